@@ -26,3 +26,19 @@ export class ProcExit extends Error {
     this.name = 'ProcExit';
   }
 }
+
+/** Thrown by a host function (MPI_Abort, a fatal MPI error) to end the whole job, not just this Faaslet. */
+export class JobAbort extends Error {
+  constructor(readonly code: number, message: string) {
+    super(message);
+    this.name = 'JobAbort';
+  }
+}
+
+/** Who a Faaslet is: its virtual address in its FGroup, and the host running it. */
+export interface FaasletIdentity {
+  groupId: string;
+  index: number;
+  size: number;
+  hostId: string;
+}

@@ -1,0 +1,76 @@
+// Entry point of a pool worker thread: each task runs one Faaslet from start to end, or prepares the snapshot
+// that Faaslets of a job start from. Tasks and results are plain data (modules and snapshots clone cheaply:
+// compiled code and SharedArrayBuffers are shared, not copied).
+import type { FaasletIdentity } from '../host-interface/types.js';
+import { FdTable, type Preopen, type StdinSource } from '../host-interface/wasi/fd-table.js';
+import type { Snapshot } from '../snapshots/snapshot.js';
+import { Faaslet } from './faaslet.js';
+import type { LoadedModule } from './module-loader.js';
+import { describeError, type FaasletOutcome } from './outcome.js';
+import { createSink, nullSink, type SinkSpec } from './output.js';
+
+interface TaskBase {
+  module: LoadedModule;
+  identity: FaasletIdentity;
+  args: string[];
+  env: string[];
+  preopens: Preopen[];
+}
+
+/** Start a Faaslet (from the snapshot if given) and run its main. */
+export interface RunTask extends TaskBase {
+  kind: 'run';
+  stdin: StdinSource;
+  stdout: SinkSpec;
+  stderr: SinkSpec;
+  snapshot?: Snapshot;
+}
+
+/** Instantiate and initialise a Faaslet, then snapshot it, if initialisation touched nothing outside memory. */
+export interface PrepareTask extends TaskBase {
+  kind: 'prepare';
+}
+
+export type FaasletTask = RunTask | PrepareTask;
+
+export type PrepareResult =
+  | { usable: true; snapshot: Snapshot }
+  | { usable: false; reason: string };
+
+function run(task: RunTask): FaasletOutcome {
+  const fdTable = FdTable.create({ preopens: task.preopens, stdin: task.stdin });
+  try {
+    const faaslet = Faaslet.create(task.module, {
+      identity: task.identity,
+      args: task.args,
+      env: task.env,
+      fdTable,
+      stdout: createSink(task.stdout),
+      stderr: createSink(task.stderr),
+    }, task.snapshot);
+    return (task.snapshot ? undefined : faaslet.initialise()) ?? faaslet.run();
+  } catch (e) {
+    return describeError(e); // instantiation failed (e.g. the start function trapped)
+  } finally {
+    fdTable.closeAll();
+  }
+}
+
+function prepare(task: PrepareTask): PrepareResult {
+  const fdTable = FdTable.create({ preopens: task.preopens, stdin: { kind: 'null' } });
+  try {
+    const faaslet = Faaslet.create(task.module, {
+      identity: task.identity, args: task.args, env: task.env, fdTable, stdout: nullSink, stderr: nullSink,
+    }, undefined, { observeSideEffects: true });
+    const failed = faaslet.initialise();
+    if (failed) return { usable: false, reason: `initialisation ended with ${failed.kind}` };
+    if (faaslet.sideEffects.size > 0) return { usable: false, reason: `initialisation calls ${[...faaslet.sideEffects].join(', ')}` };
+    return { usable: true, snapshot: faaslet.snapshot() };
+  } finally {
+    fdTable.closeAll();
+  }
+}
+
+export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult {
+  return task.kind === 'run' ? run(task) : prepare(task);
+}

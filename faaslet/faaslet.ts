@@ -1,0 +1,127 @@
+// A Faaslet: one wasm instance with its memory and host interface. It runs inside a worker thread (host calls
+// may block). It starts fresh (instantiate, then _initialize runs constructors) or from a snapshot (memory and
+// globals restored, constructors not run again), then runs the program's main.
+import { createHostModules, type HostContext } from '../host-interface/index.js';
+import { JobAbort, ProcExit } from '../host-interface/types.js';
+import { captureSnapshot, restoreGlobals, restoreMemory, SnapshotError, type Snapshot } from '../snapshots/snapshot.js';
+import type { LoadedModule } from './module-loader.js';
+import { describeError, type FaasletOutcome } from './outcome.js';
+
+
+/** Host calls that read the Faaslet's inputs or the clock without changing anything outside its memory. */
+const NO_SIDE_EFFECTS = new Set([
+  'args_sizes_get', 'args_get', 'environ_sizes_get', 'environ_get', 'clock_time_get', 'clock_res_get',
+  'fd_fdstat_get', 'fd_prestat_get', 'fd_prestat_dir_name', 'sched_yield',
+]);
+
+export interface FaasletOptions {
+  /** Record host calls with side effects (used while initialising a Faaslet that will be snapshotted). */
+  observeSideEffects?: boolean;
+}
+
+export class Faaslet {
+  /** Host calls with side effects made while observing, as "module.function". */
+  readonly sideEffects = new Set<string>();
+  private observing: boolean;
+
+  private constructor(
+    readonly loaded: LoadedModule,
+    readonly instance: WebAssembly.Instance,
+    readonly memory: WebAssembly.Memory,
+    private readonly host: Omit<HostContext, 'memory'>,
+    observe: boolean,
+  ) {
+    this.observing = observe;
+  }
+
+  /** Instantiates fresh (snapshot undefined) or restored from a snapshot of the same module. */
+  static create(loaded: LoadedModule, host: Omit<HostContext, 'memory'>, snapshot?: Snapshot, options: FaasletOptions = {}): Faaslet {
+    let memory = snapshot ? Faaslet.restoredMemory(loaded, snapshot) : Faaslet.freshMemory(loaded);
+    const getMemory = () => memory!;
+    let faaslet: Faaslet | undefined;
+    const imports: WebAssembly.Imports = {};
+    for (const m of createHostModules({ ...host, memory: getMemory })) {
+      imports[m.name] = options.observeSideEffects ? observed(m.name, m.functions, () => faaslet) : m.functions;
+    }
+    if (memory) imports.env = { memory };
+    const instance = new WebAssembly.Instance(loaded.module, imports);
+    memory ??= instance.exports.memory as WebAssembly.Memory;
+    if (!(memory instanceof WebAssembly.Memory)) throw new SnapshotError(`${loaded.path}: module neither imports nor exports a memory`);
+    if (snapshot) restoreGlobals(snapshot, instance.exports);
+    faaslet = new Faaslet(loaded, instance, memory, host, options.observeSideEffects ?? false);
+    return faaslet;
+  }
+
+  private static freshMemory(loaded: LoadedModule): WebAssembly.Memory | undefined {
+    const m = loaded.memory;
+    if (!m) return undefined;
+    return new WebAssembly.Memory({ initial: m.initialPages, maximum: m.maximumPages, shared: m.shared } as WebAssembly.MemoryDescriptor);
+  }
+
+  private static restoredMemory(loaded: LoadedModule, snapshot: Snapshot): WebAssembly.Memory {
+    if (snapshot.moduleId !== loaded.id) throw new SnapshotError(`${loaded.path}: snapshot was taken from another module`);
+    // Only shared imported memories initialise data once (guarded by a flag in memory); an exported or
+    // unshared memory would have its data segments re-applied over the restored bytes.
+    if (!loaded.meta || !loaded.memory?.shared) throw new SnapshotError(`${loaded.path}: only modules built by faasmpicc can be restored from snapshots`);
+    return restoreMemory(snapshot, loaded.memory.maximumPages, true);
+  }
+
+  /** Runs constructors (reactor modules only; a command module's _start does this itself). */
+  initialise(): FaasletOutcome | undefined {
+    const init = this.instance.exports._initialize;
+    if (this.loaded.entry !== 'faasmpi_main' || typeof init !== 'function') return undefined;
+    try {
+      init();
+      return undefined;
+    } catch (e) {
+      return this.outcomeOf(e);
+    } finally {
+      this.observing = false;
+    }
+  }
+
+  /** Runs main to the end. Returns how it ended; never throws. */
+  run(): FaasletOutcome {
+    try {
+      (this.instance.exports[this.loaded.entry] as () => void)();
+      return { kind: 'exit', code: 0 };
+    } catch (e) {
+      return this.outcomeOf(e);
+    } finally {
+      this.host.stdout.flush();
+      this.host.stderr.flush();
+    }
+  }
+
+  snapshot(): Snapshot {
+    if (!this.loaded.meta) throw new SnapshotError(`${this.loaded.path}: only modules built by faasmpicc can be snapshotted`);
+    return captureSnapshot(this.loaded.id, this.memory, this.instance.exports, this.loaded.meta.mutableGlobals);
+  }
+
+  noteSideEffect(call: string): void {
+    if (this.observing) this.sideEffects.add(call);
+  }
+
+  private outcomeOf(e: unknown): FaasletOutcome {
+    if (e instanceof ProcExit) return { kind: 'exit', code: e.code };
+    if (e instanceof JobAbort) return { kind: 'abort', code: e.code, message: e.message };
+    return describeError(e);
+  }
+}
+
+function observed(
+  moduleName: string,
+  functions: Record<string, (...a: any[]) => any>,
+  faaslet: () => Faaslet | undefined,
+): Record<string, (...a: any[]) => any> {
+  const out: Record<string, (...a: any[]) => any> = {};
+  for (const [name, f] of Object.entries(functions)) {
+    out[name] = NO_SIDE_EFFECTS.has(name)
+      ? f
+      : (...args: any[]) => {
+          faaslet()?.noteSideEffect(`${moduleName}.${name}`);
+          return f(...args);
+        };
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+// Turns a path into a compiled, checked module: everything that can be wrong with a program file is reported
+// here, naming the file, before any Faaslet starts. Compiled modules are cached per host process.
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import type { HostModuleSpec } from '../host-interface/types.js';
+import { findImportedMemory, hasWasmMagic, type ImportedMemory } from './wasm-binary.js';
+
+/** What our post-link step records in the `faasmpi` custom section. */
+export interface FaasletMeta {
+  abi: number;
+  threads: boolean;
+  mutableGlobals: string[];
+  stackSize?: number;
+  asyncify: boolean;
+}
+
+/** faasmpi_main: our reactor ABI (snapshots before main work). _start: any plain WASI command module. */
+export type EntryPoint = 'faasmpi_main' | '_start';
+
+export interface LoadedModule {
+  /** sha256 of the bytes: names the module across hosts and binds snapshots to it. */
+  id: string;
+  path: string;
+  module: WebAssembly.Module;
+  /** Undefined when the module defines (exports) its own memory. */
+  memory: ImportedMemory | undefined;
+  meta: FaasletMeta | undefined;
+  entry: EntryPoint;
+}
+
+export class ModuleLoadError extends Error {
+  override name = 'ModuleLoadError';
+}
+
+const SUPPORTED_ABI = 1;
+
+export function readMeta(module: WebAssembly.Module, path: string): FaasletMeta | undefined {
+  const sections = WebAssembly.Module.customSections(module, 'faasmpi');
+  if (sections.length === 0) return undefined;
+  let meta: FaasletMeta;
+  try {
+    meta = JSON.parse(new TextDecoder().decode(sections[0]));
+  } catch {
+    throw new ModuleLoadError(`${path}: the faasmpi section is not valid JSON (rebuild with faasmpicc)`);
+  }
+  if (meta.abi !== SUPPORTED_ABI) {
+    throw new ModuleLoadError(`${path}: built for faasmpi ABI ${meta.abi}, this runtime supports ABI ${SUPPORTED_ABI}; rebuild with this faasmpicc`);
+  }
+  return meta;
+}
+
+function checkImports(module: WebAssembly.Module, path: string, specs: readonly HostModuleSpec[]): void {
+  const provided = new Map(specs.map((s) => [s.name, new Set(s.functionNames)]));
+  const missing: string[] = [];
+  for (const imp of WebAssembly.Module.imports(module)) {
+    const what = `${imp.module}.${imp.name}`;
+    if (imp.kind === 'memory') {
+      if (imp.module !== 'env' || imp.name !== 'memory') missing.push(`${what} (memory)`);
+    } else if (imp.kind !== 'function') {
+      missing.push(`${what} (${imp.kind})`);
+    } else if (!provided.get(imp.module)?.has(imp.name)) {
+      missing.push(what);
+    }
+  }
+  if (missing.length > 0) {
+    const list = missing.slice(0, 20).join(', ') + (missing.length > 20 ? `, ... (${missing.length} in all)` : '');
+    throw new ModuleLoadError(`${path}: imports that this runtime does not provide: ${list}`);
+  }
+}
+
+function entryPoint(module: WebAssembly.Module, path: string): EntryPoint {
+  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
+  if (names.has('faasmpi_main')) return 'faasmpi_main';
+  if (names.has('_start')) return '_start';
+  throw new ModuleLoadError(`${path}: no entry point (exports neither faasmpi_main nor _start); build it with faasmpicc`);
+}
+
+function readProgram(path: string): Uint8Array {
+  try {
+    if (statSync(path).isDirectory()) throw new ModuleLoadError(`${path}: is a directory, not a wasm module`);
+    return readFileSync(path);
+  } catch (e) {
+    if (e instanceof ModuleLoadError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new ModuleLoadError(code === 'ENOENT' ? `${path}: no such file` : `${path}: cannot read (${code ?? e})`);
+  }
+}
+
+/** Compiles and checks one module; no caching. */
+export async function compileModule(path: string, specs: readonly HostModuleSpec[]): Promise<LoadedModule> {
+  const bytes = readProgram(path);
+  if (!hasWasmMagic(bytes)) throw new ModuleLoadError(`${path}: not a WebAssembly module (no \\0asm header)`);
+  let module: WebAssembly.Module;
+  try {
+    module = await WebAssembly.compile(bytes);
+  } catch (e) {
+    throw new ModuleLoadError(`${path}: invalid WebAssembly module: ${(e as Error).message}`);
+  }
+  checkImports(module, path, specs);
+  const memory = findImportedMemory(bytes);
+  return {
+    id: createHash('sha256').update(bytes).digest('hex'),
+    path,
+    module,
+    memory,
+    meta: readMeta(module, path),
+    entry: entryPoint(module, path),
+  };
+}
+
+/** Per-host cache: a program started many times is compiled once (keyed by path, size and mtime). */
+export class ModuleCache {
+  private readonly entries = new Map<string, Promise<LoadedModule>>();
+  constructor(private readonly specs: readonly HostModuleSpec[]) {}
+
+  load(path: string): Promise<LoadedModule> {
+    let key = path;
+    try {
+      const st = statSync(path);
+      key = `${path}:${st.size}:${st.mtimeMs}`;
+    } catch {
+      return compileModule(path, this.specs); // reports the error
+    }
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = compileModule(path, this.specs);
+      entry.catch(() => this.entries.delete(key));
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+}

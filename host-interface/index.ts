@@ -1,0 +1,27 @@
+// Assembles a Faaslet's imports from the host modules. Adding a capability (OpenMP, state) means adding its
+// spec here and its module in createHostModules: nothing else changes.
+import { createMpiEnvironment, mpiSpec } from '../mpi/environment.js';
+import { createFaasmModule, faasmSpec } from './faasm.js';
+import type { FaasletIdentity, HostModule, HostModuleSpec, OutputSink } from './types.js';
+import { createWasi, wasiSpec } from './wasi/preview1.js';
+import type { FdTable } from './wasi/fd-table.js';
+
+export const hostSpecs: readonly HostModuleSpec[] = [wasiSpec, mpiSpec, faasmSpec];
+
+export interface HostContext {
+  identity: FaasletIdentity;
+  args: string[];
+  env: string[];
+  fdTable: FdTable;
+  stdout: OutputSink;
+  stderr: OutputSink;
+  memory: () => WebAssembly.Memory;
+}
+
+export function createHostModules(ctx: HostContext): HostModule[] {
+  return [
+    createWasi({ args: ctx.args, env: ctx.env, fdTable: ctx.fdTable, stdout: ctx.stdout, stderr: ctx.stderr, memory: ctx.memory }),
+    createMpiEnvironment({ identity: ctx.identity, memory: ctx.memory }),
+    createFaasmModule(ctx.identity),
+  ];
+}

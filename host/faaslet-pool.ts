@@ -1,0 +1,43 @@
+// The host's worker threads, kept warm so a Faaslet starts by posting a task, not by starting a thread.
+// piscina fits: one Faaslet per task, one task per worker at a time, and aborting a task terminates the
+// worker running it, which is how a failing job stops its other Faaslets wherever they are (even blocked).
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { FaasletTask, PrepareResult, PrepareTask, RunTask } from '../faaslet/faaslet-worker.js';
+import type { FaasletOutcome } from '../faaslet/outcome.js';
+
+export interface PoolOptions {
+  /** Workers kept warm (default: cores). */
+  warm?: number;
+  /** Most Faaslets running at once on this host. */
+  maxFaaslets?: number;
+}
+
+export class FaasletPool {
+  readonly maxFaaslets: number;
+  private readonly pool: Piscina<FaasletTask, FaasletOutcome | PrepareResult>;
+
+  constructor(options: PoolOptions = {}) {
+    this.maxFaaslets = options.maxFaaslets ?? 256;
+    const warm = Math.min(options.warm ?? availableParallelism(), this.maxFaaslets);
+    this.pool = new Piscina({
+      filename: new URL('../faaslet/faaslet-worker.js', import.meta.url).href,
+      minThreads: warm,
+      maxThreads: this.maxFaaslets,
+      concurrentTasksPerWorker: 1,
+      idleTimeout: 30_000,
+    });
+  }
+
+  run(task: RunTask, signal: AbortSignal): Promise<FaasletOutcome> {
+    return this.pool.run(task, { signal }) as Promise<FaasletOutcome>;
+  }
+
+  prepare(task: PrepareTask): Promise<PrepareResult> {
+    return this.pool.run(task) as Promise<PrepareResult>;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy();
+  }
+}

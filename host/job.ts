@@ -1,0 +1,53 @@
+// What a job is (as the launcher describes it) and how it ended (as the host reports it).
+import type { FaasletOutcome } from '../faaslet/outcome.js';
+import { trapExitCode } from '../faaslet/outcome.js';
+import type { StdinSource } from '../host-interface/wasi/fd-table.js';
+
+export interface JobSpec {
+  program: string;
+  /** argv[0] as the program sees it. */
+  argv0: string;
+  args: string[];
+  np: number;
+  /** "KEY=VALUE" strings every rank sees. */
+  env: string[];
+  /** Host directory the program sees as "/" and as its working directory. */
+  sandboxRoot: string;
+  tagOutput: boolean;
+  /** Start ranks from a snapshot taken after initialisation, when initialisation is side-effect free. */
+  useSnapshots: boolean;
+  /** Rank 0's stdin (the others read an empty stdin, as with mpirun). */
+  stdin: StdinSource;
+}
+
+export type RankEnd = FaasletOutcome | { kind: 'stopped' };
+
+export interface JobResult {
+  exitCode: number;
+  /** ranks[i]: how rank i ended; 'stopped' when the job was ended because another rank failed. */
+  ranks: RankEnd[];
+  /** The rank whose end ended the job, if one did. */
+  culprit?: number;
+  /** Whether ranks started from a snapshot, and if not, why. */
+  snapshot: { used: boolean; note: string };
+}
+
+/** Non-zero when the rank's end should end the whole job (as mpirun does for any failing process). */
+export function failureCode(end: FaasletOutcome): number {
+  switch (end.kind) {
+    case 'exit': return end.code;
+    case 'trap': return trapExitCode(end.trap);
+    case 'abort': return end.code;
+    case 'error': return 1;
+  }
+}
+
+export function describeEnd(rank: number, end: RankEnd): string {
+  switch (end.kind) {
+    case 'exit': return `rank ${rank} exited with status ${end.code}`;
+    case 'trap': return [`rank ${rank} trapped: ${end.trap}`, ...end.stack.map((f) => `    at ${f}`)].join('\n');
+    case 'abort': return end.message;
+    case 'error': return `rank ${rank}: ${end.message}`;
+    case 'stopped': return `rank ${rank} was stopped`;
+  }
+}

@@ -1,0 +1,98 @@
+// The host runtime for the Faaslets of this machine: module cache, warm worker pool, snapshot cache, and the
+// job runner that starts a job's ranks, watches them, and ends the whole job as soon as one rank fails.
+import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
+import { singleHostGroup } from '../fgroups/fgroup.js';
+import type { PrepareResult, RunTask } from '../faaslet/faaslet-worker.js';
+import { ModuleCache, type LoadedModule } from '../faaslet/module-loader.js';
+import { hostSpecs } from '../host-interface/index.js';
+import type { Preopen } from '../host-interface/wasi/fd-table.js';
+import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
+import { failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
+
+export class LocalHost {
+  readonly hostId = `${hostname()}:${process.pid}`;
+  readonly modules = new ModuleCache(hostSpecs);
+  readonly pool: FaasletPool;
+  private readonly prepared = new Map<string, Promise<PrepareResult>>();
+
+  constructor(options: PoolOptions = {}) {
+    this.pool = new FaasletPool(options);
+  }
+
+  async runJob(spec: JobSpec): Promise<JobResult> {
+    if (spec.np < 1) throw new Error(`-np must be at least 1 (got ${spec.np})`);
+    if (spec.np > this.pool.maxFaaslets) {
+      throw new Error(`this host runs at most ${this.pool.maxFaaslets} Faaslets at once; -np ${spec.np} does not fit`);
+    }
+    const module = await this.modules.load(spec.program);
+    const group = singleHostGroup(spec.np, this.hostId);
+    const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
+    const argv = [spec.argv0, ...spec.args];
+    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id);
+
+    const stop = new AbortController();
+    const ranks: RankEnd[] = new Array(spec.np).fill({ kind: 'stopped' });
+    let culprit: number | undefined;
+    const runs = Array.from({ length: spec.np }, async (_, index) => {
+      const task: RunTask = {
+        kind: 'run',
+        module,
+        identity: { groupId: group.id, index, size: spec.np, hostId: this.hostId },
+        args: argv,
+        env: spec.env,
+        preopens,
+        stdin: index === 0 ? spec.stdin : { kind: 'null' },
+        stdout: { fd: 1, prefix: spec.tagOutput ? `[${index}] ` : undefined },
+        stderr: { fd: 2, prefix: spec.tagOutput ? `[${index}] ` : undefined },
+        snapshot: snapshot.used ? snapshot.snapshot : undefined,
+      };
+      try {
+        const end = await this.pool.run(task, stop.signal);
+        ranks[index] = end;
+        if (failureCode(end) !== 0 && culprit === undefined) {
+          culprit = index;
+          stop.abort();
+        }
+      } catch (e) {
+        if (!stop.signal.aborted) {
+          ranks[index] = { kind: 'error', message: `worker failed: ${(e as Error).message}` };
+          culprit ??= index;
+          stop.abort();
+        }
+      }
+    });
+    await Promise.all(runs);
+    return {
+      exitCode: culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>),
+      ranks,
+      culprit,
+      snapshot: { used: snapshot.used, note: snapshot.note },
+    };
+  }
+
+  /** The post-initialisation snapshot for this module and inputs: taken once per host, reused by every rank. */
+  private async snapshotFor(module: LoadedModule, spec: JobSpec, argv: string[], preopens: Preopen[], groupId: string) {
+    if (!spec.useSnapshots) return { used: false, note: 'snapshots disabled' } as const;
+    if (module.entry !== 'faasmpi_main' || !module.meta) return { used: false, note: 'module not built by faasmpicc' } as const;
+    // Initialisation may read argv and the environment, so they are part of the key.
+    const key = createHash('sha256').update(module.id).update(JSON.stringify([argv, spec.env])).digest('hex');
+    let prepared = this.prepared.get(key);
+    if (!prepared) {
+      prepared = this.pool.prepare({
+        kind: 'prepare', module, args: argv, env: spec.env, preopens,
+        identity: { groupId, index: 0, size: spec.np, hostId: this.hostId },
+      });
+      this.prepared.set(key, prepared);
+      prepared.catch(() => this.prepared.delete(key));
+    }
+    const result = await prepared;
+    return result.usable
+      ? { used: true, snapshot: result.snapshot, note: 'started from the post-initialisation snapshot' } as const
+      : { used: false, note: `fresh start: ${result.reason}` } as const;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+}
