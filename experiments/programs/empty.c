@@ -1,0 +1,2 @@
+/* Start-up latency subject: does nothing, prints nothing. */
+int main(void) { return 0; }
