@@ -1,0 +1,316 @@
+// Tests of the faasmpicc/faasmpicxx wrappers and the module ABI they produce.
+// Assumes `npm run build` ran (tsc + build-guest); runs clang-19 and wasm-ld-19.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, splitResponseFile } from '../toolchain/src/args.js';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CC = path.join(REPO, 'toolchain', 'bin', 'faasmpicc');
+const CXX = path.join(REPO, 'toolchain', 'bin', 'faasmpicxx');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faasmpi-toolchain-'));
+process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function sh(cmd: string, args: string[], cwd = tmp) {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8' });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+function ok(cmd: string, args: string[], cwd = tmp) {
+  const r = sh(cmd, args, cwd);
+  assert.equal(r.status, 0, `${path.basename(cmd)} ${args.join(' ')} failed:\n${r.stderr}`);
+  return r;
+}
+function write(name: string, text: string): string {
+  const f = path.join(tmp, name);
+  fs.writeFileSync(f, text);
+  return f;
+}
+
+/** Memory imports with their limits, read from the import section (JS does not expose them). */
+function memoryImports(bytes: Uint8Array): { module: string; name: string; shared: boolean; max?: number }[] {
+  let p = 8;
+  const leb = () => { let r = 0, s = 0, b; do { b = bytes[p++]; r += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80); return r; };
+  const str = () => { const n = leb(); const s = new TextDecoder().decode(bytes.subarray(p, p + n)); p += n; return s; };
+  const out: { module: string; name: string; shared: boolean; max?: number }[] = [];
+  while (p < bytes.length) {
+    const id = bytes[p++]; const size = leb(); const end = p + size;
+    if (id === 2) {
+      for (let n = leb(); n > 0; n--) {
+        const module = str(), name = str(), kind = bytes[p++];
+        if (kind === 0) leb();
+        else if (kind === 1) { p++; const f = bytes[p++]; leb(); if (f & 1) leb(); }
+        else if (kind === 2) { const f = bytes[p++]; leb(); const max = f & 1 ? leb() : undefined; out.push({ module, name, shared: (f & 2) !== 0, max }); }
+        else if (kind === 3) p += 2;
+      }
+    }
+    p = end;
+  }
+  return out;
+}
+
+interface Abi {
+  imports: WebAssembly.ModuleImportDescriptor[];
+  exports: Map<string, string>;
+  section: { abi: number; threads: boolean; mutableGlobals: string[]; stackSize: number; asyncify: boolean };
+  names: string;
+  memory: ReturnType<typeof memoryImports>;
+  module: WebAssembly.Module;
+}
+function readAbi(file: string): Abi {
+  const bytes = fs.readFileSync(file);
+  const module = new WebAssembly.Module(bytes);
+  const sections = WebAssembly.Module.customSections(module, 'faasmpi');
+  assert.equal(sections.length, 1, 'one faasmpi custom section');
+  const nameSections = WebAssembly.Module.customSections(module, 'name');
+  assert.equal(nameSections.length, 1, 'name section kept');
+  return {
+    imports: WebAssembly.Module.imports(module),
+    exports: new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind])),
+    section: JSON.parse(new TextDecoder().decode(sections[0])),
+    names: Buffer.from(nameSections[0]).toString('latin1'),
+    memory: memoryImports(bytes),
+    module,
+  };
+}
+
+function assertCommonAbi(abi: Abi, threads: boolean): void {
+  assert.deepEqual(abi.memory, [{ module: 'env', name: 'memory', shared: true, max: 65536 }]);
+  assert.deepEqual(abi.imports.filter((i) => i.module === 'env').map((i) => i.name), ['memory']);
+  for (const name of ['_initialize', 'faasmpi_main']) assert.equal(abi.exports.get(name), 'function', name);
+  assert.equal(abi.exports.get('__indirect_function_table'), 'table');
+  assert.equal(abi.exports.has('_start'), false);
+  assert.equal(abi.section.abi, 1);
+  assert.equal(abi.section.threads, threads);
+  assert.equal(abi.section.asyncify, false);
+  assert.equal(abi.section.stackSize, 8 * 1024 * 1024);
+  assert.ok(abi.section.mutableGlobals.includes('__stack_pointer'));
+  for (const g of abi.section.mutableGlobals) assert.equal(abi.exports.get(g), 'global', g);
+  assert.deepEqual(Object.keys(abi.section).sort(), ['abi', 'asyncify', 'mutableGlobals', 'stackSize', 'threads']);
+}
+
+const MPI_HELLO = `#include <mpi.h>
+#include <faasm.h>
+#include <stdio.h>
+int main(int argc, char **argv) {
+  int rank, size;
+  MPI_Init(&argc, &argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  PMPI_Comm_size(MPI_COMM_WORLD, &size);
+  printf("hello %d/%d of %d at %f\\n", rank, size, faasm_faaslet_count(), MPI_Wtime());
+  return MPI_Finalize();
+}
+`;
+
+test('parseArgs: phases, output, drops, response files', () => {
+  const p = parseArgs(['-O2', '-c', 'a.c', '-o', 'a.o', '-fPIC', '-pthread', '-march=native', '-lm']);
+  assert.equal(p.phase, 'compile');
+  assert.equal(p.output, 'a.o');
+  assert.equal(p.optLevel, '2');
+  assert.deepEqual(p.dropped, ['-fPIC', '-pthread', '-march=native', '-lm']);
+  assert.deepEqual(p.clangArgs, ['-O2', '-c', 'a.c', '-o', 'a.o']);
+  const l = parseArgs(['x.o', 'lib.a', '-Wl,-rpath,/opt/lib,--gc-sections', '-Wl,-z,relro', '-Xlinker', '-z', '-Xlinker', 'stack-size=65536', '-fopenmp']);
+  assert.equal(l.phase, 'link');
+  assert.equal(l.hasSourceInput, false);
+  assert.equal(l.openmp, true);
+  assert.equal(l.userStackSize, 65536);
+  assert.deepEqual(l.clangArgs, ['x.o', 'lib.a', '-Wl,--gc-sections', '-Xlinker', '-z', '-Xlinker', 'stack-size=65536']);
+  assert.equal(parseArgs(['-E', 'a.c']).phase, 'preprocess');
+  assert.equal(parseArgs(['-S', '-c', 'a.c']).phase, 'assemble');
+  assert.equal(parseArgs(['--version']).phase, 'query');
+  assert.equal(parseArgs(['--showme:link']).show, 'link');
+  assert.deepEqual(splitResponseFile(`-DA="x y" 'b c'  d\\ e\n-O1`), ['-DA=x y', 'b c', 'd e', '-O1']);
+  const rsp = write('args.rsp', '-c -DX=1\nin.c');
+  assert.deepEqual(parseArgs([`@${rsp}`]).clangArgs, ['-c', '-DX=1', 'in.c']);
+});
+
+test('C compile and link in one step: module ABI', () => {
+  write('hello.c', MPI_HELLO);
+  ok(CC, ['-O1', 'hello.c', '-o', 'hello']);
+  const abi = readAbi(path.join(tmp, 'hello'));
+  assertCommonAbi(abi, false);
+  const fns = abi.imports.filter((i) => i.kind === 'function');
+  assert.ok(fns.some((i) => i.module === 'faasmpi_mpi' && i.name === 'MPI_Init'));
+  // PMPI_Comm_size imports the same host function as MPI_Comm_size.
+  assert.ok(fns.some((i) => i.module === 'faasmpi_mpi' && i.name === 'MPI_Comm_size'));
+  assert.ok(!fns.some((i) => i.name.startsWith('PMPI_')));
+  assert.ok(fns.some((i) => i.module === 'faasmpi_faasm' && i.name === 'faasm_faaslet_count'));
+  for (const i of fns) assert.ok(['faasmpi_mpi', 'faasmpi_faasm', 'wasi_snapshot_preview1'].includes(i.module), i.module);
+  for (const name of ['__wasm_init_tls', '__tls_size', '__tls_align']) assert.equal(abi.exports.has(name), false);
+  assert.ok(abi.names.includes('faasmpi_main'), 'function names kept');
+});
+
+test('separate -c and link steps, default output a.out, objects and archives', () => {
+  write('lib.c', 'int twice(int x) { return 2 * x; }\n');
+  write('main.c', '#include <stdio.h>\nint twice(int);\nint main(void) { printf("%d\\n", twice(21)); return 0; }\n');
+  ok(CC, ['-c', 'lib.c', 'main.c']);
+  assert.ok(fs.existsSync(path.join(tmp, 'lib.o')) && fs.existsSync(path.join(tmp, 'main.o')));
+  ok('llvm-ar-19', ['rcs', 'libtwice.a', 'lib.o']);
+  ok(CC, ['main.o', '-L.', '-ltwice', '-lm']);
+  assertCommonAbi(readAbi(path.join(tmp, 'a.out')), false);
+});
+
+test('-show prints the clang command without running it; --showme:compile/link', () => {
+  const out = path.join(tmp, 'never');
+  const r = ok(CC, ['-show', 'hello.c', '-o', out]);
+  const line = r.stdout.trim();
+  assert.equal(line.split('\n').length, 1);
+  assert.match(line, /^clang-19 --target=wasm32-wasi /);
+  assert.ok(line.includes('-Wl,--import-memory,--shared-memory,--max-memory=4294967296,--no-check-features'));
+  assert.ok(line.includes('-mexec-model=reactor') && line.includes('-Wl,--export-table') && line.includes('-lfaasmpi'));
+  assert.equal(fs.existsSync(out), false);
+  const compile = ok(CXX, ['--showme:compile']).stdout;
+  assert.ok(compile.includes('-mbulk-memory') && !compile.includes('-matomics'));
+  assert.ok(ok(CC, ['--showme:compile', '-fopenmp']).stdout.includes('-matomics'));
+  assert.ok(ok(CC, ['--showme:link']).stdout.includes('--shared-memory'));
+});
+
+test('-fopenmp builds the thread ABI', () => {
+  write('omp.c', `#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <errno.h>
+static _Thread_local int tl = 1;
+int main(void) {
+  double s = 0;
+  #pragma omp parallel for reduction(+:s) schedule(dynamic)
+  for (int i = 0; i < 100; i++) s += i;
+  #pragma omp parallel
+  { void *p = malloc(16); free(p); }
+  errno = 0;
+  printf("%f %d %d %d\\n", s, omp_get_max_threads(), tl, errno);
+  return 0;
+}
+`);
+  ok(CC, ['-fopenmp', '-O2', 'omp.c', '-o', 'omp']);
+  const abi = readAbi(path.join(tmp, 'omp'));
+  assertCommonAbi(abi, true);
+  for (const name of ['__wasm_init_tls']) assert.equal(abi.exports.get(name), 'function');
+  for (const name of ['__tls_size', '__tls_align', '__tls_base']) assert.equal(abi.exports.get(name), 'global', name);
+  assert.ok(abi.section.mutableGlobals.includes('__tls_base'));
+  const omp = abi.imports.filter((i) => i.module === 'faasmpi_omp').map((i) => i.name);
+  for (const n of ['__kmpc_fork_call', '__kmpc_dispatch_init_4', '__kmpc_dispatch_next_4', 'omp_get_max_threads']) {
+    assert.ok(omp.includes(n), n);
+  }
+  // malloc and stdio go through the lock wrappers (at -O0, so nothing is inlined).
+  ok(CC, ['-fopenmp', '-O0', 'omp.c', '-o', 'omp0']);
+  const names = readAbi(path.join(tmp, 'omp0')).names;
+  for (const n of ['__wrap_malloc', '__wrap_free', '__wrap_vfprintf', '__faasmpi_errno_location']) assert.ok(names.includes(n), n);
+});
+
+test('an undefined symbol that is not an OpenMP entry point still fails to link', () => {
+  write('undef.c', 'int nowhere(void);\nint main(void) { return nowhere(); }\n');
+  const r = sh(CC, ['-fopenmp', 'undef.c', '-o', 'undef']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /undefined symbol: nowhere/);
+});
+
+test('a missing source file gives clang\'s error and a non-zero exit', () => {
+  const r = sh(CC, ['does-not-exist.c', '-o', 'x']);
+  assert.notEqual(r.status, 0);
+  assert.match(r.stderr, /no such file or directory: 'does-not-exist.c'/);
+});
+
+/** Runs a module single-threaded with a minimal WASI; returns stderr text and how it ended. */
+function runModule(file: string): { stdout: string; stderr: string; exit?: number; trap?: string } {
+  const module = new WebAssembly.Module(fs.readFileSync(file));
+  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
+  const dv = () => new DataView(memory.buffer);
+  const text = ['', '', ''];
+  class Exit { constructor(readonly code: number) {} }
+  const wasi: Record<string, (...a: number[]) => number> = {
+    fd_write: (fd, iovs, n, nw) => {
+      let t = 0;
+      for (let i = 0; i < n; i++) {
+        const p = dv().getUint32(iovs + 8 * i, true), l = dv().getUint32(iovs + 8 * i + 4, true);
+        text[fd] += new TextDecoder().decode(new Uint8Array(memory.buffer).slice(p, p + l));
+        t += l;
+      }
+      dv().setUint32(nw, t, true);
+      return 0;
+    },
+    fd_fdstat_get: (_fd, p) => { dv().setUint8(p, 2); dv().setBigUint64(p + 8, ~0n, true); dv().setBigUint64(p + 16, ~0n, true); return 0; },
+    proc_exit: (c) => { throw new Exit(c); },
+    args_sizes_get: (c, s) => { dv().setUint32(c, 0, true); dv().setUint32(s, 0, true); return 0; },
+    environ_sizes_get: (c, s) => { dv().setUint32(c, 0, true); dv().setUint32(s, 0, true); return 0; },
+    args_get: () => 0,
+    environ_get: () => 0,
+    fd_close: () => 0,
+    fd_seek: () => 29, // ESPIPE: stdio on a terminal/pipe
+  };
+  const imports: Record<string, Record<string, unknown>> = { env: { memory } };
+  for (const i of WebAssembly.Module.imports(module)) {
+    if (i.kind !== 'function') continue;
+    imports[i.module] ??= {};
+    imports[i.module][i.name] = wasi[i.name] ?? (() => (i.module === 'wasi_snapshot_preview1' ? 52 : 0));
+  }
+  const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
+  const ex = instance.exports as Record<string, () => void>;
+  try {
+    ex._initialize();
+    ex.faasmpi_main();
+    return { stdout: text[1], stderr: text[2] };
+  } catch (e) {
+    if (e instanceof Exit) return { stdout: text[1], stderr: text[2], exit: e.code };
+    return { stdout: text[1], stderr: text[2], trap: (e as Error).message };
+  }
+}
+
+test('C++ with throw/try, iostream and vector links; uncaught throws report and trap', () => {
+  write('exc.cpp', `#include <iostream>
+#include <vector>
+#include <map>
+#include <stdexcept>
+#include <string>
+int pick(int n) {
+  if (n == 1) throw std::runtime_error("boom");
+  if (n == 2) throw 7;
+  return n;
+}
+int main(int argc, char **argv) {
+  std::vector<int> v{1, 2, 3};
+  std::map<std::string, int> m{{"k", 4}};
+  std::cout << "v " << v.size() << " m " << m["k"] << std::endl;
+  try { pick(MODE); } catch (const std::exception &e) { std::cerr << "caught " << e.what() << std::endl; }
+  return 0;
+}
+`);
+  ok(CXX, ['-O1', '-DMODE=1', 'exc.cpp', '-o', 'exc1']);
+  assertCommonAbi(readAbi(path.join(tmp, 'exc1')), false);
+  const r1 = runModule(path.join(tmp, 'exc1'));
+  assert.equal(r1.stdout, 'v 3 m 4\n');
+  assert.equal(r1.stderr, "terminate called after throwing an instance of 'std::runtime_error'\n  what():  boom\n");
+  assert.match(r1.trap ?? '', /unreachable/);
+  ok(CXX, ['-DMODE=2', '-c', 'exc.cpp', '-o', 'exc2.o']);
+  ok(CXX, ['exc2.o', '-o', 'exc2']);
+  const r2 = runModule(path.join(tmp, 'exc2'));
+  assert.equal(r2.stderr, "terminate called after throwing an instance of 'int'\n");
+  ok(CXX, ['-DMODE=3', 'exc.cpp', '-o', 'exc3']);
+  const r3 = runModule(path.join(tmp, 'exc3'));
+  assert.deepEqual([r3.stdout, r3.stderr, r3.exit], ['v 3 m 4\n', '', 0]);
+});
+
+test('CMake project with find_package(MPI) configures and builds', { skip: sh('cmake', ['--version']).status !== 0 }, () => {
+  const dir = path.join(tmp, 'cmake-project');
+  fs.mkdirSync(dir);
+  fs.writeFileSync(path.join(dir, 'hello.c'), MPI_HELLO);
+  fs.writeFileSync(path.join(dir, 'hello.cpp'), '#include <mpi.h>\n#include <iostream>\nint main(int c, char **v) { MPI_Init(&c, &v); std::cout << "hi\\n"; return MPI_Finalize(); }\n');
+  fs.writeFileSync(path.join(dir, 'CMakeLists.txt'), `cmake_minimum_required(VERSION 3.16)
+project(hello C CXX)
+find_package(MPI REQUIRED)
+message(STATUS "FAASMPI-MPI C=\${MPI_C_FOUND} CXX=\${MPI_CXX_FOUND} CV=\${MPI_C_VERSION} CXXV=\${MPI_CXX_VERSION}")
+add_executable(hello hello.c)
+target_link_libraries(hello PRIVATE MPI::MPI_C)
+add_executable(hellocxx hello.cpp)
+target_link_libraries(hellocxx PRIVATE MPI::MPI_CXX)
+`);
+  const conf = ok('cmake', ['-S', dir, '-B', path.join(dir, 'build'),
+    `-DCMAKE_TOOLCHAIN_FILE=${path.join(REPO, 'toolchain', 'cmake', 'faasmpi.cmake')}`]);
+  assert.match(conf.stdout, /FAASMPI-MPI C=TRUE CXX=TRUE CV=3\.1 CXXV=3\.1/);
+  ok('cmake', ['--build', path.join(dir, 'build')]);
+  assertCommonAbi(readAbi(path.join(dir, 'build', 'hello')), false);
+  assertCommonAbi(readAbi(path.join(dir, 'build', 'hellocxx')), false);
+});

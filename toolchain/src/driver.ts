@@ -1,0 +1,130 @@
+// Turns parsed wrapper arguments into the clang-19 command line (our ABI flags
+// around the user's), runs it, and post-links the module when clang linked one.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import type { ParsedArgs } from './args.js';
+import {
+  CLANG, CLANGXX, DEFAULT_STACK_SIZE, ERRNO_SHIM_HEADER, GUEST_LIB_NAME, INCLUDE_DIR, LIB_DIR, MALLOC_WRAPS,
+  MAX_MEMORY, OMP_IMPORTS_FILE, STDIO_WRAPS, TARGET, TLS_EXPORTS, WASI_EMULATIONS,
+} from './config.js';
+
+export type Language = 'c' | 'c++';
+
+/** Flags for every compilation (also -E/-M, so dependency scans see our headers). */
+export function compileFlags(openmp: boolean): string[] {
+  const flags = [
+    `--target=${TARGET}`,
+    // -isystem: our headers never trip users' -Werror; users' own -I dirs still win.
+    '-isystem', INCLUDE_DIR,
+    // Memory is shared (MPI peers copy from it): bulk memory ops, but no atomics in
+    // plain builds so errno stays a plain global and malloc needs no lock.
+    '-mbulk-memory',
+    ...WASI_EMULATIONS.map((e) => `-D_WASI_EMULATED_${e.toUpperCase().replace('-', '_')}`),
+  ];
+  if (openmp) flags.push('-fopenmp', '-matomics', '-include', ERRNO_SHIM_HEADER);
+  return flags;
+}
+
+/** Flags for every link step. stackSize undefined: the user set it themselves. */
+export function linkFlags(openmp: boolean, stackSize: number | undefined): string[] {
+  const flags = [
+    `--target=${TARGET}`,
+    '-mexec-model=reactor', // _initialize runs constructors; faasmpi_main runs main
+    `-Wl,--import-memory,--shared-memory,--max-memory=${MAX_MEMORY},--no-check-features`,
+    '-Wl,--export-table',
+    // Stack below the data: an overflow runs off address 0 and traps instead of
+    // silently corrupting globals.
+    '-Wl,--stack-first',
+  ];
+  if (stackSize !== undefined) flags.push(`-Wl,-z,stack-size=${stackSize}`);
+  // faasmpi_main lives in the guest archive and nothing references it: pull it in.
+  flags.push('-Wl,--undefined=faasmpi_main');
+  if (openmp) {
+    flags.push(
+      '-fopenmp',
+      `-Wl,${[...MALLOC_WRAPS, ...STDIO_WRAPS].map((s) => `--wrap=${s}`).join(',')}`,
+      `-Wl,${TLS_EXPORTS.map((s) => `--export=${s}`).join(',')}`,
+      // __kmpc_*/omp_* may stay undefined (the host provides them); anything else
+      // undefined is still a link error. postlink moves them to module faasmpi_omp.
+      `-Wl,--allow-undefined-file=${OMP_IMPORTS_FILE}`,
+    );
+  }
+  flags.push(`-L${LIB_DIR}`, `-l${GUEST_LIB_NAME[openmp ? 'threads' : 'plain']}`);
+  flags.push(...WASI_EMULATIONS.map((e) => `-lwasi-emulated-${e}`));
+  return flags;
+}
+
+export interface Invocation {
+  compiler: string;
+  args: string[];
+  /** Set when the command links a module that must then be post-linked. */
+  linkOutput: string | undefined;
+  stackSize: number;
+}
+
+export function buildInvocation(lang: Language, p: ParsedArgs): Invocation {
+  const compiler = lang === 'c' ? CLANG : CLANGXX;
+  const links = p.phase === 'link';
+  const args: string[] = [];
+  // Compile flags are left out of link-only steps (objects only), where clang
+  // would warn that e.g. -include is unused.
+  if (!links || p.hasSourceInput || p.phase === 'query') args.push(...compileFlags(p.openmp));
+  else args.push(`--target=${TARGET}`);
+  args.push(...p.clangArgs);
+  const stackSize = p.userStackSize ?? DEFAULT_STACK_SIZE;
+  if (links) {
+    // linkFlags() starts with --target, already given above.
+    args.push(...linkFlags(p.openmp, p.userStackSize === undefined ? DEFAULT_STACK_SIZE : undefined).slice(1));
+  }
+  return { compiler, args, linkOutput: links ? (p.output ?? 'a.out') : undefined, stackSize };
+}
+
+/** Quotes for a POSIX shell, only when needed, so -show output can be pasted. */
+export function shellQuote(a: string): string {
+  return /^[A-Za-z0-9_\-+=.,/:@%]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Answers -show/--showme[:what] like mpicc (MPICH) and Open MPI's wrappers. */
+export function showText(lang: Language, p: ParsedArgs): string {
+  const inv = buildInvocation(lang, p);
+  switch (p.show) {
+    case 'compile': return compileFlags(p.openmp).map(shellQuote).join(' ');
+    case 'link': return linkFlags(p.openmp, DEFAULT_STACK_SIZE).map(shellQuote).join(' ');
+    case 'incdirs': return INCLUDE_DIR;
+    case 'libdirs': return LIB_DIR;
+    case 'libs': return GUEST_LIB_NAME[p.openmp ? 'threads' : 'plain'];
+    case 'version': return `faasmpi ${lang === 'c' ? 'faasmpicc' : 'faasmpicxx'} (MPI 3.1 subset) using ${inv.compiler}`;
+    case 'help': return '-show|--showme: print the clang command; --showme:compile|link|incdirs|libdirs|libs|version';
+    default: return [inv.compiler, ...inv.args].map(shellQuote).join(' ');
+  }
+}
+
+/** Runs the command; returns the exit status (clang's, or 1 if post-link failed). */
+export async function run(lang: Language, p: ParsedArgs): Promise<number> {
+  const inv = buildInvocation(lang, p);
+  if (p.verbose && p.dropped.length) process.stderr.write(`faasmpi: dropped ${p.dropped.join(' ')}\n`);
+  const r = spawnSync(inv.compiler, inv.args, { stdio: 'inherit' });
+  if (r.error) {
+    process.stderr.write(`faasmpi: cannot run ${inv.compiler}: ${r.error.message}\n`);
+    return 127;
+  }
+  const status = r.status ?? 128 + (r.signal ? 1 : 0);
+  if (status !== 0 || !inv.linkOutput) return status;
+  const { postlinkFile, optimizeLevelsFor } = await import('./postlink.js');
+  try {
+    const t0 = performance.now();
+    await postlinkFile(path.resolve(inv.linkOutput), {
+      threads: p.openmp,
+      stackSize: inv.stackSize,
+      // binaryen -O2 costs ~5 s per MB of wasm: FAASMPI_POSTLINK_OPT=0 (or another
+      // level) overrides the level derived from the user's -O flag.
+      optimize: optimizeLevelsFor(process.env.FAASMPI_POSTLINK_OPT ?? p.optLevel),
+      asyncify: false,
+    });
+    if (p.verbose) process.stderr.write(`faasmpi: post-link ${(performance.now() - t0).toFixed(0)} ms\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`faasmpi: post-link of ${inv.linkOutput} failed: ${(e as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,13 @@
+// Entry point of toolchain/bin/faasmpicc and faasmpicxx: mpicc/mpicxx-compatible
+// compiler wrappers producing faasmpi wasm modules.
+import { parseArgs } from './args.js';
+import { run, showText, type Language } from './driver.js';
+
+export async function main(lang: Language, argv: string[]): Promise<number> {
+  const parsed = parseArgs(argv);
+  if (parsed.show !== 'none') {
+    process.stdout.write(showText(lang, parsed) + '\n');
+    return 0;
+  }
+  return run(lang, parsed);
+}

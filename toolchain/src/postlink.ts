@@ -1,0 +1,136 @@
+// Post-link step run on every module the wrappers link (binaryen):
+//  - moves the __kmpc_*/omp_* imports that wasm-ld put under "env" (it has no way
+//    to name another module for undefined symbols) to module "faasmpi_omp";
+//  - exports every mutable global under its own name, so the runtime can give each
+//    thread instance its own __stack_pointer/__tls_base and snapshot them;
+//  - optimises when the user compiled with -O1 or more;
+//  - records the ABI in a "faasmpi" custom section;
+//  - keeps the name section (function names in wasm stack traces).
+import fs from 'node:fs';
+import { ABI_VERSION, OMP_IMPORT_MODULE, OMP_IMPORTS_FILE } from './config.js';
+
+export interface PostlinkOptions {
+  /** -fopenmp build (shared-memory threads, TLS exports). */
+  threads: boolean;
+  /** Main stack size in bytes, as passed to wasm-ld. */
+  stackSize: number;
+  /** binaryen levels, or null to skip optimisation (-O0, -Og). */
+  optimize: { level: number; shrink: number } | null;
+  /** Hook for the migration work: instrument with Asyncify. Not implemented yet. */
+  asyncify: boolean;
+  /** Import names to move from "env" to "faasmpi_omp"; read from OMP_IMPORTS_FILE by default. */
+  ompImports?: ReadonlySet<string>;
+}
+
+/** Contents of the "faasmpi" custom section (UTF-8 JSON). */
+export interface FaasmpiSection {
+  abi: number;
+  threads: boolean;
+  mutableGlobals: string[];
+  stackSize: number;
+  asyncify: boolean;
+}
+
+export const SECTION_NAME = 'faasmpi';
+
+export function readOmpImportList(file = OMP_IMPORTS_FILE): Set<string> {
+  const names = new Set<string>();
+  if (!fs.existsSync(file)) return names;
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    const t = line.trim();
+    if (t && !t.startsWith('#')) names.add(t);
+  }
+  return names;
+}
+
+/** Maps a -O level (without "-O") to binaryen levels; null means do not optimise. */
+export function optimizeLevelsFor(optLevel: string): PostlinkOptions['optimize'] {
+  switch (optLevel) {
+    case '0': case 'g': return null;
+    case '1': return { level: 1, shrink: 0 };
+    case 's': return { level: 2, shrink: 1 };
+    case 'z': return { level: 2, shrink: 2 };
+    default: return { level: 2, shrink: 0 }; // -O, -O2, -O3, -O4, -Ofast
+  }
+}
+
+export async function postlink(input: Uint8Array, opts: PostlinkOptions): Promise<{ bytes: Uint8Array; section: FaasmpiSection }> {
+  if (opts.asyncify) throw new Error('faasmpi postlink: asyncify is not implemented yet');
+  // Loading binaryen costs ~0.5 s, so only link steps pay for it.
+  const { default: binaryen } = await import('binaryen');
+  binaryen.setDebugInfo(true); // keep the name section
+  const module = binaryen.readBinary(input);
+  try {
+    // readBinary applies the target_features section. Shared memory needs the
+    // threads feature even when the code itself was compiled without atomics.
+    // Never enable Features.All: binaryen could then emit encodings Node 20 lacks.
+    const F = binaryen.Features;
+    module.setFeatures(module.getFeatures() | F.Atomics | F.BulkMemory | F.MutableGlobals);
+
+    moveOmpImports(binaryen, module, opts.ompImports ?? readOmpImportList());
+    const mutableGlobals = exportMutableGlobals(binaryen, module);
+
+    if (opts.optimize) {
+      binaryen.setOptimizeLevel(opts.optimize.level);
+      binaryen.setShrinkLevel(opts.optimize.shrink);
+      module.optimize();
+    }
+
+    const section: FaasmpiSection = {
+      abi: ABI_VERSION,
+      threads: opts.threads,
+      mutableGlobals,
+      stackSize: opts.stackSize,
+      asyncify: false,
+    };
+    module.addCustomSection(SECTION_NAME, new TextEncoder().encode(JSON.stringify(section)));
+    if (!module.validate()) throw new Error('faasmpi postlink: binaryen validation failed');
+    return { bytes: module.emitBinary(), section };
+  } finally {
+    module.dispose();
+  }
+}
+
+type Binaryen = typeof import('binaryen').default;
+type BModule = InstanceType<Binaryen['Module']>;
+
+function moveOmpImports(binaryen: Binaryen, module: BModule, names: ReadonlySet<string>): void {
+  const moves: { name: string; base: string; params: number; results: number }[] = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const info = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
+    if (info.module === 'env' && info.base !== null && names.has(info.base)) {
+      moves.push({ name: info.name, base: info.base, params: info.params, results: info.results });
+    }
+  }
+  // Calls refer to the internal name, which stays the same.
+  for (const m of moves) {
+    module.removeFunction(m.name);
+    module.addFunctionImport(m.name, OMP_IMPORT_MODULE, m.base, m.params, m.results);
+  }
+}
+
+function exportMutableGlobals(binaryen: Binaryen, module: BModule): string[] {
+  const exported = new Map<string, string>(); // internal global name -> export name
+  for (let i = 0; i < module.getNumExports(); i++) {
+    const e = binaryen.getExportInfo(module.getExportByIndex(i));
+    if (e.kind === binaryen.ExternalGlobal) exported.set(e.value, e.name);
+  }
+  const names: string[] = [];
+  for (let i = 0; i < module.getNumGlobals(); i++) {
+    const g = binaryen.getGlobalInfo(module.getGlobalByIndex(i));
+    if (!g.mutable || g.module) continue;
+    if (!exported.has(g.name)) {
+      if (module.getExport(g.name)) throw new Error(`faasmpi postlink: export name ${g.name} already taken`);
+      module.addGlobalExport(g.name, g.name);
+    }
+    names.push(exported.get(g.name) ?? g.name);
+  }
+  return names;
+}
+
+/** Rewrites a linked module file in place. Returns the section written. */
+export async function postlinkFile(file: string, opts: PostlinkOptions): Promise<FaasmpiSection> {
+  const { bytes, section } = await postlink(fs.readFileSync(file), opts);
+  fs.writeFileSync(file, bytes);
+  return section;
+}
