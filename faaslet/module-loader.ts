@@ -75,7 +75,7 @@ function entryPoint(module: WebAssembly.Module, path: string): EntryPoint {
   throw new ModuleLoadError(`${path}: no entry point (exports neither faasmpi_main nor _start); build it with faasmpicc`);
 }
 
-function readProgram(path: string): Uint8Array {
+function readProgram(path: string): Buffer {
   try {
     if (statSync(path).isDirectory()) throw new ModuleLoadError(`${path}: is a directory, not a wasm module`);
     return readFileSync(path);
@@ -92,7 +92,7 @@ export async function compileModule(path: string, specs: readonly HostModuleSpec
   if (!hasWasmMagic(bytes)) throw new ModuleLoadError(`${path}: not a WebAssembly module (no \\0asm header)`);
   let module: WebAssembly.Module;
   try {
-    module = await WebAssembly.compile(bytes);
+    module = await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
   } catch (e) {
     throw new ModuleLoadError(`${path}: invalid WebAssembly module: ${(e as Error).message}`);
   }

@@ -17,10 +17,16 @@ export function trapExitCode(trap: string): number {
 export function wasmFrames(error: Error): string[] {
   const frames: string[] = [];
   for (const line of (error.stack ?? '').split('\n')) {
-    const m = /^\s*at (.*?) \((?:wasm:\/\/wasm\/[^:]*):(wasm-function\[\d+\]:0x[0-9a-f]+)\)/.exec(line);
-    if (m) frames.push(`${m[1]} (${m[2]})`);
+    const m = /^\s*at (.*?) \(wasm:\/\/wasm\/([^:]*):(wasm-function\[\d+\]:0x[0-9a-f]+)\)/.exec(line);
+    if (m) frames.push(`${withoutModuleName(m[1], m[2])} (${m[3]})`);
   }
   return frames;
+}
+
+/** V8 writes "<module name>.<function>" when the module has a name, and the URL holds "<module name>-<hash>". */
+function withoutModuleName(fn: string, url: string): string {
+  const moduleName = url.replace(/-[0-9a-f]+$/, '');
+  return moduleName && fn.startsWith(`${moduleName}.`) ? fn.slice(moduleName.length + 1) : fn;
 }
 
 export function describeError(e: unknown): FaasletOutcome {

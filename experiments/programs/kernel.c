@@ -18,7 +18,7 @@ int main(void) {
       for (int j = 1; j < N - 1; j++) a[i][j] = b[i][j];
   }
   unsigned n = 1 << 22, *next = malloc(n * sizeof *next), p = 0;
-  for (unsigned i = 0; i < n; i++) next[i] = (i * 2654435761u) & (n - 1);
+  for (unsigned i = 0; i < n; i++) next[i] = (i * 2654435761u + 12345u) & (n - 1);
   unsigned long long sum = 0;
   for (unsigned i = 0; i < 20000000; i++) { p = next[p]; sum += p; }
   clock_gettime(CLOCK_MONOTONIC, &t1);

@@ -3,7 +3,7 @@
 //    to name another module for undefined symbols) to module "faasmpi_omp";
 //  - exports every mutable global under its own name, so the runtime can give each
 //    thread instance its own __stack_pointer/__tls_base and snapshot them;
-//  - optimises when the user compiled with -O1 or more;
+//  - optimises only when asked (FAASMPI_POSTLINK_OPT): clang has optimised already;
 //  - records the ABI in a "faasmpi" custom section;
 //  - keeps the name section (function names in wasm stack traces).
 import fs from 'node:fs';
