@@ -214,49 +214,9 @@ test('a missing source file gives clang\'s error and a non-zero exit', () => {
   assert.match(r.stderr, /no such file or directory: 'does-not-exist.c'/);
 });
 
-/** Runs a module single-threaded with a minimal WASI; returns stderr text and how it ended. */
-function runModule(file: string): { stdout: string; stderr: string; exit?: number; trap?: string } {
-  const module = new WebAssembly.Module(fs.readFileSync(file));
-  const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536, shared: true });
-  const dv = () => new DataView(memory.buffer);
-  const text = ['', '', ''];
-  class Exit { constructor(readonly code: number) {} }
-  const wasi: Record<string, (...a: number[]) => number> = {
-    fd_write: (fd, iovs, n, nw) => {
-      let t = 0;
-      for (let i = 0; i < n; i++) {
-        const p = dv().getUint32(iovs + 8 * i, true), l = dv().getUint32(iovs + 8 * i + 4, true);
-        text[fd] += new TextDecoder().decode(new Uint8Array(memory.buffer).slice(p, p + l));
-        t += l;
-      }
-      dv().setUint32(nw, t, true);
-      return 0;
-    },
-    fd_fdstat_get: (_fd, p) => { dv().setUint8(p, 2); dv().setBigUint64(p + 8, ~0n, true); dv().setBigUint64(p + 16, ~0n, true); return 0; },
-    proc_exit: (c) => { throw new Exit(c); },
-    args_sizes_get: (c, s) => { dv().setUint32(c, 0, true); dv().setUint32(s, 0, true); return 0; },
-    environ_sizes_get: (c, s) => { dv().setUint32(c, 0, true); dv().setUint32(s, 0, true); return 0; },
-    args_get: () => 0,
-    environ_get: () => 0,
-    fd_close: () => 0,
-    fd_seek: () => 29, // ESPIPE: stdio on a terminal/pipe
-  };
-  const imports: Record<string, Record<string, unknown>> = { env: { memory } };
-  for (const i of WebAssembly.Module.imports(module)) {
-    if (i.kind !== 'function') continue;
-    imports[i.module] ??= {};
-    imports[i.module][i.name] = wasi[i.name] ?? (() => (i.module === 'wasi_snapshot_preview1' ? 52 : 0));
-  }
-  const instance = new WebAssembly.Instance(module, imports as WebAssembly.Imports);
-  const ex = instance.exports as Record<string, () => void>;
-  try {
-    ex._initialize();
-    ex.faasmpi_main();
-    return { stdout: text[1], stderr: text[2] };
-  } catch (e) {
-    if (e instanceof Exit) return { stdout: text[1], stderr: text[2], exit: e.code };
-    return { stdout: text[1], stderr: text[2], trap: (e as Error).message };
-  }
+/** Runs a module with our launcher, one rank. */
+function runModule(file: string): { stdout: string; stderr: string; status: number | null } {
+  return sh(path.join(REPO, 'cli', 'bin', 'faasmpirun'), ['--stdin', 'none', file]);
 }
 
 test('C++ with throw/try, iostream and vector links; uncaught throws report and trap', () => {
@@ -282,18 +242,19 @@ int main(int argc, char **argv) {
   assertCommonAbi(readAbi(path.join(tmp, 'exc1')), false);
   const r1 = runModule(path.join(tmp, 'exc1'));
   assert.equal(r1.stdout, 'v 3 m 4\n');
-  assert.equal(r1.stderr, "terminate called after throwing an instance of 'std::runtime_error'\n  what():  boom\n");
-  assert.match(r1.trap ?? '', /unreachable/);
+  assert.ok(r1.stderr.startsWith("terminate called after throwing an instance of 'std::runtime_error'\n  what():  boom\n"), r1.stderr);
+  assert.match(r1.stderr, /rank 0 trapped: unreachable/);
+  assert.equal(r1.status, 134);
   ok(CXX, ['-DMODE=2', '-c', 'exc.cpp', '-o', 'exc2.o']);
   ok(CXX, ['exc2.o', '-o', 'exc2']);
   const r2 = runModule(path.join(tmp, 'exc2'));
-  assert.equal(r2.stderr, "terminate called after throwing an instance of 'int'\n");
+  assert.ok(r2.stderr.startsWith("terminate called after throwing an instance of 'int'\nfaasmpirun: rank 0 trapped"), r2.stderr);
   ok(CXX, ['-DMODE=3', 'exc.cpp', '-o', 'exc3']);
   const r3 = runModule(path.join(tmp, 'exc3'));
-  assert.deepEqual([r3.stdout, r3.stderr, r3.exit], ['v 3 m 4\n', '', 0]);
+  assert.deepEqual([r3.stdout, r3.stderr, r3.status], ['v 3 m 4\n', '', 0]);
 });
 
-test('CMake project with find_package(MPI) configures and builds', { skip: sh('cmake', ['--version']).status !== 0 }, () => {
+test('CMake project with find_package(MPI) configures, builds, and its programs run', () => {
   const dir = path.join(tmp, 'cmake-project');
   fs.mkdirSync(dir);
   fs.writeFileSync(path.join(dir, 'hello.c'), MPI_HELLO);
@@ -313,4 +274,16 @@ target_link_libraries(hellocxx PRIVATE MPI::MPI_CXX)
   ok('cmake', ['--build', path.join(dir, 'build')]);
   assertCommonAbi(readAbi(path.join(dir, 'build', 'hello')), false);
   assertCommonAbi(readAbi(path.join(dir, 'build', 'hellocxx')), false);
+  const run = sh(path.join(REPO, 'cli', 'bin', 'faasmpirun'), ['-np', '2', path.join(dir, 'build', 'hellocxx')]);
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(run.stdout, 'hi\nhi\n');
+});
+
+test('a wasm-opt on PATH (as inside npm scripts) does not break linking', () => {
+  const binDir = path.join(REPO, 'node_modules', '.bin');
+  assert.ok(fs.existsSync(path.join(binDir, 'wasm-opt')), 'binaryen puts wasm-opt in node_modules/.bin');
+  write('plain.c', 'int main(void) { return 0; }\n');
+  const r = spawnSync(CC, ['-O2', 'plain.c', '-o', 'plain'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, PATH: `${binDir}:${process.env.PATH}` } });
+  assert.equal(r.status, 0, r.stderr);
+  assertCommonAbi(readAbi(path.join(tmp, 'plain')), false);
 });

@@ -1,6 +1,7 @@
 // Turns parsed wrapper arguments into the clang-19 command line (our ABI flags
 // around the user's), runs it, and post-links the module when clang linked one.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ParsedArgs } from './args.js';
 import {
@@ -103,7 +104,8 @@ export function showText(lang: Language, p: ParsedArgs): string {
 export async function run(lang: Language, p: ParsedArgs): Promise<number> {
   const inv = buildInvocation(lang, p);
   if (p.verbose && p.dropped.length) process.stderr.write(`faasmpi: dropped ${p.dropped.join(' ')}\n`);
-  const r = spawnSync(inv.compiler, inv.args, { stdio: 'inherit' });
+  const env = withoutWasmOpt(process.env);
+  const r = spawnSync(findOnPath(inv.compiler, process.env.PATH), inv.args, { stdio: 'inherit', env });
   if (r.error) {
     process.stderr.write(`faasmpi: cannot run ${inv.compiler}: ${r.error.message}\n`);
     return 127;
@@ -128,4 +130,24 @@ export async function run(lang: Language, p: ParsedArgs): Promise<number> {
     process.stderr.write(`faasmpi: post-link of ${inv.linkOutput} failed: ${(e as Error).message}\n`);
     return 1;
   }
+}
+
+/**
+ * clang's wasm driver runs any `wasm-opt` it finds on PATH after linking, without our feature flags, and that
+ * rejects the shared memory (npm scripts put binaryen's wasm-opt on PATH; clang-19's --no-wasm-opt skips the
+ * link step altogether). So clang runs with those directories left out of PATH: post-link is our own step.
+ */
+function withoutWasmOpt(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const dirs = (env.PATH ?? '').split(path.delimiter).filter((d) => d && !fs.existsSync(path.join(d, 'wasm-opt')));
+  return { ...env, PATH: dirs.join(path.delimiter) };
+}
+
+/** The absolute path of a command, looked up on the caller's PATH (before withoutWasmOpt trims it). */
+function findOnPath(command: string, searchPath = ''): string {
+  if (command.includes('/')) return command;
+  for (const dir of searchPath.split(path.delimiter)) {
+    const candidate = path.join(dir, command);
+    if (dir && fs.existsSync(candidate)) return candidate;
+  }
+  return command;
 }
