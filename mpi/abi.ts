@@ -15,5 +15,6 @@ export const MPI_THREAD_SERIALIZED = 2;
 export const MPI_THREAD_MULTIPLE = 3;
 
 export const MPI_MAX_PROCESSOR_NAME = 128;
+export const MPI_MAX_LIBRARY_VERSION_STRING = 8192;
 export const MPI_VERSION = 3;
 export const MPI_SUBVERSION = 1;

@@ -11,7 +11,8 @@ export const MPI_MODULE_NAME = 'faasmpi_mpi';
 
 const ENVIRONMENT_FUNCTIONS = [
   'MPI_Init', 'MPI_Init_thread', 'MPI_Initialized', 'MPI_Finalize', 'MPI_Finalized', 'MPI_Abort',
-  'MPI_Comm_rank', 'MPI_Comm_size', 'MPI_Get_processor_name', 'MPI_Get_version', 'MPI_Wtime', 'MPI_Wtick',
+  'MPI_Comm_rank', 'MPI_Comm_size', 'MPI_Get_processor_name', 'MPI_Get_version', 'MPI_Get_library_version',
+  'MPI_Query_thread', 'MPI_Is_thread_main', 'MPI_Wtime', 'MPI_Wtick',
 ] as const;
 
 export const mpiSpec: HostModuleSpec = { name: MPI_MODULE_NAME, functionNames: ENVIRONMENT_FUNCTIONS };
@@ -23,10 +24,13 @@ export interface MpiContext {
 
 type Phase = 'before-init' | 'initialised' | 'finalised';
 
+const LIBRARY_VERSION = `faasmpi ${abi.MPI_VERSION}.${abi.MPI_SUBVERSION} (FaasMPI on Node.js ${process.versions.node})`;
+
 export function createMpiEnvironment(ctx: MpiContext): HostModule {
   const mem = new GuestMemory(ctx.memory);
   const { index, size } = ctx.identity;
   let phase: Phase = 'before-init';
+  let threadLevel = abi.MPI_THREAD_SINGLE;
 
   const fatal = (fn: string, errorClass: string, problem: string): never => {
     throw new JobAbort(1, `rank ${index}: ${fn}: ${problem} (${errorClass})`);
@@ -48,6 +52,7 @@ export function createMpiEnvironment(ctx: MpiContext): HostModule {
   const functions: Record<(typeof ENVIRONMENT_FUNCTIONS)[number], (...a: any[]) => any> = {
     MPI_Init: (_argc: number, _argv: number) => {
       init('MPI_Init');
+      threadLevel = abi.MPI_THREAD_SINGLE;
       return abi.MPI_SUCCESS;
     },
     MPI_Init_thread: (_argc: number, _argv: number, required: number, providedPtr: number) => {
@@ -56,7 +61,8 @@ export function createMpiEnvironment(ctx: MpiContext): HostModule {
         fatal('MPI_Init_thread', 'MPI_ERR_ARG', `invalid thread level ${required}`);
       }
       // Only the Faaslet's main thread may call MPI until the OpenMP runtime routes calls from other threads.
-      mem.setI32(providedPtr, Math.min(required, abi.MPI_THREAD_FUNNELED));
+      threadLevel = Math.min(required, abi.MPI_THREAD_FUNNELED);
+      mem.setI32(providedPtr, threadLevel);
       return abi.MPI_SUCCESS;
     },
     MPI_Initialized: (flagPtr: number) => {
@@ -89,6 +95,21 @@ export function createMpiEnvironment(ctx: MpiContext): HostModule {
     },
     MPI_Get_processor_name: (namePtr: number, lenPtr: number) => {
       mem.setI32(lenPtr, mem.writeCString(namePtr, abi.MPI_MAX_PROCESSOR_NAME, hostname()));
+      return abi.MPI_SUCCESS;
+    },
+    MPI_Query_thread: (providedPtr: number) => {
+      requireActive('MPI_Query_thread');
+      mem.setI32(providedPtr, threadLevel);
+      return abi.MPI_SUCCESS;
+    },
+    // Every MPI call is made from the Faaslet's main thread so far (see MPI_Init_thread).
+    MPI_Is_thread_main: (flagPtr: number) => {
+      requireActive('MPI_Is_thread_main');
+      mem.setI32(flagPtr, 1);
+      return abi.MPI_SUCCESS;
+    },
+    MPI_Get_library_version: (versionPtr: number, lenPtr: number) => {
+      mem.setI32(lenPtr, mem.writeCString(versionPtr, abi.MPI_MAX_LIBRARY_VERSION_STRING, LIBRARY_VERSION));
       return abi.MPI_SUCCESS;
     },
     MPI_Get_version: (versionPtr: number, subversionPtr: number) => {
