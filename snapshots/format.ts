@@ -1,14 +1,16 @@
 // The versioned byte format of a snapshot, for keeping it in a file or sending it to another host.
-//   "FSNP" | u32 version | u32 header length | header (UTF-8 JSON) | zero padding to 4 | u32[] page indexes | pages
-import { SnapshotError, WASM_PAGE, type Snapshot } from './snapshot.js';
+//   "FSNP" | u32 version | u32 header length | header (UTF-8 JSON) | zero padding to 4 | u32[] runs | chunks
+import { CHUNK, SnapshotError, type Snapshot } from './snapshot.js';
 
 const MAGIC = 'FSNP';
-export const SNAPSHOT_FORMAT_VERSION = 1;
+export const SNAPSHOT_FORMAT_VERSION = 2;
 
 interface Header {
   moduleId: string;
   memoryPages: number;
-  pageCount: number;
+  /** Entries of the runs array ([first, count] pairs, so twice the number of runs). */
+  runWords: number;
+  chunkCount: number;
   globals: { name: string; kind: 'number' | 'bigint'; value: string }[];
 }
 
@@ -18,20 +20,21 @@ export function serializeSnapshot(s: Snapshot): Uint8Array {
   const header: Header = {
     moduleId: s.moduleId,
     memoryPages: s.memoryPages,
-    pageCount: s.pageIndexes.length,
+    runWords: s.runs.length,
+    chunkCount: s.data.byteLength / CHUNK,
     globals: s.globals.map((g) => ({ name: g.name, kind: typeof g.value === 'bigint' ? 'bigint' : 'number', value: String(g.value) })),
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
   const indexesAt = align4(12 + headerBytes.length);
-  const pagesAt = indexesAt + s.pageIndexes.length * 4;
-  const out = new Uint8Array(pagesAt + s.pageData.byteLength);
+  const chunksAt = indexesAt + s.runs.length * 4;
+  const out = new Uint8Array(chunksAt + s.data.byteLength);
   const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(MAGIC), 0);
   view.setUint32(4, SNAPSHOT_FORMAT_VERSION, true);
   view.setUint32(8, headerBytes.length, true);
   out.set(headerBytes, 12);
-  s.pageIndexes.forEach((p, i) => view.setUint32(indexesAt + i * 4, p, true));
-  out.set(new Uint8Array(s.pageData), pagesAt);
+  s.runs.forEach((w, i) => view.setUint32(indexesAt + i * 4, w, true));
+  out.set(new Uint8Array(s.data), chunksAt);
   return out;
 }
 
@@ -47,17 +50,17 @@ export function deserializeSnapshot(bytes: Uint8Array): Snapshot {
   const headerLength = view.getUint32(8, true);
   const header = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as Header;
   const indexesAt = align4(12 + headerLength);
-  const pagesAt = indexesAt + header.pageCount * 4;
-  if (bytes.length !== pagesAt + header.pageCount * WASM_PAGE) throw new SnapshotError('snapshot is truncated or has trailing bytes');
-  const pageIndexes = new Uint32Array(new SharedArrayBuffer(header.pageCount * 4));
-  for (let i = 0; i < header.pageCount; i++) pageIndexes[i] = view.getUint32(indexesAt + i * 4, true);
-  const pageData = new SharedArrayBuffer(header.pageCount * WASM_PAGE);
-  new Uint8Array(pageData).set(bytes.subarray(pagesAt));
+  const chunksAt = indexesAt + header.runWords * 4;
+  if (bytes.length !== chunksAt + header.chunkCount * CHUNK) throw new SnapshotError('snapshot is truncated or has trailing bytes');
+  const runs = new Uint32Array(new SharedArrayBuffer(header.runWords * 4));
+  for (let i = 0; i < header.runWords; i++) runs[i] = view.getUint32(indexesAt + i * 4, true);
+  const data = new SharedArrayBuffer(header.chunkCount * CHUNK);
+  new Uint8Array(data).set(bytes.subarray(chunksAt));
   return {
     moduleId: header.moduleId,
     memoryPages: header.memoryPages,
-    pageIndexes,
-    pageData,
+    runs,
+    data,
     globals: header.globals.map((g) => ({ name: g.name, value: g.kind === 'bigint' ? BigInt(g.value) : Number(g.value) })),
   };
 }

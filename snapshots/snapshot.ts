@@ -1,8 +1,10 @@
-// A snapshot is a Faaslet's state between calls: its linear memory and its mutable globals. Only non-zero
-// 64 KiB pages are kept, so a restored Faaslet touches (and the host pays for) only memory that holds data.
-// The bytes live in SharedArrayBuffers: any worker can restore from one snapshot without copying it first.
+// A snapshot is a Faaslet's state between calls: its linear memory and its mutable globals. Memory is kept as
+// runs of non-zero 4 KiB chunks (the OS page size), so a restored Faaslet touches — and the host pays for —
+// only memory that holds data. The bytes live in SharedArrayBuffers: any worker can restore from one snapshot
+// without copying it first.
 
 export const WASM_PAGE = 65536;
+export const CHUNK = 4096;
 
 export interface GlobalValue {
   name: string;
@@ -12,12 +14,12 @@ export interface GlobalValue {
 export interface Snapshot {
   /** sha256 of the module the snapshot was taken from; restoring into another module is refused. */
   moduleId: string;
-  /** Memory size in pages when captured. */
+  /** Memory size in wasm pages when captured. */
   memoryPages: number;
-  /** Indexes of the pages kept, ascending. */
-  pageIndexes: Uint32Array;
-  /** The kept pages, back to back (pageIndexes.length * WASM_PAGE bytes). */
-  pageData: SharedArrayBuffer;
+  /** Runs of kept chunks as [first chunk, chunk count] pairs, ascending. */
+  runs: Uint32Array;
+  /** The kept chunks, back to back, in run order. */
+  data: SharedArrayBuffer;
   globals: GlobalValue[];
 }
 
@@ -25,20 +27,27 @@ export class SnapshotError extends Error {
   override name = 'SnapshotError';
 }
 
-function nonZeroPages(buffer: ArrayBufferLike, pages: number): number[] {
-  const words = new Int32Array(buffer, 0, (pages * WASM_PAGE) / 4);
-  const wordsPerPage = WASM_PAGE / 4;
-  const kept: number[] = [];
-  for (let p = 0; p < pages; p++) {
-    const end = (p + 1) * wordsPerPage;
-    for (let i = p * wordsPerPage; i < end; i++) {
-      if (words[i] !== 0) {
-        kept.push(p);
-        break;
-      }
+function chunkIsZero(words: Int32Array, chunk: number): boolean {
+  const perChunk = CHUNK / 4;
+  const end = (chunk + 1) * perChunk;
+  for (let i = chunk * perChunk; i < end; i++) if (words[i] !== 0) return false;
+  return true;
+}
+
+/** [first, count] pairs of consecutive non-zero chunks. */
+function nonZeroRuns(buffer: ArrayBufferLike, chunks: number): number[] {
+  const words = new Int32Array(buffer, 0, (chunks * CHUNK) / 4);
+  const runs: number[] = [];
+  let start = -1;
+  for (let c = 0; c <= chunks; c++) {
+    const zero = c === chunks || chunkIsZero(words, c);
+    if (!zero && start < 0) start = c;
+    if (zero && start >= 0) {
+      runs.push(start, c - start);
+      start = -1;
     }
   }
-  return kept;
+  return runs;
 }
 
 export function captureSnapshot(
@@ -49,30 +58,43 @@ export function captureSnapshot(
 ): Snapshot {
   const buffer = memory.buffer;
   const memoryPages = buffer.byteLength / WASM_PAGE;
-  const kept = nonZeroPages(buffer, memoryPages);
-  const pageData = new SharedArrayBuffer(kept.length * WASM_PAGE);
-  const out = new Uint8Array(pageData);
+  const runList = nonZeroRuns(buffer, buffer.byteLength / CHUNK);
+  let keptChunks = 0;
+  for (let i = 1; i < runList.length; i += 2) keptChunks += runList[i];
+  const data = new SharedArrayBuffer(keptChunks * CHUNK);
+  const out = new Uint8Array(data);
   const src = new Uint8Array(buffer);
-  kept.forEach((p, i) => out.set(src.subarray(p * WASM_PAGE, (p + 1) * WASM_PAGE), i * WASM_PAGE));
-  const pageIndexes = new Uint32Array(new SharedArrayBuffer(kept.length * 4));
-  pageIndexes.set(kept);
+  let off = 0;
+  for (let i = 0; i < runList.length; i += 2) {
+    const bytes = runList[i + 1] * CHUNK;
+    out.set(src.subarray(runList[i] * CHUNK, runList[i] * CHUNK + bytes), off);
+    off += bytes;
+  }
+  const runs = new Uint32Array(new SharedArrayBuffer(runList.length * 4));
+  runs.set(runList);
   const globals = globalNames.map((name) => {
     const g = exports[name];
     if (!(g instanceof WebAssembly.Global)) throw new SnapshotError(`module does not export global ${name}`);
     return { name, value: g.value as number | bigint };
   });
-  return { moduleId, memoryPages, pageIndexes, pageData, globals };
+  return { moduleId, memoryPages, runs, data, globals };
 }
 
-/** A fresh memory holding the snapshot's pages (the rest zero, as never-touched wasm memory is). */
+/** A fresh memory holding the snapshot's chunks (the rest zero, as never-touched wasm memory is). */
 export function restoreMemory(snapshot: Snapshot, maximumPages: number | undefined, shared: boolean): WebAssembly.Memory {
   if (maximumPages !== undefined && snapshot.memoryPages > maximumPages) {
     throw new SnapshotError(`snapshot has ${snapshot.memoryPages} pages, more than the module's maximum ${maximumPages}`);
   }
   const memory = new WebAssembly.Memory({ initial: snapshot.memoryPages, maximum: maximumPages, shared } as WebAssembly.MemoryDescriptor);
   const dst = new Uint8Array(memory.buffer);
-  const src = new Uint8Array(snapshot.pageData);
-  snapshot.pageIndexes.forEach((p, i) => dst.set(src.subarray(i * WASM_PAGE, (i + 1) * WASM_PAGE), p * WASM_PAGE));
+  const src = new Uint8Array(snapshot.data);
+  const { runs } = snapshot;
+  let off = 0;
+  for (let i = 0; i < runs.length; i += 2) {
+    const bytes = runs[i + 1] * CHUNK;
+    dst.set(src.subarray(off, off + bytes), runs[i] * CHUNK);
+    off += bytes;
+  }
   return memory;
 }
 
