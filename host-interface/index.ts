@@ -1,6 +1,6 @@
 // Assembles a Faaslet's imports from the host modules. Adding a capability (OpenMP, state) means adding its
 // spec here and its module in createHostModules: nothing else changes.
-import { createMpiEnvironment, mpiSpec } from '../mpi/environment.js';
+import { createMpiModule, mpiSpec } from '../mpi/module.js';
 import { createFaasmModule, faasmSpec } from './faasm.js';
 import type { FaasletIdentity, HostModule, HostModuleSpec, OutputSink } from './types.js';
 import { createWasi, wasiSpec } from './wasi/preview1.js';
@@ -21,7 +21,7 @@ export interface HostContext {
 export function createHostModules(ctx: HostContext): HostModule[] {
   return [
     createWasi({ args: ctx.args, env: ctx.env, fdTable: ctx.fdTable, stdout: ctx.stdout, stderr: ctx.stderr, memory: ctx.memory }),
-    createMpiEnvironment({ identity: ctx.identity, memory: ctx.memory }),
+    createMpiModule({ identity: ctx.identity, memory: ctx.memory }),
     createFaasmModule(ctx.identity),
   ];
 }

@@ -18,3 +18,6 @@ export const MPI_MAX_PROCESSOR_NAME = 128;
 export const MPI_MAX_LIBRARY_VERSION_STRING = 8192;
 export const MPI_VERSION = 3;
 export const MPI_SUBVERSION = 1;
+
+export const MPI_ERRORS_ARE_FATAL = 0x54000000;
+export const MPI_ERRORS_RETURN = 0x54000001;
