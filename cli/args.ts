@@ -12,6 +12,7 @@ export interface RunOptions {
   useSnapshots: boolean;
   stdinToRank0: boolean;
   verbose: boolean;
+  deadlockTimeoutMs: number;
 }
 
 export class UsageError extends Error {
@@ -25,6 +26,8 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --wdir DIR          the program's working directory and sandbox root (default: the current directory)
   --no-snapshot       run constructors in every rank instead of starting ranks from a snapshot
   --stdin none        give rank 0 an empty stdin (default: faasmpirun's stdin)
+  --deadlock-timeout S  end the job with a report when every running rank has waited in MPI for S seconds
+                      with nothing in flight (default 5)
   -v, --verbose       say how ranks were started (snapshot or fresh, and why)
   --allow-run-as-root, --oversubscribe   accepted for mpirun compatibility; they change nothing here
   -h, --help          this text`;
@@ -32,7 +35,7 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
 const IGNORED_FLAGS = new Set(['--allow-run-as-root', '-allow-run-as-root', '--oversubscribe', '-oversubscribe']);
 
 export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
-  const o: RunOptions = { np: 1, program: '', programArgs: [], exports: [], tagOutput: false, workDir: cwd, useSnapshots: true, stdinToRank0: true, verbose: false };
+  const o: RunOptions = { np: 1, program: '', programArgs: [], exports: [], tagOutput: false, workDir: cwd, useSnapshots: true, stdinToRank0: true, verbose: false, deadlockTimeoutMs: 5000 };
   let i = 0;
   const value = (flag: string): string => {
     const v = argv[++i];
@@ -58,6 +61,11 @@ export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
       const v = value(a);
       if (v !== 'none' && v !== '0') throw new UsageError(`--stdin takes 'none' or '0', got '${v}'`);
       o.stdinToRank0 = v === '0';
+    } else if (a === '--deadlock-timeout') {
+      const v = value(a);
+      const seconds = Number(v);
+      if (!(seconds > 0)) throw new UsageError(`--deadlock-timeout needs a positive number of seconds, got '${v}'`);
+      o.deadlockTimeoutMs = seconds * 1000;
     } else if (a === '-v' || a === '--verbose') {
       o.verbose = true;
     } else if (IGNORED_FLAGS.has(a)) {

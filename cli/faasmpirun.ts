@@ -40,9 +40,11 @@ export async function main(argv: string[]): Promise<number> {
       tagOutput: options.tagOutput,
       useSnapshots: options.useSnapshots,
       stdin: options.stdinToRank0 ? { kind: 'hostFd', fd: 0 } : { kind: 'null' },
+      deadlockTimeoutMs: options.deadlockTimeoutMs,
     });
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
-    if (result.culprit !== undefined) {
+    if (result.hostFailure) process.stderr.write(`faasmpirun: ${result.hostFailure.message}\n`);
+    else if (result.culprit !== undefined) {
       const end = result.ranks[result.culprit];
       const stopped = result.ranks.filter((r) => r.kind === 'stopped').length;
       // A plain non-zero exit of a single rank needs no banner; anything else is explained.

@@ -35,7 +35,7 @@ function median(xs: number[]): number {
 /** Whole start through the host: post a task to a warm worker, start the Faaslet, run main, report back. */
 async function startThroughHost(wasm: string, native: string): Promise<Row> {
   const host = new LocalHost();
-  const spec = { program: wasm, argv0: 'empty', args: [], np: 1, env: [], sandboxRoot: process.cwd(), tagOutput: false, useSnapshots: true, stdin: { kind: 'null' as const } };
+  const spec = { program: wasm, argv0: 'empty', args: [], np: 1, env: [], sandboxRoot: process.cwd(), tagOutput: false, useSnapshots: true, stdin: { kind: 'null' as const }, deadlockTimeoutMs: 10_000 };
   for (let i = 0; i < 20; i++) await host.runJob(spec);
   const ours: number[] = [];
   for (let i = 0; i < 200; i++) {

@@ -4,6 +4,9 @@
 import type { FaasletIdentity } from '../host-interface/types.js';
 import { FdTable, type Preopen, type StdinSource } from '../host-interface/wasi/fd-table.js';
 import type { Snapshot } from '../snapshots/snapshot.js';
+import type { MpiTransport } from '../mpi/rank.js';
+import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
+import { HostLoad } from '../mpi/transport/waiter.js';
 import { Faaslet } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
@@ -24,6 +27,8 @@ export interface RunTask extends TaskBase {
   stdout: SinkSpec;
   stderr: SinkSpec;
   snapshot?: Snapshot;
+  /** The job's connection; its memories[identity.index] is this Faaslet's memory (already restored). */
+  transport: MpiTransport;
 }
 
 /** Instantiate and initialise a Faaslet, then snapshot it, if initialisation touched nothing outside memory. */
@@ -39,6 +44,8 @@ export type PrepareResult =
 
 function run(task: RunTask): FaasletOutcome {
   const fdTable = FdTable.create({ preopens: task.preopens, stdin: task.stdin });
+  const load = new HostLoad(task.transport.hostLoad);
+  load.enter();
   try {
     const faaslet = Faaslet.create(task.module, {
       identity: task.identity,
@@ -47,11 +54,14 @@ function run(task: RunTask): FaasletOutcome {
       fdTable,
       stdout: createSink(task.stdout),
       stderr: createSink(task.stderr),
-    }, task.snapshot);
+      transport: task.transport,
+    }, task.snapshot, {}, task.transport.memories[task.identity.index]);
     return (task.snapshot ? undefined : faaslet.initialise()) ?? faaslet.run();
   } catch (e) {
     return describeError(e); // instantiation failed (e.g. the start function trapped)
   } finally {
+    load.leave();
+    JobChannels.attach(task.transport.channels).setState(task.identity.index, RankState.finished);
     fdTable.closeAll();
   }
 }

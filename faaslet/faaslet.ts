@@ -34,9 +34,13 @@ export class Faaslet {
     this.observing = observe;
   }
 
-  /** Instantiates fresh (snapshot undefined) or restored from a snapshot of the same module. */
-  static create(loaded: LoadedModule, host: Omit<HostContext, 'memory'>, snapshot?: Snapshot, options: FaasletOptions = {}): Faaslet {
-    let memory = snapshot ? Faaslet.restoredMemory(loaded, snapshot) : Faaslet.freshMemory(loaded);
+  /**
+   * Instantiates fresh (snapshot undefined) or restored from a snapshot of the same module. `memory`, when
+   * given, was made by memoryFor() with the same snapshot (the host makes a job's memories so that every
+   * rank can reach every other rank's memory).
+   */
+  static create(loaded: LoadedModule, host: Omit<HostContext, 'memory'>, snapshot?: Snapshot, options: FaasletOptions = {}, given?: WebAssembly.Memory): Faaslet {
+    let memory = given ?? memoryFor(loaded, snapshot);
     const getMemory = () => memory!;
     let faaslet: Faaslet | undefined;
     const imports: WebAssembly.Imports = {};
@@ -50,20 +54,6 @@ export class Faaslet {
     if (snapshot) restoreGlobals(snapshot, instance.exports);
     faaslet = new Faaslet(loaded, instance, memory, host, options.observeSideEffects ?? false);
     return faaslet;
-  }
-
-  private static freshMemory(loaded: LoadedModule): WebAssembly.Memory | undefined {
-    const m = loaded.memory;
-    if (!m) return undefined;
-    return new WebAssembly.Memory({ initial: m.initialPages, maximum: m.maximumPages, shared: m.shared } as WebAssembly.MemoryDescriptor);
-  }
-
-  private static restoredMemory(loaded: LoadedModule, snapshot: Snapshot): WebAssembly.Memory {
-    if (snapshot.moduleId !== loaded.id) throw new SnapshotError(`${loaded.path}: snapshot was taken from another module`);
-    // Only shared imported memories initialise data once (guarded by a flag in memory); an exported or
-    // unshared memory would have its data segments re-applied over the restored bytes.
-    if (!loaded.meta || !loaded.memory?.shared) throw new SnapshotError(`${loaded.path}: only modules built by faasmpicc can be restored from snapshots`);
-    return restoreMemory(snapshot, loaded.memory.maximumPages, true);
   }
 
   /** Runs constructors (reactor modules only; a command module's _start does this itself). */
@@ -107,6 +97,20 @@ export class Faaslet {
     if (e instanceof JobAbort) return { kind: 'abort', code: e.code, message: e.message };
     return describeError(e);
   }
+}
+
+/** The memory a Faaslet of this module starts with: fresh, or the snapshot's; undefined if the module makes its own. */
+export function memoryFor(loaded: LoadedModule, snapshot?: Snapshot): WebAssembly.Memory | undefined {
+  const m = loaded.memory;
+  if (snapshot) {
+    if (snapshot.moduleId !== loaded.id) throw new SnapshotError(`${loaded.path}: snapshot was taken from another module`);
+    // Only shared imported memories initialise data once (guarded by a flag in memory); an exported or
+    // unshared memory would have its data segments re-applied over the restored bytes.
+    if (!loaded.meta || !m?.shared) throw new SnapshotError(`${loaded.path}: only modules built by faasmpicc can be restored from snapshots`);
+    return restoreMemory(snapshot, m.maximumPages, true);
+  }
+  if (!m) return undefined;
+  return new WebAssembly.Memory({ initial: m.initialPages, maximum: m.maximumPages, shared: m.shared } as WebAssembly.MemoryDescriptor);
 }
 
 function observed(

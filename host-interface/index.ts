@@ -5,6 +5,7 @@ import { createFaasmModule, faasmSpec } from './faasm.js';
 import type { FaasletIdentity, HostModule, HostModuleSpec, OutputSink } from './types.js';
 import { createWasi, wasiSpec } from './wasi/preview1.js';
 import type { FdTable } from './wasi/fd-table.js';
+import type { MpiTransport } from '../mpi/rank.js';
 
 export const hostSpecs: readonly HostModuleSpec[] = [wasiSpec, mpiSpec, faasmSpec];
 
@@ -16,12 +17,14 @@ export interface HostContext {
   stdout: OutputSink;
   stderr: OutputSink;
   memory: () => WebAssembly.Memory;
+  /** The rank's connection to the rest of its job (absent for a Faaslet run on its own). */
+  transport?: MpiTransport;
 }
 
 export function createHostModules(ctx: HostContext): HostModule[] {
   return [
     createWasi({ args: ctx.args, env: ctx.env, fdTable: ctx.fdTable, stdout: ctx.stdout, stderr: ctx.stderr, memory: ctx.memory }),
-    createMpiModule({ identity: ctx.identity, memory: ctx.memory }),
+    createMpiModule({ identity: ctx.identity, memory: ctx.memory, transport: ctx.transport }),
     createFaasmModule(ctx.identity),
   ];
 }

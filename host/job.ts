@@ -18,6 +18,8 @@ export interface JobSpec {
   useSnapshots: boolean;
   /** Rank 0's stdin (the others read an empty stdin, as with mpirun). */
   stdin: StdinSource;
+  /** End the job when every running rank has waited this long in MPI with nothing in flight. */
+  deadlockTimeoutMs: number;
 }
 
 export type RankEnd = FaasletOutcome | { kind: 'stopped' };
@@ -28,6 +30,8 @@ export interface JobResult {
   ranks: RankEnd[];
   /** The rank whose end ended the job, if one did. */
   culprit?: number;
+  /** The host ended the job (a deadlock), with this message and exit status. */
+  hostFailure?: { code: number; message: string };
   /** Whether ranks started from a snapshot, and if not, why. */
   snapshot: { used: boolean; note: string };
 }

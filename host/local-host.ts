@@ -4,6 +4,10 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { singleHostGroup } from '../fgroups/fgroup.js';
 import type { PrepareResult, RunTask } from '../faaslet/faaslet-worker.js';
+import { memoryFor } from '../faaslet/faaslet.js';
+import { JobChannels } from '../mpi/transport/job-channels.js';
+import { HostLoad } from '../mpi/transport/waiter.js';
+import { DeadlockWatch } from './deadlock-watch.js';
 import { ModuleCache, type LoadedModule } from '../faaslet/module-loader.js';
 import { hostSpecs } from '../host-interface/index.js';
 import type { Preopen } from '../host-interface/wasi/fd-table.js';
@@ -15,6 +19,8 @@ export class LocalHost {
   readonly modules = new ModuleCache(hostSpecs);
   readonly pool: FaasletPool;
   private readonly prepared = new Map<string, Promise<PrepareResult>>();
+  /** Faaslets of this host running right now (ranks poll for messages only while cores are free). */
+  private readonly load = HostLoad.create();
 
   constructor(options: PoolOptions = {}) {
     this.pool = new FaasletPool(options);
@@ -31,9 +37,21 @@ export class LocalHost {
     const argv = [spec.argv0, ...spec.args];
     const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id);
 
+    // Every rank's memory is made here, so each rank can be handed all of them (single-copy messages).
+    const memories = Array.from({ length: spec.np }, () => memoryFor(module, snapshot.used ? snapshot.snapshot : undefined));
+    if (memories.some((m) => m === undefined)) throw new Error(`${spec.program}: the module defines its own memory; build it with faasmpicc`);
+    const channels = JobChannels.create(spec.np);
+    const transport = { channels: channels.handle, memories: memories as WebAssembly.Memory[], hostLoad: this.load.buffer };
+
     const stop = new AbortController();
     const ranks: RankEnd[] = new Array(spec.np).fill({ kind: 'stopped' });
+    const finished = new Array<boolean>(spec.np).fill(false);
     let culprit: number | undefined;
+    let hostFailure: JobResult['hostFailure'];
+    const watch = new DeadlockWatch(channels, finished, spec.deadlockTimeoutMs, (report) => {
+      hostFailure = { code: 1, message: report };
+      stop.abort();
+    });
     const runs = Array.from({ length: spec.np }, async (_, index) => {
       const task: RunTask = {
         kind: 'run',
@@ -46,10 +64,12 @@ export class LocalHost {
         stdout: { fd: 1, prefix: spec.tagOutput ? `[${index}] ` : undefined },
         stderr: { fd: 2, prefix: spec.tagOutput ? `[${index}] ` : undefined },
         snapshot: snapshot.used ? snapshot.snapshot : undefined,
+        transport,
       };
       try {
         const end = await this.pool.run(task, stop.signal);
         ranks[index] = end;
+        finished[index] = true;
         if (failureCode(end) !== 0 && culprit === undefined) {
           culprit = index;
           stop.abort();
@@ -63,10 +83,13 @@ export class LocalHost {
       }
     });
     await Promise.all(runs);
+    watch.stop();
+    const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
     return {
-      exitCode: culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>),
+      exitCode,
       ranks,
       culprit,
+      hostFailure,
       snapshot: { used: snapshot.used, note: snapshot.note },
     };
   }

@@ -2,21 +2,25 @@
 // A new group of functions is added to PARTS and nowhere else.
 import type { FaasletIdentity, HostModule, HostModuleSpec } from '../host-interface/types.js';
 import { environmentPart } from './environment.js';
-import { MpiRank, type MpiPart } from './rank.js';
+import { errorsPart } from './errors.js';
+import { datatypesPart } from './datatype-functions.js';
+import { pointToPointPart } from './p2p/functions.js';
+import { MpiRank, type MpiPart, type MpiTransport } from './rank.js';
 
 export const MPI_MODULE_NAME = 'faasmpi_mpi';
 
-const PARTS: readonly MpiPart[] = [environmentPart];
+const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart];
 
 export const mpiSpec: HostModuleSpec = { name: MPI_MODULE_NAME, functionNames: PARTS.flatMap((p) => p.names) };
 
 export interface MpiContext {
   identity: FaasletIdentity;
   memory: () => WebAssembly.Memory;
+  transport?: MpiTransport;
 }
 
 export function createMpiModule(ctx: MpiContext): HostModule {
-  const rank = new MpiRank(ctx.identity, ctx.memory);
+  const rank = new MpiRank(ctx.identity, ctx.memory, ctx.transport);
   const functions: Record<string, (...args: any[]) => any> = {};
   for (const part of PARTS) Object.assign(functions, part.functions(rank));
   return { name: MPI_MODULE_NAME, functions };

@@ -7,6 +7,18 @@ import * as abi from './abi.js';
 import { Communicators, type Communicator } from './communicators.js';
 import { DatatypeRegistry } from './datatypes/index.js';
 import { ErrorHandlers } from './errors.js';
+import { P2PEngine } from './p2p/engine.js';
+import { Messages, Requests } from './p2p/requests.js';
+import { JobChannels, type ChannelsHandle } from './transport/job-channels.js';
+import { HostLoad, Waiter } from './transport/waiter.js';
+
+/** How this rank reaches the others of its job on this host (absent for a Faaslet started on its own). */
+export interface MpiTransport {
+  channels: ChannelsHandle;
+  /** Every rank's memory by world rank. */
+  memories: WebAssembly.Memory[];
+  hostLoad: SharedArrayBuffer;
+}
 
 export type Phase = 'before-init' | 'initialised' | 'finalised';
 
@@ -16,12 +28,35 @@ export class MpiRank {
   readonly comms: Communicators;
   readonly errors: ErrorHandlers;
   readonly datatypes = new DatatypeRegistry();
+  readonly requests = new Requests();
+  readonly messages = new Messages();
   readonly mem: GuestMemory;
+  private engine?: { p2p: P2PEngine; waiter: Waiter };
 
-  constructor(readonly identity: FaasletIdentity, memory: () => WebAssembly.Memory) {
+  constructor(readonly identity: FaasletIdentity, private readonly memory: () => WebAssembly.Memory, private readonly transport?: MpiTransport) {
     this.mem = new GuestMemory(memory);
     this.comms = new Communicators(identity.index, identity.size);
     this.errors = new ErrorHandlers(identity.index);
+  }
+
+  /** Made on first use: a Faaslet started on its own (no job) gets a private one-rank transport. */
+  private connect(): { p2p: P2PEngine; waiter: Waiter } {
+    if (!this.engine) {
+      const t = this.transport;
+      const channels = t ? JobChannels.attach(t.channels) : JobChannels.create(1, 1 << 20);
+      const memories = t ? t.memories : [this.memory()];
+      const load = t ? new HostLoad(t.hostLoad) : HostLoad.create();
+      this.engine = { p2p: new P2PEngine(this.worldRank, channels, memories), waiter: new Waiter(channels, this.worldRank, load) };
+    }
+    return this.engine;
+  }
+
+  get p2p(): P2PEngine {
+    return this.connect().p2p;
+  }
+
+  get waiter(): Waiter {
+    return this.connect().waiter;
   }
 
   get worldRank(): number {

@@ -1,0 +1,363 @@
+// The point-to-point engine of one rank: posted receives and unexpected messages (matched by context, source
+// and tag in arrival and posting order), and the protocols that move the bytes:
+//   eager       small messages travel inside the inbox record (copied twice: into the ring, out of it);
+//   rendezvous  a large contiguous send announces its address; the receiver copies straight from the sender's
+//               linear memory into its own (one copy) and answers DONE;
+//   streamed    a large non-contiguous or buffered send is packed on the host; the receiver answers CTS and the
+//               sender streams fragments.
+// Everything here runs in the rank's own worker; the only shared things are the inboxes and the memories.
+import * as abi from '../abi.js';
+import type { Communicator } from '../communicators.js';
+import { isMpiError, pack, unpack, type Datatype } from '../datatypes/index.js';
+import type { RecordHeader } from '../transport/inbox.js';
+import type { JobChannels } from '../transport/job-channels.js';
+
+export const EAGER_LIMIT = 16 * 1024;
+const FRAGMENT_BYTES = 512 * 1024;
+
+const enum Kind { Eager = 1, Rts = 2, Cts = 3, Fragment = 4, Done = 5 }
+/** Rts flag (record field c): the sender's data is contiguous at address b of its memory. */
+const HAS_ADDRESS = 1;
+
+export interface Status {
+  source: number;
+  tag: number;
+  error: number;
+  bytes: number;
+  cancelled: boolean;
+}
+
+/** Where a send's bytes come from: the guest's memory as (address, count, type), or a packed host copy. */
+type Source = { kind: 'guest'; addr: number; count: number; type: Datatype } | { kind: 'host'; data: Uint8Array };
+
+interface OpBase {
+  id: number;
+  done: boolean;
+  status: Status;
+  comm: Communicator;
+  /** What the operation is, for the deadlock report. */
+  what: string;
+  /** Called once when the operation completes (releases datatypes, buffered-send space...). */
+  onDone?: () => void;
+}
+
+export interface SendOp extends OpBase {
+  kind: 'send';
+  dst: number;
+  tag: number;
+  context: number;
+  bytes: number;
+  source: Source;
+  /** Waiting to be pushed (inbox was full): 'record' for the first record; stream offset when streaming. */
+  pending: 'record' | 'none';
+  sync: boolean;
+  stream?: { recvId: number; offset: number };
+}
+
+export interface RecvOp extends OpBase {
+  kind: 'recv';
+  src: number; // world rank or ANY_SOURCE
+  tag: number;
+  context: number;
+  addr: number;
+  count: number;
+  type: Datatype;
+  /** Set while a streamed message arrives. */
+  incoming?: { total: number; received: number; staging: Uint8Array; fromWorld: number; tag: number };
+}
+
+export type Op = SendOp | RecvOp;
+
+/** A message that arrived before its receive was posted (or was taken by MPI_Mprobe). */
+export interface Arrived {
+  h: RecordHeader;
+  /** Eager payload, copied out of the ring. */
+  data?: Uint8Array;
+}
+
+export class P2PEngine {
+  private nextId = 1;
+  private readonly posted: RecvOp[] = [];
+  private readonly unexpected: Arrived[] = [];
+  /** Sends waiting for DONE/CTS, and receives waiting for fragments, by id. */
+  private readonly waiting = new Map<number, Op>();
+  /** Sends with something still to push (full inbox, or a stream in progress). */
+  private readonly outgoing: SendOp[] = [];
+  /** Control records (DONE, CTS) that found the peer's inbox full. */
+  private readonly controlBacklog: { dst: number; h: RecordHeader }[] = [];
+
+  constructor(
+    private readonly me: number,
+    private readonly channels: JobChannels,
+    /** Every rank's linear memory on this host, by world rank (ours included). */
+    private readonly memories: readonly WebAssembly.Memory[],
+  ) {}
+
+  private ownBytes(): Uint8Array {
+    return new Uint8Array(this.memories[this.me].buffer);
+  }
+
+  private blankStatus(): Status {
+    return { source: abi.MPI_ANY_SOURCE, tag: abi.MPI_ANY_TAG, error: abi.MPI_SUCCESS, bytes: 0, cancelled: false };
+  }
+
+  private complete(op: Op): void {
+    if (op.done) return;
+    op.done = true;
+    this.channels.noteEvent();
+    op.onDone?.();
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Sending
+
+  /** Starts a send; `buffered` data is packed now (the guest buffer is free when this returns). */
+  send(comm: Communicator, dst: number, tag: number, addr: number, count: number, type: Datatype, mode: 'standard' | 'sync' | 'buffered', what: string): SendOp {
+    const bytes = count * type.size;
+    let source: Source = { kind: 'guest', addr, count, type };
+    const blocks = type.blocks!;
+    const contiguous = count === 0 || (blocks.n <= 1 && (blocks.contiguous || count === 1));
+    // Guest sources are either sent eagerly or, when contiguous, read in place by the receiver; everything
+    // else is packed on the host first and streamed.
+    const streamed = !contiguous && (bytes > EAGER_LIMIT || mode === 'sync');
+    if (mode === 'buffered' || streamed) source = { kind: 'host', data: this.packToHost(addr, count, type, bytes) };
+    const op: SendOp = {
+      kind: 'send', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, dst, tag,
+      context: comm.context, bytes, source, pending: 'none', sync: mode === 'sync',
+    };
+    if (!this.pushFirstRecord(op)) {
+      op.pending = 'record';
+      this.outgoing.push(op);
+    }
+    return op;
+  }
+
+  private packToHost(addr: number, count: number, type: Datatype, bytes: number): Uint8Array {
+    const data = new Uint8Array(bytes);
+    const r = pack(this.ownBytes(), addr, count, type, data, 0);
+    if (isMpiError(r)) throw new PackError(r.errorClass, r.message);
+    return data;
+  }
+
+  private pushFirstRecord(op: SendOp): boolean {
+    const inbox = this.channels.inboxes[op.dst];
+    const h: RecordHeader = { kind: Kind.Eager, src: this.me, tag: op.tag, context: op.context, bytes: op.bytes, a: op.id, b: 0, c: 0 };
+    let pushed: boolean;
+    if (op.bytes <= EAGER_LIMIT && !op.sync) {
+      pushed = inbox.tryPush(h, op.bytes, (dst) => this.fillFrom(op.source, dst, 0));
+      if (pushed) this.complete(op);
+    } else {
+      h.kind = Kind.Rts;
+      if (op.source.kind === 'guest') {
+        h.b = op.source.addr + (op.bytes === 0 ? 0 : op.source.type.blocks!.offs[0]);
+        h.c = HAS_ADDRESS;
+      }
+      pushed = inbox.tryPush(h, 0);
+      if (pushed) this.waiting.set(op.id, op);
+    }
+    if (pushed) this.delivered(op.dst);
+    return pushed;
+  }
+
+  private fillFrom(source: Source, dst: Uint8Array, offset: number): void {
+    if (source.kind === 'host') {
+      dst.set(source.data.subarray(offset, offset + dst.length));
+      return;
+    }
+    const r = pack(this.ownBytes(), source.addr, source.count, source.type, dst, 0);
+    if (isMpiError(r)) throw new PackError(r.errorClass, r.message);
+  }
+
+  private delivered(dst: number): void {
+    this.channels.noteEvent();
+    this.channels.ring(dst);
+  }
+
+  private pushControl(dst: number, h: RecordHeader): void {
+    if (this.channels.inboxes[dst].tryPush(h, 0)) this.delivered(dst);
+    else this.controlBacklog.push({ dst, h });
+  }
+
+  /** Pushes what the full inboxes refused before, and the next fragments of streams. */
+  private pushOutgoing(): void {
+    for (let i = 0; i < this.controlBacklog.length; ) {
+      const { dst, h } = this.controlBacklog[i];
+      if (this.channels.inboxes[dst].tryPush(h, 0)) {
+        this.delivered(dst);
+        this.controlBacklog.splice(i, 1);
+      } else i++;
+    }
+    for (let i = 0; i < this.outgoing.length; ) {
+      const op = this.outgoing[i];
+      const finished = op.pending === 'record' ? this.retryFirst(op) : this.pushFragments(op);
+      if (finished) this.outgoing.splice(i, 1);
+      else i++;
+    }
+  }
+
+  private retryFirst(op: SendOp): boolean {
+    if (!this.pushFirstRecord(op)) return false;
+    op.pending = 'none';
+    return true;
+  }
+
+  /** Returns true when the whole stream has been pushed (the send is then complete). */
+  private pushFragments(op: SendOp): boolean {
+    const stream = op.stream!;
+    const inbox = this.channels.inboxes[op.dst];
+    while (stream.offset < op.bytes) {
+      const n = Math.min(FRAGMENT_BYTES, op.bytes - stream.offset, inbox.maxPayload);
+      const offset = stream.offset;
+      const h: RecordHeader = { kind: Kind.Fragment, src: this.me, tag: op.tag, context: op.context, bytes: op.bytes, a: stream.recvId, b: offset, c: 0 };
+      if (!inbox.tryPush(h, n, (dst) => this.fillFrom(op.source, dst, offset))) return false;
+      stream.offset += n;
+      this.delivered(op.dst);
+    }
+    this.complete(op);
+    return true;
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Receiving
+
+  recv(comm: Communicator, src: number, tag: number, addr: number, count: number, type: Datatype, what: string): RecvOp {
+    const op: RecvOp = { kind: 'recv', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, src, tag, context: comm.context, addr, count, type };
+    this.progress();
+    const i = this.unexpected.findIndex((m) => matches(op, m.h));
+    if (i >= 0) this.deliver(op, this.unexpected.splice(i, 1)[0]);
+    else this.posted.push(op);
+    return op;
+  }
+
+  /** MPI_Mrecv: receive a message taken out of matching by MPI_Mprobe. */
+  recvMatched(comm: Communicator, message: Arrived, addr: number, count: number, type: Datatype, what: string): RecvOp {
+    const op: RecvOp = { kind: 'recv', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, src: message.h.src, tag: message.h.tag, context: comm.context, addr, count, type };
+    this.deliver(op, message);
+    return op;
+  }
+
+  /** The first unexpected message matching (context, src, tag); with `take` it leaves matching (MPI_Mprobe). */
+  probe(context: number, src: number, tag: number, take: boolean): Arrived | undefined {
+    this.progress();
+    const i = this.unexpected.findIndex((m) => matchesEnvelope(context, src, tag, m.h));
+    if (i < 0) return undefined;
+    return take ? this.unexpected.splice(i, 1)[0] : this.unexpected[i];
+  }
+
+  /** MPI_Cancel: a receive not yet matched is withdrawn; anything else completes normally. */
+  cancel(op: Op): void {
+    if (op.kind !== 'recv') return;
+    const i = this.posted.indexOf(op);
+    if (i < 0) return;
+    this.posted.splice(i, 1);
+    op.status.cancelled = true;
+    this.complete(op);
+  }
+
+  private deliver(op: RecvOp, m: Arrived): void {
+    op.status.source = sourceRank(op.comm, m.h.src);
+    op.status.tag = m.h.tag;
+    if (m.h.kind === Kind.Eager) {
+      this.finishFrom(op, m.data!, 0, m.h.bytes);
+      return;
+    }
+    // Rendezvous: copy from the sender's memory, or ask it to stream.
+    if (m.h.c & HAS_ADDRESS) {
+      const senderBytes = new Uint8Array(this.memories[m.h.src].buffer);
+      this.finishFrom(op, senderBytes, m.h.b, m.h.bytes);
+      this.pushControl(m.h.src, { kind: Kind.Done, src: this.me, tag: 0, context: 0, bytes: 0, a: m.h.a, b: 0, c: 0 });
+    } else {
+      op.incoming = { total: m.h.bytes, received: 0, staging: new Uint8Array(Math.min(m.h.bytes, op.count * op.type.size)), fromWorld: m.h.src, tag: m.h.tag };
+      this.waiting.set(op.id, op);
+      this.pushControl(m.h.src, { kind: Kind.Cts, src: this.me, tag: 0, context: 0, bytes: 0, a: m.h.a, b: op.id, c: 0 });
+    }
+  }
+
+  /** Unpacks `bytes` bytes at src[offset] into the receive buffer and completes the receive. */
+  private finishFrom(op: RecvOp, src: Uint8Array, offset: number, bytes: number): void {
+    const r = unpack(src, offset, bytes, this.ownBytes(), op.addr, op.count, op.type);
+    if (isMpiError(r)) {
+      op.status.error = r.errorClass;
+      op.status.bytes = 0;
+    } else {
+      op.status.bytes = r.bytes;
+      if (r.truncated) op.status.error = abi.MPI_ERR_TRUNCATE;
+    }
+    this.complete(op);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Progress: drain the inbox, push what waits to be pushed.
+
+  progress(): void {
+    if (!this.channels.inboxes[this.me].isEmpty()) this.channels.inboxes[this.me].drain((h, payload) => this.onRecord(h, payload));
+    if (this.outgoing.length > 0 || this.controlBacklog.length > 0) this.pushOutgoing();
+  }
+
+  private onRecord(h: RecordHeader, payload: Uint8Array): void {
+    switch (h.kind) {
+      case Kind.Eager:
+      case Kind.Rts: {
+        const i = this.posted.findIndex((op) => matches(op, h));
+        const arrived: Arrived = { h };
+        if (i >= 0) {
+          if (h.kind === Kind.Eager) arrived.data = payload; // used before the ring space is reused
+          this.deliver(this.posted.splice(i, 1)[0], arrived);
+        } else {
+          if (h.kind === Kind.Eager) arrived.data = payload.slice();
+          this.unexpected.push(arrived);
+        }
+        return;
+      }
+      case Kind.Done: {
+        const op = this.waiting.get(h.a);
+        this.waiting.delete(h.a);
+        if (op) this.complete(op);
+        return;
+      }
+      case Kind.Cts: {
+        const op = this.waiting.get(h.a) as SendOp | undefined;
+        this.waiting.delete(h.a);
+        if (!op) return;
+        op.stream = { recvId: h.b, offset: 0 };
+        if (!this.pushFragments(op)) this.outgoing.push(op);
+        return;
+      }
+      case Kind.Fragment: {
+        const op = this.waiting.get(h.a) as RecvOp | undefined;
+        if (!op?.incoming) return;
+        const inc = op.incoming;
+        const room = inc.staging.length - h.b;
+        if (room > 0) inc.staging.set(payload.subarray(0, Math.min(room, payload.length)), h.b);
+        inc.received += payload.length;
+        if (inc.received >= inc.total) {
+          this.waiting.delete(h.a);
+          op.incoming = undefined;
+          this.finishFrom(op, inc.staging, 0, inc.total);
+        }
+        return;
+      }
+    }
+  }
+}
+
+export class PackError extends Error {
+  constructor(readonly errorClass: number, message: string) {
+    super(message);
+  }
+}
+
+function matchesEnvelope(context: number, src: number, tag: number, h: RecordHeader): boolean {
+  return context === h.context && (src === abi.MPI_ANY_SOURCE || src === h.src) && (tag === abi.MPI_ANY_TAG || tag === h.tag);
+}
+
+function matches(op: RecvOp, h: RecordHeader): boolean {
+  return matchesEnvelope(op.context, op.src, op.tag, h);
+}
+
+/** The communicator rank of a world rank (status.MPI_SOURCE is in the communicator's numbering). */
+export function sourceRank(comm: Communicator, worldRank: number): number {
+  if (comm.worldRanks[worldRank] === worldRank) return worldRank;
+  const r = comm.worldRanks.indexOf(worldRank);
+  return r < 0 ? worldRank : r;
+}

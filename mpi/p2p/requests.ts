@@ -1,0 +1,54 @@
+// MPI_Request and MPI_Message handles of one rank. A request handle names an operation of the engine; a
+// persistent request keeps its arguments and starts a new operation at every MPI_Start.
+import * as abi from '../abi.js';
+import type { Arrived, Op } from './engine.js';
+
+export interface UserRequest {
+  /** The operation in flight; undefined for an inactive persistent request. */
+  op: Op | undefined;
+  /** Persistent requests: starts the next operation. */
+  start?: () => Op;
+  kind: 'send' | 'recv';
+}
+
+const SLOT_MASK = 0x00ffffff;
+
+class HandleTable<T> {
+  private readonly slots: (T | undefined)[] = [undefined]; // slot 0 unused: handles never equal the tag alone
+  private readonly free: number[] = [];
+  constructor(private readonly tag: number) {}
+
+  add(value: T): number {
+    const slot = this.free.pop() ?? this.slots.length;
+    this.slots[slot] = value;
+    return (this.tag | slot) | 0; // as wasm sees it: signed
+  }
+
+  get(handle: number): T | undefined {
+    if (((handle & ~SLOT_MASK) >>> 0) !== this.tag >>> 0) return undefined;
+    return this.slots[handle & SLOT_MASK];
+  }
+
+  remove(handle: number): void {
+    const slot = handle & SLOT_MASK;
+    if (this.slots[slot] === undefined) return;
+    this.slots[slot] = undefined;
+    this.free.push(slot);
+  }
+}
+
+export class Requests extends HandleTable<UserRequest> {
+  constructor() {
+    super(abi.REQUEST_TAG);
+  }
+}
+
+/** Messages taken by MPI_Mprobe/MPI_Improbe, waiting for MPI_Mrecv/MPI_Imrecv. */
+export class Messages extends HandleTable<{ message: Arrived; comm: number }> {
+  constructor() {
+    super(abi.MESSAGE_TAG);
+  }
+}
+
+export const REQUEST_NULL = abi.MPI_REQUEST_NULL | 0;
+export const MESSAGE_NO_PROC = abi.MPI_MESSAGE_NO_PROC | 0;

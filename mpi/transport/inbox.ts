@@ -1,0 +1,137 @@
+// A rank's inbox: a many-producer, one-consumer ring of variable-length records in a SharedArrayBuffer.
+// Producers (any rank of the host, or the host's network thread for remote ranks) serialise on a small lock;
+// the consumer (the owning rank) reads without it. Records never wrap: one that does not fit before the end
+// of the ring leaves a skip marker and starts again at offset 0. FIFO order per producer gives MPI's
+// non-overtaking rule for free.
+
+export const HEADER_WORDS = 10;
+const HEADER_BYTES = HEADER_WORDS * 4;
+const CONTROL_BYTES = 64;
+// Control words
+const LOCK = 0;
+const TAIL = 1; // producer offset
+const HEAD = 2; // consumer offset
+const USED = 3; // bytes in use (records + skips)
+
+const SKIP = -1;
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** Header fields of a record (all int32). */
+export interface RecordHeader {
+  kind: number;
+  src: number;
+  tag: number;
+  context: number;
+  /** Total message size in bytes (not only this record's payload). */
+  bytes: number;
+  a: number;
+  b: number;
+  c: number;
+}
+
+export class Inbox {
+  readonly capacity: number;
+  private readonly control: Int32Array;
+  private readonly words: Int32Array;
+  private readonly bytesView: Uint8Array;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.capacity = buffer.byteLength - CONTROL_BYTES;
+    this.control = new Int32Array(buffer, 0, CONTROL_BYTES / 4);
+    this.words = new Int32Array(buffer, CONTROL_BYTES);
+    this.bytesView = new Uint8Array(buffer, CONTROL_BYTES);
+  }
+
+  static create(capacity: number): Inbox {
+    return new Inbox(new SharedArrayBuffer(CONTROL_BYTES + align8(capacity)));
+  }
+
+  /** The largest payload a single record can carry. */
+  get maxPayload(): number {
+    return Math.floor(this.capacity / 2) - HEADER_BYTES;
+  }
+
+  isEmpty(): boolean {
+    return Atomics.load(this.control, USED) === 0;
+  }
+
+  /**
+   * Appends one record; payload is written by `fill` straight into the ring (so callers can copy from a guest
+   * memory without an intermediate buffer). Returns false when the ring has no room now.
+   */
+  tryPush(h: RecordHeader, payloadLength: number, fill?: (dst: Uint8Array) => void): boolean {
+    if (payloadLength > this.maxPayload) throw new RangeError(`record payload ${payloadLength} exceeds ${this.maxPayload}`);
+    const size = align8(HEADER_BYTES + payloadLength);
+    this.lock();
+    try {
+      let tail = this.control[TAIL];
+      const room = this.capacity - Atomics.load(this.control, USED);
+      const tillEnd = this.capacity - tail;
+      const skip = size > tillEnd ? tillEnd : 0;
+      if (size + skip > room) return false;
+      if (skip > 0) {
+        this.words[tail / 4] = skip;
+        this.words[tail / 4 + 1] = SKIP;
+        tail = 0;
+      }
+      const w = tail / 4;
+      this.words[w] = size;
+      this.words[w + 1] = h.kind;
+      this.words[w + 2] = h.src;
+      this.words[w + 3] = h.tag;
+      this.words[w + 4] = h.context;
+      this.words[w + 5] = h.bytes;
+      this.words[w + 6] = h.a;
+      this.words[w + 7] = h.b;
+      this.words[w + 8] = h.c;
+      this.words[w + 9] = payloadLength;
+      if (fill && payloadLength > 0) fill(this.bytesView.subarray(tail + HEADER_BYTES, tail + HEADER_BYTES + payloadLength));
+      this.control[TAIL] = (tail + size) % this.capacity;
+      Atomics.add(this.control, USED, size + skip); // publishes the record (seq-cst: after the writes above)
+      return true;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /**
+   * Hands every record present now to `consume` (in order), then frees its space. The payload view is only
+   * valid during the call.
+   */
+  drain(consume: (h: RecordHeader, payload: Uint8Array) => void): number {
+    let count = 0;
+    let head = this.control[HEAD];
+    while (Atomics.load(this.control, USED) > 0) {
+      const w = head / 4;
+      const size = this.words[w];
+      if (this.words[w + 1] === SKIP) {
+        head = 0;
+        this.control[HEAD] = head;
+        Atomics.sub(this.control, USED, size);
+        continue;
+      }
+      const h: RecordHeader = {
+        kind: this.words[w + 1], src: this.words[w + 2], tag: this.words[w + 3], context: this.words[w + 4],
+        bytes: this.words[w + 5], a: this.words[w + 6], b: this.words[w + 7], c: this.words[w + 8],
+      };
+      const payloadStart = head + HEADER_BYTES;
+      consume(h, this.bytesView.subarray(payloadStart, payloadStart + this.words[w + 9]));
+      head = (head + size) % this.capacity;
+      this.control[HEAD] = head;
+      Atomics.sub(this.control, USED, size);
+      count++;
+    }
+    return count;
+  }
+
+  private lock(): void {
+    for (let spins = 0; Atomics.compareExchange(this.control, LOCK, 0, 1) !== 0; spins++) {
+      if (spins > 100) Atomics.wait(this.control, LOCK, 1, 1);
+    }
+  }
+
+  private unlock(): void {
+    Atomics.store(this.control, LOCK, 0);
+    Atomics.notify(this.control, LOCK, 1);
+  }
+}

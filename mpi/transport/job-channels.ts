@@ -1,0 +1,101 @@
+// The shared state of one job's ranks on this host: each rank's inbox and doorbell, whether it sleeps, what
+// it is blocked on (for the deadlock report), and a job-wide event counter that moves whenever anything is
+// delivered or completes. Created by the host, attached by each rank's worker (all SharedArrayBuffers).
+import { Inbox } from './inbox.js';
+
+export const INBOX_BYTES = 4 << 20;
+const DESCRIPTION_BYTES = 256;
+
+// Per-rank words in `ranks`
+const WORDS_PER_RANK = 4;
+const DOORBELL = 0;
+const SLEEPING = 1;
+const STATE = 2;
+
+export const RankState = { running: 0, blocked: 1, finished: 2 } as const;
+
+export interface ChannelsHandle {
+  inboxes: SharedArrayBuffer[];
+  ranks: SharedArrayBuffer;
+  descriptions: SharedArrayBuffer;
+  events: SharedArrayBuffer;
+}
+
+export class JobChannels {
+  readonly inboxes: Inbox[];
+  private readonly ranks: Int32Array;
+  private readonly descriptions: Uint8Array;
+  private readonly events: Int32Array;
+
+  private constructor(readonly handle: ChannelsHandle) {
+    this.inboxes = handle.inboxes.map((b) => new Inbox(b));
+    this.ranks = new Int32Array(handle.ranks);
+    this.descriptions = new Uint8Array(handle.descriptions);
+    this.events = new Int32Array(handle.events);
+  }
+
+  static create(size: number, inboxBytes = INBOX_BYTES): JobChannels {
+    return new JobChannels({
+      inboxes: Array.from({ length: size }, () => Inbox.create(inboxBytes).buffer),
+      ranks: new SharedArrayBuffer(size * WORDS_PER_RANK * 4),
+      descriptions: new SharedArrayBuffer(size * DESCRIPTION_BYTES),
+      events: new SharedArrayBuffer(4),
+    });
+  }
+
+  static attach(handle: ChannelsHandle): JobChannels {
+    return new JobChannels(handle);
+  }
+
+  get size(): number {
+    return this.inboxes.length;
+  }
+
+  /** Something happened (a record was delivered, a request completed): the job is not deadlocked. */
+  noteEvent(): void {
+    Atomics.add(this.events, 0, 1);
+  }
+
+  eventCount(): number {
+    return Atomics.load(this.events, 0);
+  }
+
+  /** Wakes `rank` if it sleeps on its doorbell. */
+  ring(rank: number): void {
+    const at = rank * WORDS_PER_RANK;
+    Atomics.add(this.ranks, at + DOORBELL, 1);
+    if (Atomics.load(this.ranks, at + SLEEPING) !== 0) Atomics.notify(this.ranks, at + DOORBELL);
+  }
+
+  doorbell(rank: number): number {
+    return Atomics.load(this.ranks, rank * WORDS_PER_RANK + DOORBELL);
+  }
+
+  /** Sleeps until the doorbell moves from `seen` or the timeout passes. */
+  sleep(rank: number, seen: number, timeoutMs: number): void {
+    const at = rank * WORDS_PER_RANK;
+    Atomics.store(this.ranks, at + SLEEPING, 1);
+    Atomics.wait(this.ranks, at + DOORBELL, seen, timeoutMs);
+    Atomics.store(this.ranks, at + SLEEPING, 0);
+  }
+
+  setState(rank: number, state: number, description?: string): void {
+    if (description !== undefined) {
+      const bytes = new TextEncoder().encode(description).subarray(0, DESCRIPTION_BYTES - 1);
+      const slot = this.descriptions.subarray(rank * DESCRIPTION_BYTES, (rank + 1) * DESCRIPTION_BYTES);
+      slot.fill(0);
+      slot.set(bytes);
+    }
+    Atomics.store(this.ranks, rank * WORDS_PER_RANK + STATE, state);
+  }
+
+  state(rank: number): number {
+    return Atomics.load(this.ranks, rank * WORDS_PER_RANK + STATE);
+  }
+
+  description(rank: number): string {
+    const slot = this.descriptions.subarray(rank * DESCRIPTION_BYTES, (rank + 1) * DESCRIPTION_BYTES);
+    const end = slot.indexOf(0);
+    return new TextDecoder().decode(slot.slice(0, end < 0 ? slot.length : end));
+  }
+}

@@ -1,0 +1,57 @@
+// How a rank waits for MPI progress: poll while this host has a core to spare (a futex wake-up costs ~30 us
+// here, a poll well under 1 us), then sleep on the rank's doorbell, waking now and then to re-check. While it
+// sleeps the rank is marked blocked, with what it waits for, so the host can report a deadlock.
+import { availableParallelism } from 'node:os';
+import { JobChannels, RankState } from './job-channels.js';
+
+const SPIN_MS = 2;
+const SLEEP_MS = 50;
+
+/** Faaslets of this host that are running rather than sleeping (one Int32 in a host-wide SharedArrayBuffer). */
+export class HostLoad {
+  private readonly count: Int32Array;
+  constructor(readonly buffer: SharedArrayBuffer, readonly cores = availableParallelism()) {
+    this.count = new Int32Array(buffer);
+  }
+  static create(): HostLoad {
+    return new HostLoad(new SharedArrayBuffer(4));
+  }
+  enter(): void {
+    Atomics.add(this.count, 0, 1);
+  }
+  leave(): void {
+    Atomics.sub(this.count, 0, 1);
+  }
+  hasSpareCore(): boolean {
+    return Atomics.load(this.count, 0) <= this.cores;
+  }
+}
+
+export class Waiter {
+  constructor(private readonly channels: JobChannels, private readonly rank: number, private readonly load: HostLoad) {}
+
+  /** Calls progress() until done(); never returns otherwise (a deadlock is ended by the host). */
+  waitUntil(progress: () => void, done: () => boolean, describe: () => string): void {
+    progress();
+    if (done()) return;
+    const spinUntil = this.load.hasSpareCore() ? performance.now() + SPIN_MS : 0;
+    for (let i = 0; ; i++) {
+      if ((i & 63) === 0 && performance.now() > spinUntil) break;
+      progress();
+      if (done()) return;
+    }
+    this.channels.setState(this.rank, RankState.blocked, describe());
+    this.load.leave();
+    try {
+      for (;;) {
+        const seen = this.channels.doorbell(this.rank);
+        progress();
+        if (done()) return;
+        this.channels.sleep(this.rank, seen, SLEEP_MS);
+      }
+    } finally {
+      this.load.enter();
+      this.channels.setState(this.rank, RankState.running);
+    }
+  }
+}
