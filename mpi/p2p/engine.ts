@@ -35,8 +35,8 @@ interface OpBase {
   done: boolean;
   status: Status;
   comm: Communicator;
-  /** What the operation is, for the deadlock report. */
-  what: string;
+  /** What the operation is, for the deadlock report (formatted only when needed). */
+  what: () => string;
   /** Called once when the operation completes (releases datatypes, buffered-send space...). */
   onDone?: () => void;
 }
@@ -93,8 +93,13 @@ export class P2PEngine {
     private readonly memories: readonly WebAssembly.Memory[],
   ) {}
 
+  private ownView?: Uint8Array;
+
+  /** A byte view of our memory, remade only when the memory has grown (a new buffer). */
   private ownBytes(): Uint8Array {
-    return new Uint8Array(this.memories[this.me].buffer);
+    const buffer = this.memories[this.me].buffer;
+    if (this.ownView?.buffer !== buffer) this.ownView = new Uint8Array(buffer);
+    return this.ownView;
   }
 
   private blankStatus(): Status {
@@ -112,7 +117,7 @@ export class P2PEngine {
   // Sending
 
   /** Starts a send; `buffered` data is packed now (the guest buffer is free when this returns). */
-  send(comm: Communicator, dst: number, tag: number, addr: number, count: number, type: Datatype, mode: 'standard' | 'sync' | 'buffered', what: string): SendOp {
+  send(comm: Communicator, dst: number, tag: number, addr: number, count: number, type: Datatype, mode: 'standard' | 'sync' | 'buffered', what: () => string): SendOp {
     const bytes = count * type.size;
     let source: Source = { kind: 'guest', addr, count, type };
     const blocks = type.blocks!;
@@ -164,7 +169,13 @@ export class P2PEngine {
       dst.set(source.data.subarray(offset, offset + dst.length));
       return;
     }
-    const r = pack(this.ownBytes(), source.addr, source.count, source.type, dst, 0);
+    const mem = this.ownBytes();
+    const start = contiguousStart(source.type, source.count, source.addr);
+    if (start !== undefined && start + dst.length <= mem.length) {
+      dst.set(mem.subarray(start, start + dst.length));
+      return;
+    }
+    const r = pack(mem, source.addr, source.count, source.type, dst, 0);
     if (isMpiError(r)) throw new PackError(r.errorClass, r.message);
   }
 
@@ -220,7 +231,7 @@ export class P2PEngine {
   // ---------------------------------------------------------------------------------------------------------
   // Receiving
 
-  recv(comm: Communicator, src: number, tag: number, addr: number, count: number, type: Datatype, what: string): RecvOp {
+  recv(comm: Communicator, src: number, tag: number, addr: number, count: number, type: Datatype, what: () => string): RecvOp {
     const op: RecvOp = { kind: 'recv', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, src, tag, context: comm.context, addr, count, type };
     this.progress();
     const i = this.unexpected.findIndex((m) => matches(op, m.h));
@@ -230,7 +241,7 @@ export class P2PEngine {
   }
 
   /** MPI_Mrecv: receive a message taken out of matching by MPI_Mprobe. */
-  recvMatched(comm: Communicator, message: Arrived, addr: number, count: number, type: Datatype, what: string): RecvOp {
+  recvMatched(comm: Communicator, message: Arrived, addr: number, count: number, type: Datatype, what: () => string): RecvOp {
     const op: RecvOp = { kind: 'recv', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, src: message.h.src, tag: message.h.tag, context: comm.context, addr, count, type };
     this.deliver(op, message);
     return op;
@@ -275,7 +286,19 @@ export class P2PEngine {
 
   /** Unpacks `bytes` bytes at src[offset] into the receive buffer and completes the receive. */
   private finishFrom(op: RecvOp, src: Uint8Array, offset: number, bytes: number): void {
-    const r = unpack(src, offset, bytes, this.ownBytes(), op.addr, op.count, op.type);
+    const mem = this.ownBytes();
+    const capacity = op.count * op.type.size;
+    const start = contiguousStart(op.type, op.count, op.addr);
+    if (start !== undefined && start + Math.min(bytes, capacity) <= mem.length && offset + Math.min(bytes, capacity) <= src.length) {
+      const n = Math.min(bytes, capacity);
+      if (src.buffer === mem.buffer) mem.copyWithin(start, src.byteOffset + offset, src.byteOffset + offset + n);
+      else mem.set(src.subarray(offset, offset + n), start);
+      op.status.bytes = n;
+      if (bytes > capacity) op.status.error = abi.MPI_ERR_TRUNCATE;
+      this.complete(op);
+      return;
+    }
+    const r = unpack(src, offset, bytes, mem, op.addr, op.count, op.type);
     if (isMpiError(r)) {
       op.status.error = r.errorClass;
       op.status.bytes = 0;
@@ -345,6 +368,14 @@ export class PackError extends Error {
   constructor(readonly errorClass: number, message: string) {
     super(message);
   }
+}
+
+/** Where `count` items of `type` at `addr` start, if they form one contiguous byte range. */
+function contiguousStart(type: Datatype, count: number, addr: number): number | undefined {
+  const b = type.blocks;
+  if (!b || count === 0 || type.size === 0) return count === 0 || type.size === 0 ? addr : undefined;
+  if (b.n === 1 && (b.contiguous || count === 1)) return addr + b.offs[0];
+  return undefined;
 }
 
 function matchesEnvelope(context: number, src: number, tag: number, h: RecordHeader): boolean {

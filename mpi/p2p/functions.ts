@@ -52,7 +52,7 @@ function functions(rank: MpiRank) {
 
   /** An operation that is complete from the start (MPI_PROC_NULL peers). */
   const nullOp = (comm: Communicator, kind: 'send' | 'recv'): Op => ({
-    kind: 'recv', id: 0, done: true, comm, what: '', src: abi.MPI_PROC_NULL, tag: abi.MPI_ANY_TAG, context: comm.context,
+    kind: 'recv', id: 0, done: true, comm, what: () => '', src: abi.MPI_PROC_NULL, tag: abi.MPI_ANY_TAG, context: comm.context,
     addr: 0, count: 0, type: undefined as unknown as Datatype,
     status: { source: kind === 'recv' ? abi.MPI_PROC_NULL : abi.MPI_ANY_SOURCE, tag: abi.MPI_ANY_TAG, error: OK, bytes: 0, cancelled: false },
   });
@@ -76,7 +76,7 @@ function functions(rank: MpiRank) {
       }
       attached.used += need;
     }
-    const what = `${fn}(dest=${sourceRank(c.comm, c.peer)}, tag=${tag}, comm=${commName(c.comm)})`;
+    const what = () => `${fn}(dest=${sourceRank(c.comm, c.peer)}, tag=${tag}, comm=${commName(c.comm)})`;
     let op: SendOp;
     try {
       op = rank.p2p.send(c.comm, c.peer, tag, buf, count, c.type, mode === 'ready' ? 'standard' : mode === 'sync' ? 'sync' : mode === 'buffered' ? 'buffered' : 'standard', what);
@@ -104,8 +104,11 @@ function functions(rank: MpiRank) {
       rank.datatypes.release(c.type);
       return nullOp(c.comm, 'recv');
     }
-    const src = c.peer === abi.MPI_ANY_SOURCE ? 'MPI_ANY_SOURCE' : String(sourceRank(c.comm, c.peer));
-    const op = rank.p2p.recv(c.comm, c.peer, tag, buf, count, c.type, `${fn}(source=${src}, tag=${tag === abi.MPI_ANY_TAG ? 'MPI_ANY_TAG' : tag}, comm=${commName(c.comm)})`);
+    const what = () => {
+      const src = c.peer === abi.MPI_ANY_SOURCE ? 'MPI_ANY_SOURCE' : String(sourceRank(c.comm, c.peer));
+      return `${fn}(source=${src}, tag=${tag === abi.MPI_ANY_TAG ? 'MPI_ANY_TAG' : tag}, comm=${commName(c.comm)})`;
+    };
+    const op = rank.p2p.recv(c.comm, c.peer, tag, buf, count, c.type, what);
     if (op.done) rank.datatypes.release(c.type);
     else op.onDone = () => rank.datatypes.release(c.type);
     return op;
@@ -115,7 +118,7 @@ function functions(rank: MpiRank) {
     rank.waiter.waitUntil(
       () => rank.p2p.progress(),
       () => (all ? ops.every((o) => o.done) : ops.some((o) => o.done)),
-      () => (ops.length === 1 ? ops[0].what : `${fn} on ${ops.filter((o) => !o.done).map((o) => o.what).join(', ')}`),
+      () => (ops.length === 1 ? ops[0].what() : `${fn} on ${ops.filter((o) => !o.done).map((o) => o.what()).join(', ')}`),
     );
   };
 
@@ -271,7 +274,7 @@ function functions(rank: MpiRank) {
     if (isMpiError(type)) return raise(entry.comm, fn, type.errorClass, type.message);
     rank.messages.remove(handle);
     mem.setI32(msgPtr, REQUEST_NULL);
-    const op = rank.p2p.recvMatched(comm, entry.message, buf, count, type, `${fn}(source=${sourceRank(comm, entry.message.h.src)}, tag=${entry.message.h.tag}, comm=${commName(comm)})`);
+    const op = rank.p2p.recvMatched(comm, entry.message, buf, count, type, () => `${fn}(source=${sourceRank(comm, entry.message.h.src)}, tag=${entry.message.h.tag}, comm=${commName(comm)})`);
     if (op.done) rank.datatypes.release(type);
     else op.onDone = () => rank.datatypes.release(type);
     if (immediateReq) {
@@ -319,7 +322,7 @@ function functions(rank: MpiRank) {
         return r;
       }
       // The outgoing data is packed first (buffered mode), so the receive may overwrite the buffer at once.
-      const sendOp = s.peer === abi.MPI_PROC_NULL ? nullOp(s.comm, 'send') : rank.p2p.send(s.comm, s.peer, stag, buf, count, s.type, 'buffered', `${fn}(dest=${dest}, tag=${stag})`);
+      const sendOp = s.peer === abi.MPI_PROC_NULL ? nullOp(s.comm, 'send') : rank.p2p.send(s.comm, s.peer, stag, buf, count, s.type, 'buffered', () => `${fn}(dest=${dest}, tag=${stag})`);
       rank.datatypes.release(s.type);
       const recvOp = startRecv(fn, r, rtag, buf, count);
       waitFor([recvOp, sendOp], fn, true);

@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { JobChannels, RankState } from './job-channels.js';
 
-const SPIN_MS = 2;
+const SPIN_MS = 10;
 const SLEEP_MS = 50;
 
 /** Faaslets of this host that are running rather than sleeping (one Int32 in a host-wide SharedArrayBuffer). */
