@@ -1,6 +1,7 @@
 // The faasmpi_mpi host module: every group of MPI functions (parts) over one per-rank MpiRank state.
 // A new group of functions is added to PARTS and nowhere else.
 import type { FaasletIdentity, HostModule, HostModuleSpec } from '../host-interface/types.js';
+import { attributesPart } from './attributes.js';
 import { environmentPart } from './environment.js';
 import { errorsPart } from './errors.js';
 import { datatypesPart } from './datatype-functions.js';
@@ -9,7 +10,7 @@ import { MpiRank, type MpiPart, type MpiTransport } from './rank.js';
 
 export const MPI_MODULE_NAME = 'faasmpi_mpi';
 
-const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart];
+const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, attributesPart];
 
 export const mpiSpec: HostModuleSpec = { name: MPI_MODULE_NAME, functionNames: PARTS.flatMap((p) => p.names) };
 

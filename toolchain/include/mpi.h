@@ -540,14 +540,17 @@ FAASMPI_MPI_FN(int, Group_compare, (MPI_Group group1, MPI_Group group2, int *res
 FAASMPI_MPI_FN(int, Group_free, (MPI_Group *group))
 
 /* ---- attributes ---- */
-FAASMPI_MPI_FN(int, Comm_get_attr, (MPI_Comm comm, int comm_keyval, void *attribute_val, int *flag))
+/* Comm_get_attr and Attr_get are defined in the guest library (predefined values must live in guest memory). */
+int MPI_Comm_get_attr(MPI_Comm comm, int comm_keyval, void *attribute_val, int *flag);
+int PMPI_Comm_get_attr(MPI_Comm comm, int comm_keyval, void *attribute_val, int *flag);
 FAASMPI_MPI_FN(int, Comm_set_attr, (MPI_Comm comm, int comm_keyval, void *attribute_val))
 FAASMPI_MPI_FN(int, Comm_delete_attr, (MPI_Comm comm, int comm_keyval))
 FAASMPI_MPI_FN(int, Comm_create_keyval, (MPI_Comm_copy_attr_function *comm_copy_attr_fn,
                                          MPI_Comm_delete_attr_function *comm_delete_attr_fn, int *comm_keyval,
                                          void *extra_state))
 FAASMPI_MPI_FN(int, Comm_free_keyval, (int *comm_keyval))
-FAASMPI_MPI_FN(int, Attr_get, (MPI_Comm comm, int keyval, void *attribute_val, int *flag))
+int MPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag);
+int PMPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag);
 
 /* ---- topologies ---- */
 FAASMPI_MPI_FN(int, Dims_create, (int nnodes, int ndims, int dims[]))
