@@ -8,10 +8,12 @@ import { writeReport } from './report.js';
 import type { BenchmarkResult } from './result.js';
 import * as coldStart from './cold-start.js';
 import * as sharedMemory from './shared-memory.js';
+import * as osuP2p from './osu-p2p.js';
 
 const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'cold-start': coldStart,
   'shared-memory': sharedMemory,
+  'osu-p2p': osuP2p,
 };
 
 const wanted = process.argv.slice(2);
