@@ -37,7 +37,7 @@ export function isStatusIgnore(ptr: number): boolean {
 /** Writes a status at ptr; does nothing for MPI_STATUS_IGNORE (1) or NULL (0). */
 export function writeStatus(mem: GuestMemory, ptr: number, s: StatusFields): void {
   if (isStatusIgnore(ptr)) return;
-  const v = mem.view();
+  const v = mem.view(ptr + STATUS_SIZE);
   const bytes = Math.max(0, Math.floor(s.bytes));
   const lo = bytes % TWO_32;
   const hi = Math.floor(bytes / TWO_32) & 0x7fffffff;
@@ -50,7 +50,7 @@ export function writeStatus(mem: GuestMemory, ptr: number, s: StatusFields): voi
 
 /** Reads the status at ptr (the caller checks isStatusIgnore first). */
 export function readStatus(mem: GuestMemory, ptr: number): StatusFields {
-  const v = mem.view();
+  const v = mem.view(ptr + STATUS_SIZE);
   const lo = v.getUint32(ptr + STATUS_COUNT_LO_OFFSET, true);
   const hiWord = v.getUint32(ptr + STATUS_COUNT_HI_OFFSET, true);
   return {

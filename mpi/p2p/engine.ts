@@ -12,7 +12,7 @@ import { isMpiError, pack, unpack, type Datatype } from '../datatypes/index.js';
 import type { RecordHeader } from '../transport/inbox.js';
 import type { JobChannels } from '../transport/job-channels.js';
 
-export const EAGER_LIMIT = 16 * 1024;
+export const EAGER_LIMIT = 64 * 1024;
 const FRAGMENT_BYTES = 512 * 1024;
 
 const enum Kind { Eager = 1, Rts = 2, Cts = 3, Fragment = 4, Done = 5 }
@@ -95,10 +95,12 @@ export class P2PEngine {
 
   private ownView?: Uint8Array;
 
-  /** A byte view of our memory, remade only when the memory has grown (a new buffer). */
-  private ownBytes(): Uint8Array {
-    const buffer = this.memories[this.me].buffer;
-    if (this.ownView?.buffer !== buffer) this.ownView = new Uint8Array(buffer);
+  /**
+   * A byte view of our memory covering at least [0, end). Memory only grows, so the cached view stays right
+   * for what it covers; `memory.buffer` (not free) is read again only when an access reaches past it.
+   */
+  private ownBytes(end = Infinity): Uint8Array {
+    if (!this.ownView || end > this.ownView.length) this.ownView = new Uint8Array(this.memories[this.me].buffer);
     return this.ownView;
   }
 
@@ -109,7 +111,7 @@ export class P2PEngine {
   private complete(op: Op): void {
     if (op.done) return;
     op.done = true;
-    this.channels.noteEvent();
+    this.channels.noteEvent(this.me);
     op.onDone?.();
   }
 
@@ -149,7 +151,7 @@ export class P2PEngine {
     const h: RecordHeader = { kind: Kind.Eager, src: this.me, tag: op.tag, context: op.context, bytes: op.bytes, a: op.id, b: 0, c: 0 };
     let pushed: boolean;
     if (op.bytes <= EAGER_LIMIT && !op.sync) {
-      pushed = inbox.tryPush(h, op.bytes, (dst) => this.fillFrom(op.source, dst, 0));
+      pushed = inbox.tryPush(h, op.bytes, (ring, at, n) => this.fillFrom(op.source, ring, at, n, 0));
       if (pushed) this.complete(op);
     } else {
       h.kind = Kind.Rts;
@@ -164,23 +166,25 @@ export class P2PEngine {
     return pushed;
   }
 
-  private fillFrom(source: Source, dst: Uint8Array, offset: number): void {
+  /** Writes bytes [from, from + n) of the message into dst[at ..]. */
+  private fillFrom(source: Source, dst: Uint8Array, at: number, n: number, from: number): void {
     if (source.kind === 'host') {
-      dst.set(source.data.subarray(offset, offset + dst.length));
+      copyBytes(source.data, from, dst, at, n);
       return;
     }
-    const mem = this.ownBytes();
     const start = contiguousStart(source.type, source.count, source.addr);
-    if (start !== undefined && start + dst.length <= mem.length) {
-      dst.set(mem.subarray(start, start + dst.length));
+    const mem = this.ownBytes(start === undefined ? Infinity : start + from + n);
+    if (start !== undefined && start + from + n <= mem.length) {
+      copyBytes(mem, start + from, dst, at, n);
       return;
     }
-    const r = pack(mem, source.addr, source.count, source.type, dst, 0);
+    // Non-contiguous guest data is only ever sent whole and eagerly (see send()).
+    const r = pack(mem, source.addr, source.count, source.type, dst, at);
     if (isMpiError(r)) throw new PackError(r.errorClass, r.message);
   }
 
   private delivered(dst: number): void {
-    this.channels.noteEvent();
+    this.channels.noteEvent(this.me);
     this.channels.ring(dst);
   }
 
@@ -220,7 +224,7 @@ export class P2PEngine {
       const n = Math.min(FRAGMENT_BYTES, op.bytes - stream.offset, inbox.maxPayload);
       const offset = stream.offset;
       const h: RecordHeader = { kind: Kind.Fragment, src: this.me, tag: op.tag, context: op.context, bytes: op.bytes, a: stream.recvId, b: offset, c: 0 };
-      if (!inbox.tryPush(h, n, (dst) => this.fillFrom(op.source, dst, offset))) return false;
+      if (!inbox.tryPush(h, n, (ring, at, len) => this.fillFrom(op.source, ring, at, len, offset))) return false;
       stream.offset += n;
       this.delivered(op.dst);
     }
@@ -265,13 +269,20 @@ export class P2PEngine {
     this.complete(op);
   }
 
+  /** An eager message straight out of the ring (or out of its unexpected copy). */
+  private deliverEager(op: RecvOp, h: RecordHeader, src: Uint8Array, at: number): void {
+    op.status.source = sourceRank(op.comm, h.src);
+    op.status.tag = h.tag;
+    this.finishFrom(op, src, at, h.bytes);
+  }
+
   private deliver(op: RecvOp, m: Arrived): void {
-    op.status.source = sourceRank(op.comm, m.h.src);
-    op.status.tag = m.h.tag;
     if (m.h.kind === Kind.Eager) {
-      this.finishFrom(op, m.data!, 0, m.h.bytes);
+      this.deliverEager(op, m.h, m.data!, 0);
       return;
     }
+    op.status.source = sourceRank(op.comm, m.h.src);
+    op.status.tag = m.h.tag;
     // Rendezvous: copy from the sender's memory, or ask it to stream.
     if (m.h.c & HAS_ADDRESS) {
       const senderBytes = new Uint8Array(this.memories[m.h.src].buffer);
@@ -286,13 +297,12 @@ export class P2PEngine {
 
   /** Unpacks `bytes` bytes at src[offset] into the receive buffer and completes the receive. */
   private finishFrom(op: RecvOp, src: Uint8Array, offset: number, bytes: number): void {
-    const mem = this.ownBytes();
     const capacity = op.count * op.type.size;
     const start = contiguousStart(op.type, op.count, op.addr);
+    const mem = this.ownBytes(start === undefined ? Infinity : start + Math.min(bytes, capacity));
     if (start !== undefined && start + Math.min(bytes, capacity) <= mem.length && offset + Math.min(bytes, capacity) <= src.length) {
       const n = Math.min(bytes, capacity);
-      if (src.buffer === mem.buffer) mem.copyWithin(start, src.byteOffset + offset, src.byteOffset + offset + n);
-      else mem.set(src.subarray(offset, offset + n), start);
+      copyBytes(src, offset, mem, start, n);
       op.status.bytes = n;
       if (bytes > capacity) op.status.error = abi.MPI_ERR_TRUNCATE;
       this.complete(op);
@@ -313,21 +323,24 @@ export class P2PEngine {
   // Progress: drain the inbox, push what waits to be pushed.
 
   progress(): void {
-    if (!this.channels.inboxes[this.me].isEmpty()) this.channels.inboxes[this.me].drain((h, payload) => this.onRecord(h, payload));
+    const inbox = this.channels.inboxes[this.me];
+    if (!inbox.isEmpty()) inbox.drain(this.onRecord);
     if (this.outgoing.length > 0 || this.controlBacklog.length > 0) this.pushOutgoing();
   }
 
-  private onRecord(h: RecordHeader, payload: Uint8Array): void {
+  private readonly onRecord = (h: RecordHeader, ring: Uint8Array, at: number, length: number): void => {
     switch (h.kind) {
       case Kind.Eager:
       case Kind.Rts: {
-        const i = this.posted.findIndex((op) => matches(op, h));
-        const arrived: Arrived = { h };
+        const i = this.firstPosted(h);
         if (i >= 0) {
-          if (h.kind === Kind.Eager) arrived.data = payload; // used before the ring space is reused
-          this.deliver(this.posted.splice(i, 1)[0], arrived);
+          const op = this.posted[i];
+          this.posted.splice(i, 1);
+          if (h.kind === Kind.Eager) this.deliverEager(op, h, ring, at);
+          else this.deliver(op, { h: { ...h } });
         } else {
-          if (h.kind === Kind.Eager) arrived.data = payload.slice();
+          const arrived: Arrived = { h: { ...h } };
+          if (h.kind === Kind.Eager) arrived.data = ring.slice(at, at + length);
           this.unexpected.push(arrived);
         }
         return;
@@ -351,8 +364,8 @@ export class P2PEngine {
         if (!op?.incoming) return;
         const inc = op.incoming;
         const room = inc.staging.length - h.b;
-        if (room > 0) inc.staging.set(payload.subarray(0, Math.min(room, payload.length)), h.b);
-        inc.received += payload.length;
+        if (room > 0) copyBytes(ring, at, inc.staging, h.b, Math.min(room, length));
+        inc.received += length;
         if (inc.received >= inc.total) {
           this.waiting.delete(h.a);
           op.incoming = undefined;
@@ -361,12 +374,30 @@ export class P2PEngine {
         return;
       }
     }
+  };
+
+  private firstPosted(h: RecordHeader): number {
+    const posted = this.posted;
+    for (let i = 0; i < posted.length; i++) if (matches(posted[i], h)) return i;
+    return -1;
   }
 }
 
 export class PackError extends Error {
   constructor(readonly errorClass: number, message: string) {
     super(message);
+  }
+}
+
+/** Copies n bytes; a plain loop beats set(subarray()) for the small messages that dominate latency. */
+function copyBytes(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
+  if (n <= 64) {
+    for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
+  } else if (src.buffer === dst.buffer) {
+    const shift = src.byteOffset - dst.byteOffset; // src index -> dst index
+    dst.copyWithin(to, from + shift, from + shift + n);
+  } else {
+    dst.set(src.subarray(from, from + n), to);
   }
 }
 

@@ -6,12 +6,12 @@
 
 export const HEADER_WORDS = 10;
 const HEADER_BYTES = HEADER_WORDS * 4;
-const CONTROL_BYTES = 64;
-// Control words
-const LOCK = 0;
-const TAIL = 1; // producer offset
-const HEAD = 2; // consumer offset
-const USED = 3; // bytes in use (records + skips)
+// Control words, one cache line apart: producers write LOCK and TAIL, the consumer polls USED and writes HEAD.
+const CONTROL_BYTES = 256;
+const LOCK = 0; // 0 free, 1 held, 2 held with waiters
+const TAIL = 1; // producer offset (same line as LOCK: only lock holders touch it)
+const USED = 16; // bytes in use (records + skips)
+const HEAD = 32; // consumer offset
 
 const SKIP = -1;
 const align8 = (n: number) => (n + 7) & ~7;
@@ -59,7 +59,7 @@ export class Inbox {
    * Appends one record; payload is written by `fill` straight into the ring (so callers can copy from a guest
    * memory without an intermediate buffer). Returns false when the ring has no room now.
    */
-  tryPush(h: RecordHeader, payloadLength: number, fill?: (dst: Uint8Array) => void): boolean {
+  tryPush(h: RecordHeader, payloadLength: number, fill?: (ring: Uint8Array, offset: number, length: number) => void): boolean {
     if (payloadLength > this.maxPayload) throw new RangeError(`record payload ${payloadLength} exceeds ${this.maxPayload}`);
     const size = align8(HEADER_BYTES + payloadLength);
     this.lock();
@@ -85,7 +85,7 @@ export class Inbox {
       this.words[w + 7] = h.b;
       this.words[w + 8] = h.c;
       this.words[w + 9] = payloadLength;
-      if (fill && payloadLength > 0) fill(this.bytesView.subarray(tail + HEADER_BYTES, tail + HEADER_BYTES + payloadLength));
+      if (fill && payloadLength > 0) fill(this.bytesView, tail + HEADER_BYTES, payloadLength);
       this.control[TAIL] = (tail + size) % this.capacity;
       Atomics.add(this.control, USED, size + skip); // publishes the record (seq-cst: after the writes above)
       return true;
@@ -94,11 +94,14 @@ export class Inbox {
     }
   }
 
+  /** Reused for every record drained: valid only during the consume call. */
+  private readonly current: RecordHeader = { kind: 0, src: 0, tag: 0, context: 0, bytes: 0, a: 0, b: 0, c: 0 };
+
   /**
-   * Hands every record present now to `consume` (in order), then frees its space. The payload view is only
-   * valid during the call.
+   * Hands every record present now to `consume` (in order), then frees its space. The header object and the
+   * payload (ring[offset .. offset + length)) are only valid during the call.
    */
-  drain(consume: (h: RecordHeader, payload: Uint8Array) => void): number {
+  drain(consume: (h: RecordHeader, ring: Uint8Array, offset: number, length: number) => void): number {
     let count = 0;
     let head = this.control[HEAD];
     while (Atomics.load(this.control, USED) > 0) {
@@ -110,12 +113,16 @@ export class Inbox {
         Atomics.sub(this.control, USED, size);
         continue;
       }
-      const h: RecordHeader = {
-        kind: this.words[w + 1], src: this.words[w + 2], tag: this.words[w + 3], context: this.words[w + 4],
-        bytes: this.words[w + 5], a: this.words[w + 6], b: this.words[w + 7], c: this.words[w + 8],
-      };
-      const payloadStart = head + HEADER_BYTES;
-      consume(h, this.bytesView.subarray(payloadStart, payloadStart + this.words[w + 9]));
+      const h = this.current;
+      h.kind = this.words[w + 1];
+      h.src = this.words[w + 2];
+      h.tag = this.words[w + 3];
+      h.context = this.words[w + 4];
+      h.bytes = this.words[w + 5];
+      h.a = this.words[w + 6];
+      h.b = this.words[w + 7];
+      h.c = this.words[w + 8];
+      consume(h, this.bytesView, head + HEADER_BYTES, this.words[w + 9]);
       head = (head + size) % this.capacity;
       this.control[HEAD] = head;
       Atomics.sub(this.control, USED, size);
@@ -124,14 +131,16 @@ export class Inbox {
     return count;
   }
 
+  // A futex-style lock: uncontended it costs one compare-exchange and one exchange, and no notify.
   private lock(): void {
-    for (let spins = 0; Atomics.compareExchange(this.control, LOCK, 0, 1) !== 0; spins++) {
-      if (spins > 100) Atomics.wait(this.control, LOCK, 1, 1);
+    if (Atomics.compareExchange(this.control, LOCK, 0, 1) === 0) return;
+    for (let spins = 0; spins < 100; spins++) {
+      if (Atomics.compareExchange(this.control, LOCK, 0, 1) === 0) return;
     }
+    while (Atomics.exchange(this.control, LOCK, 2) !== 0) Atomics.wait(this.control, LOCK, 2, 10);
   }
 
   private unlock(): void {
-    Atomics.store(this.control, LOCK, 0);
-    Atomics.notify(this.control, LOCK, 1);
+    if (Atomics.exchange(this.control, LOCK, 0) === 2) Atomics.notify(this.control, LOCK, 1);
   }
 }

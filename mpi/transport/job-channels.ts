@@ -6,11 +6,13 @@ import { Inbox } from './inbox.js';
 export const INBOX_BYTES = 4 << 20;
 const DESCRIPTION_BYTES = 256;
 
-// Per-rank words in `ranks`
-const WORDS_PER_RANK = 4;
+// Per-rank words in `ranks`, one cache line per rank (ranks poll and ring each other's words)
+const WORDS_PER_RANK = 16;
 const DOORBELL = 0;
 const SLEEPING = 1;
 const STATE = 2;
+/** Deliveries and completions by this rank; the deadlock watch sums them. Counted per rank to avoid sharing. */
+const EVENTS = 3;
 
 export const RankState = { running: 0, blocked: 1, finished: 2 } as const;
 
@@ -18,20 +20,17 @@ export interface ChannelsHandle {
   inboxes: SharedArrayBuffer[];
   ranks: SharedArrayBuffer;
   descriptions: SharedArrayBuffer;
-  events: SharedArrayBuffer;
 }
 
 export class JobChannels {
   readonly inboxes: Inbox[];
   private readonly ranks: Int32Array;
   private readonly descriptions: Uint8Array;
-  private readonly events: Int32Array;
 
   private constructor(readonly handle: ChannelsHandle) {
     this.inboxes = handle.inboxes.map((b) => new Inbox(b));
     this.ranks = new Int32Array(handle.ranks);
     this.descriptions = new Uint8Array(handle.descriptions);
-    this.events = new Int32Array(handle.events);
   }
 
   static create(size: number, inboxBytes = INBOX_BYTES): JobChannels {
@@ -39,7 +38,6 @@ export class JobChannels {
       inboxes: Array.from({ length: size }, () => Inbox.create(inboxBytes).buffer),
       ranks: new SharedArrayBuffer(size * WORDS_PER_RANK * 4),
       descriptions: new SharedArrayBuffer(size * DESCRIPTION_BYTES),
-      events: new SharedArrayBuffer(4),
     });
   }
 
@@ -51,13 +49,16 @@ export class JobChannels {
     return this.inboxes.length;
   }
 
-  /** Something happened (a record was delivered, a request completed): the job is not deadlocked. */
-  noteEvent(): void {
-    Atomics.add(this.events, 0, 1);
+  /** Something happened at `rank` (a record was delivered, a request completed): the job is not deadlocked. */
+  noteEvent(rank: number): void {
+    Atomics.add(this.ranks, rank * WORDS_PER_RANK + EVENTS, 1);
   }
 
+  /** Events of the whole job so far (compared between two looks: any change means progress). */
   eventCount(): number {
-    return Atomics.load(this.events, 0);
+    let sum = 0;
+    for (let r = 0; r < this.size; r++) sum = (sum + Atomics.load(this.ranks, r * WORDS_PER_RANK + EVENTS)) | 0;
+    return sum;
   }
 
   /** Wakes `rank` if it sleeps on its doorbell. */
