@@ -27,7 +27,10 @@ export interface RunTask extends TaskBase {
   stdout: SinkSpec;
   stderr: SinkSpec;
   snapshot?: Snapshot;
-  /** The job's connection; its memories[identity.index] is this Faaslet's memory (already restored). */
+  /**
+   * The job's connection; its memories[identity.index] is this Faaslet's memory (already restored), unless
+   * the module defines its own memory (then memories is empty).
+   */
   transport: MpiTransport;
 }
 

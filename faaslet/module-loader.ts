@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { HostModuleSpec } from '../host-interface/types.js';
 import { findImportedMemory, hasWasmMagic, type ImportedMemory } from './wasm-binary.js';
+import { MPI_MODULE_NAME } from '../mpi/module.js';
 
 /** What our post-link step records in the `faasmpi` custom section. */
 export interface FaasletMeta {
@@ -98,6 +99,10 @@ export async function compileModule(path: string, specs: readonly HostModuleSpec
   }
   checkImports(module, path, specs);
   const memory = findImportedMemory(bytes);
+  // MPI peers copy straight from each other's memories, which the host must therefore create and share.
+  if (!memory?.shared && WebAssembly.Module.imports(module).some((i) => i.module === MPI_MODULE_NAME)) {
+    throw new ModuleLoadError(`${path}: uses MPI but does not import a shared memory; build it with faasmpicc`);
+  }
   return {
     id: createHash('sha256').update(bytes).digest('hex'),
     path,
