@@ -28,7 +28,7 @@ export class Faaslet {
     readonly loaded: LoadedModule,
     readonly instance: WebAssembly.Instance,
     readonly memory: WebAssembly.Memory,
-    private readonly host: Omit<HostContext, 'memory'>,
+    private readonly host: Omit<HostContext, 'memory' | 'exports'>,
     observe: boolean,
   ) {
     this.observing = observe;
@@ -39,16 +39,21 @@ export class Faaslet {
    * given, was made by memoryFor() with the same snapshot (the host makes a job's memories so that every
    * rank can reach every other rank's memory).
    */
-  static create(loaded: LoadedModule, host: Omit<HostContext, 'memory'>, snapshot?: Snapshot, options: FaasletOptions = {}, given?: WebAssembly.Memory): Faaslet {
+  static create(loaded: LoadedModule, host: Omit<HostContext, 'memory' | 'exports'>, snapshot?: Snapshot, options: FaasletOptions = {}, given?: WebAssembly.Memory): Faaslet {
     let memory = given ?? memoryFor(loaded, snapshot);
     const getMemory = () => memory!;
+    let instance: WebAssembly.Instance | undefined;
+    const getExports = () => {
+      if (!instance) throw new Error('the guest called back into the host before it was instantiated');
+      return instance.exports;
+    };
     let faaslet: Faaslet | undefined;
     const imports: WebAssembly.Imports = {};
-    for (const m of createHostModules({ ...host, memory: getMemory })) {
+    for (const m of createHostModules({ ...host, memory: getMemory, exports: getExports })) {
       imports[m.name] = options.observeSideEffects ? observed(m.name, m.functions, () => faaslet) : m.functions;
     }
     if (memory) imports.env = { memory };
-    const instance = new WebAssembly.Instance(loaded.module, imports);
+    instance = new WebAssembly.Instance(loaded.module, imports);
     memory ??= instance.exports.memory as WebAssembly.Memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new SnapshotError(`${loaded.path}: module neither imports nor exports a memory`);
     if (snapshot) restoreGlobals(snapshot, instance.exports);

@@ -17,6 +17,8 @@ export interface HostContext {
   stdout: OutputSink;
   stderr: OutputSink;
   memory: () => WebAssembly.Memory;
+  /** The Faaslet's own exports (available once instantiated): host functions that call back into the guest. */
+  exports: () => WebAssembly.Exports;
   /** The rank's connection to the rest of its job (absent for a Faaslet run on its own). */
   transport?: MpiTransport;
 }
@@ -24,7 +26,7 @@ export interface HostContext {
 export function createHostModules(ctx: HostContext): HostModule[] {
   return [
     createWasi({ args: ctx.args, env: ctx.env, fdTable: ctx.fdTable, stdout: ctx.stdout, stderr: ctx.stderr, memory: ctx.memory }),
-    createMpiModule({ identity: ctx.identity, memory: ctx.memory, transport: ctx.transport }),
+    createMpiModule({ identity: ctx.identity, memory: ctx.memory, exports: ctx.exports, transport: ctx.transport }),
     createFaasmModule(ctx.identity),
   ];
 }

@@ -17,11 +17,12 @@ export const mpiSpec: HostModuleSpec = { name: MPI_MODULE_NAME, functionNames: P
 export interface MpiContext {
   identity: FaasletIdentity;
   memory: () => WebAssembly.Memory;
+  exports: () => WebAssembly.Exports;
   transport?: MpiTransport;
 }
 
 export function createMpiModule(ctx: MpiContext): HostModule {
-  const rank = new MpiRank(ctx.identity, ctx.memory, ctx.transport);
+  const rank = new MpiRank(ctx.identity, ctx.memory, ctx.exports, ctx.transport);
   const functions: Record<string, (...args: any[]) => any> = {};
   for (const part of PARTS) Object.assign(functions, part.functions(rank));
   return { name: MPI_MODULE_NAME, functions };

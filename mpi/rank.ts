@@ -33,7 +33,13 @@ export class MpiRank {
   readonly mem: GuestMemory;
   private engine?: { p2p: P2PEngine; waiter: Waiter };
 
-  constructor(readonly identity: FaasletIdentity, private readonly memory: () => WebAssembly.Memory, private readonly transport?: MpiTransport) {
+  constructor(
+    readonly identity: FaasletIdentity,
+    private readonly memory: () => WebAssembly.Memory,
+    /** The guest's exports, for calling back into it (user reduction ops, attribute callbacks). */
+    readonly guestExports: () => WebAssembly.Exports,
+    private readonly transport?: MpiTransport,
+  ) {
     this.mem = new GuestMemory(memory);
     this.comms = new Communicators(identity.index, identity.size);
     this.errors = new ErrorHandlers(identity.index);
