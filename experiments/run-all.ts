@@ -9,12 +9,16 @@ import type { BenchmarkResult } from './result.js';
 import * as coldStart from './cold-start.js';
 import * as sharedMemory from './shared-memory.js';
 import * as osuP2p from './osu-p2p.js';
+import * as lammps from './lammps.js';
 
 const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'cold-start': coldStart,
   'shared-memory': sharedMemory,
   'osu-p2p': osuP2p,
+  lammps, // opt-in (several minutes, builds LAMMPS): npm run experiments -- lammps
 };
+/** Run only when named on the command line. */
+const optIn = new Set(['lammps']);
 
 const wanted = process.argv.slice(2);
 for (const w of wanted) if (!benchmarks[w]) throw new Error(`unknown benchmark '${w}' (have: ${Object.keys(benchmarks).join(', ')})`);
@@ -23,7 +27,7 @@ const resultsFile = join(repoRoot, 'experiments/results/results.json');
 const previous: BenchmarkResult[] = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')).results : [];
 const results: BenchmarkResult[] = [];
 for (const [name, bench] of Object.entries(benchmarks)) {
-  if (wanted.length > 0 && !wanted.includes(name)) continue;
+  if (wanted.length > 0 ? !wanted.includes(name) : optIn.has(name)) continue;
   console.log(`== ${name}`);
   results.push(await bench.run());
 }

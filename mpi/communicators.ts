@@ -1,6 +1,24 @@
 // The communicators a rank knows: handle -> context id, the world ranks of its group, and this rank's place.
 // Messages carry the context id, so traffic on different communicators never matches.
+//
+// Context ids are even (id + 1 is the communicator's collective context): MPI_COMM_WORLD 0, MPI_COMM_SELF 2.
+// Every rank keeps `nextContext`, above every context it has taken part in; a new communicator takes the
+// largest nextContext of the ranks that build it (agreed by message, mpi/comm-functions.ts), and they all move
+// past it. So two communicators that share a pair of ranks never share a context.
 import * as abi from './abi.js';
+
+/** A Cartesian or distributed-graph topology attached to a communicator (MPI_Cart_create, ...). */
+export type Topology =
+  | { kind: 'cart'; dims: number[]; periods: boolean[] }
+  | {
+    kind: 'dist-graph';
+    /** In-neighbours (communicator ranks) and out-neighbours, in the order given to MPI. */
+    sources: number[];
+    destinations: number[];
+    /** Present for weighted graphs only. */
+    sourceWeights?: number[];
+    destWeights?: number[];
+  };
 
 export interface Communicator {
   handle: number;
@@ -11,13 +29,21 @@ export interface Communicator {
   /** This rank's rank in the communicator. */
   rank: number;
   name: string;
+  topology?: Topology;
+  /** User attributes: keyval handle -> value (a guest pointer-sized integer), in the order they were set. */
+  attrs?: Map<number, number>;
 }
 
 export const WORLD_CONTEXT = 0;
 export const SELF_CONTEXT = 2;
+const MAX_DERIVED_SLOT = 0x00ffffff;
 
 export class Communicators {
   private readonly table = new Map<number, Communicator>();
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
+  /** The smallest context id this rank may take for a new communicator. */
+  nextContext = SELF_CONTEXT + 2;
 
   constructor(worldRank: number, worldSize: number) {
     this.table.set(abi.MPI_COMM_WORLD, {
@@ -39,6 +65,31 @@ export class Communicators {
   }
 
   remove(handle: number): void {
-    this.table.delete(handle);
+    const h = handle >>> 0;
+    if (!this.table.delete(h)) return;
+    if (((h & 0xff000000) >>> 0) === abi.DERIVED_COMM_TAG) this.freeSlots.push(h & MAX_DERIVED_SLOT);
+  }
+
+  /** Registers a new derived communicator (handle 0x84000000 | slot); undefined if the table is full. */
+  create(fields: Omit<Communicator, 'handle'>): Communicator | undefined {
+    let slot = this.freeSlots.pop();
+    if (slot === undefined) {
+      if (this.nextSlot > MAX_DERIVED_SLOT) return undefined;
+      slot = this.nextSlot++;
+    }
+    const comm: Communicator = { handle: (abi.DERIVED_COMM_TAG | slot) >>> 0, ...fields };
+    this.table.set(comm.handle, comm);
+    return comm;
+  }
+
+  /** Predefined communicators cannot be freed. */
+  static isPredefined(handle: number): boolean {
+    const h = handle >>> 0;
+    return h === abi.MPI_COMM_WORLD || h === abi.MPI_COMM_SELF;
+  }
+
+  /** Derived communicators currently registered (for leak checks). */
+  get liveDerivedCount(): number {
+    return this.table.size - 2;
   }
 }

@@ -2,15 +2,20 @@
 // A new group of functions is added to PARTS and nowhere else.
 import type { FaasletIdentity, HostModule, HostModuleSpec } from '../host-interface/types.js';
 import { attributesPart } from './attributes.js';
+import { commPart } from './comm-functions.js';
+import { groupPart } from './groups.js';
+import { topologyPart } from './topology.js';
 import { environmentPart } from './environment.js';
 import { errorsPart } from './errors.js';
 import { datatypesPart } from './datatype-functions.js';
 import { pointToPointPart } from './p2p/functions.js';
+import { opsPart } from './ops/functions.js';
+import { collectivesPart } from './collectives/functions.js';
 import { MpiRank, type MpiPart, type MpiTransport } from './rank.js';
 
 export const MPI_MODULE_NAME = 'faasmpi_mpi';
 
-const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, attributesPart];
+const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, attributesPart, opsPart, collectivesPart, commPart, groupPart, topologyPart];
 
 export const mpiSpec: HostModuleSpec = { name: MPI_MODULE_NAME, functionNames: PARTS.flatMap((p) => p.names) };
 

@@ -7,6 +7,9 @@ import * as abi from './abi.js';
 import { Communicators, type Communicator } from './communicators.js';
 import { DatatypeRegistry } from './datatypes/index.js';
 import { ErrorHandlers } from './errors.js';
+import { OpRegistry } from './ops/index.js';
+import { Keyvals } from './attributes.js';
+import { Groups } from './groups.js';
 import { P2PEngine } from './p2p/engine.js';
 import { Messages, Requests } from './p2p/requests.js';
 import { JobChannels, type ChannelsHandle } from './transport/job-channels.js';
@@ -18,6 +21,8 @@ export interface MpiTransport {
   /** Every rank's memory by world rank. */
   memories: WebAssembly.Memory[];
   hostLoad: SharedArrayBuffer;
+  /** The host of every rank by world rank (the FGroup host table); absent: every rank is on this host. */
+  hostTable?: readonly string[];
 }
 
 export type Phase = 'before-init' | 'initialised' | 'finalised';
@@ -31,7 +36,13 @@ export class MpiRank {
   readonly requests = new Requests();
   readonly messages = new Messages();
   readonly mem: GuestMemory;
+  /** Reduction ops (predefined and MPI_Op_create'd): mpi/ops/. */
+  readonly ops: OpRegistry;
+  readonly groups = new Groups();
+  readonly keyvals = new Keyvals();
   private engine?: { p2p: P2PEngine; waiter: Waiter };
+  /** Collective messages this rank sent to a rank on another host (mpi/collectives; 0 on a single host). */
+  crossHostMessages = 0;
 
   constructor(
     readonly identity: FaasletIdentity,
@@ -43,6 +54,7 @@ export class MpiRank {
     this.mem = new GuestMemory(memory);
     this.comms = new Communicators(identity.index, identity.size);
     this.errors = new ErrorHandlers(identity.index);
+    this.ops = new OpRegistry({ memory, exports: guestExports });
   }
 
   /** Made on first use: a Faaslet started on its own (no job) gets a private one-rank transport. */
@@ -63,6 +75,57 @@ export class MpiRank {
 
   get waiter(): Waiter {
     return this.connect().waiter;
+  }
+
+  /** The host running a world rank. */
+  hostOf(worldRank: number): string {
+    return this.transport?.hostTable?.[worldRank] ?? this.identity.hostId;
+  }
+
+  /** The linear memory of a rank on this host (collectives read and write peers' buffers directly). */
+  memoryOf(worldRank: number): WebAssembly.Memory {
+    return this.transport ? this.transport.memories[worldRank] : this.memory();
+  }
+
+  // ---- scratch space in guest memory, for messages the runtime sends itself and callback out-parameters ----
+  private scratchRegion?: { base: number; size: number };
+  private scratchUsed = 0;
+
+  /**
+   * Runs use(addr) with `bytes` bytes of guest memory that nothing else uses until it returns (nested uses get
+   * disjoint space). The space is whole wasm pages the runtime grows the memory by on first need and keeps;
+   * the guest's allocator never sees them (it only uses what its own sbrk got).
+   */
+  withScratch<T>(bytes: number, use: (addr: number) => T): T {
+    const need = (Math.max(bytes, 1) + 15) & ~15;
+    let region = this.scratchRegion;
+    if (!region || this.scratchUsed + need > region.size) {
+      if (region && this.scratchUsed > 0) {
+        // Nested use that does not fit: one-off pages for it.
+        return use(this.growPages(need).base);
+      }
+      region = this.growPages(Math.max(need, region ? 2 * region.size : 65536));
+      this.scratchRegion = region;
+    }
+    const at = region.base + this.scratchUsed;
+    const before = this.scratchUsed;
+    this.scratchUsed += need;
+    try {
+      return use(at);
+    } finally {
+      this.scratchUsed = before;
+    }
+  }
+
+  private growPages(bytes: number): { base: number; size: number } {
+    const pages = Math.ceil(bytes / 65536);
+    let old: number;
+    try {
+      old = this.memory().grow(pages);
+    } catch {
+      return this.fatal('MPI', 'MPI_ERR_NO_MEM', `cannot grow memory by ${pages} pages for the runtime's scratch space`);
+    }
+    return { base: old * 65536, size: pages * 65536 };
   }
 
   get worldRank(): number {

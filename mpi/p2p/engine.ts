@@ -64,9 +64,16 @@ export interface RecvOp extends OpBase {
   type: Datatype;
   /** Set while a streamed message arrives. */
   incoming?: { total: number; received: number; staging: Uint8Array; fromWorld: number; tag: number };
+  /** Receives into a host buffer (collectives' scratch): bytes go to target[addr ..), count bytes, type MPI_BYTE. */
+  target?: Uint8Array;
 }
 
-export type Op = SendOp | RecvOp;
+/** A collective operation (mpi/collectives): completed by its schedule, which runs from the progress hooks. */
+export interface CollOp extends OpBase {
+  kind: 'coll';
+}
+
+export type Op = SendOp | RecvOp | CollOp;
 
 /** A message that arrived before its receive was posted (or was taken by MPI_Mprobe). */
 export interface Arrived {
@@ -85,6 +92,8 @@ export class P2PEngine {
   private readonly outgoing: SendOp[] = [];
   /** Control records (DONE, CTS) that found the peer's inbox full. */
   private readonly controlBacklog: { dst: number; h: RecordHeader }[] = [];
+  /** Called at the end of every progress() (collective schedules advance here). */
+  readonly progressHooks: (() => void)[] = [];
 
   constructor(
     private readonly me: number,
@@ -131,6 +140,19 @@ export class P2PEngine {
     const op: SendOp = {
       kind: 'send', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, dst, tag,
       context: comm.context, bytes, source, pending: 'none', sync: mode === 'sync',
+    };
+    if (!this.pushFirstRecord(op)) {
+      op.pending = 'record';
+      this.outgoing.push(op);
+    }
+    return op;
+  }
+
+  /** Starts a send of host bytes (collectives' scratch); `data` must stay unchanged until the send is done. */
+  sendBytes(comm: Communicator, dst: number, tag: number, data: Uint8Array, what: () => string): SendOp {
+    const op: SendOp = {
+      kind: 'send', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, dst, tag,
+      context: comm.context, bytes: data.length, source: { kind: 'host', data }, pending: 'none', sync: false,
     };
     if (!this.pushFirstRecord(op)) {
       op.pending = 'record';
@@ -244,6 +266,19 @@ export class P2PEngine {
     return op;
   }
 
+  /** Receives at most `bytes` bytes into target[offset ..) (a host buffer). */
+  recvBytes(comm: Communicator, src: number, tag: number, target: Uint8Array, offset: number, bytes: number, byteType: Datatype, what: () => string): RecvOp {
+    const op: RecvOp = {
+      kind: 'recv', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, src, tag, context: comm.context,
+      addr: offset, count: bytes, type: byteType, target,
+    };
+    this.progress();
+    const i = this.unexpected.findIndex((m) => matches(op, m.h));
+    if (i >= 0) this.deliver(op, this.unexpected.splice(i, 1)[0]);
+    else this.posted.push(op);
+    return op;
+  }
+
   /** MPI_Mrecv: receive a message taken out of matching by MPI_Mprobe. */
   recvMatched(comm: Communicator, message: Arrived, addr: number, count: number, type: Datatype, what: () => string): RecvOp {
     const op: RecvOp = { kind: 'recv', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, src: message.h.src, tag: message.h.tag, context: comm.context, addr, count, type };
@@ -298,6 +333,14 @@ export class P2PEngine {
   /** Unpacks `bytes` bytes at src[offset] into the receive buffer and completes the receive. */
   private finishFrom(op: RecvOp, src: Uint8Array, offset: number, bytes: number): void {
     const capacity = op.count * op.type.size;
+    if (op.target) {
+      const n = Math.min(bytes, capacity);
+      copyBytes(src, offset, op.target, op.addr, n);
+      op.status.bytes = n;
+      if (bytes > capacity) op.status.error = abi.MPI_ERR_TRUNCATE;
+      this.complete(op);
+      return;
+    }
     const start = contiguousStart(op.type, op.count, op.addr);
     const mem = this.ownBytes(start === undefined ? Infinity : start + Math.min(bytes, capacity));
     if (start !== undefined && start + Math.min(bytes, capacity) <= mem.length && offset + Math.min(bytes, capacity) <= src.length) {
@@ -326,6 +369,8 @@ export class P2PEngine {
     const inbox = this.channels.inboxes[this.me];
     if (!inbox.isEmpty()) inbox.drain(this.onRecord);
     if (this.outgoing.length > 0 || this.controlBacklog.length > 0) this.pushOutgoing();
+    const hooks = this.progressHooks;
+    for (let i = 0; i < hooks.length; i++) hooks[i]();
   }
 
   private readonly onRecord = (h: RecordHeader, ring: Uint8Array, at: number, length: number): void => {

@@ -8,7 +8,7 @@ export interface UserRequest {
   op: Op | undefined;
   /** Persistent requests: starts the next operation. */
   start?: () => Op;
-  kind: 'send' | 'recv';
+  kind: 'send' | 'recv' | 'coll';
 }
 
 const SLOT_MASK = 0x00ffffff;

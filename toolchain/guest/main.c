@@ -10,3 +10,27 @@ __attribute__((export_name("faasmpi_main"))) void faasmpi_main(void) {
   /* exit() runs atexit handlers, flushes stdio and ends with proc_exit. */
   exit(__main_void());
 }
+
+/* ---- reduction ops (mpi/ops/registry.ts): the host runs MPI_Op_create'd functions inside the guest ---- */
+#include <mpi.h>
+
+/* A guest buffer of at least n bytes for the host to lay reduction data out in; kept and grown as needed
+ * (16-byte aligned). NULL if malloc fails. */
+__attribute__((export_name("faasmpi_op_scratch"))) void *faasmpi_op_scratch(size_t n) {
+  static void *buf;
+  static size_t cap;
+  if (n > cap) {
+    size_t want = cap ? cap : 4096;
+    while (want < n) want *= 2;
+    free(buf);
+    buf = aligned_alloc(16, want);
+    cap = buf ? want : 0;
+  }
+  return buf;
+}
+
+/* Calls a user reduction function as MPI does: fn(invec, inoutvec, &len, &datatype). */
+__attribute__((export_name("faasmpi_call_user_op"))) void faasmpi_call_user_op(MPI_User_function *fn, void *in, void *inout,
+                                                                                int len, MPI_Datatype type) {
+  fn(in, inout, &len, &type);
+}

@@ -1,6 +1,8 @@
 /* MPI_Comm_get_attr lives in the guest because MPI hands back a pointer to the value of a predefined
  * attribute (MPI_TAG_UB, MPI_HOST, ...): that value must be in this module's memory, so it is kept here and
- * the host fills it in. */
+ * the host fills it in. For a user keyval (MPI_Comm_create_keyval) the host writes the stored attribute value
+ * itself into *attribute_val and the slot is unused; user copy/delete callbacks are called by the host through
+ * the exported function table (mpi/attributes.ts), so nothing else is needed here. */
 #include <mpi.h>
 
 __attribute__((import_module("faasmpi_mpi"), import_name("faasmpi_comm_get_attr")))

@@ -1,0 +1,372 @@
+// The collective MPI functions: arguments checked in the standard's order (communicator, counts, datatypes,
+// root, op, buffers - MPI_IN_PLACE where the standard does not allow it is MPI_ERR_BUFFER), then a schedule
+// (algorithms.ts) started on the communicator. Blocking calls wait for it (a deadlock report names the call);
+// nonblocking ones return a request that the MPI_Wait/MPI_Test family completes. Only arguments significant at
+// this rank are checked (e.g. the receive arguments of MPI_Gather only at the root).
+import * as abi from '../abi.js';
+import type { Communicator } from '../communicators.js';
+import { isMpiError, type Datatype } from '../datatypes/index.js';
+import type { ReductionOp } from '../ops/index.js';
+import type { MpiPart, MpiRank } from '../rank.js';
+import * as alg from './algorithms.js';
+import { Collectives, type Coll, type Schedule } from './schedule.js';
+
+const OK = abi.MPI_SUCCESS;
+const isInPlace = (p: number) => (p | 0) === abi.MPI_IN_PLACE;
+const addr = (p: number) => p >>> 0;
+
+interface Call {
+  fn: string;
+  comm: Communicator;
+  /** Datatypes acquired so far (released when the collective ends, or at once on an error). */
+  held: Datatype[];
+}
+
+function commName(c: Communicator): string {
+  return c.name || `0x${(c.handle >>> 0).toString(16)}`;
+}
+
+function functions(rank: MpiRank) {
+  const mem = rank.mem;
+  let machinery: Collectives | undefined;
+  const colls = () => (machinery ??= new Collectives(rank));
+
+  const begin = (fn: string, commH: number): Call | number => {
+    rank.requireActive(fn);
+    const comm = rank.comm(fn, commH);
+    if (typeof comm === 'number') return comm;
+    return { fn, comm, held: [] };
+  };
+  const release = (k: Call) => {
+    for (const t of k.held) rank.datatypes.release(t);
+    k.held.length = 0;
+  };
+  const fail = (k: Call, cls: number, problem: string): number => {
+    release(k);
+    return rank.errors.raise(k.comm.handle, k.fn, cls, problem);
+  };
+  /** Error code, or OK, for a count. */
+  const count = (k: Call, n: number, what = 'count'): number => (n < 0 ? fail(k, abi.MPI_ERR_COUNT, `negative ${what} ${n}`) : OK);
+  /** Counts array of comm size (read now: the guest may reuse the array once a nonblocking call returns). */
+  const counts = (k: Call, ptr: number, what: string): number[] | number => {
+    const out: number[] = [];
+    for (let i = 0; i < k.comm.worldRanks.length; i++) {
+      const v = mem.i32(ptr + 4 * i);
+      if (v < 0) return fail(k, abi.MPI_ERR_COUNT, `negative ${what}[${i}] = ${v}`);
+      out.push(v);
+    }
+    return out;
+  };
+  const ints = (k: Call, ptr: number) => Array.from({ length: k.comm.worldRanks.length }, (_, i) => mem.i32(ptr + 4 * i));
+  const type = (k: Call, h: number): Datatype | number => {
+    const t = rank.datatypes.acquire(h);
+    if (isMpiError(t)) return fail(k, t.errorClass, t.message);
+    k.held.push(t);
+    return t;
+  };
+  const root = (k: Call, r: number): number =>
+    r < 0 || r >= k.comm.worldRanks.length ? fail(k, abi.MPI_ERR_ROOT, `invalid root ${r} (communicator ${commName(k.comm)} has ${k.comm.worldRanks.length} ranks)`) : OK;
+  const reduction = (k: Call, h: number, t: Datatype): ReductionOp | number => {
+    const op = rank.ops.resolve(h);
+    if (isMpiError(op)) return fail(k, abi.MPI_ERR_OP, op.message);
+    const bad = op.check(t);
+    if (bad) return fail(k, bad.errorClass, bad.message);
+    return op;
+  };
+  const inPlaceMisuse = (k: Call, where: string) => fail(k, abi.MPI_ERR_BUFFER, `MPI_IN_PLACE is not allowed as ${where}`);
+
+  /** Starts the schedule; blocking (reqPtr undefined): waits and returns the error code. */
+  const run = (k: Call, reqPtr: number | undefined, what: string, body: (c: Coll) => Schedule): number => {
+    const held = k.held.slice();
+    const describe = () => `${k.fn}(${what}comm=${commName(k.comm)})`;
+    const op = colls().start(k.comm, describe, body, () => held.forEach((t) => rank.datatypes.release(t)));
+    if (reqPtr !== undefined) {
+      mem.setI32(reqPtr, rank.requests.add({ op, kind: 'coll' }));
+      return OK;
+    }
+    if (!op.done) rank.waiter.waitUntil(() => rank.p2p.progress(), () => op.done, describe);
+    if (op.status.error !== OK) return rank.errors.raise(k.comm.handle, k.fn, op.status.error, colls().problem(op));
+    return OK;
+  };
+
+  const isRoot = (k: Call, r: number) => k.comm.rank === r;
+
+  // ---- the calls, with an optional request pointer (the nonblocking variants) ----
+
+  const barrier = (fn: string) => (commH: number, reqPtr?: number) => {
+    const k = begin(fn, commH);
+    if (typeof k === 'number') return k;
+    return run(k, reqPtr, '', (c) => alg.barrier(c));
+  };
+
+  const bcast = (fn: string) => (buf: number, n: number, typeH: number, r: number, commH: number, reqPtr?: number) => {
+    const k = begin(fn, commH);
+    if (typeof k === 'number') return k;
+    let e = count(k, n);
+    if (e !== OK) return e;
+    const t = type(k, typeH);
+    if (typeof t === 'number') return t;
+    if ((e = root(k, r)) !== OK) return e;
+    if (isInPlace(buf)) return inPlaceMisuse(k, 'the buffer');
+    return run(k, reqPtr, `count=${n}, root=${r}, `, (c) => alg.bcast(c, addr(buf), n, t, r));
+  };
+
+  const reduce = (fn: string) => (sbuf: number, rbuf: number, n: number, typeH: number, opH: number, r: number, commH: number, reqPtr?: number) => {
+    const k = begin(fn, commH);
+    if (typeof k === 'number') return k;
+    let e = count(k, n);
+    if (e !== OK) return e;
+    const t = type(k, typeH);
+    if (typeof t === 'number') return t;
+    if ((e = root(k, r)) !== OK) return e;
+    const op = reduction(k, opH, t);
+    if (typeof op === 'number') return op;
+    const atRoot = isRoot(k, r);
+    if (atRoot && isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
+    if (!atRoot && isInPlace(sbuf)) return inPlaceMisuse(k, 'the send buffer at a non-root rank');
+    const a: alg.ReduceArgs = { input: addr(isInPlace(sbuf) ? rbuf : sbuf), output: addr(rbuf), count: n, type: t, op };
+    return run(k, reqPtr, `count=${n}, op=${op.name}, root=${r}, `, (c) => alg.reduce(c, a, r));
+  };
+
+  /** Allreduce, Scan, Exscan: (sendbuf | IN_PLACE, recvbuf, count, type, op, comm). */
+  const reduceAll = (fn: string, kind: 'allreduce' | 'scan' | 'exscan') =>
+    (sbuf: number, rbuf: number, n: number, typeH: number, opH: number, commH: number, reqPtr?: number) => {
+      const k = begin(fn, commH);
+      if (typeof k === 'number') return k;
+      const e = count(k, n);
+      if (e !== OK) return e;
+      const t = type(k, typeH);
+      if (typeof t === 'number') return t;
+      const op = reduction(k, opH, t);
+      if (typeof op === 'number') return op;
+      if (isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
+      const a: alg.ReduceArgs = { input: addr(isInPlace(sbuf) ? rbuf : sbuf), output: addr(rbuf), count: n, type: t, op };
+      return run(k, reqPtr, `count=${n}, op=${op.name}, `, (c) => (kind === 'allreduce' ? alg.allreduce(c, a) : alg.scan(c, a, kind === 'exscan')));
+    };
+
+  const reduceScatter = (fn: string, block: boolean) => (sbuf: number, rbuf: number, countsOrCount: number, typeH: number, opH: number, commH: number) => {
+    const k = begin(fn, commH);
+    if (typeof k === 'number') return k;
+    let cs: number[] | number;
+    if (block) {
+      const e = count(k, countsOrCount, 'recvcount');
+      if (e !== OK) return e;
+      cs = k.comm.worldRanks.map(() => countsOrCount);
+    } else {
+      cs = counts(k, countsOrCount, 'recvcounts');
+      if (typeof cs === 'number') return cs;
+    }
+    const t = type(k, typeH);
+    if (typeof t === 'number') return t;
+    const op = reduction(k, opH, t);
+    if (typeof op === 'number') return op;
+    if (isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
+    const segs = cs;
+    const input = addr(isInPlace(sbuf) ? rbuf : sbuf);
+    return run(k, undefined, `op=${op.name}, `, (c) => alg.reduceScatter(c, input, addr(rbuf), segs, t, op));
+  };
+
+  const gather = (fn: string, varying: boolean) =>
+    (sbuf: number, sn: number, stypeH: number, rbuf: number, rnOrCounts: number, displsOrType: number, rtypeOrRoot: number, rootOrComm: number, commOrReq?: number, reqPtr?: number) => {
+      // Gather(sbuf, scount, stype, rbuf, rcount, rtype, root, comm[, req]);
+      // Gatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, root, comm).
+      const [rn, displsPtr, rtypeH, r, commH, req] = varying
+        ? [0, displsOrType, rtypeOrRoot, rootOrComm, commOrReq!, reqPtr]
+        : [rnOrCounts, 0, displsOrType, rtypeOrRoot, rootOrComm, commOrReq];
+      const k = begin(fn, commH);
+      if (typeof k === 'number') return k;
+      const atRoot = isRoot(k, r);
+      const sendInPlace = atRoot && isInPlace(sbuf);
+      let e = OK;
+      if (!sendInPlace && (e = count(k, sn, 'sendcount')) !== OK) return e;
+      let rcounts: number[] = [];
+      if (atRoot) {
+        if (varying) {
+          const cs = counts(k, rnOrCounts, 'recvcounts');
+          if (typeof cs === 'number') return cs;
+          rcounts = cs;
+        } else if ((e = count(k, rn, 'recvcount')) !== OK) return e;
+      }
+      const st = sendInPlace ? undefined : type(k, stypeH);
+      if (typeof st === 'number') return st;
+      const rt = atRoot ? type(k, rtypeH) : undefined;
+      if (typeof rt === 'number') return rt;
+      if ((e = root(k, r)) !== OK) return e;
+      if (atRoot && isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
+      if (!atRoot && isInPlace(sbuf)) return inPlaceMisuse(k, 'the send buffer at a non-root rank');
+      const displs = atRoot && varying ? ints(k, displsPtr) : [];
+      const base = addr(rbuf);
+      const blocks = (p: number): alg.Block => varying
+        ? { addr: base + displs[p] * rt!.extent, count: rcounts[p], type: rt! }
+        : { addr: base + p * rn * rt!.extent, count: rn, type: rt! };
+      const mine = st ? { addr: addr(sbuf), count: sn, type: st } : undefined;
+      return run(k, req, `root=${r}, `, (c) => alg.gather(c, mine, blocks, r));
+    };
+
+  const scatter = (fn: string, varying: boolean) =>
+    (sbuf: number, snOrCounts: number, stypeOrDispls: number, rbufOrType: number, rbufOrCount: number, rnOrType: number, rtypeOrRoot: number, rootOrComm: number, commOrReq?: number, reqPtr?: number) => {
+      // Scatter(sbuf, scount, stype, rbuf, rcount, rtype, root, comm[, req]);
+      // Scatterv(sbuf, scounts, displs, stype, rbuf, rcount, rtype, root, comm).
+      const [sn, displsPtr, stypeH, rbuf, rn, rtypeH, r, commH, req] = varying
+        ? [0, stypeOrDispls, rbufOrType, rbufOrCount, rnOrType, rtypeOrRoot, rootOrComm, commOrReq!, reqPtr]
+        : [snOrCounts, 0, stypeOrDispls, rbufOrType, rbufOrCount, rnOrType, rtypeOrRoot, rootOrComm, commOrReq];
+      const k = begin(fn, commH);
+      if (typeof k === 'number') return k;
+      const atRoot = isRoot(k, r);
+      const recvInPlace = atRoot && isInPlace(rbuf);
+      let e = OK;
+      let scounts: number[] = [];
+      if (atRoot) {
+        if (varying) {
+          const cs = counts(k, snOrCounts, 'sendcounts');
+          if (typeof cs === 'number') return cs;
+          scounts = cs;
+        } else if ((e = count(k, sn, 'sendcount')) !== OK) return e;
+      }
+      if (!recvInPlace && (e = count(k, rn, 'recvcount')) !== OK) return e;
+      const st = atRoot ? type(k, stypeH) : undefined;
+      if (typeof st === 'number') return st;
+      const rt = recvInPlace ? undefined : type(k, rtypeH);
+      if (typeof rt === 'number') return rt;
+      if ((e = root(k, r)) !== OK) return e;
+      if (atRoot && isInPlace(sbuf)) return inPlaceMisuse(k, 'the send buffer');
+      if (!atRoot && isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer at a non-root rank');
+      const displs = atRoot && varying ? ints(k, displsPtr) : [];
+      const base = addr(sbuf);
+      const blocks = (p: number): alg.Block => varying
+        ? { addr: base + displs[p] * st!.extent, count: scounts[p], type: st! }
+        : { addr: base + p * sn * st!.extent, count: sn, type: st! };
+      const mine = rt ? { addr: addr(rbuf), count: rn, type: rt } : undefined;
+      return run(k, req, `root=${r}, `, (c) => alg.scatter(c, blocks, mine, r));
+    };
+
+  const allgather = (fn: string, varying: boolean) =>
+    (sbuf: number, sn: number, stypeH: number, rbuf: number, rnOrCounts: number, displsOrType: number, rtypeOrComm: number, commOrReq?: number, reqPtr?: number) => {
+      // Allgather(sbuf, scount, stype, rbuf, rcount, rtype, comm[, req]);
+      // Allgatherv(sbuf, scount, stype, rbuf, rcounts, displs, rtype, comm).
+      const [displsPtr, rtypeH, commH, req] = varying ? [displsOrType, rtypeOrComm, commOrReq!, reqPtr] : [0, displsOrType, rtypeOrComm, commOrReq];
+      const k = begin(fn, commH);
+      if (typeof k === 'number') return k;
+      const sendInPlace = isInPlace(sbuf);
+      let e = OK;
+      if (!sendInPlace && (e = count(k, sn, 'sendcount')) !== OK) return e;
+      let rcounts: number[];
+      if (varying) {
+        const cs = counts(k, rnOrCounts, 'recvcounts');
+        if (typeof cs === 'number') return cs;
+        rcounts = cs;
+      } else {
+        if ((e = count(k, rnOrCounts, 'recvcount')) !== OK) return e;
+        rcounts = k.comm.worldRanks.map(() => rnOrCounts);
+      }
+      const st = sendInPlace ? undefined : type(k, stypeH);
+      if (typeof st === 'number') return st;
+      const rt = type(k, rtypeH);
+      if (typeof rt === 'number') return rt;
+      if (isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
+      const displs = varying ? ints(k, displsPtr) : rcounts.map((_, p) => p * rnOrCounts);
+      const base = addr(rbuf);
+      const blocks = (p: number): alg.Block => ({ addr: base + displs[p] * rt.extent, count: rcounts[p], type: rt });
+      const mine = st ? { addr: addr(sbuf), count: sn, type: st } : undefined;
+      return run(k, req, '', (c) => alg.allgather(c, mine, blocks));
+    };
+
+  const alltoall = (fn: string) => (sbuf: number, sn: number, stypeH: number, rbuf: number, rn: number, rtypeH: number, commH: number, reqPtr?: number) => {
+    const k = begin(fn, commH);
+    if (typeof k === 'number') return k;
+    const sendInPlace = isInPlace(sbuf);
+    let e = OK;
+    if (!sendInPlace && (e = count(k, sn, 'sendcount')) !== OK) return e;
+    if ((e = count(k, rn, 'recvcount')) !== OK) return e;
+    const st = sendInPlace ? undefined : type(k, stypeH);
+    if (typeof st === 'number') return st;
+    const rt = type(k, rtypeH);
+    if (typeof rt === 'number') return rt;
+    if (isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
+    const sb = addr(sbuf), rb = addr(rbuf);
+    const send = st ? (p: number): alg.Block => ({ addr: sb + p * sn * st.extent, count: sn, type: st }) : undefined;
+    const recv = (p: number): alg.Block => ({ addr: rb + p * rn * rt.extent, count: rn, type: rt });
+    return run(k, reqPtr, '', (c) => alg.alltoall(c, send, recv));
+  };
+
+  /** Alltoallv (one send type, displacements in its extents) and Alltoallw (a type per peer, byte displacements). */
+  const alltoallvw = (fn: string, w: boolean) =>
+    (sbuf: number, scountsPtr: number, sdisplsPtr: number, stypeArg: number, rbuf: number, rcountsPtr: number, rdisplsPtr: number, rtypeArg: number, commH: number) => {
+      const k = begin(fn, commH);
+      if (typeof k === 'number') return k;
+      const n = k.comm.worldRanks.length;
+      const sendInPlace = isInPlace(sbuf);
+      let scounts: number[] = [];
+      if (!sendInPlace) {
+        const cs = counts(k, scountsPtr, 'sendcounts');
+        if (typeof cs === 'number') return cs;
+        scounts = cs;
+      }
+      const rcounts = counts(k, rcountsPtr, 'recvcounts');
+      if (typeof rcounts === 'number') return rcounts;
+      const types = (arg: number): Datatype[] | number => {
+        const out: Datatype[] = [];
+        for (let p = 0; p < n; p++) {
+          const t = type(k, w ? mem.i32(arg + 4 * p) : arg);
+          if (typeof t === 'number') return t;
+          out.push(t);
+          if (!w) break;
+        }
+        return w ? out : Array.from({ length: n }, () => out[0]);
+      };
+      const sts = sendInPlace ? [] : types(stypeArg);
+      if (typeof sts === 'number') return sts;
+      const rts = types(rtypeArg);
+      if (typeof rts === 'number') return rts;
+      if (isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
+      const sd = sendInPlace ? [] : ints(k, sdisplsPtr), rd = ints(k, rdisplsPtr);
+      const sb = addr(sbuf), rb = addr(rbuf);
+      const unit = (t: Datatype) => (w ? 1 : t.extent);
+      const send = sendInPlace ? undefined : (p: number): alg.Block => ({ addr: sb + sd[p] * unit(sts[p]), count: scounts[p], type: sts[p] });
+      const recv = (p: number): alg.Block => ({ addr: rb + rd[p] * unit(rts[p]), count: rcounts[p], type: rts[p] });
+      return run(k, undefined, '', (c) => alg.alltoall(c, send, recv));
+    };
+
+  const allreduce = reduceAll('MPI_Allreduce', 'allreduce');
+  const iallreduce = reduceAll('MPI_Iallreduce', 'allreduce');
+  const gatherFn = gather('MPI_Gather', false), igatherFn = gather('MPI_Igather', false);
+  const scatterFn = scatter('MPI_Scatter', false), iscatterFn = scatter('MPI_Iscatter', false);
+  const allgatherFn = allgather('MPI_Allgather', false), iallgatherFn = allgather('MPI_Iallgather', false);
+
+  return {
+    MPI_Barrier: (comm: number) => barrier('MPI_Barrier')(comm),
+    MPI_Bcast: (buf: number, n: number, t: number, r: number, comm: number) => bcast('MPI_Bcast')(buf, n, t, r, comm),
+    MPI_Reduce: (s: number, d: number, n: number, t: number, op: number, r: number, comm: number) => reduce('MPI_Reduce')(s, d, n, t, op, r, comm),
+    MPI_Allreduce: (s: number, d: number, n: number, t: number, op: number, comm: number) => allreduce(s, d, n, t, op, comm),
+    MPI_Gather: (s: number, sn: number, st: number, d: number, rn: number, rt: number, r: number, comm: number) => gatherFn(s, sn, st, d, rn, rt, r, comm),
+    MPI_Gatherv: gather('MPI_Gatherv', true),
+    MPI_Scatter: (s: number, sn: number, st: number, d: number, rn: number, rt: number, r: number, comm: number) => scatterFn(s, sn, st, d, rn, rt, r, comm),
+    MPI_Scatterv: scatter('MPI_Scatterv', true),
+    MPI_Allgather: (s: number, sn: number, st: number, d: number, rn: number, rt: number, comm: number) => allgatherFn(s, sn, st, d, rn, rt, comm),
+    MPI_Allgatherv: allgather('MPI_Allgatherv', true),
+    MPI_Alltoall: (s: number, sn: number, st: number, d: number, rn: number, rt: number, comm: number) => alltoall('MPI_Alltoall')(s, sn, st, d, rn, rt, comm),
+    MPI_Alltoallv: alltoallvw('MPI_Alltoallv', false),
+    MPI_Alltoallw: alltoallvw('MPI_Alltoallw', true),
+    MPI_Reduce_scatter: reduceScatter('MPI_Reduce_scatter', false),
+    MPI_Reduce_scatter_block: reduceScatter('MPI_Reduce_scatter_block', true),
+    MPI_Scan: (s: number, d: number, n: number, t: number, op: number, comm: number) => reduceAll('MPI_Scan', 'scan')(s, d, n, t, op, comm),
+    MPI_Exscan: (s: number, d: number, n: number, t: number, op: number, comm: number) => reduceAll('MPI_Exscan', 'exscan')(s, d, n, t, op, comm),
+
+    MPI_Ibarrier: (comm: number, req: number) => barrier('MPI_Ibarrier')(comm, req),
+    MPI_Ibcast: (buf: number, n: number, t: number, r: number, comm: number, req: number) => bcast('MPI_Ibcast')(buf, n, t, r, comm, req),
+    MPI_Ireduce: (s: number, d: number, n: number, t: number, op: number, r: number, comm: number, req: number) => reduce('MPI_Ireduce')(s, d, n, t, op, r, comm, req),
+    MPI_Iallreduce: (s: number, d: number, n: number, t: number, op: number, comm: number, req: number) => iallreduce(s, d, n, t, op, comm, req),
+    MPI_Igather: (s: number, sn: number, st: number, d: number, rn: number, rt: number, r: number, comm: number, req: number) => igatherFn(s, sn, st, d, rn, rt, r, comm, req),
+    MPI_Iscatter: (s: number, sn: number, st: number, d: number, rn: number, rt: number, r: number, comm: number, req: number) => iscatterFn(s, sn, st, d, rn, rt, r, comm, req),
+    MPI_Iallgather: (s: number, sn: number, st: number, d: number, rn: number, rt: number, comm: number, req: number) => iallgatherFn(s, sn, st, d, rn, rt, comm, req),
+    MPI_Ialltoall: (s: number, sn: number, st: number, d: number, rn: number, rt: number, comm: number, req: number) => alltoall('MPI_Ialltoall')(s, sn, st, d, rn, rt, comm, req),
+
+    /** Not MPI: collective messages this rank sent across hosts so far (tests check it stays 0 on one host). */
+    FAASMPI_Coll_cross_host_messages: () => rank.crossHostMessages,
+  };
+}
+
+export const collectivesPart: MpiPart = {
+  names: Object.keys(functions({ mem: undefined } as unknown as MpiRank)),
+  functions,
+};
