@@ -111,7 +111,7 @@ export async function run(): Promise<BenchmarkResult> {
     title: 'LAMMPS bench inputs (in.lj, in.eam, in.chain): loop time, faasmpi vs native Open MPI',
     rows: [],
     notes: [
-      `LAMMPS 29Sep2021 update 2 (Debian source package lammps 20220106; packages MANYBODY, MOLECULE; two small portability patches in experiments/lammps/patches and stubs for popen/pclose/dup/dup2/pipe/system in experiments/lammps/compat, see experiments/lammps/NOTES.md) built with toolchain/cmake/faasmpi.cmake (CMAKE_BUILD_TYPE=Release: -O3) by experiments/lammps/fetch-and-build.sh in ${WORK}; run with faasmpirun --wdir <run dir> -np N lmp -in in.X.`,
+      `LAMMPS 29Sep2021 update 2 (Debian source package lammps 20220106; packages MANYBODY, MOLECULE; two small portability patches in experiments/lammps/patches, see experiments/lammps/NOTES.md) built with toolchain/cmake/faasmpi.cmake (CMAKE_BUILD_TYPE=Release: -O3) by experiments/lammps/fetch-and-build.sh in ${WORK}; run with faasmpirun --wdir <run dir> -np N lmp -in in.X.`,
       `Native: Debian's lmp (same LAMMPS version, Open MPI 4.1), mpirun -x OMP_NUM_THREADS=1 -np N lmp -in in.X (with --oversubscribe only when N exceeds the ${cpus().length} cores: it makes Open MPI yield while polling). Times are LAMMPS' "Loop time" (100 steps; setup and start-up excluded), the median of ${REPEATS} runs per side; ours/native below 1 means faster than native. With ${cpus().length} cores, more ranks than cores are oversubscribed on both sides. Loop times are sensitive to other load on the machine: run it on a quiet machine.`,
       'Thermo check: the last thermo line (step 100) of our run compared with the native run at the same rank count, token by token as printed.',
     ],

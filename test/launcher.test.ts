@@ -191,3 +191,11 @@ describe('plain WASI modules', () => {
     assert.match(r.stderr, /module not built by faasmpicc/);
   });
 });
+
+describe('missing POSIX facilities', () => {
+  test('popen, system, dup, dup2, pipe link and fail with ENOSYS', () => {
+    const r = faasmpiRun([build('no_processes.cpp', dir)]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'popen=null errno_enosys=1\nsystem(NULL)=0 system(cmd)=-1\ndup=-1 dup2=-1 pipe=-1 pclose=-1\n');
+  });
+});

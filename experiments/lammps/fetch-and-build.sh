@@ -77,13 +77,6 @@ fi
 [ -x "$repo/toolchain/bin/faasmpicc" ] && [ -f "$repo/dist/toolchain/src/faasmpicc.js" ] || { log "build the repo first (npm run build)"; exit 1; }
 build="$work/build-wasm"
 [ "${LAMMPS_FORCE_RECONFIGURE:-0}" = 1 ] && rm -rf "$build"
-# Stop-gap for toolchain gaps (wasi-libc has no popen/pclose): a forced-include header + one object linked in.
-# Not a LAMMPS patch; see NOTES.md. Built outside the repo.
-compat_obj="$work/faasmpi_lammps_compat.o"
-if [ ! -f "$compat_obj" ] || [ "$here/compat/faasmpi_lammps_compat.c" -nt "$compat_obj" ]; then
-  "$repo/toolchain/bin/faasmpicc" -O2 -c "$here/compat/faasmpi_lammps_compat.c" -o "$compat_obj"
-  rm -f "$build/lmp"   # not a CMake dependency: relink
-fi
 if [ ! -f "$build/CMakeCache.txt" ]; then
   log "configuring $build"
   # bench/in.lj: no package; in.eam: MANYBODY (pair eam); in.chain: MOLECULE (bond fene).
@@ -91,8 +84,6 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
   cmake -S "$srcdir/cmake" -B "$build" \
     -DCMAKE_TOOLCHAIN_FILE="$repo/toolchain/cmake/faasmpi.cmake" \
     -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_CXX_FLAGS="-include $here/compat/faasmpi_lammps_compat.h" \
-    -DCMAKE_EXE_LINKER_FLAGS="$compat_obj" \
     -DBUILD_MPI=on -DBUILD_OMP=off -DBUILD_SHARED_LIBS=off -DBUILD_TOOLS=off -DBUILD_LAMMPS_SHELL=off \
     -DLAMMPS_EXCEPTIONS=off -DLAMMPS_MACHINE= \
     -DPKG_MANYBODY=on -DPKG_MOLECULE=on \
