@@ -9,12 +9,14 @@ import type { BenchmarkResult } from './result.js';
 import * as coldStart from './cold-start.js';
 import * as sharedMemory from './shared-memory.js';
 import * as osuP2p from './osu-p2p.js';
+import * as osuColl from './osu-coll.js';
 import * as lammps from './lammps.js';
 
 const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'cold-start': coldStart,
   'shared-memory': sharedMemory,
   'osu-p2p': osuP2p,
+  'osu-coll': osuColl,
   lammps, // opt-in (several minutes, builds LAMMPS): npm run experiments -- lammps
 };
 /** Run only when named on the command line. */

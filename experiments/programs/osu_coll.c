@@ -40,7 +40,7 @@ int main(int argc, char **argv) {
   }
   for (long n = barrier ? 0 : 8; n <= (barrier ? 0 : max); n = n * 2) {
     long bytes = n * per;
-    int iters = bytes <= 16384 ? 5000 : bytes <= 262144 ? 500 : 100;
+    int iters = bytes <= 16384 ? 2000 : bytes <= 262144 ? 200 : 50;
     int warmup = iters / 10;
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = 0;

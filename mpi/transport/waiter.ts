@@ -1,13 +1,15 @@
-// How a rank waits for MPI progress: poll while this host has a core to spare (a futex wake-up costs ~30 us
-// here, a poll well under 1 us), then sleep on the rank's doorbell, waking now and then to re-check. While it
-// sleeps the rank is marked blocked, with what it waits for, so the host can report a deadlock.
+// How a rank waits for MPI progress: poll while this host runs no more Faaslets than it has cores (a futex
+// wake-up costs ~30 us here, a poll well under 1 us), then sleep on the rank's doorbell, waking now and then
+// to re-check. With more Faaslets than cores nobody polls: a poller would hold the core that the rank it waits
+// for needs (JS cannot yield the way MPI libraries do with sched_yield). While it sleeps the rank is marked
+// blocked, with what it waits for, so the host can report a deadlock.
 import { availableParallelism } from 'node:os';
 import { JobChannels, RankState } from './job-channels.js';
 
 const SPIN_MS = 10;
 const SLEEP_MS = 50;
 
-/** Faaslets of this host that are running rather than sleeping (one Int32 in a host-wide SharedArrayBuffer). */
+/** Faaslets alive on this host, running or waiting (one Int32 in a host-wide SharedArrayBuffer). */
 export class HostLoad {
   private readonly count: Int32Array;
   constructor(readonly buffer: SharedArrayBuffer, readonly cores = availableParallelism()) {
@@ -41,7 +43,6 @@ export class Waiter {
       if (done()) return;
     }
     this.channels.setState(this.rank, RankState.blocked, describe());
-    this.load.leave();
     try {
       for (;;) {
         const seen = this.channels.doorbell(this.rank);
@@ -50,7 +51,6 @@ export class Waiter {
         this.channels.sleep(this.rank, seen, SLEEP_MS);
       }
     } finally {
-      this.load.enter();
       this.channels.setState(this.rank, RankState.running);
     }
   }
