@@ -10,7 +10,7 @@ import { errorsPart } from './errors.js';
 import { datatypesPart } from './datatype-functions.js';
 import { pointToPointPart } from './p2p/functions.js';
 import { opsPart } from './ops/functions.js';
-import { collectivesPart } from './collectives/functions.js';
+import { collectivesPart } from '../collectives/functions.js';
 import { MpiRank, type MpiPart, type MpiTransport } from './rank.js';
 
 export const MPI_MODULE_NAME = 'faasmpi_mpi';

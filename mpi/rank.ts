@@ -41,7 +41,7 @@ export class MpiRank {
   readonly groups = new Groups();
   readonly keyvals = new Keyvals();
   private engine?: { p2p: P2PEngine; waiter: Waiter };
-  /** Collective messages this rank sent to a rank on another host (mpi/collectives; 0 on a single host). */
+  /** Collective messages this rank sent to a rank on another host (collectives/; 0 on a single host). */
   crossHostMessages = 0;
 
   constructor(

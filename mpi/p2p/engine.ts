@@ -68,7 +68,7 @@ export interface RecvOp extends OpBase {
   target?: Uint8Array;
 }
 
-/** A collective operation (mpi/collectives): completed by its schedule, which runs from the progress hooks. */
+/** A collective operation (collectives/): completed by its schedule, which runs from the progress hooks. */
 export interface CollOp extends OpBase {
   kind: 'coll';
 }

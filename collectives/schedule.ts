@@ -8,11 +8,11 @@
 // receives; the tag is the communicator's collective sequence number (every member starts its collectives on
 // a communicator in the same order, so the numbers agree), so successive and concurrent collectives never mix.
 // Between one pair of ranks, one collective's messages match in the order both sides post them.
-import * as abi from '../abi.js';
-import type { Communicator } from '../communicators.js';
-import { copy, isMpiError, pack, predefinedObject, unpack, type Datatype, type MpiError } from '../datatypes/index.js';
-import { PackError, type CollOp, type Op } from '../p2p/engine.js';
-import type { MpiRank } from '../rank.js';
+import * as abi from '../mpi/abi.js';
+import type { Communicator } from '../mpi/communicators.js';
+import { copy, isMpiError, pack, predefinedObject, unpack, type Datatype, type MpiError } from '../mpi/datatypes/index.js';
+import { PackError, type CollOp, type Op } from '../mpi/p2p/engine.js';
+import type { MpiRank } from '../mpi/rank.js';
 
 /** A schedule: yields the operations of each round; may end early with an error (Coll.fail). */
 export type Schedule = Generator<Op[], void, void>;

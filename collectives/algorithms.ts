@@ -10,9 +10,9 @@
 // so partial results are built from the right or by adding right-hand neighbours), so non-commutative ops are
 // right and results are the same bits on every run; Allreduce's result is computed once per element and
 // copied (or computed identically) everywhere, so every rank gets the same bits.
-import { EAGER_LIMIT } from '../p2p/engine.js';
-import type { Datatype } from '../datatypes/index.js';
-import type { ReductionOp } from '../ops/index.js';
+import { EAGER_LIMIT } from '../mpi/p2p/engine.js';
+import type { Datatype } from '../mpi/datatypes/index.js';
+import type { ReductionOp } from '../mpi/ops/index.js';
 import { contiguousAt, type Coll, type Schedule } from './schedule.js';
 
 /** Allreduce: below this many bytes every rank gathers every contribution and reduces them all itself. */
@@ -80,7 +80,7 @@ function* localBcast(c: Coll, members: number[], root: number, addr: number, cou
  * Binomial-tree reduction of packed data in member order: members[0] ends with members[0] op members[1] op ...
  * (member i holds the combination of members [i, i + 2^k) after round k). Returns the result on members[0].
  */
-function* treeReduce(c: Coll, members: number[], acc: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<import('../p2p/engine.js').Op[], Uint8Array | undefined, void> {
+function* treeReduce(c: Coll, members: number[], acc: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<import('../mpi/p2p/engine.js').Op[], Uint8Array | undefined, void> {
   const m = members.length, i = members.indexOf(c.me);
   let tmp: Uint8Array = new Uint8Array(acc.length);
   for (let mask = 1; mask < m; mask <<= 1) {
@@ -249,7 +249,7 @@ export function* allreduce(c: Coll, a: ReduceArgs): Schedule {
 }
 
 /** Every member sends its contribution to every other one, and each reduces all of them in member order (one round). */
-function* gatherReduce(c: Coll, members: number[], input: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<import('../p2p/engine.js').Op[], Uint8Array, void> {
+function* gatherReduce(c: Coll, members: number[], input: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<import('../mpi/p2p/engine.js').Op[], Uint8Array, void> {
   const m = members.length, i = members.indexOf(c.me), B = input.length;
   const parts = new Uint8Array(m * B);
   parts.set(input, i * B);
@@ -264,7 +264,7 @@ function* gatherReduce(c: Coll, members: number[], input: Uint8Array, count: num
  * Reduce-scatter + allgather by pairwise exchange: segment s of every rank's data goes to rank s, which reduces
  * them in rank order and sends the reduced segment to every rank. Each rank sends and receives about 2x the data.
  */
-function* pairwiseReduce(c: Coll, input: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<import('../p2p/engine.js').Op[], Uint8Array, void> {
+function* pairwiseReduce(c: Coll, input: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<import('../mpi/p2p/engine.js').Op[], Uint8Array, void> {
   const n = c.n, me = c.me, sz = type.size;
   const lo = (s: number) => segLo(count, s, n) * sz;
   const mine = yield* reduceSegments(c, input, range(n).map((s) => segLo(count, s + 1, n) - segLo(count, s, n)), type, op);
@@ -277,7 +277,7 @@ function* pairwiseReduce(c: Coll, input: Uint8Array, count: number, type: Dataty
 }
 
 /** Reduce-scatter: segment s (counts[s] items) of every rank's packed input goes to rank s; returns my reduced segment. */
-function* reduceSegments(c: Coll, input: Uint8Array, counts: number[], type: Datatype, op: ReductionOp): Generator<import('../p2p/engine.js').Op[], Uint8Array, void> {
+function* reduceSegments(c: Coll, input: Uint8Array, counts: number[], type: Datatype, op: ReductionOp): Generator<import('../mpi/p2p/engine.js').Op[], Uint8Array, void> {
   const n = c.n, me = c.me, sz = type.size;
   const offs: number[] = [0];
   for (let s = 0; s < n; s++) offs.push(offs[s] + counts[s] * sz);

@@ -3,11 +3,11 @@
 // (algorithms.ts) started on the communicator. Blocking calls wait for it (a deadlock report names the call);
 // nonblocking ones return a request that the MPI_Wait/MPI_Test family completes. Only arguments significant at
 // this rank are checked (e.g. the receive arguments of MPI_Gather only at the root).
-import * as abi from '../abi.js';
-import type { Communicator } from '../communicators.js';
-import { isMpiError, type Datatype } from '../datatypes/index.js';
-import type { ReductionOp } from '../ops/index.js';
-import type { MpiPart, MpiRank } from '../rank.js';
+import * as abi from '../mpi/abi.js';
+import type { Communicator } from '../mpi/communicators.js';
+import { isMpiError, type Datatype } from '../mpi/datatypes/index.js';
+import type { ReductionOp } from '../mpi/ops/index.js';
+import type { MpiPart, MpiRank } from '../mpi/rank.js';
 import * as alg from './algorithms.js';
 import { Collectives, type Coll, type Schedule } from './schedule.js';
 
