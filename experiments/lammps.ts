@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from './build.js';
+import { errorText, median } from './measure.js';
 import type { BenchmarkResult, Row } from './result.js';
 import { hostSpecs } from '../host-interface/index.js';
 
@@ -67,15 +68,6 @@ export function compareThermo(ours: LammpsRun, native: LammpsRun): { same: boole
     if (!(rel <= worst.rel)) worst = { col: native.thermoHeader[i] ?? `col ${i}`, rel, o, n };
   });
   return { same: false, text: `thermo step ${native.thermoLast[0]} DIFFERS: ${worst.col} ${worst.o} vs native ${worst.n} (rel ${worst.rel.toExponential(1)})` };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function errorText(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 1500);
 }
 
 /** Runs cmd REPEATS times in dir; the run with the median loop time. Throws with the output's tail on failure. */

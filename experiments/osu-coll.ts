@@ -2,64 +2,17 @@
 // 8 B .. 1 MiB. One C source (experiments/programs/osu_coll.c) is built natively with Open MPI's mpicc and run
 // with `mpirun -np N`, and built with faasmpicc and run with `faasmpirun -np N`, in the same run.
 // Open MPI comes from experiments/setup.sh (Debian openmpi-bin, libopenmpi-dev), which this calls.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { buildDir, buildWasm, programs, repoRoot } from './build.js';
+import { errorText, measureSeries, median, sizeLabel, type Series } from './measure.js';
 import type { BenchmarkResult, Row } from './result.js';
 
 /** Runs of each (collective, ranks) per side; each size reports the median over them. */
 const REPEATS = Number(process.env.OSU_COLL_REPEATS ?? 3);
-const TIMEOUT_MS = 10 * 60_000;
 const COLLECTIVES = ['allreduce', 'bcast', 'alltoall', 'barrier'] as const;
 const RANKS = [2, 4];
-
-type Series = Map<number, number>;
-
-function sizeLabel(bytes: number): string {
-  if (bytes >= 1 << 20) return `${bytes / (1 << 20)} MiB`;
-  if (bytes >= 1 << 10) return `${bytes / (1 << 10)} KiB`;
-  return `${bytes} B`;
-}
-
-function parse(stdout: string): Series {
-  const out: Series = new Map();
-  for (const line of stdout.split('\n')) {
-    const m = /^(\d+)\s+([0-9.eE+-]+)$/.exec(line.trim());
-    if (m) out.set(Number(m[1]), Number(m[2]));
-  }
-  return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-function measure(label: string, cmd: string, args: string[]): Series {
-  const runs: Series[] = [];
-  for (let i = 0; i < REPEATS; i++) {
-    const r = spawnSync(cmd, args, { cwd: buildDir, encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 16 << 20 });
-    const series = parse(r.stdout ?? '');
-    if (r.error || r.status !== 0 || series.size === 0) {
-      const why = r.error ? String(r.error.message) : `exit status ${r.status}${r.signal ? ` (signal ${r.signal})` : ''}`;
-      const tail = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').slice(-12).join(' | ');
-      throw new Error(`${label}: ${why}${tail ? `: ${tail}` : ''}`);
-    }
-    runs.push(series);
-    console.log(`  ${label} run ${i + 1}/${REPEATS}: ${series.size} sizes`);
-  }
-  const out: Series = new Map();
-  for (const size of runs[0].keys()) {
-    const values = runs.map((s) => s.get(size)).filter((v): v is number => v !== undefined);
-    if (values.length === runs.length) out.set(size, median(values));
-  }
-  return out;
-}
-
-function errorText(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 1500);
-}
 
 export async function run(): Promise<BenchmarkResult> {
   const result: BenchmarkResult = {
@@ -91,10 +44,10 @@ export async function run(): Promise<BenchmarkResult> {
   const small: number[] = [];
   for (const coll of COLLECTIVES) {
     for (const np of RANKS) {
-      const nat = measure(`native ${coll} -np ${np}`, 'mpirun', ['--allow-run-as-root', '--oversubscribe', '-np', String(np), native, coll]);
+      const nat = measureSeries(`native ${coll} -np ${np}`, 'mpirun', ['--allow-run-as-root', '--oversubscribe', '-np', String(np), native, coll], REPEATS);
       let ours: Series | undefined;
       try {
-        if (wasm) ours = measure(`faasmpi ${coll} -np ${np}`, faasmpirun, ['-np', String(np), wasm, coll]);
+        if (wasm) ours = measureSeries(`faasmpi ${coll} -np ${np}`, faasmpirun, ['-np', String(np), wasm, coll], REPEATS);
       } catch (e) {
         result.notes.push(`NOT MEASURED for faasmpi ${coll} -np ${np}: ${errorText(e)}`);
       }

@@ -2,60 +2,15 @@
 // The same C sources (experiments/programs/osu_latency.c, osu_bw.c) are built natively with Open MPI's mpicc
 // and run with `mpirun -np 2`, and built with faasmpicc and run with `faasmpirun -np 2`, in the same run.
 // Open MPI comes from experiments/setup.sh (Debian openmpi-bin, libopenmpi-dev), which this calls.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { buildDir, buildWasm, programs, repoRoot } from './build.js';
+import { errorText, measureSeries, sizeLabel, type Series } from './measure.js';
 import type { BenchmarkResult, Row } from './result.js';
 
 /** Runs of each program per side; each size reports the median over them. */
 const REPEATS = 3;
-const TIMEOUT_MS = 10 * 60_000;
-
-type Series = Map<number, number>;
-
-function sizeLabel(bytes: number): string {
-  if (bytes >= 1 << 20) return `${bytes / (1 << 20)} MiB`;
-  if (bytes >= 1 << 10) return `${bytes / (1 << 10)} KiB`;
-  return `${bytes} B`;
-}
-
-/** "size value" lines (comments start with '#'). */
-function parse(stdout: string): Series {
-  const out: Series = new Map();
-  for (const line of stdout.split('\n')) {
-    const m = /^(\d+)\s+([0-9.eE+-]+)$/.exec(line.trim());
-    if (m) out.set(Number(m[1]), Number(m[2]));
-  }
-  return out;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
-
-/** Runs cmd REPEATS times; per size, the median. Throws with the command's output if a run fails. */
-function measure(label: string, cmd: string, args: string[]): Series {
-  const runs: Series[] = [];
-  for (let i = 0; i < REPEATS; i++) {
-    const r = spawnSync(cmd, args, { cwd: buildDir, encoding: 'utf8', timeout: TIMEOUT_MS, maxBuffer: 16 << 20 });
-    const series = parse(r.stdout ?? '');
-    if (r.error || r.status !== 0 || series.size === 0) {
-      const why = r.error ? String(r.error.message) : `exit status ${r.status}${r.signal ? ` (signal ${r.signal})` : ''}`;
-      const tail = `${r.stderr ?? ''}${r.stdout ?? ''}`.trim().split('\n').slice(-12).join(' | ');
-      throw new Error(`${label}: ${why}${tail ? `: ${tail}` : ''}`);
-    }
-    runs.push(series);
-    console.log(`  ${label} run ${i + 1}/${REPEATS}: ${series.size} sizes`);
-  }
-  const out: Series = new Map();
-  for (const size of runs[0].keys()) {
-    const values = runs.map((s) => s.get(size)).filter((v): v is number => v !== undefined);
-    if (values.length === runs.length) out.set(size, median(values));
-  }
-  return out;
-}
 
 function buildNativeMpi(source: string): string {
   const target = join(buildDir, source.replace(/\.c$/, '.mpi.native'));
@@ -66,10 +21,6 @@ function buildNativeMpi(source: string): string {
 function mpirunArgs(program: string): string[] {
   // On a machine with a single core two ranks need --oversubscribe (which makes Open MPI yield while polling).
   return ['--allow-run-as-root', ...(cpus().length < 2 ? ['--oversubscribe'] : []), '-np', '2', program];
-}
-
-function errorText(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).replace(/\s+/g, ' ').slice(0, 1500);
 }
 
 function seriesText(s: Series, unit: string): string {
@@ -99,8 +50,8 @@ export async function run(): Promise<BenchmarkResult> {
   const nativeLat = buildNativeMpi('osu_latency.c');
   const nativeBw = buildNativeMpi('osu_bw.c');
   const native = {
-    latency: measure('native osu_latency', 'mpirun', mpirunArgs(nativeLat)),
-    bandwidth: measure('native osu_bw', 'mpirun', mpirunArgs(nativeBw)),
+    latency: measureSeries('native osu_latency', 'mpirun', mpirunArgs(nativeLat), REPEATS),
+    bandwidth: measureSeries('native osu_bw', 'mpirun', mpirunArgs(nativeBw), REPEATS),
   };
 
   let ours: { latency: Series; bandwidth: Series };
@@ -109,8 +60,8 @@ export async function run(): Promise<BenchmarkResult> {
     const wasmBw = buildWasm('osu_bw.c');
     const faasmpirun = join(repoRoot, 'cli/bin/faasmpirun');
     ours = {
-      latency: measure('faasmpi osu_latency', faasmpirun, ['-np', '2', wasmLat]),
-      bandwidth: measure('faasmpi osu_bw', faasmpirun, ['-np', '2', wasmBw]),
+      latency: measureSeries('faasmpi osu_latency', faasmpirun, ['-np', '2', wasmLat], REPEATS),
+      bandwidth: measureSeries('faasmpi osu_bw', faasmpirun, ['-np', '2', wasmBw], REPEATS),
     };
   } catch (e) {
     // Our side failed (e.g. MPI messaging not there yet): report it and the native numbers, keep the run going.

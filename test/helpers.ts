@@ -1,8 +1,10 @@
 // Shared test plumbing: build C/C++ programs with our wrappers, run them with our launcher.
+import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -46,4 +48,58 @@ export function faasmpiRun(args: string[], opts: { cwd?: string; timeoutMs?: num
 
 export function sortedLines(s: string): string[] {
   return s.split('\n').filter((l) => l.length > 0).sort();
+}
+
+export function describeRun(r: Run): string {
+  return `status ${r.status} after ${Math.round(r.ms)} ms\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
+}
+
+export interface SelfCheckingProgram {
+  name: string;
+  what: string;
+  timeoutMs: number;
+}
+
+/**
+ * Self-checking MPI programs (test/programs/<name>.c): each prints "FAIL rank R: ..." for a failed check and,
+ * on success, exactly "OK <name> rank R" per rank. Programs are built on first use, so one that does not
+ * build fails only its own tests.
+ */
+export class SelfChecking {
+  private readonly dir: string;
+  private readonly built = new Map<string, string>();
+
+  constructor(prefix: string) {
+    this.dir = tempDir(prefix);
+  }
+
+  wasm(name: string): string {
+    let path = this.built.get(name);
+    if (!path) {
+      path = build(`${name}.c`, this.dir);
+      this.built.set(name, path);
+    }
+    return path;
+  }
+
+  /** Runs a program and asserts it passed on every rank. */
+  runsClean(name: string, np: number, timeoutMs: number): void {
+    const r = faasmpiRun(['-np', String(np), this.wasm(name)], { timeoutMs });
+    const failed = r.stdout.split('\n').filter((l) => l.startsWith('FAIL'));
+    assert.deepEqual(failed, [], describeRun(r));
+    assert.equal(r.status, 0, describeRun(r));
+    const ok = sortedLines(Array.from({ length: np }, (_, rank) => `OK ${name} rank ${rank}\n`).join(''));
+    assert.deepEqual(sortedLines(r.stdout), ok, describeRun(r));
+  }
+
+  /** One describe() per program, one test per rank count. */
+  describeAll(programs: SelfCheckingProgram[], rankCounts = [1, 2, 3, 4]): void {
+    for (const p of programs) {
+      describe(`${p.name}: ${p.what}`, () => {
+        for (const np of rankCounts) {
+          test(`-np ${np}`, { timeout: p.timeoutMs + 30_000 }, () => this.runsClean(p.name, np, p.timeoutMs));
+        }
+      });
+    }
+  }
 }

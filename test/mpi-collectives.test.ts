@@ -4,46 +4,19 @@
 // one, which hangs natively) also passes under Open MPI (mpicc + mpirun) at 1-4 ranks.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { build, faasmpiRun, sortedLines, tempDir, type Run } from './helpers.js';
+import { describeRun, faasmpiRun, SelfChecking, type SelfCheckingProgram } from './helpers.js';
 
-const dir = tempDir('faasmpi-coll-');
-const built = new Map<string, string>();
-function wasm(name: string): string {
-  let path = built.get(name);
-  if (!path) {
-    path = build(`${name}.c`, dir);
-    built.set(name, path);
-  }
-  return path;
-}
+const programs = new SelfChecking('faasmpi-coll-');
+const wasm = (name: string) => programs.wasm(name);
 
-function describeRun(r: Run): string {
-  return `status ${r.status} after ${Math.round(r.ms)} ms\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-}
-
-function runsClean(name: string, np: number, timeoutMs: number): void {
-  const r = faasmpiRun(['-np', String(np), wasm(name)], { timeoutMs });
-  const failed = r.stdout.split('\n').filter((l) => l.startsWith('FAIL'));
-  assert.deepEqual(failed, [], describeRun(r));
-  assert.equal(r.status, 0, describeRun(r));
-  const ok = sortedLines(Array.from({ length: np }, (_, rank) => `OK ${name} rank ${rank}\n`).join(''));
-  assert.deepEqual(sortedLines(r.stdout), ok, describeRun(r));
-}
-
-const selfChecking: { name: string; what: string; timeoutMs: number }[] = [
+const selfChecking: SelfCheckingProgram[] = [
   { name: 'coll_move', what: 'Barrier, Bcast, Gather(v), Scatter(v), Allgather(v), Alltoall(v/w): every root, IN_PLACE, uneven, derived types, 1 MiB', timeoutMs: 120_000 },
   { name: 'coll_reduce', what: 'Reduce, Allreduce (same bits everywhere), MAXLOC/MINLOC, non-commutative user op, Reduce_scatter(_block), Scan, Exscan', timeoutMs: 120_000 },
   { name: 'coll_nonblocking', what: 'I* collectives concurrent with each other and with point-to-point, all Wait/Test styles', timeoutMs: 120_000 },
   { name: 'coll_errors', what: 'error classes in the standard order under MPI_ERRORS_RETURN; no message crosses hosts on one host', timeoutMs: 60_000 },
 ];
 
-for (const p of selfChecking) {
-  describe(`${p.name}: ${p.what}`, () => {
-    for (const np of [1, 2, 3, 4]) {
-      test(`-np ${np}`, { timeout: p.timeoutMs + 30_000 }, () => runsClean(p.name, np, p.timeoutMs));
-    }
-  });
-}
+programs.describeAll(selfChecking);
 
 describe('coll_deadlock: ranks wait in MPI_Bcast for a root blocked in MPI_Recv', () => {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -4,38 +4,12 @@
 // deadlock one, which hangs natively) also passes under Open MPI (mpicc + mpirun) at 1-4 ranks.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { build, faasmpiRun, sortedLines, tempDir, type Run } from './helpers.js';
+import { describeRun, faasmpiRun, SelfChecking, type SelfCheckingProgram } from './helpers.js';
 
-const dir = tempDir('faasmpi-p2p-');
-const built = new Map<string, string>();
-/** Builds test/programs/<name>.c on first use (so one program that does not build fails only its own tests). */
-function wasm(name: string): string {
-  let path = built.get(name);
-  if (!path) {
-    path = build(`${name}.c`, dir);
-    built.set(name, path);
-  }
-  return path;
-}
+const programs = new SelfChecking('faasmpi-p2p-');
+const wasm = (name: string) => programs.wasm(name);
 
-function okLines(name: string, np: number): string[] {
-  return sortedLines(Array.from({ length: np }, (_, r) => `OK ${name} rank ${r}\n`).join(''));
-}
-
-function describeRun(r: Run): string {
-  return `status ${r.status} after ${Math.round(r.ms)} ms\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`;
-}
-
-/** Runs a self-checking program and asserts it passed on every rank. */
-function runsClean(name: string, np: number, timeoutMs: number): void {
-  const r = faasmpiRun(['-np', String(np), wasm(name)], { timeoutMs });
-  const failed = r.stdout.split('\n').filter((l) => l.startsWith('FAIL'));
-  assert.deepEqual(failed, [], describeRun(r));
-  assert.equal(r.status, 0, describeRun(r));
-  assert.deepEqual(sortedLines(r.stdout), okLines(name, np), describeRun(r));
-}
-
-const selfChecking: { name: string; what: string; timeoutMs: number }[] = [
+const selfChecking: SelfCheckingProgram[] = [
   { name: 'p2p_basic', what: 'every predefined datatype, counts 0..8 MiB, Ssend/Rsend/Bsend, Sendrecv(_replace), PROC_NULL, self', timeoutMs: 180_000 },
   { name: 'p2p_tags_order', what: 'wildcards, status fields, non-overtaking order, tags out of order, SELF vs WORLD', timeoutMs: 60_000 },
   { name: 'p2p_attr', what: 'MPI_TAG_UB from MPI_Comm_get_attr', timeoutMs: 30_000 },
@@ -45,13 +19,7 @@ const selfChecking: { name: string; what: string; timeoutMs: number }[] = [
   { name: 'p2p_datatypes', what: 'derived datatypes on both sides, including > 1 MiB non-contiguous', timeoutMs: 90_000 },
 ];
 
-for (const p of selfChecking) {
-  describe(`${p.name}: ${p.what}`, () => {
-    for (const np of [1, 2, 3, 4]) {
-      test(`-np ${np}`, { timeout: p.timeoutMs + 30_000 }, () => runsClean(p.name, np, p.timeoutMs));
-    }
-  });
-}
+programs.describeAll(selfChecking);
 
 describe('p2p_abort: MPI_Abort while the other ranks block in MPI_Recv', () => {
   for (const np of [2, 3, 4]) {
