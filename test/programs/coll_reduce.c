@@ -5,23 +5,11 @@
  * Reduce_scatter (uneven counts, IN_PLACE), Reduce_scatter_block, Scan and Exscan (IN_PLACE).
  * Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints "OK coll_reduce rank R". */
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int rank, size, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  if (failures < 20) printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
 
 static int val(int r, int i) { return (r + 1) * 1000 + i % 997; }
 static long long sum_over_ranks(int i, int upto) {

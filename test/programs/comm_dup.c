@@ -7,23 +7,11 @@
  * - MPI_Comm_compare(WORLD, dup) is MPI_CONGRUENT.
  * Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints "OK comm_dup rank R". */
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int rank, size, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);

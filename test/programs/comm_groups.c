@@ -3,23 +3,11 @@
  * Group_free, and MPI_Comm_create from a set-operation result with a ring over the new communicator.
  * Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints "OK comm_groups rank R". */
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int rank, size, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
 
 /* Checks that group g has exactly the world ranks want[0..n) in that order. */
 static void members(MPI_Group g, MPI_Group world, const int *want, int n, const char *what) {

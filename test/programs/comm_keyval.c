@@ -5,24 +5,12 @@
  * MPI_Comm_free calling the delete callbacks, a failing copy callback making MPI_Comm_dup fail.
  * Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints "OK comm_keyval rank R". */
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int rank, size, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
 
 static int copies, deletes, last_deleted, extra_seen;
 static MPI_Comm last_delete_comm;

@@ -9,23 +9,11 @@
  * - MPI_Comm_free sets MPI_COMM_NULL; freeing MPI_COMM_WORLD is MPI_ERR_COMM under MPI_ERRORS_RETURN.
  * Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints "OK comm_split rank R". */
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int rank, size, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
 
 /* Ring exchange inside comm: each rank sends its world rank to the right; checks what arrives from the left. */
 static void ring(MPI_Comm comm, const int *world_of, const char *what) {

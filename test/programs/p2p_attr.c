@@ -4,21 +4,9 @@
  * Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints "OK p2p_attr rank R". */
 #include <limits.h>
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdio.h>
-
-static int rank, size, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);

@@ -5,6 +5,7 @@
  * on success every rank prints exactly "OK p2p_basic rank R". Runs at any number of ranks (1 = self only). */
 #include <complex.h>
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,18 +14,7 @@
 #include <string.h>
 #include <wchar.h>
 
-static int rank, size, left, right, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
+static int left, right;
 
 static void *xmalloc(size_t n) {
   void *p = malloc(n ? n : 1);

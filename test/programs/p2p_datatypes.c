@@ -5,24 +5,14 @@
  * (> 1 MiB) non-contiguous message both ways. Self-checking: failures print "FAIL rank R: ..." and exit 1;
  * success prints "OK p2p_datatypes rank R". Any number of ranks (1 = messages to self). */
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int rank, size, left, right, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
+static int left, right;
 
 /* Send with (stype, scount) to the right, receive (rtype, rcount) from the left; returns the status. */
 static MPI_Status xfer(const void *s, int scount, MPI_Datatype stype, void *r, int rcount, MPI_Datatype rtype, int tag) {

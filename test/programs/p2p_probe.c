@@ -4,23 +4,13 @@
  * Get_elements / Get_elements_x. Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints
  * "OK p2p_probe rank R". Any number of ranks (1 = messages to self). */
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int rank, size, left, right, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
+static int left, right;
 
 static void fill(int *b, int n, int seed) { for (int i = 0; i < n; i++) b[i] = seed * 7919 + i; }
 static int check(const int *b, int n, int seed) {

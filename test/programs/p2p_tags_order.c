@@ -4,23 +4,13 @@
  * MPI_COMM_WORLD isolation; the largest tag every implementation allows (32767).
  * Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints "OK p2p_tags_order rank R". */
 #include <mpi.h>
+#include "check.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int rank, size, left, right, failures;
-
-static void expect(long long expected, long long got, const char *fmt, ...) {
-  if (expected == got) return;
-  char what[256];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(what, sizeof what, fmt, ap);
-  va_end(ap);
-  printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
-  failures++;
-}
+static int left, right;
 
 /* Message k of a stream: length alternates between small (eager) and large (> 64 KiB) so both paths mix. */
 static int stream_len(int k) { return k % 3 == 2 ? 40000 + k : 1 + k % 7; }
