@@ -1,6 +1,6 @@
 /* What the self-checking MPI test programs share: expect() records a failed check as
  * "FAIL rank R: <what> expected X got Y" (the first 50 are printed); each program ends with exit status 1 if any
- * check failed, or prints "OK <program> rank R". */
+ * check failed, or prints "OK <program> rank R" (check_finish). Include after <mpi.h>. */
 #ifndef FAASMPI_TEST_CHECK_H
 #define FAASMPI_TEST_CHECK_H
 #include <stdarg.h>
@@ -17,6 +17,21 @@ static void expect(long long expected, long long got, const char *fmt, ...) {
   va_end(ap);
   if (failures < 50) printf("FAIL rank %d: %s expected %lld got %lld\n", rank, what, expected, got);
   failures++;
+}
+
+/* MPI_Init, then rank and size of MPI_COMM_WORLD. */
+static void check_init(int *argc, char ***argv) {
+  MPI_Init(argc, argv);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+}
+
+/* Prints the OK line if every check passed, finalizes, and returns main's exit status. */
+static int check_finish(const char *program) {
+  if (failures == 0) printf("OK %s rank %d\n", program, rank);
+  fflush(stdout);
+  MPI_Finalize();
+  return failures ? 1 : 0;
 }
 
 #endif

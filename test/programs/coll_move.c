@@ -290,20 +290,12 @@ static void test_alltoall(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   for (int i = 0; i < 3; i++) MPI_Barrier(MPI_COMM_WORLD);
   test_bcast();
   test_gather_scatter();
   test_allgather();
   test_alltoall();
   MPI_Barrier(MPI_COMM_WORLD);
-  if (failures) {
-    MPI_Finalize();
-    return 1;
-  }
-  printf("OK coll_move rank %d\n", rank);
-  MPI_Finalize();
-  return 0;
+  return check_finish("coll_move");
 }

@@ -132,19 +132,11 @@ static void mixed(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   all_at_once(0);
   all_at_once(1);
   for (int i = 0; i < 3; i++) ibarrier_waits();
   mixed();
   MPI_Barrier(MPI_COMM_WORLD);
-  if (failures) {
-    MPI_Finalize();
-    return 1;
-  }
-  printf("OK coll_nonblocking rank %d\n", rank);
-  MPI_Finalize();
-  return 0;
+  return check_finish("coll_nonblocking");
 }

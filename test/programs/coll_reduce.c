@@ -209,20 +209,12 @@ static void test_reduce_scatter_scan(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   test_reduce();
   test_allreduce();
   test_loc();
   test_user_op();
   test_reduce_scatter_scan();
   MPI_Barrier(MPI_COMM_WORLD);
-  if (failures) {
-    MPI_Finalize();
-    return 1;
-  }
-  printf("OK coll_reduce rank %d\n", rank);
-  MPI_Finalize();
-  return 0;
+  return check_finish("coll_reduce");
 }

@@ -211,13 +211,9 @@ static void small_grid_and_ring(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   dims_cases();
   grid3d();
   small_grid_and_ring();
-  if (failures == 0) printf("OK comm_cart rank %d\n", rank);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("comm_cart");
 }

@@ -14,9 +14,7 @@
 #include <string.h>
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   int right = (rank + 1) % size, left = (rank + size - 1) % size;
 
   MPI_Comm dup, dup2;
@@ -104,7 +102,5 @@ int main(int argc, char **argv) {
   MPI_Comm_free(&dup2);
   MPI_Comm_free(&dup);
   expect(1, dup == MPI_COMM_NULL, "Comm_free sets MPI_COMM_NULL");
-  if (failures == 0) printf("OK comm_dup rank %d\n", rank);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("comm_dup");
 }

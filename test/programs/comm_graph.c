@@ -110,12 +110,8 @@ static void star(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   ring();
   star();
-  if (failures == 0) printf("OK comm_graph rank %d\n", rank);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("comm_graph");
 }

@@ -27,9 +27,7 @@ static void members(MPI_Group g, MPI_Group world, const int *want, int n, const 
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
 
   MPI_Group world, g, h, u, x, d;
   MPI_Comm_group(MPI_COMM_WORLD, &world);
@@ -150,7 +148,5 @@ int main(int argc, char **argv) {
     MPI_Group_free(all_groups[i]);
     expect(1, *all_groups[i] == MPI_GROUP_NULL, "Group_free sets MPI_GROUP_NULL (%d)", (int)i);
   }
-  if (failures == 0) printf("OK comm_groups rank %d\n", rank);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("comm_groups");
 }

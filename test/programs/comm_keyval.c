@@ -60,9 +60,7 @@ static int get(MPI_Comm comm, int keyval) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
 
   int extra = 1234 + rank;
   int ka, kb, kc, kd;
@@ -159,7 +157,5 @@ int main(int argc, char **argv) {
   MPI_Comm_free_keyval(&kc);
   MPI_Comm_free_keyval(&kd);
 
-  if (failures == 0) printf("OK comm_keyval rank %d\n", rank);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("comm_keyval");
 }

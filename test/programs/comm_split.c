@@ -199,9 +199,7 @@ static void free_errors(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   split_parity();
   split_shared();
   create();
@@ -217,7 +215,5 @@ int main(int argc, char **argv) {
     ring(c, world_of, "split in a loop");
     MPI_Comm_free(&c);
   }
-  if (failures == 0) printf("OK comm_split rank %d\n", rank);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("comm_split");
 }

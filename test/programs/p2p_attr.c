@@ -9,9 +9,7 @@
 #include <stdio.h>
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   int right = (rank + 1) % size, left = (rank + size - 1) % size;
 
   int *ub_world = NULL, flag = 0;
@@ -35,8 +33,5 @@ int main(int argc, char **argv) {
       MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
     }
   }
-  if (failures == 0) printf("OK p2p_attr rank %d\n", rank);
-  fflush(stdout);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("p2p_attr");
 }

@@ -396,9 +396,7 @@ static void test_self(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   right = (rank + 1) % size;
   left = (rank + size - 1) % size;
   test_all_types();
@@ -408,8 +406,5 @@ int main(int argc, char **argv) {
   test_proc_null();
   test_self();
   test_bsend_too_small();
-  if (failures == 0) printf("OK p2p_basic rank %d\n", rank);
-  fflush(stdout);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("p2p_basic");
 }

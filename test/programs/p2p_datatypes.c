@@ -299,9 +299,7 @@ static void test_large(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   right = (rank + 1) % size;
   left = (rank + size - 1) % size;
   test_column();
@@ -310,8 +308,5 @@ int main(int argc, char **argv) {
   test_subarray();
   test_resized_and_signature();
   test_large();
-  if (failures == 0) printf("OK p2p_datatypes rank %d\n", rank);
-  fflush(stdout);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("p2p_datatypes");
 }

@@ -450,9 +450,7 @@ static void test_modes(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   right = (rank + 1) % size;
   left = (rank + size - 1) % size;
   test_null_requests();
@@ -462,8 +460,5 @@ int main(int argc, char **argv) {
   test_cancel();
   test_persistent();
   test_modes();
-  if (failures == 0) printf("OK p2p_nonblocking rank %d\n", rank);
-  fflush(stdout);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("p2p_nonblocking");
 }

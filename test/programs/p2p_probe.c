@@ -231,17 +231,12 @@ static void test_probe_wildcards(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   right = (rank + 1) % size;
   left = (rank + size - 1) % size;
   test_size_discovery();
   test_matched_probe();
   test_counts();
   test_probe_wildcards();
-  if (failures == 0) printf("OK p2p_probe rank %d\n", rank);
-  fflush(stdout);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("p2p_probe");
 }

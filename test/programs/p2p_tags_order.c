@@ -167,9 +167,7 @@ static void tag_range(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   right = (rank + 1) % size;
   left = (rank + size - 1) % size;
   stream_in_order();
@@ -177,8 +175,5 @@ int main(int argc, char **argv) {
   comm_isolation();
   tag_range();
   many_to_root(); /* last: rank 0 receives with ANY_SOURCE/ANY_TAG, so nothing else may be on the way to it */
-  if (failures == 0) printf("OK p2p_tags_order rank %d\n", rank);
-  fflush(stdout);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("p2p_tags_order");
 }

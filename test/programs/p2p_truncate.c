@@ -127,17 +127,12 @@ static void test_invalid_arguments(void) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  check_init(&argc, &argv);
   right = (rank + 1) % size;
   left = (rank + size - 1) % size;
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN);
   test_truncation();
   test_invalid_arguments();
-  if (failures == 0) printf("OK p2p_truncate rank %d\n", rank);
-  fflush(stdout);
-  MPI_Finalize();
-  return failures ? 1 : 0;
+  return check_finish("p2p_truncate");
 }
