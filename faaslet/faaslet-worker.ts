@@ -11,6 +11,7 @@ import { Faaslet } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, nullSink, type SinkSpec } from './output.js';
+import { parentPort, threadId } from 'node:worker_threads';
 
 interface TaskBase {
   module: LoadedModule;
@@ -83,6 +84,10 @@ function prepare(task: PrepareTask): PrepareResult {
     fdTable.closeAll();
   }
 }
+
+// Tell the pool this thread has finished loading its modules: Node 20 aborts the whole process when a worker is
+// terminated while its ES modules are still being instantiated, so the pool never terminates one before this.
+parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult {
   return task.kind === 'run' ? run(task) : prepare(task);

@@ -2,6 +2,7 @@
 // piscina fits: one Faaslet per task, one task per worker at a time, and aborting a task terminates the
 // worker running it, which is how a failing job stops its other Faaslets wherever they are (even blocked).
 import { availableParallelism } from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Piscina } from 'piscina';
 import type { FaasletTask, PrepareResult, PrepareTask, RunTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
@@ -16,6 +17,8 @@ export interface PoolOptions {
 export class FaasletPool {
   readonly maxFaaslets: number;
   private readonly pool: Piscina<FaasletTask, FaasletOutcome | PrepareResult>;
+  /** Threads whose modules are loaded (see faaslet-worker.ts); only these are safe to terminate. */
+  private readonly loaded = new Set<number>();
 
   constructor(options: PoolOptions = {}) {
     this.maxFaaslets = options.maxFaaslets ?? 256;
@@ -26,6 +29,9 @@ export class FaasletPool {
       maxThreads: this.maxFaaslets,
       concurrentTasksPerWorker: 1,
       idleTimeout: 30_000,
+    });
+    this.pool.on('message', (m: { faasmpiWorkerLoaded?: number }) => {
+      if (typeof m?.faasmpiWorkerLoaded === 'number') this.loaded.add(m.faasmpiWorkerLoaded);
     });
   }
 
@@ -38,6 +44,10 @@ export class FaasletPool {
   }
 
   async close(): Promise<void> {
+    // Threads still starting (warm ones, or replacements for terminated ones) finish loading first.
+    const deadline = Date.now() + 10_000;
+    const starting = () => this.pool.threads.some((w) => w.threadId >= 0 && !this.loaded.has(w.threadId));
+    while (starting() && Date.now() < deadline) await delay(2);
     await this.pool.destroy();
   }
 }
