@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Native baselines for the experiments: Open MPI (mpicc, mpirun) from Debian. Idempotent; quick when in place.
+# Native baselines for the experiments: Open MPI (mpicc, mpirun) and libomp (clang-19 -fopenmp) from Debian. Idempotent; quick when in place.
 # Only the benchmark harness needs this (npm run experiments); the tests do not.
 set -euo pipefail
-packages=(openmpi-bin libopenmpi-dev)
+packages=(openmpi-bin libopenmpi-dev libomp-19-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,7 @@
 // that Faaslets of a job start from. Tasks and results are plain data (modules and snapshots clone cheaply:
 // compiled code and SharedArrayBuffers are shared, not copied).
 import type { FaasletIdentity } from '../host-interface/types.js';
-import { FdTable, type Preopen, type StdinSource } from '../host-interface/wasi/fd-table.js';
+import { FdTable, type FdTableHandle, type Preopen, type StdinSource } from '../host-interface/wasi/fd-table.js';
 import type { Snapshot } from '../snapshots/snapshot.js';
 import type { MpiTransport } from '../mpi/rank.js';
 import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
@@ -11,7 +11,8 @@ import { Faaslet } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, nullSink, type SinkSpec } from './output.js';
-import { parentPort, threadId } from 'node:worker_threads';
+import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
+import type { ThreadSlotInit } from '../openmp/process.js';
 
 interface TaskBase {
   module: LoadedModule;
@@ -33,14 +34,38 @@ export interface RunTask extends TaskBase {
    * the module defines its own memory (then memories is empty).
    */
   transport: MpiTransport;
+  /** Where the process asks the host for OpenMP thread Faaslets (see ThreadRequest). */
+  ompPort?: MessagePort;
 }
+
+/** A process's request for OpenMP threads, sent on RunTask.ompPort; answered in the process state. */
+export interface ThreadRequest {
+  process: SharedArrayBuffer;
+  fdTable: FdTableHandle;
+  slots: ThreadSlotInit[];
+}
+
+/** One OpenMP thread of a running process: serves the teams it is given until the process ends. */
+export interface OmpThreadTask extends TaskBase {
+  kind: 'omp-thread';
+  memory: WebAssembly.Memory;
+  fdTable: FdTableHandle;
+  stdout: SinkSpec;
+  stderr: SinkSpec;
+  hostLoad: SharedArrayBuffer;
+  process: SharedArrayBuffer;
+  slot: ThreadSlotInit;
+}
+
+/** How a thread ended: 'done' when its process shut the pool down, else as a Faaslet would (trap, exit()...). */
+export type ThreadOutcome = { kind: 'done' } | FaasletOutcome;
 
 /** Instantiate and initialise a Faaslet, then snapshot it, if initialisation touched nothing outside memory. */
 export interface PrepareTask extends TaskBase {
   kind: 'prepare';
 }
 
-export type FaasletTask = RunTask | PrepareTask;
+export type FaasletTask = RunTask | PrepareTask | OmpThreadTask;
 
 export type PrepareResult =
   | { usable: true; snapshot: Snapshot }
@@ -49,9 +74,11 @@ export type PrepareResult =
 function run(task: RunTask): FaasletOutcome {
   const fdTable = FdTable.create({ preopens: task.preopens, stdin: task.stdin });
   const load = new HostLoad(task.transport.hostLoad);
+  const port = task.ompPort;
   load.enter();
+  let faaslet: Faaslet | undefined;
   try {
-    const faaslet = Faaslet.create(task.module, {
+    faaslet = Faaslet.create(task.module, {
       identity: task.identity,
       args: task.args,
       env: task.env,
@@ -59,11 +86,17 @@ function run(task: RunTask): FaasletOutcome {
       stdout: createSink(task.stdout),
       stderr: createSink(task.stderr),
       transport: task.transport,
+      omp: {
+        gtid: 0,
+        requestThreads: port && ((process, slots) => port.postMessage({ process, fdTable: fdTable.handle(), slots } satisfies ThreadRequest)),
+      },
     }, task.snapshot, {}, task.transport.memories[task.identity.index]);
     return (task.snapshot ? undefined : faaslet.initialise()) ?? faaslet.run();
   } catch (e) {
     return describeError(e); // instantiation failed (e.g. the start function trapped)
   } finally {
+    faaslet?.endOmpThreads();
+    port?.close();
     load.leave();
     JobChannels.attach(task.transport.channels).setState(task.identity.index, RankState.finished);
     fdTable.closeAll();
@@ -85,10 +118,34 @@ function prepare(task: PrepareTask): PrepareResult {
   }
 }
 
+function runThread(task: OmpThreadTask): ThreadOutcome {
+  const load = new HostLoad(task.hostLoad);
+  load.enter();
+  const stdout = createSink(task.stdout), stderr = createSink(task.stderr);
+  try {
+    const faaslet = Faaslet.createThread(task.module, {
+      identity: task.identity, args: task.args, env: task.env, fdTable: FdTable.attach(task.fdTable), stdout, stderr,
+      hostLoad: task.hostLoad, omp: { gtid: task.slot.gtid, process: task.process, scratch: task.slot.scratch },
+    }, task.memory, task.slot);
+    const outcome = faaslet.serve();
+    return outcome ?? { kind: 'done' };
+  } catch (e) {
+    return describeError(e);
+  } finally {
+    stdout.flush();
+    stderr.flush();
+    load.leave();
+  }
+}
+
 // Tell the pool this thread has finished loading its modules: Node 20 aborts the whole process when a worker is
 // terminated while its ES modules are still being instantiated, so the pool never terminates one before this.
 parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
-export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult {
-  return task.kind === 'run' ? run(task) : prepare(task);
+export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
+  switch (task.kind) {
+    case 'run': return run(task);
+    case 'prepare': return prepare(task);
+    case 'omp-thread': return runThread(task);
+  }
 }

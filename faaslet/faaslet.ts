@@ -2,7 +2,10 @@
 // may block). It starts fresh (instantiate, then _initialize runs constructors) or from a snapshot (memory and
 // globals restored, constructors not run again), then runs the program's main.
 import { createHostModules, type HostContext } from '../host-interface/index.js';
-import { JobAbort, ProcExit } from '../host-interface/types.js';
+import { JobAbort, ProcExit, type HostModule } from '../host-interface/types.js';
+import type { OmpModule } from '../openmp/module.js';
+import type { ThreadSlotInit } from '../openmp/process.js';
+import type { OmpThread } from '../openmp/thread.js';
 import { captureSnapshot, restoreGlobals, restoreMemory, SnapshotError, type Snapshot } from '../snapshots/snapshot.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
@@ -30,6 +33,7 @@ export class Faaslet {
     readonly memory: WebAssembly.Memory,
     private readonly host: Omit<HostContext, 'memory' | 'exports'>,
     observe: boolean,
+    private readonly modules: HostModule[],
   ) {
     this.observing = observe;
   }
@@ -49,7 +53,8 @@ export class Faaslet {
     };
     let faaslet: Faaslet | undefined;
     const imports: WebAssembly.Imports = {};
-    for (const m of createHostModules({ ...host, memory: getMemory, exports: getExports })) {
+    const modules = createHostModules({ ...host, memory: getMemory, exports: getExports });
+    for (const m of modules) {
       imports[m.name] = options.observeSideEffects ? observed(m.name, m.functions, () => faaslet) : m.functions;
     }
     if (memory) imports.env = { memory };
@@ -57,8 +62,38 @@ export class Faaslet {
     memory ??= instance.exports.memory as WebAssembly.Memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new SnapshotError(`${loaded.path}: module neither imports nor exports a memory`);
     if (snapshot) restoreGlobals(snapshot, instance.exports);
-    faaslet = new Faaslet(loaded, instance, memory, host, options.observeSideEffects ?? false);
+    faaslet = new Faaslet(loaded, instance, memory, host, options.observeSideEffects ?? false, modules);
     return faaslet;
+  }
+
+  /**
+   * An OpenMP thread of a running process: another instance on the process's memory, with its own stack and
+   * TLS block (set aside by the thread that asked for it). Constructors and data initialisation do not run again.
+   */
+  static createThread(loaded: LoadedModule, host: Omit<HostContext, 'memory' | 'exports'>, memory: WebAssembly.Memory, slot: ThreadSlotInit): Faaslet {
+    const f = Faaslet.create(loaded, host, undefined, {}, memory);
+    const sp = f.instance.exports.__stack_pointer;
+    const initTls = f.instance.exports.__wasm_init_tls;
+    if (!(sp instanceof WebAssembly.Global) || typeof initTls !== 'function') {
+      throw new Error(`${loaded.path}: not built for threads (no __stack_pointer or __wasm_init_tls export); build it with faasmpicc -fopenmp`);
+    }
+    sp.value = slot.stackTop;
+    if (slot.tlsBlock) initTls(slot.tlsBlock);
+    return f;
+  }
+
+  private get omp(): OmpModule {
+    return this.modules.find((m) => m.name === 'faasmpi_omp') as OmpModule;
+  }
+
+  /** This instance's OpenMP thread. */
+  ompThread(): OmpThread {
+    return this.omp.thread();
+  }
+
+  /** Ends the process's pool threads, if it started any (when its main thread is done). */
+  endOmpThreads(): void {
+    this.omp.existing()?.processState?.shutdown();
   }
 
   /** Runs constructors (reactor modules only; a command module's _start does this itself). */
@@ -85,6 +120,16 @@ export class Faaslet {
     } finally {
       this.host.stdout.flush();
       this.host.stderr.flush();
+    }
+  }
+
+  /** A thread Faaslet's life: serve OpenMP teams until the process ends. Returns how it ended if not normally. */
+  serve(): FaasletOutcome | undefined {
+    try {
+      this.ompThread().serve();
+      return undefined;
+    } catch (e) {
+      return this.outcomeOf(e);
     }
   }
 

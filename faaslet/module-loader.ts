@@ -52,7 +52,9 @@ export function readMeta(module: WebAssembly.Module, path: string): FaasletMeta 
 
 function checkImports(module: WebAssembly.Module, path: string, specs: readonly HostModuleSpec[]): void {
   const provided = new Map(specs.map((s) => [s.name, new Set(s.functionNames)]));
+  const unsupported = new Map(specs.map((s) => [s.name, s.unsupported ?? {}]));
   const missing: string[] = [];
+  const constructs = new Set<string>();
   for (const imp of WebAssembly.Module.imports(module)) {
     const what = `${imp.module}.${imp.name}`;
     if (imp.kind === 'memory') {
@@ -60,8 +62,13 @@ function checkImports(module: WebAssembly.Module, path: string, specs: readonly 
     } else if (imp.kind !== 'function') {
       missing.push(`${what} (${imp.kind})`);
     } else if (!provided.get(imp.module)?.has(imp.name)) {
-      missing.push(what);
+      const construct = unsupported.get(imp.module)?.[imp.name];
+      if (construct) constructs.add(`${construct} (${imp.name})`);
+      else missing.push(what);
     }
+  }
+  if (constructs.size > 0) {
+    throw new ModuleLoadError(`${path}: uses ${[...constructs].join(', ')}, which faasmpi's OpenMP runtime does not support`);
   }
   if (missing.length > 0) {
     const list = missing.slice(0, 20).join(', ') + (missing.length > 20 ? `, ... (${missing.length} in all)` : '');

@@ -1,13 +1,14 @@
 // Assembles a Faaslet's imports from the host modules. Adding a capability (OpenMP, state) means adding its
 // spec here and its module in createHostModules: nothing else changes.
-import { createMpiModule, mpiSpec } from '../mpi/module.js';
+import { createMpiModule, createMpiModuleForThread, mpiSpec } from '../mpi/module.js';
+import { createOmpModule, ompSpec, type OmpThreadConfig } from '../openmp/module.js';
 import { createFaasmModule, faasmSpec } from './faasm.js';
 import type { FaasletIdentity, HostModule, HostModuleSpec, OutputSink } from './types.js';
 import { createWasi, wasiSpec } from './wasi/preview1.js';
 import type { FdTable } from './wasi/fd-table.js';
 import type { MpiTransport } from '../mpi/rank.js';
 
-export const hostSpecs: readonly HostModuleSpec[] = [wasiSpec, mpiSpec, faasmSpec];
+export const hostSpecs: readonly HostModuleSpec[] = [wasiSpec, mpiSpec, ompSpec, faasmSpec];
 
 export interface HostContext {
   identity: FaasletIdentity;
@@ -21,12 +22,22 @@ export interface HostContext {
   exports: () => WebAssembly.Exports;
   /** The rank's connection to the rest of its job (absent for a Faaslet run on its own). */
   transport?: MpiTransport;
+  /** Which OpenMP thread this instance is (absent: the main thread of a process that cannot start threads). */
+  omp?: OmpThreadConfig;
+  /** Host-wide load counter (thread Faaslets have no transport of their own). */
+  hostLoad?: SharedArrayBuffer;
 }
 
 export function createHostModules(ctx: HostContext): HostModule[] {
   return [
     createWasi({ args: ctx.args, env: ctx.env, fdTable: ctx.fdTable, stdout: ctx.stdout, stderr: ctx.stderr, memory: ctx.memory }),
-    createMpiModule({ identity: ctx.identity, memory: ctx.memory, exports: ctx.exports, transport: ctx.transport }),
+    ctx.omp && ctx.omp.gtid > 0
+      ? createMpiModuleForThread(ctx.identity, ctx.omp.gtid, ctx.memory)
+      : createMpiModule({ identity: ctx.identity, memory: ctx.memory, exports: ctx.exports, transport: ctx.transport }),
+    createOmpModule({
+      identity: ctx.identity, env: ctx.env, memory: ctx.memory, exports: ctx.exports, thread: ctx.omp,
+      hostLoad: ctx.hostLoad ?? ctx.transport?.hostLoad, stderr: (text) => ctx.stderr.write(new TextEncoder().encode(text)),
+    }),
     createFaasmModule(ctx.identity),
   ];
 }

@@ -10,6 +10,8 @@ export interface HostModule {
 export interface HostModuleSpec {
   readonly name: string;
   readonly functionNames: readonly string[];
+  /** Imports known but not provided, with what they stand for (named when a module imports one). */
+  readonly unsupported?: Readonly<Record<string, string>>;
 }
 
 /** Where a Faaslet's bytes for stdout/stderr go. Lives inside the worker that runs the Faaslet. */

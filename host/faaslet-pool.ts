@@ -4,7 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Piscina } from 'piscina';
-import type { FaasletTask, PrepareResult, PrepareTask, RunTask } from '../faaslet/faaslet-worker.js';
+import type { FaasletTask, OmpThreadTask, PrepareResult, PrepareTask, RunTask, ThreadOutcome } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 
 export interface PoolOptions {
@@ -16,7 +16,9 @@ export interface PoolOptions {
 
 export class FaasletPool {
   readonly maxFaaslets: number;
-  private readonly pool: Piscina<FaasletTask, FaasletOutcome | PrepareResult>;
+  private readonly pool: Piscina<FaasletTask, FaasletOutcome | PrepareResult | ThreadOutcome>;
+  /** Faaslets (ranks and OpenMP threads) running or queued now. */
+  private busy = 0;
   /** Threads whose modules are loaded (see faaslet-worker.ts); only these are safe to terminate. */
   private readonly loaded = new Set<number>();
 
@@ -36,7 +38,26 @@ export class FaasletPool {
   }
 
   run(task: RunTask, signal: AbortSignal): Promise<FaasletOutcome> {
-    return this.pool.run(task, { signal }) as Promise<FaasletOutcome>;
+    const transferList = task.ompPort ? [task.ompPort as unknown as Transferable] : undefined;
+    return this.counted(this.pool.run(task, { signal, transferList: transferList as any }) as Promise<FaasletOutcome>);
+  }
+
+  runThread(task: OmpThreadTask, signal: AbortSignal): Promise<ThreadOutcome> {
+    return this.counted(this.pool.run(task, { signal }) as Promise<ThreadOutcome>);
+  }
+
+  /** Faaslets that can still start without waiting for another to end. */
+  get free(): number {
+    return this.maxFaaslets - this.busy;
+  }
+
+  private async counted<R>(p: Promise<R>): Promise<R> {
+    this.busy++;
+    try {
+      return await p;
+    } finally {
+      this.busy--;
+    }
   }
 
   prepare(task: PrepareTask): Promise<PrepareResult> {

@@ -3,7 +3,10 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { singleHostGroup } from '../fgroups/fgroup.js';
-import type { PrepareResult, RunTask } from '../faaslet/faaslet-worker.js';
+import { MessageChannel } from 'node:worker_threads';
+import type { OmpThreadTask, PrepareResult, RunTask, ThreadOutcome, ThreadRequest } from '../faaslet/faaslet-worker.js';
+import type { FaasletOutcome } from '../faaslet/outcome.js';
+import { answerThreadRequest } from '../openmp/process.js';
 import { memoryFor } from '../faaslet/faaslet.js';
 import { JobChannels } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
@@ -52,7 +55,33 @@ export class LocalHost {
       hostFailure = { code: 1, message: report };
       stop.abort();
     });
+    /** A rank's end (or one of its OpenMP threads' failure) that should end the job. */
+    const rankFailed = (index: number, end: FaasletOutcome) => {
+      ranks[index] = end;
+      if (culprit === undefined) {
+        culprit = index;
+        stop.abort();
+      }
+    };
     const runs = Array.from({ length: spec.np }, async (_, index) => {
+      const channel = new MessageChannel();
+      const threads: Promise<void>[] = [];
+      const stopThreads = new AbortController();
+      const threadSignal = AbortSignal.any([stop.signal, stopThreads.signal]);
+      channel.port1.on('message', (req: ThreadRequest) => {
+        const granted = Math.max(0, Math.min(req.slots.length, this.pool.free));
+        for (const slot of req.slots.slice(0, granted)) {
+          const thread: OmpThreadTask = {
+            kind: 'omp-thread', module, identity: task.identity, args: argv, env: spec.env, preopens,
+            memory: memories[index], fdTable: req.fdTable, stdout: task.stdout, stderr: task.stderr,
+            hostLoad: this.load.buffer, process: req.process, slot,
+          };
+          threads.push(this.pool.runThread(thread, threadSignal).then((end) => {
+            if (end.kind !== 'done') rankFailed(index, threadEnd(slot.gtid, end));
+          }, () => { /* stopped with the job or its rank */ }));
+        }
+        answerThreadRequest(req.process, granted);
+      });
       const task: RunTask = {
         kind: 'run',
         module,
@@ -65,21 +94,22 @@ export class LocalHost {
         stderr: { fd: 2, prefix: spec.tagOutput ? `[${index}] ` : undefined },
         snapshot: snapshot.used ? snapshot.snapshot : undefined,
         transport,
+        ompPort: module.meta?.threads ? channel.port2 : undefined,
       };
       try {
         const end = await this.pool.run(task, stop.signal);
-        ranks[index] = end;
         finished[index] = true;
-        if (failureCode(end) !== 0 && culprit === undefined) {
-          culprit = index;
-          stop.abort();
-        }
+        if (failureCode(end) !== 0) rankFailed(index, end);
+        else if (ranks[index].kind === 'stopped') ranks[index] = end;
       } catch (e) {
-        if (!stop.signal.aborted) {
-          ranks[index] = { kind: 'error', message: `worker failed: ${(e as Error).message}` };
-          culprit ??= index;
-          stop.abort();
-        }
+        if (!stop.signal.aborted) rankFailed(index, { kind: 'error', message: `worker failed: ${(e as Error).message}` });
+      } finally {
+        // The main thread shut its pool threads down; one still inside a region (exit() from a region) is stopped.
+        const ended = Promise.all(threads);
+        const timer = setTimeout(() => stopThreads.abort(), 500);
+        await ended;
+        clearTimeout(timer);
+        channel.port1.close();
       }
     });
     await Promise.all(runs);
@@ -117,5 +147,14 @@ export class LocalHost {
 
   async close(): Promise<void> {
     await this.pool.close();
+  }
+}
+
+/** A thread's end as its rank's end: the thread number goes into the message. */
+function threadEnd(gtid: number, end: Exclude<ThreadOutcome, { kind: 'done' }>): FaasletOutcome {
+  switch (end.kind) {
+    case 'trap': return { ...end, trap: `${end.trap} (on OpenMP thread ${gtid})` };
+    case 'error': return { ...end, message: `OpenMP thread ${gtid}: ${end.message}` };
+    default: return end;
   }
 }

@@ -1,6 +1,7 @@
 // The faasmpi_mpi host module: every group of MPI functions (parts) over one per-rank MpiRank state.
 // A new group of functions is added to PARTS and nowhere else.
-import type { FaasletIdentity, HostModule, HostModuleSpec } from '../host-interface/types.js';
+import { JobAbort, type FaasletIdentity, type HostModule, type HostModuleSpec } from '../host-interface/types.js';
+import { GuestMemory } from '../host-interface/memory-view.js';
 import { attributesPart } from './attributes.js';
 import { commPart } from './comm-functions.js';
 import { groupPart } from './groups.js';
@@ -30,5 +31,23 @@ export function createMpiModule(ctx: MpiContext): HostModule {
   const rank = new MpiRank(ctx.identity, ctx.memory, ctx.exports, ctx.transport);
   const functions: Record<string, (...args: any[]) => any> = {};
   for (const part of PARTS) Object.assign(functions, part.functions(rank));
+  return { name: MPI_MODULE_NAME, functions };
+}
+
+/**
+ * MPI as an OpenMP thread (not the rank's main thread) sees it: the rank provides at most
+ * MPI_THREAD_FUNNELED, so only the clocks and MPI_Is_thread_main answer; any other call ends the job.
+ */
+export function createMpiModuleForThread(identity: FaasletIdentity, gtid: number, memory: () => WebAssembly.Memory): HostModule {
+  const mem = new GuestMemory(memory);
+  const functions: Record<string, (...args: any[]) => any> = {};
+  for (const name of mpiSpec.functionNames) {
+    functions[name] = () => {
+      throw new JobAbort(1, `rank ${identity.index}: ${name} called from OpenMP thread ${gtid}; MPI provides MPI_THREAD_FUNNELED here, so only the main thread may call MPI`);
+    };
+  }
+  functions.MPI_Wtime = () => (performance.timeOrigin + performance.now()) / 1000;
+  functions.MPI_Wtick = () => 1e-6;
+  functions.MPI_Is_thread_main = (flagPtr: number) => { mem.setI32(flagPtr, 0); return 0; };
   return { name: MPI_MODULE_NAME, functions };
 }

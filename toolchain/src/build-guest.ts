@@ -28,6 +28,7 @@ const OBJECTS: GuestObject[] = [
   { source: 'errno_shim.c', variants: ['threads'], atomics: false },
   { source: 'malloc_lock.c', variants: ['threads'], atomics: true },
   { source: 'stdio_lock.c', variants: ['threads'], atomics: true },
+  { source: 'omp_support.c', variants: ['threads'], atomics: true },
 ];
 
 const archivePath = (v: Variant) => path.join(LIB_DIR, `lib${GUEST_LIB_NAME[v]}.a`);

@@ -48,6 +48,8 @@ export const STDIO_WRAPS = [
 ];
 /** TLS symbols a thread build exports so the runtime can give each thread its own block. */
 export const TLS_EXPORTS = ['__wasm_init_tls', '__tls_size', '__tls_align'];
+/** Guest functions the host OpenMP runtime calls (toolchain/guest/omp_support.c). */
+export const OMP_SUPPORT_EXPORTS = ['faasmpi_omp_alloc', 'faasmpi_omp_free', 'faasmpi_omp_realloc'];
 
 /** wasi-libc's emulation libraries: unmodified programs use signal(), clock(),
  *  getpid() and mmap(); members are only linked when referenced. */

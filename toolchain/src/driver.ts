@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { ParsedArgs } from './args.js';
 import {
   CLANG, CLANGXX, DEFAULT_STACK_SIZE, ERRNO_SHIM_HEADER, GUEST_LIB_NAME, INCLUDE_DIR, LIB_DIR, MALLOC_WRAPS,
-  MAX_MEMORY, OMP_IMPORTS_FILE, STDIO_WRAPS, TARGET, TLS_EXPORTS, WASI_EMULATIONS,
+  MAX_MEMORY, OMP_IMPORTS_FILE, OMP_SUPPORT_EXPORTS, STDIO_WRAPS, TARGET, TLS_EXPORTS, WASI_EMULATIONS,
 } from './config.js';
 
 export type Language = 'c' | 'c++';
@@ -44,7 +44,7 @@ export function linkFlags(openmp: boolean, stackSize: number | undefined): strin
     flags.push(
       '-fopenmp',
       `-Wl,${[...MALLOC_WRAPS, ...STDIO_WRAPS].map((s) => `--wrap=${s}`).join(',')}`,
-      `-Wl,${TLS_EXPORTS.map((s) => `--export=${s}`).join(',')}`,
+      `-Wl,${[...TLS_EXPORTS, ...OMP_SUPPORT_EXPORTS].map((s) => `--export=${s}`).join(',')}`,
       // __kmpc_*/omp_* may stay undefined (the host provides them); anything else
       // undefined is still a link error. postlink moves them to module faasmpi_omp.
       `-Wl,--allow-undefined-file=${OMP_IMPORTS_FILE}`,

@@ -1,0 +1,24 @@
+// What one thread knows about the team it is in at one nesting level: the implicit task it runs.
+import type { DataEnv } from './icv.js';
+import type { LoopState } from './loops.js';
+
+export interface Frame {
+  /** Team slot in the process state; -1 for a team of one (serialised region, or outside any region). */
+  team: number;
+  /** The team's shared words (undefined for a team of one). */
+  words: Int32Array | undefined;
+  tnum: number;
+  nthreads: number;
+  level: number;
+  activeLevel: number;
+  /** Thread number and team size at each level 1..level (index level-1). */
+  ancestorTnum: number[];
+  ancestorSize: number[];
+  env: DataEnv;
+  /** Worksharing constructs met so far in this region (all threads meet them in the same order). */
+  singles: number;
+  loops: number;
+  loop: LoopState | undefined;
+  /** Guest address of this implicit task's task header (its children are counted there). */
+  implicitTask: number;
+}

@@ -1,0 +1,330 @@
+// The faasmpi_omp host module: the entry points clang emits for OpenMP (__kmpc_*) and the omp_* API, over the
+// calling thread's OmpThread. Every instance (the main Faaslet and each thread Faaslet) gets its own module;
+// what the threads share lives in the process state (layout.ts) and in guest memory.
+import type { FaasletIdentity, HostModule, HostModuleSpec } from '../host-interface/types.js';
+import { JobAbort } from '../host-interface/types.js';
+import { HostLoad } from '../mpi/transport/waiter.js';
+import { OmpGuest, OmpLimitError, type IntKind } from './guest.js';
+import { initialIcvs, OmpEnvError, parseSchedule, Sched, SCHED_MONOTONIC } from './icv.js';
+import { MAX_LEVELS } from './layout.js';
+import { bounds, dispatchDeinit, dispatchFini, dispatchInit, dispatchNext, isLast, OmpScheduleError, orderedBegin, orderedEnd, staticInit } from './loops.js';
+import { OmpLockError } from './locks.js';
+import { OmpProcess, type ThreadRequester } from './process.js';
+import { OmpTaskError } from './tasks.js';
+import { OmpRuntimeError, OmpThread } from './thread.js';
+import { UNSUPPORTED_OMP } from './unsupported.js';
+import { Waiting, waitPolicyFrom } from './wait.js';
+
+export const OMP_MODULE_NAME = 'faasmpi_omp';
+
+/** Which OpenMP thread an instance is. */
+export interface OmpThreadConfig {
+  gtid: number;
+  /** Pool threads: the process state and their scratch block. */
+  process?: SharedArrayBuffer;
+  scratch?: number;
+  /** The main thread: how to get more threads from the host. */
+  requestThreads?: ThreadRequester;
+}
+
+export interface OmpContext {
+  identity: FaasletIdentity;
+  env: string[];
+  memory: () => WebAssembly.Memory;
+  exports: () => WebAssembly.Exports;
+  hostLoad?: SharedArrayBuffer;
+  thread?: OmpThreadConfig;
+  /** Where #pragma omp error messages go. */
+  stderr: (text: string) => void;
+}
+
+const RUNTIME_ERRORS = [OmpRuntimeError, OmpLockError, OmpScheduleError, OmpTaskError, OmpLimitError, OmpEnvError];
+
+const WTIME_ORIGIN = process.hrtime.bigint();
+
+function fence(): void {
+  Atomics.load(FENCE, 0); // a sequentially consistent access orders memory like a full fence
+}
+const FENCE = new Int32Array(new SharedArrayBuffer(4));
+
+export interface OmpModule extends HostModule {
+  /** The instance's OpenMP thread (created on first use). */
+  thread(): OmpThread;
+  /** The thread, if the program used OpenMP at all. */
+  existing(): OmpThread | undefined;
+}
+
+export function createOmpModule(ctx: OmpContext): OmpModule {
+  let t: OmpThread | undefined;
+  const thread = (): OmpThread => {
+    if (t) return t;
+    const env = new Map(ctx.env.map((kv) => { const i = kv.indexOf('='); return [kv.slice(0, i), kv.slice(i + 1)] as [string, string]; }));
+    const icvs = initialIcvs(env);
+    const cfg = ctx.thread ?? { gtid: 0 };
+    const load = ctx.hostLoad ? new HostLoad(ctx.hostLoad) : HostLoad.create();
+    t = new OmpThread({
+      gtid: cfg.gtid, env: icvs.data, global: icvs.global, waiting: new Waiting(load, waitPolicyFrom(env)),
+      guest: new OmpGuest(ctx.memory, ctx.exports), process: cfg.process ? new OmpProcess(cfg.process) : undefined,
+      scratch: cfg.scratch, requestThreads: cfg.requestThreads,
+    });
+    return t;
+  };
+  const where = () => `rank ${ctx.identity.index}${t && t.gtid > 0 ? ` OpenMP thread ${t.gtid}` : ''}`;
+  const guard = <F extends (...a: any[]) => any>(name: string, f: F): F => ((...a: any[]) => {
+    try {
+      return f(...a);
+    } catch (e) {
+      if (RUNTIME_ERRORS.some((c) => e instanceof c)) throw new JobAbort(1, `${where()}: ${name}: ${(e as Error).message}`);
+      throw e;
+    }
+  }) as F;
+
+  let pushedThreads = 0;
+  let defaultAllocator = 1;
+  const fork = (microtask: number, argc: number, args: number, cond: boolean) => {
+    const n = pushedThreads;
+    pushedThreads = 0;
+    thread().fork(microtask, argc, args, n, cond);
+  };
+  const g = () => thread().guest;
+
+  const staticInitFor = (kind: IntKind) => (_loc: number, _gtid: number, sched: number, plast: number, plower: number, pupper: number, pstride: number, incr: number | bigint, chunk: number | bigint) =>
+    staticInit(g(), thread().frame, kind, sched, plast, plower, pupper, pstride, Number(incr), Number(chunk));
+  const dispatchInitFor = (kind: IntKind) => (_loc: number, _gtid: number, sched: number, lb: number | bigint, ub: number | bigint, st: number | bigint, chunk: number | bigint) => {
+    const th = thread();
+    const conv = (v: number | bigint) => (typeof v === 'bigint' ? toNumber(v, kind) : kind === '4u' ? v >>> 0 : v);
+    dispatchInit(th.frame, th.waiting, sched, conv(lb), conv(ub), typeof st === 'bigint' ? Number(BigInt.asIntN(64, st)) : st, Number(chunk));
+  };
+  const dispatchNextFor = (kind: IntKind) => (_loc: number, _gtid: number, plast: number, plb: number, pub: number, pst: number) => {
+    const f = thread().frame;
+    const range = dispatchNext(f);
+    if (!range) return 0;
+    const loop = f.loop!;
+    const [lo, hi] = bounds(loop, range);
+    const gg = g();
+    gg.writeInt(plb, kind, lo);
+    gg.writeInt(pub, kind, hi);
+    if (pst) gg.writeInt(pst, kind, loop.st);
+    if (plast) gg.mem.setI32(plast, isLast(loop, range) ? 1 : 0);
+    return 1;
+  };
+  const dispatchFiniFor = () => (_loc: number, _gtid: number) => dispatchFini(thread().frame, thread().waiting);
+
+  const allocate = (size: number, align: number) => (size === 0 ? 0 : g().alloc(size, Math.max(align, 16)));
+  const callocate = (n: number, size: number, align: number) => {
+    const bytes = n * size;
+    const p = allocate(bytes, align);
+    if (p) g().mem.bytes(p, bytes).fill(0);
+    return p;
+  };
+
+  const functions: Record<string, (...a: any[]) => any> = {
+    // ---- environment and fork/join
+    __kmpc_begin: () => {},
+    __kmpc_end: () => {},
+    __kmpc_global_thread_num: () => thread().gtid,
+    __kmpc_global_num_threads: () => 1 + (thread().processState ? Atomics.load(thread().processState!.words, 2) : 0),
+    __kmpc_bound_thread_num: () => thread().frame.tnum,
+    __kmpc_bound_num_threads: () => thread().frame.nthreads,
+    __kmpc_in_parallel: () => (thread().frame.activeLevel > 0 ? 1 : 0),
+    __kmpc_ok_to_fork: () => 1,
+    __kmpc_fork_call: (_loc: number, argc: number, microtask: number, args: number) => fork(microtask, argc, args, true),
+    __kmpc_fork_call_if: (_loc: number, argc: number, microtask: number, cond: number, args: number) => fork(microtask, argc, args, cond !== 0),
+    __kmpc_push_num_threads: (_loc: number, _gtid: number, n: number) => { pushedThreads = n; },
+    __kmpc_push_proc_bind: () => {},
+    __kmpc_serialized_parallel: () => thread().beginSerialized(),
+    __kmpc_end_serialized_parallel: () => thread().endSerialized(),
+    __kmpc_flush: () => fence(),
+    // ---- synchronisation
+    __kmpc_barrier: () => thread().barrier(),
+    __kmpc_cancel_barrier: () => { thread().barrier(); return 0; },
+    __kmpc_cancel: () => 0, // cancel-var is false: cancellation is not activated
+    __kmpc_cancellationpoint: () => 0,
+    __kmpc_master: () => (thread().frame.tnum === 0 ? 1 : 0),
+    __kmpc_end_master: () => {},
+    __kmpc_masked: (_loc: number, _gtid: number, filter: number) => (thread().frame.tnum === filter ? 1 : 0),
+    __kmpc_end_masked: () => {},
+    __kmpc_ordered: () => orderedBegin(thread().frame, thread().waiting),
+    __kmpc_end_ordered: () => orderedEnd(thread().frame),
+    __kmpc_critical: (_loc: number, _gtid: number, crit: number) => thread().locks.enterCritical(crit),
+    __kmpc_critical_with_hint: (_loc: number, _gtid: number, crit: number) => thread().locks.enterCritical(crit),
+    __kmpc_end_critical: (_loc: number, _gtid: number, crit: number) => thread().locks.leaveCritical(crit),
+    __kmpc_single: () => (thread().single() ? 1 : 0),
+    __kmpc_end_single: () => {},
+    __kmpc_scope: () => {},
+    __kmpc_end_scope: () => {},
+    __kmpc_copyprivate: (_loc: number, _gtid: number, _size: number, data: number, cpyFunc: number, didit: number) =>
+      thread().copyprivate(data, cpyFunc, didit !== 0),
+    // ---- loops
+    __kmpc_for_static_init_4: staticInitFor('4'),
+    __kmpc_for_static_init_4u: staticInitFor('4u'),
+    __kmpc_for_static_init_8: staticInitFor('8'),
+    __kmpc_for_static_init_8u: staticInitFor('8u'),
+    __kmpc_for_static_fini: () => {},
+    __kmpc_dispatch_init_4: dispatchInitFor('4'),
+    __kmpc_dispatch_init_4u: dispatchInitFor('4u'),
+    __kmpc_dispatch_init_8: dispatchInitFor('8'),
+    __kmpc_dispatch_init_8u: dispatchInitFor('8u'),
+    __kmpc_dispatch_next_4: dispatchNextFor('4'),
+    __kmpc_dispatch_next_4u: dispatchNextFor('4u'),
+    __kmpc_dispatch_next_8: dispatchNextFor('8'),
+    __kmpc_dispatch_next_8u: dispatchNextFor('8u'),
+    __kmpc_dispatch_fini_4: dispatchFiniFor(),
+    __kmpc_dispatch_fini_4u: dispatchFiniFor(),
+    __kmpc_dispatch_fini_8: dispatchFiniFor(),
+    __kmpc_dispatch_fini_8u: dispatchFiniFor(),
+    __kmpc_dispatch_deinit: () => dispatchDeinit(thread().frame),
+    // ---- reductions
+    __kmpc_reduce: (_loc: number, _gtid: number, _n: number, _size: number, data: number, func: number) => thread().reduce(data, func),
+    __kmpc_reduce_nowait: (_loc: number, _gtid: number, _n: number, _size: number, data: number, func: number) => thread().reduce(data, func),
+    __kmpc_end_reduce: () => thread().endReduce(),
+    __kmpc_end_reduce_nowait: () => thread().endReduce(),
+    // ---- locks (__kmpc_* take the lock's address, as omp_* do)
+    __kmpc_init_lock: (_l: number, _g: number, p: number) => thread().locks.init(p),
+    __kmpc_init_lock_with_hint: (_l: number, _g: number, p: number) => thread().locks.init(p),
+    __kmpc_destroy_lock: (_l: number, _g: number, p: number) => thread().locks.destroy(p),
+    __kmpc_set_lock: (_l: number, _g: number, p: number) => thread().locks.set(p),
+    __kmpc_unset_lock: (_l: number, _g: number, p: number) => thread().locks.unset(p),
+    __kmpc_test_lock: (_l: number, _g: number, p: number) => thread().locks.test(p),
+    __kmpc_init_nest_lock: (_l: number, _g: number, p: number) => thread().locks.initNest(p),
+    __kmpc_init_nest_lock_with_hint: (_l: number, _g: number, p: number) => thread().locks.initNest(p),
+    __kmpc_destroy_nest_lock: (_l: number, _g: number, p: number) => thread().locks.destroyNest(p),
+    __kmpc_set_nest_lock: (_l: number, _g: number, p: number) => { thread().locks.setNest(p); },
+    __kmpc_unset_nest_lock: (_l: number, _g: number, p: number) => thread().locks.unsetNest(p),
+    __kmpc_test_nest_lock: (_l: number, _g: number, p: number) => thread().locks.testNest(p),
+    omp_init_lock: (p: number) => thread().locks.init(p),
+    omp_init_lock_with_hint: (p: number) => thread().locks.init(p),
+    omp_destroy_lock: (p: number) => thread().locks.destroy(p),
+    omp_set_lock: (p: number) => thread().locks.set(p),
+    omp_unset_lock: (p: number) => thread().locks.unset(p),
+    omp_test_lock: (p: number) => thread().locks.test(p),
+    omp_init_nest_lock: (p: number) => thread().locks.initNest(p),
+    omp_init_nest_lock_with_hint: (p: number) => thread().locks.initNest(p),
+    omp_destroy_nest_lock: (p: number) => thread().locks.destroyNest(p),
+    omp_set_nest_lock: (p: number) => { thread().locks.setNest(p); },
+    omp_unset_nest_lock: (p: number) => thread().locks.unsetNest(p),
+    omp_test_nest_lock: (p: number) => thread().locks.testNest(p),
+    // ---- tasks
+    __kmpc_omp_task_alloc: (_loc: number, _gtid: number, flags: number, sizeofTask: number, sizeofShareds: number, entry: number) => {
+      thread().ensureTaskContext();
+      return thread().tasks.alloc(flags, sizeofTask, sizeofShareds, entry);
+    },
+    __kmpc_omp_task: (_loc: number, _gtid: number, task: number) => { thread().tasks.submit(task); return 0; },
+    __kmpc_omp_task_with_deps: (_loc: number, _gtid: number, task: number) => { thread().tasks.submitWithDeps(task); return 0; },
+    __kmpc_omp_wait_deps: () => { thread().ensureTaskContext(); thread().tasks.taskwait(); },
+    __kmpc_omp_taskwait: () => { thread().ensureTaskContext(); thread().tasks.taskwait(); return 0; },
+    __kmpc_omp_taskwait_51: () => { thread().ensureTaskContext(); thread().tasks.taskwait(); return 0; },
+    __kmpc_omp_taskwait_deps_51: () => { thread().ensureTaskContext(); thread().tasks.taskwait(); },
+    __kmpc_omp_taskyield: () => { thread().ensureTaskContext(); thread().tasks.taskyield(); return 0; },
+    __kmpc_omp_task_begin_if0: (_loc: number, _gtid: number, task: number) => thread().tasks.beginIf0(task),
+    __kmpc_omp_task_complete_if0: (_loc: number, _gtid: number, task: number) => thread().tasks.completeIf0(task),
+    __kmpc_omp_has_task_team: () => (thread().frame.nthreads > 1 ? 1 : 0),
+    __kmpc_taskgroup: () => { thread().ensureTaskContext(); thread().tasks.taskgroupBegin(); },
+    __kmpc_end_taskgroup: () => thread().tasks.taskgroupEnd(),
+    __kmpc_taskloop: (_loc: number, _gtid: number, task: number, ifVal: number, lb: number, ub: number, st: bigint, nogroup: number, sched: number, grain: bigint, dup: number) =>
+      thread().tasks.taskloop(task, ifVal, lb, ub, st, nogroup, sched, grain, dup),
+    __kmpc_taskloop_5: (_loc: number, _gtid: number, task: number, ifVal: number, lb: number, ub: number, st: bigint, nogroup: number, sched: number, grain: bigint, _modifier: number, dup: number) =>
+      thread().tasks.taskloop(task, ifVal, lb, ub, st, nogroup, sched, grain, dup),
+    // ---- memory (allocate clause, omp_alloc): the guest's allocator
+    __kmpc_alloc: (_gtid: number, size: number) => allocate(size, 16),
+    __kmpc_aligned_alloc: (_gtid: number, align: number, size: number) => allocate(size, align),
+    __kmpc_calloc: (_gtid: number, n: number, size: number) => callocate(n, size, 16),
+    __kmpc_realloc: (_gtid: number, ptr: number, size: number) => reallocate(g(), ptr, size),
+    __kmpc_free: (_gtid: number, ptr: number) => { if (ptr) g().free(ptr); },
+    omp_alloc: (size: number) => allocate(size, 16),
+    omp_aligned_alloc: (align: number, size: number) => allocate(size, align),
+    omp_calloc: (n: number, size: number) => callocate(n, size, 16),
+    omp_aligned_calloc: (align: number, n: number, size: number) => callocate(n, size, align),
+    omp_realloc: (ptr: number, size: number) => reallocate(g(), ptr, size),
+    omp_free: (ptr: number) => { if (ptr) g().free(ptr); },
+    omp_set_default_allocator: (a: number) => { defaultAllocator = a; },
+    omp_get_default_allocator: () => defaultAllocator,
+    // ---- misc runtime entry points
+    __kmpc_error: (_loc: number, severity: number, message: number) => {
+      const text = message ? readCString(g(), message) : '(no message)';
+      if (severity === 2) throw new JobAbort(1, `${where()}: OpenMP error directive: ${text}`);
+      ctx.stderr(`OpenMP warning: ${text}\n`);
+    },
+    __kmpc_get_target_offload: () => 0,
+    // ---- the omp_* API
+    omp_set_num_threads: (n: number) => thread().setNumThreads(n),
+    omp_get_num_threads: () => thread().frame.nthreads,
+    omp_get_max_threads: () => thread().frame.env.nthreads[0],
+    omp_get_thread_num: () => thread().frame.tnum,
+    omp_get_num_procs: () => thread().global.procs,
+    omp_in_parallel: () => (thread().frame.activeLevel > 0 ? 1 : 0),
+    omp_set_dynamic: (v: number) => { const f = thread().frame; f.env = { ...f.env, dynamic: v !== 0 }; },
+    omp_get_dynamic: () => (thread().frame.env.dynamic ? 1 : 0),
+    omp_get_cancellation: () => 0,
+    omp_set_nested: (v: number) => { thread().global.maxActiveLevels = v ? MAX_LEVELS : 1; },
+    omp_get_nested: () => (thread().global.maxActiveLevels > 1 ? 1 : 0),
+    omp_set_schedule: (kind: number, chunk: number) => {
+      const f = thread().frame;
+      const base = kind & ~SCHED_MONOTONIC;
+      if (base < Sched.static || base > Sched.auto) throw new OmpRuntimeError(`omp_set_schedule: unknown schedule kind ${kind}`);
+      f.env = { ...f.env, runSched: kind, runChunk: chunk < 1 ? 0 : chunk };
+    },
+    omp_get_schedule: (kindPtr: number, chunkPtr: number) => {
+      const env = thread().frame.env;
+      g().mem.setI32(kindPtr, env.runSched);
+      g().mem.setI32(chunkPtr, env.runChunk);
+    },
+    omp_get_thread_limit: () => thread().global.threadLimit,
+    omp_get_supported_active_levels: () => MAX_LEVELS,
+    omp_set_max_active_levels: (n: number) => { if (n >= 0) thread().global.maxActiveLevels = Math.min(n, MAX_LEVELS); },
+    omp_get_max_active_levels: () => thread().global.maxActiveLevels,
+    omp_get_level: () => thread().frame.level,
+    omp_get_active_level: () => thread().frame.activeLevel,
+    omp_get_ancestor_thread_num: (level: number) => thread().ancestorThreadNum(level),
+    omp_get_team_size: (level: number) => thread().teamSizeAt(level),
+    omp_in_final: () => (thread().tasks.inFinal ? 1 : 0),
+    omp_get_proc_bind: () => 0,
+    omp_get_num_places: () => 0,
+    omp_get_place_num_procs: () => 0,
+    omp_get_place_num: () => -1,
+    omp_get_partition_num_places: () => 0,
+    omp_set_default_device: () => {},
+    omp_get_default_device: () => 0,
+    omp_get_num_devices: () => 0,
+    omp_get_device_num: () => 0,
+    omp_is_initial_device: () => 1,
+    omp_get_initial_device: () => 0,
+    omp_get_max_task_priority: () => 0,
+    omp_pause_resource: () => 0,
+    omp_pause_resource_all: () => 0,
+    omp_control_tool: () => -2, // omp_control_tool_notool
+    omp_get_wtime: () => Number(process.hrtime.bigint() - WTIME_ORIGIN) / 1e9,
+    omp_get_wtick: () => 1e-9,
+  };
+  for (const name of Object.keys(functions)) functions[name] = guard(name, functions[name]);
+  return { name: OMP_MODULE_NAME, functions, thread, existing: () => t };
+}
+
+function toNumber(v: bigint, kind: IntKind): number {
+  const n = Number(kind === '8u' ? BigInt.asUintN(64, v) : BigInt.asIntN(64, v));
+  if (!Number.isSafeInteger(n)) throw new OmpLimitError(`loop bound ${v} is beyond 2^53, which the OpenMP runtime does not support`);
+  return n;
+}
+
+function reallocate(g: OmpGuest, ptr: number, size: number): number {
+  const f = g.exports().faasmpi_omp_realloc as (p: number, s: number) => number;
+  return f(ptr, size) >>> 0;
+}
+
+function readCString(g: OmpGuest, ptr: number): string {
+  const all = g.mem.all();
+  let end = ptr;
+  while (end < all.length && all[end] !== 0) end++;
+  return new TextDecoder().decode(all.slice(ptr, end));
+}
+
+/** The names this runtime provides; the kmpc.imports list from the toolchain decides what clang may call. */
+export const ompSpec: HostModuleSpec & { unsupported: Readonly<Record<string, string>> } = {
+  name: OMP_MODULE_NAME,
+  functionNames: Object.keys(createOmpModule({
+    identity: { groupId: '', index: 0, size: 1, hostId: '' }, env: [], memory: () => { throw new Error('no memory'); },
+    exports: () => ({}), stderr: () => {},
+  }).functions),
+  unsupported: UNSUPPORTED_OMP,
+};
+

@@ -1,0 +1,123 @@
+// One process's OpenMP runtime state shared by all its threads (see layout.ts), and how the process gets more
+// threads: slots are reserved here, then the host starts a thread Faaslet for each one it can grant.
+import { MAX_TEAMS, MAX_THREADS, P, PROCESS_WORDS, T, TEAM_WORDS, TEAMS_BASE, teamWord, ThreadState, threadWord, M } from './layout.js';
+
+/** What a new thread Faaslet needs to start: its slot and the guest memory set aside for it. */
+export interface ThreadSlotInit {
+  gtid: number;
+  /** Initial __stack_pointer (top of a stack block allocated in guest memory). */
+  stackTop: number;
+  /** Block for __wasm_init_tls. */
+  tlsBlock: number;
+  /** Per-thread scratch words in guest memory (global and bound thread id for the microtask). */
+  scratch: number;
+}
+
+/** Asks the host for thread Faaslets; the host answers by storing the number granted in the P.grant word. */
+export type ThreadRequester = (process: SharedArrayBuffer, slots: ThreadSlotInit[]) => void;
+
+export class OmpProcess {
+  readonly words: Int32Array;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.words = new Int32Array(buffer);
+  }
+
+  static create(): OmpProcess {
+    const p = new OmpProcess(new SharedArrayBuffer(PROCESS_WORDS * 4));
+    Atomics.store(p.words, threadWord(0, T.state), ThreadState.claimed); // the main thread
+    return p;
+  }
+
+  get shuttingDown(): boolean {
+    return Atomics.load(this.words, P.shutdown) !== 0;
+  }
+
+  /** Ends every pool thread: each returns from its wait loop. */
+  shutdown(): void {
+    Atomics.store(this.words, P.shutdown, 1);
+    for (let g = 1; g < MAX_THREADS; g++) {
+      Atomics.add(this.words, threadWord(g, T.mailbox), 1);
+      Atomics.notify(this.words, threadWord(g, T.mailbox));
+    }
+  }
+
+  private lock(): void {
+    while (Atomics.compareExchange(this.words, P.lock, 0, 1) !== 0) Atomics.wait(this.words, P.lock, 1, 1);
+  }
+  private unlock(): void {
+    Atomics.store(this.words, P.lock, 0);
+    Atomics.notify(this.words, P.lock, 1);
+  }
+
+  /** Claims up to `count` idle pool threads; returns their gtids. */
+  claimIdle(count: number): number[] {
+    const out: number[] = [];
+    for (let g = 1; g < MAX_THREADS && out.length < count; g++) {
+      if (Atomics.compareExchange(this.words, threadWord(g, T.state), ThreadState.idle, ThreadState.claimed) === ThreadState.idle) out.push(g);
+    }
+    return out;
+  }
+
+  release(gtid: number): void {
+    Atomics.store(this.words, threadWord(gtid, T.state), ThreadState.idle);
+  }
+
+  /** Reserves up to `count` never-used slots (state starting); returns their gtids. */
+  reserveNew(count: number): number[] {
+    this.lock();
+    try {
+      const out: number[] = [];
+      for (let g = 1; g < MAX_THREADS && out.length < count; g++) {
+        if (Atomics.load(this.words, threadWord(g, T.state)) === ThreadState.free) {
+          Atomics.store(this.words, threadWord(g, T.state), ThreadState.starting);
+          out.push(g);
+        }
+      }
+      return out;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  /** Asks the host for thread Faaslets for reserved slots; returns how many started (the rest are freed). */
+  startThreads(slots: ThreadSlotInit[], request: ThreadRequester): number {
+    this.lock(); // one request at a time: the grant word is single-use
+    try {
+      Atomics.store(this.words, P.grant, -1);
+      request(this.buffer, slots);
+      while (Atomics.load(this.words, P.grant) === -1) Atomics.wait(this.words, P.grant, -1, 1000);
+      const granted = Atomics.load(this.words, P.grant);
+      for (let i = 0; i < slots.length; i++) {
+        Atomics.store(this.words, threadWord(slots[i].gtid, T.state), i < granted ? ThreadState.claimed : ThreadState.free);
+      }
+      Atomics.add(this.words, P.started, granted);
+      return granted;
+    } finally {
+      this.unlock();
+    }
+  }
+
+  allocTeam(): number {
+    for (let t = 0; t < MAX_TEAMS; t++) {
+      if (Atomics.compareExchange(this.words, teamWord(t, M.inUse), 0, 1) === 0) return t;
+    }
+    return -1;
+  }
+
+  freeTeam(team: number): void {
+    Atomics.store(this.words, teamWord(team, M.inUse), 0);
+  }
+
+  /** Words of one team, as a subarray (indexes are the M.* fields). */
+  team(team: number): Int32Array {
+    return this.words.subarray(TEAMS_BASE + team * TEAM_WORDS, TEAMS_BASE + (team + 1) * TEAM_WORDS);
+  }
+}
+
+/** The host's side of a thread request: record how many threads it started. */
+export function answerThreadRequest(process: SharedArrayBuffer, granted: number): void {
+  const words = new Int32Array(process);
+  Atomics.store(words, P.grant, granted);
+  Atomics.notify(words, P.grant);
+}

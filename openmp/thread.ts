@@ -1,0 +1,431 @@
+// One OpenMP thread of a process: the main thread (gtid 0, the Faaslet that runs main) or a pool thread (a
+// thread Faaslet on the same memory, started on demand and kept between regions). It knows its frames (the
+// teams it is in, innermost last), forks teams, and runs its part of regions other threads fork.
+import { childEnv, type DataEnv, type GlobalIcvs } from './icv.js';
+import { M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, T, threadWord } from './layout.js';
+import { OmpProcess, type ThreadRequester, type ThreadSlotInit } from './process.js';
+import type { Frame } from './frame.js';
+import { OmpGuest } from './guest.js';
+import { Locks } from './locks.js';
+import { HDR, Tasks } from './tasks.js';
+import type { Waiting } from './wait.js';
+
+/** Bytes of per-thread scratch in guest memory: ids for the microtask, then one implicit-task header per level. */
+const SCRATCH = 16 + (MAX_LEVELS + 2) * HDR;
+
+export class OmpRuntimeError extends Error {}
+
+interface HotTeam {
+  team: number;
+  members: number[]; // gtids of thread numbers 1..n-1
+}
+
+export interface OmpThreadInit {
+  gtid: number;
+  env: DataEnv;
+  global: GlobalIcvs;
+  waiting: Waiting;
+  guest: OmpGuest;
+  /** Pool threads: the process they belong to, and their scratch block. */
+  process?: OmpProcess;
+  scratch?: number;
+  /** The main thread: how to ask the host for more threads (absent: teams stay at one thread). */
+  requestThreads?: ThreadRequester;
+}
+
+export class OmpThread {
+  readonly gtid: number;
+  readonly global: GlobalIcvs;
+  readonly guest: OmpGuest;
+  readonly waiting: Waiting;
+  readonly locks: Locks;
+  readonly tasks: Tasks;
+  private process: OmpProcess | undefined;
+  private scratch: number;
+  private readonly frames: Frame[] = [];
+  private readonly hot: (HotTeam | undefined)[] = [];
+  private readonly requestThreads?: ThreadRequester;
+
+  constructor(init: OmpThreadInit) {
+    this.gtid = init.gtid;
+    this.global = init.global;
+    this.guest = init.guest;
+    this.waiting = init.waiting;
+    this.process = init.process;
+    this.scratch = init.scratch ?? 0;
+    this.requestThreads = init.requestThreads;
+    this.locks = new Locks(this.guest, this.waiting, () => this.gtid);
+    this.tasks = new Tasks(this.guest, this.waiting, () => this.frame, () => this.gtid);
+    // The initial implicit task: a team of one at level 0. (Its header is set up when scratch exists.)
+    this.frames.push(this.soloFrame(init.env, 0, 0, [], []));
+  }
+
+  get frame(): Frame {
+    return this.frames[this.frames.length - 1];
+  }
+
+  private soloFrame(env: DataEnv, level: number, activeLevel: number, tnums: number[], sizes: number[]): Frame {
+    return {
+      team: -1, words: undefined, tnum: 0, nthreads: 1, level, activeLevel, ancestorTnum: tnums, ancestorSize: sizes,
+      env, singles: 0, loops: 0, loop: undefined, implicitTask: 0,
+    };
+  }
+
+  /** Guest scratch for this thread (allocated by the main thread on first need). */
+  private ensureScratch(): number {
+    if (!this.scratch) {
+      this.scratch = this.guest.alloc(SCRATCH, 16);
+      this.guest.mem.setI32(this.scratch, this.gtid);
+    }
+    return this.scratch;
+  }
+
+  /** Header of the implicit task at a nesting level (one per level, reused). */
+  private implicitHeader(level: number): number {
+    return this.ensureScratch() + 16 + Math.min(level, MAX_LEVELS + 1) * HDR;
+  }
+
+  private ensureImplicitTask(): void {
+    const f = this.frame;
+    if (!f.implicitTask) {
+      f.implicitTask = this.implicitHeader(f.level);
+      this.tasks.beginImplicit(f.implicitTask);
+    }
+  }
+
+  ensureTaskContext(): void {
+    this.ensureImplicitTask();
+  }
+
+  // ---------------------------------------------------------------- fork and join
+
+  /** How many threads a parallel region asks for (num_threads clause, else nthreads-var), and gets. */
+  private teamSize(requested: number): number {
+    const f = this.frame;
+    if (f.activeLevel >= this.global.maxActiveLevels) return 1;
+    const n = requested > 0 ? requested : f.env.nthreads[0];
+    return Math.max(1, Math.min(n, this.global.threadLimit, MAX_THREADS));
+  }
+
+  /** __kmpc_fork_call: runs `microtask` on a new team; args are the shared-variable pointers. */
+  fork(microtask: number, argc: number, argsPtr: number, numThreads: number, ifClause: boolean): void {
+    if (argc > MAX_ARGS) throw new OmpRuntimeError(`a parallel region with ${argc} shared variables exceeds this runtime's limit of ${MAX_ARGS}`);
+    const args: number[] = [];
+    for (let i = 0; i < argc; i++) args.push(this.guest.mem.i32(argsPtr + 4 * i));
+    const fn = this.guest.fn(microtask);
+    const wanted = ifClause ? this.teamSize(numThreads) : 1;
+    const hot = wanted > 1 ? this.teamFor(wanted) : undefined;
+    if (!hot) {
+      this.runSerialized(fn, args);
+      return;
+    }
+    const n = hot.members.length + 1;
+    const parent = this.frame;
+    const proc = this.process!;
+    const w = proc.team(hot.team);
+    const env = childEnv(parent.env);
+    // Configure the team before any member can see it (members are woken through their mailboxes).
+    w[M.nthreads] = n;
+    w[M.microtask] = microtask;
+    w[M.argc] = argc;
+    for (let i = 0; i < argc; i++) w[M.args + i] = args[i];
+    w[M.level] = parent.level + 1;
+    w[M.activeLevel] = parent.activeLevel + 1;
+    w[M.dynamic] = env.dynamic ? 1 : 0;
+    w[M.runSched] = env.runSched;
+    w[M.runChunk] = env.runChunk;
+    w[M.nthreadsListLength] = env.nthreads.length;
+    w[M.maxActiveLevels] = this.global.maxActiveLevels;
+    for (let i = 0; i < env.nthreads.length; i++) w[M.nthreadsList + i] = env.nthreads[i];
+    const tnums = [...parent.ancestorTnum, parent.tnum];
+    const sizes = [...parent.ancestorSize, parent.nthreads];
+    for (let i = 0; i < Math.min(tnums.length, MAX_LEVELS); i++) {
+      w[M.ancestorTnum + i] = tnums[i];
+      w[M.ancestorSize + i] = sizes[i];
+    }
+    w[M.single] = 0;
+    w[M.reduceArrived] = 0;
+    for (let b = 0; b < DISPATCH_BUFFERS * DISPATCH_WORDS; b++) w[M.dispatch + b] = 0;
+    w[M.members] = this.gtid;
+    for (let i = 1; i < n; i++) {
+      const g = hot.members[i - 1];
+      w[M.members + i] = g;
+      Atomics.store(proc.words, threadWord(g, T.team), hot.team);
+      Atomics.store(proc.words, threadWord(g, T.tnum), i);
+    }
+    for (let i = 1; i < n; i++) {
+      const g = hot.members[i - 1];
+      Atomics.add(proc.words, threadWord(g, T.mailbox), 1);
+      if (Atomics.load(proc.words, threadWord(g, T.sleeping))) Atomics.notify(proc.words, threadWord(g, T.mailbox));
+    }
+    this.runRegion(hot.team, 0, fn, args);
+  }
+
+  private runSerialized(fn: Function, args: number[]): void {
+    this.beginSerialized();
+    try {
+      this.callMicrotask(fn, args, 0);
+    } finally {
+      this.popFrame();
+    }
+  }
+
+  /** __kmpc_serialized_parallel: the caller runs the region itself, as a team of one one level deeper. */
+  beginSerialized(): void {
+    const p = this.frame;
+    this.frames.push(this.soloFrame(childEnv(p.env), p.level + 1, p.activeLevel, [...p.ancestorTnum, p.tnum], [...p.ancestorSize, p.nthreads]));
+    this.ensureImplicitTask();
+  }
+
+  endSerialized(): void {
+    if (this.frames.length <= 1) throw new OmpRuntimeError('__kmpc_end_serialized_parallel without a serialized region');
+    this.popFrame();
+  }
+
+  private popFrame(): void {
+    const f = this.frames.pop()!;
+    if (f.implicitTask) this.tasks.endImplicit();
+  }
+
+  private callMicrotask(fn: Function, args: number[], tnum: number): void {
+    const s = this.ensureScratch();
+    const mem = this.guest.mem;
+    mem.setI32(s, this.gtid);
+    const saved = mem.i32(s + 4);
+    mem.setI32(s + 4, tnum);
+    this.ensureImplicitTask();
+    try {
+      fn(s, s + 4, ...args);
+    } finally {
+      mem.setI32(s + 4, saved);
+    }
+  }
+
+  /** This thread's part of a region of `team` (forker: tnum 0), then the join barrier. */
+  private runRegion(team: number, tnum: number, fn: Function, args: number[]): void {
+    const proc = this.process!;
+    const w = proc.team(team);
+    const level = w[M.level];
+    const tnums: number[] = [], sizes: number[] = [];
+    for (let i = 0; i < Math.min(level, MAX_LEVELS); i++) {
+      tnums.push(w[M.ancestorTnum + i]);
+      sizes.push(w[M.ancestorSize + i]);
+    }
+    const nlist: number[] = [];
+    for (let i = 0; i < w[M.nthreadsListLength]; i++) nlist.push(w[M.nthreadsList + i]);
+    this.global.maxActiveLevels = w[M.maxActiveLevels];
+    const env: DataEnv = { nthreads: nlist, dynamic: w[M.dynamic] !== 0, runSched: w[M.runSched], runChunk: w[M.runChunk] };
+    this.frames.push({
+      team, words: w, tnum, nthreads: w[M.nthreads], level, activeLevel: w[M.activeLevel], ancestorTnum: tnums,
+      ancestorSize: sizes, env, singles: 0, loops: 0, loop: undefined, implicitTask: 0,
+    });
+    try {
+      this.callMicrotask(fn, args, tnum);
+      this.barrier();
+    } finally {
+      this.popFrame();
+    }
+  }
+
+  /** The team this thread forks at its current level, grown or shrunk to n threads (fewer if none are left). */
+  private teamFor(n: number): HotTeam | undefined {
+    const proc = this.ensureProcess();
+    if (!proc) return undefined;
+    const level = this.frame.level;
+    let hot = this.hot[level];
+    if (!hot) {
+      const team = proc.allocTeam();
+      if (team < 0) return undefined; // out of team slots: run serialised
+      hot = { team, members: [] };
+      this.hot[level] = hot;
+    }
+    const need = n - 1;
+    while (hot.members.length > need) proc.release(hot.members.pop()!);
+    if (hot.members.length < need) hot.members.push(...proc.claimIdle(need - hot.members.length));
+    if (hot.members.length < need) hot.members.push(...this.startThreads(proc, need - hot.members.length));
+    return hot.members.length > 0 ? hot : undefined;
+  }
+
+  private ensureProcess(): OmpProcess | undefined {
+    if (!this.process && this.requestThreads) this.process = OmpProcess.create();
+    return this.process;
+  }
+
+  /** The process's shared state, if threads have been started (the host shuts it down when main ends). */
+  get processState(): OmpProcess | undefined {
+    return this.process;
+  }
+
+  /** Reserves slots, sets aside stacks and TLS blocks in guest memory, and asks the host to start threads. */
+  private startThreads(proc: OmpProcess, count: number): number[] {
+    const request = this.requestThreads;
+    if (!request) return [];
+    const gtids = proc.reserveNew(count);
+    if (gtids.length === 0) return [];
+    const { size: tlsSize, align } = this.tlsLayout();
+    const tlsAlign = Math.max(align, 16);
+    const stack = this.global.stackSize;
+    const slots: ThreadSlotInit[] = gtids.map((gtid) => {
+      const stackBase = this.guest.alloc(stack, 16);
+      const tlsBlock = tlsSize > 0 ? this.guest.alloc(tlsSize, tlsAlign) : 0;
+      const scratch = this.guest.alloc(SCRATCH, 16);
+      this.guest.mem.setI32(scratch, gtid);
+      return { gtid, stackTop: stackBase + stack, tlsBlock, scratch };
+    });
+    const granted = proc.startThreads(slots, request);
+    // Blocks of threads the host could not start go back to the allocator.
+    for (const s of slots.slice(granted)) {
+      this.guest.free(s.stackTop - stack);
+      if (s.tlsBlock) this.guest.free(s.tlsBlock);
+      this.guest.free(s.scratch);
+    }
+    return gtids.slice(0, granted);
+  }
+
+  /** The guest's TLS block size and alignment (its __tls_size and __tls_align globals). */
+  private tlsLayout(): { size: number; align: number } {
+    const e = this.guest.exports();
+    const size = e.__tls_size, align = e.__tls_align;
+    if (!(size instanceof WebAssembly.Global) || !(align instanceof WebAssembly.Global)) {
+      throw new OmpRuntimeError('the module does not export its TLS layout (build it with faasmpicc -fopenmp)');
+    }
+    return { size: size.value as number, align: align.value as number };
+  }
+
+  /** A pool thread's life: wait for a team, run its part, repeat until the process shuts down. */
+  serve(): void {
+    const proc = this.process!;
+    const words = proc.words;
+    const mailbox = threadWord(this.gtid, T.mailbox);
+    let seen = 0;
+    for (;;) {
+      this.waitMailbox(words, mailbox, seen);
+      if (proc.shuttingDown) return;
+      seen = Atomics.load(words, mailbox);
+      const team = Atomics.load(words, threadWord(this.gtid, T.team));
+      const tnum = Atomics.load(words, threadWord(this.gtid, T.tnum));
+      const w = proc.team(team);
+      const args: number[] = [];
+      for (let i = 0; i < w[M.argc]; i++) args.push(w[M.args + i]);
+      this.runRegion(team, tnum, this.guest.fn(w[M.microtask]), args);
+    }
+  }
+
+  private waitMailbox(words: Int32Array, mailbox: number, seen: number): void {
+    const sleeping = threadWord(this.gtid, T.sleeping);
+    if (Atomics.load(words, mailbox) !== seen) return;
+    Atomics.store(words, sleeping, 1);
+    try {
+      this.waiting.untilChanged(words, mailbox, seen);
+    } finally {
+      Atomics.store(words, sleeping, 0);
+    }
+  }
+
+  // ---------------------------------------------------------------- synchronisation in a team
+
+  /** Barrier of the current team; waiting threads run queued tasks, and it completes once none are left. */
+  barrier(): void {
+    const f = this.frame;
+    const w = f.words;
+    if (!w) {
+      while (this.tasks.runOne()) { /* a team of one runs its tasks at once; nothing is queued */ }
+      return;
+    }
+    const n = f.nthreads;
+    const gen = Atomics.load(w, M.barrierGen);
+    const release = () => {
+      if (Atomics.load(w, M.barrierCount) !== n || Atomics.load(w, M.activeTasks) !== 0) return false;
+      if (Atomics.compareExchange(w, M.barrierCount, n, 0) !== n) return false;
+      Atomics.add(w, M.barrierGen, 1);
+      Atomics.notify(w, M.barrierGen);
+      return true;
+    };
+    Atomics.add(w, M.barrierCount, 1);
+    if (release()) return;
+    const onSpin = () => this.tasks.runOne() || release();
+    Atomics.add(w, M.barrierSleepers, 1);
+    try {
+      this.waiting.untilChanged(w, M.barrierGen, gen, undefined, onSpin);
+    } finally {
+      Atomics.sub(w, M.barrierSleepers, 1);
+    }
+  }
+
+  /** __kmpc_single: true for the one thread that runs this single construct. */
+  single(): boolean {
+    const f = this.frame;
+    const c = ++f.singles;
+    if (!f.words) return true;
+    return Atomics.compareExchange(f.words, M.single, c - 1, c) === c - 1;
+  }
+
+  /** __kmpc_copyprivate: the single thread's data (didit) is copied into every other thread's by cpyFunc. */
+  copyprivate(data: number, cpyFunc: number, didit: boolean): void {
+    const f = this.frame;
+    const w = f.words;
+    if (!w) return;
+    if (didit) Atomics.store(w, M.copyData, data);
+    this.barrier();
+    if (!didit) (this.guest.fn(cpyFunc) as (dst: number, src: number) => void)(data, Atomics.load(w, M.copyData));
+    this.barrier();
+  }
+
+  /**
+   * __kmpc_reduce(_nowait): thread 0 combines every thread's private data into its own, in thread order (so
+   * results do not depend on timing), and returns 1 to fold it into the shared variables; the others return 0
+   * once thread 0 is done (their private data stays valid until then).
+   */
+  reduce(data: number, reduceFunc: number): number {
+    const f = this.frame;
+    const w = f.words;
+    if (!w) return 1;
+    const n = f.nthreads;
+    if (f.tnum !== 0) {
+      const gen = Atomics.load(w, M.reduceGen);
+      Atomics.store(w, M.reduceData + f.tnum, data);
+      Atomics.add(w, M.reduceArrived, 1);
+      Atomics.notify(w, M.reduceArrived);
+      this.waiting.untilChanged(w, M.reduceGen, gen);
+      return 0;
+    }
+    for (let v = Atomics.load(w, M.reduceArrived); v !== n - 1; v = Atomics.load(w, M.reduceArrived)) {
+      this.waiting.untilChanged(w, M.reduceArrived, v);
+    }
+    const combine = this.guest.fn(reduceFunc) as (lhs: number, rhs: number) => void;
+    for (let t = 1; t < n; t++) combine(data, Atomics.load(w, M.reduceData + t));
+    return 1;
+  }
+
+  /** __kmpc_end_reduce(_nowait), on thread 0: the shared variables are updated; release the others. */
+  endReduce(): void {
+    const f = this.frame;
+    const w = f.words;
+    if (!w || f.tnum !== 0) return;
+    Atomics.store(w, M.reduceArrived, 0);
+    Atomics.add(w, M.reduceGen, 1);
+    Atomics.notify(w, M.reduceGen);
+  }
+
+  // ---------------------------------------------------------------- queries (omp_* API)
+
+  ancestorThreadNum(level: number): number {
+    const f = this.frame;
+    if (level < 0 || level > f.level) return -1;
+    if (level === f.level) return f.tnum;
+    return level === 0 ? 0 : f.ancestorTnum[level] ?? -1;
+  }
+
+  teamSizeAt(level: number): number {
+    const f = this.frame;
+    if (level < 0 || level > f.level) return -1;
+    if (level === f.level) return f.nthreads;
+    return level === 0 ? 1 : f.ancestorSize[level] ?? -1;
+  }
+
+  setNumThreads(n: number): void {
+    if (n < 1) return; // the standard leaves it undefined; libomp ignores it too
+    const env = this.frame.env;
+    this.frame.env = { ...env, nthreads: [n, ...env.nthreads.slice(1)] };
+  }
+}

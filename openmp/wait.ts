@@ -1,0 +1,50 @@
+// How an OpenMP thread waits (for a fork, at a barrier, for a lock): spin while this host has a core to spare,
+// because a futex wake-up costs ~30 us here and a fork or barrier should cost a few; then sleep in
+// Atomics.wait. While it sleeps the thread is not counted as load, so MPI ranks and other threads may spin.
+import { HostLoad } from '../mpi/transport/waiter.js';
+
+/** How long a waiting thread spins before it sleeps (OMP_WAIT_POLICY, FAASMPI_OMP_SPIN_US). */
+export interface WaitPolicy {
+  spinMs: number;
+}
+
+export function waitPolicyFrom(env: Map<string, string>): WaitPolicy {
+  const us = Number(env.get('FAASMPI_OMP_SPIN_US'));
+  if (Number.isFinite(us) && us >= 0) return { spinMs: us / 1000 };
+  const policy = env.get('OMP_WAIT_POLICY')?.toLowerCase();
+  if (policy === 'passive') return { spinMs: 0 };
+  if (policy === 'active') return { spinMs: 1000 };
+  return { spinMs: 50 };
+}
+
+export class Waiting {
+  constructor(readonly load: HostLoad, readonly policy: WaitPolicy) {}
+
+  /**
+   * Returns once `words[index]` differs from `value` (or `ready()` holds, checked while spinning and after each
+   * wake-up). `onSpin` runs on every spin round (task execution at barriers); it returns true if it did work.
+   */
+  untilChanged(words: Int32Array, index: number, value: number, ready?: () => boolean, onSpin?: () => boolean): void {
+    if (Atomics.load(words, index) !== value || ready?.()) return;
+    const spinUntil = this.load.hasSpareCore() ? performance.now() + this.policy.spinMs : 0;
+    for (let i = 1; ; i++) {
+      if (Atomics.load(words, index) !== value || ready?.()) return;
+      if (onSpin?.()) {
+        i = 0;
+        continue;
+      }
+      if ((i & 127) === 0 && performance.now() >= spinUntil) break;
+    }
+    // Sleep in short slices so a change that comes without a notify (or a ready() condition) is still seen.
+    for (;;) {
+      if (onSpin?.()) continue;
+      this.load.leave();
+      try {
+        Atomics.wait(words, index, value, 20);
+      } finally {
+        this.load.enter();
+      }
+      if (Atomics.load(words, index) !== value || ready?.()) return;
+    }
+  }
+}
