@@ -12,7 +12,7 @@ import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, nullSink, type SinkSpec } from './output.js';
 import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
-import type { ThreadSlotInit } from '../openmp/process.js';
+import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
 
 interface TaskBase {
   module: LoadedModule;
@@ -55,6 +55,8 @@ export interface OmpThreadTask extends TaskBase {
   hostLoad: SharedArrayBuffer;
   process: SharedArrayBuffer;
   slot: ThreadSlotInit;
+  /** Where this thread asks for threads of its own (nested teams). */
+  ompPort: MessagePort;
 }
 
 /** How a thread ended: 'done' when its process shut the pool down, else as a Faaslet would (trap, exit()...). */
@@ -88,7 +90,7 @@ function run(task: RunTask): FaasletOutcome {
       transport: task.transport,
       omp: {
         gtid: 0,
-        requestThreads: port && ((process, slots) => port.postMessage({ process, fdTable: fdTable.handle(), slots } satisfies ThreadRequest)),
+        requestThreads: port && threadRequester(port, fdTable.handle()),
       },
     }, task.snapshot, {}, task.transport.memories[task.identity.index]);
     return (task.snapshot ? undefined : faaslet.initialise()) ?? faaslet.run();
@@ -125,7 +127,8 @@ function runThread(task: OmpThreadTask): ThreadOutcome {
   try {
     const faaslet = Faaslet.createThread(task.module, {
       identity: task.identity, args: task.args, env: task.env, fdTable: FdTable.attach(task.fdTable), stdout, stderr,
-      hostLoad: task.hostLoad, omp: { gtid: task.slot.gtid, process: task.process, scratch: task.slot.scratch },
+      hostLoad: task.hostLoad,
+      omp: { gtid: task.slot.gtid, process: task.process, scratch: task.slot.scratch, requestThreads: threadRequester(task.ompPort, task.fdTable) },
     }, task.memory, task.slot);
     const outcome = faaslet.serve();
     return outcome ?? { kind: 'done' };
@@ -135,7 +138,12 @@ function runThread(task: OmpThreadTask): ThreadOutcome {
     stdout.flush();
     stderr.flush();
     load.leave();
+    task.ompPort.close();
   }
+}
+
+function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadRequester {
+  return (process, slots) => port.postMessage({ process, fdTable, slots } satisfies ThreadRequest);
 }
 
 // Tell the pool this thread has finished loading its modules: Node 20 aborts the whole process when a worker is

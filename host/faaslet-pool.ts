@@ -43,7 +43,7 @@ export class FaasletPool {
   }
 
   runThread(task: OmpThreadTask, signal: AbortSignal): Promise<ThreadOutcome> {
-    return this.counted(this.pool.run(task, { signal }) as Promise<ThreadOutcome>);
+    return this.counted(this.pool.run(task, { signal, transferList: [task.ompPort as any] }) as Promise<ThreadOutcome>);
   }
 
   /** Faaslets that can still start without waiting for another to end. */

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { singleHostGroup } from '../fgroups/fgroup.js';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { OmpThreadTask, PrepareResult, RunTask, ThreadOutcome, ThreadRequest } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { answerThreadRequest } from '../openmp/process.js';
@@ -68,13 +68,17 @@ export class LocalHost {
       const threads: Promise<void>[] = [];
       const stopThreads = new AbortController();
       const threadSignal = AbortSignal.any([stop.signal, stopThreads.signal]);
-      channel.port1.on('message', (req: ThreadRequest) => {
+      // Requests for OpenMP threads come from the rank's main thread, and from its threads (nested teams).
+      const listen = (port: MessagePort) => port.on('message', (req: ThreadRequest) => {
         const granted = Math.max(0, Math.min(req.slots.length, this.pool.free));
         for (const slot of req.slots.slice(0, granted)) {
+          const own = new MessageChannel();
+          listen(own.port1);
+          ports.push(own.port1);
           const thread: OmpThreadTask = {
             kind: 'omp-thread', module, identity: task.identity, args: argv, env: spec.env, preopens,
             memory: memories[index], fdTable: req.fdTable, stdout: task.stdout, stderr: task.stderr,
-            hostLoad: this.load.buffer, process: req.process, slot,
+            hostLoad: this.load.buffer, process: req.process, slot, ompPort: own.port2,
           };
           threads.push(this.pool.runThread(thread, threadSignal).then((end) => {
             if (end.kind !== 'done') rankFailed(index, threadEnd(slot.gtid, end));
@@ -82,6 +86,8 @@ export class LocalHost {
         }
         answerThreadRequest(req.process, granted);
       });
+      const ports: MessagePort[] = [channel.port1];
+      listen(channel.port1);
       const task: RunTask = {
         kind: 'run',
         module,
@@ -109,7 +115,7 @@ export class LocalHost {
         const timer = setTimeout(() => stopThreads.abort(), 500);
         await ended;
         clearTimeout(timer);
-        channel.port1.close();
+        for (const p of ports) p.close();
       }
     });
     await Promise.all(runs);
