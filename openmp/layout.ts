@@ -53,6 +53,10 @@ export const M = {
   runChunk: 8,
   nthreadsListLength: 9,
   maxActiveLevels: 10, // a process-wide ICV: the forker's value reaches every member
+  // Worksharing constructs a hot team met in earlier regions: counting on (instead of resetting the dispatch
+  // buffers at every fork) keeps a fork cheap.
+  loopBase: 11,
+  singleBase: 12,
   // implicit barrier (line 1): arrivals and generation
   barrierCount: LINE,
   barrierGen: LINE + 1,

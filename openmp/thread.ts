@@ -18,6 +18,10 @@ export class OmpRuntimeError extends Error {}
 interface HotTeam {
   team: number;
   members: number[]; // gtids of thread numbers 1..n-1
+  /** Team size of the last region, and the loops and singles its threads met (all meet the same ones). */
+  size: number;
+  loops: number;
+  singles: number;
 }
 
 export interface OmpThreadInit {
@@ -143,9 +147,15 @@ export class OmpThread {
       w[M.ancestorTnum + i] = tnums[i];
       w[M.ancestorSize + i] = sizes[i];
     }
-    w[M.single] = 0;
-    w[M.reduceArrived] = 0;
-    for (let b = 0; b < DISPATCH_BUFFERS * DISPATCH_WORDS; b++) w[M.dispatch + b] = 0;
+    if (hot.size !== n) {
+      // New team composition: dispatch buffers count finished threads against the team size, so start afresh.
+      w[M.single] = 0;
+      for (let b = 0; b < DISPATCH_BUFFERS * DISPATCH_WORDS; b++) w[M.dispatch + b] = 0;
+      hot.size = n;
+      hot.loops = hot.singles = 0;
+    }
+    w[M.loopBase] = hot.loops;
+    w[M.singleBase] = hot.singles;
     w[M.members] = this.gtid;
     for (let i = 1; i < n; i++) {
       const g = hot.members[i - 1];
@@ -158,7 +168,9 @@ export class OmpThread {
       Atomics.add(proc.words, threadWord(g, T.mailbox), 1);
       if (Atomics.load(proc.words, threadWord(g, T.sleeping))) Atomics.notify(proc.words, threadWord(g, T.mailbox));
     }
-    this.runRegion(hot.team, 0, fn, args);
+    const met = this.runRegion(hot.team, 0, fn, args);
+    hot.loops = met.loops;
+    hot.singles = met.singles;
   }
 
   private runSerialized(fn: Function, args: number[]): void {
@@ -202,7 +214,7 @@ export class OmpThread {
   }
 
   /** This thread's part of a region of `team` (forker: tnum 0), then the join barrier. */
-  private runRegion(team: number, tnum: number, fn: Function, args: number[]): void {
+  private runRegion(team: number, tnum: number, fn: Function, args: number[]): { loops: number; singles: number } {
     const proc = this.process!;
     const w = proc.team(team);
     const level = w[M.level];
@@ -217,11 +229,12 @@ export class OmpThread {
     const env: DataEnv = { nthreads: nlist, dynamic: w[M.dynamic] !== 0, runSched: w[M.runSched], runChunk: w[M.runChunk] };
     this.frames.push({
       team, words: w, tnum, nthreads: w[M.nthreads], level, activeLevel: w[M.activeLevel], ancestorTnum: tnums,
-      ancestorSize: sizes, env, singles: 0, loops: 0, loop: undefined, implicitTask: 0,
+      ancestorSize: sizes, env, singles: w[M.singleBase], loops: w[M.loopBase], loop: undefined, implicitTask: 0,
     });
     try {
       this.callMicrotask(fn, args, tnum);
       this.barrier();
+      return { loops: this.frame.loops, singles: this.frame.singles };
     } finally {
       this.popFrame();
     }
@@ -236,7 +249,7 @@ export class OmpThread {
     if (!hot) {
       const team = proc.allocTeam();
       if (team < 0) return undefined; // out of team slots: run serialised
-      hot = { team, members: [] };
+      hot = { team, members: [], size: 0, loops: 0, singles: 0 };
       this.hot[level] = hot;
     }
     const need = n - 1;
