@@ -140,8 +140,8 @@ export function dispatchInit(f: Frame, waiting: Waiting, sched: number, lb: numb
   if (f.nthreads > 1 && (kind !== 'static' || ordered)) {
     if (loop.trip > 0x7fffffff) throw new OmpScheduleError(`a dynamically scheduled loop of ${loop.trip} iterations is beyond this runtime's 2^31 limit`);
     loop.buffer = acquireBuffer(f, waiting);
+    f.loops++; // counts buffer users only: every instance must claim its buffer for the next to find it free
   }
-  f.loops++;
   f.loop = loop;
 }
 

@@ -131,7 +131,8 @@ export class Tasks {
 
   private execute(hdr: number): void {
     const task = hdr + HDR;
-    this.stack.push({ hdr, group: 0, final: this.i32(hdr + H.final) !== 0 });
+    // Tasks it creates belong to its taskgroup too: a taskgroup waits for all descendants.
+    this.stack.push({ hdr, group: this.i32(hdr + H.group), final: this.i32(hdr + H.final) !== 0 });
     try {
       (this.g.fn(this.i32(task + TASK_ROUTINE)) as (gtid: number, task: number) => number)(this.gtid(), task);
     } finally {
@@ -190,7 +191,7 @@ export class Tasks {
   /** __kmpc_omp_task_begin_if0 / complete_if0: an undeferred task whose body the caller runs itself. */
   beginIf0(task: number): void {
     const hdr = this.adopt(task);
-    this.stack.push({ hdr, group: 0, final: this.i32(hdr + H.final) !== 0 });
+    this.stack.push({ hdr, group: this.i32(hdr + H.group), final: this.i32(hdr + H.final) !== 0 });
   }
   completeIf0(task: number): void {
     const hdr = task - HDR;
