@@ -3,6 +3,7 @@
 // globals restored, constructors not run again), then runs the program's main.
 import { createHostModules, type HostContext } from '../host-interface/index.js';
 import { JobAbort, ProcExit, type HostModule } from '../host-interface/types.js';
+import { OmpError } from '../openmp/errors.js';
 import type { OmpModule } from '../openmp/module.js';
 import type { ThreadSlotInit } from '../openmp/process.js';
 import type { OmpThread } from '../openmp/thread.js';
@@ -145,6 +146,10 @@ export class Faaslet {
   private outcomeOf(e: unknown): FaasletOutcome {
     if (e instanceof ProcExit) return { kind: 'exit', code: e.code };
     if (e instanceof JobAbort) return { kind: 'abort', code: e.code, message: e.message };
+    if (e instanceof OmpError) {
+      const gtid = this.host.omp?.gtid ?? 0;
+      return { kind: 'abort', code: 1, message: `rank ${this.host.identity.index}${gtid > 0 ? ` OpenMP thread ${gtid}` : ''}: ${e.message}` };
+    }
     return describeError(e);
   }
 }

@@ -15,6 +15,8 @@ export interface Frame {
   ancestorTnum: number[];
   ancestorSize: number[];
   env: DataEnv;
+  /** The data environment of teams this frame forks (made once per env). */
+  childEnv?: DataEnv;
   /** Worksharing constructs met so far in this region (all threads meet them in the same order). */
   singles: number;
   loops: number;

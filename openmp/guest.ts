@@ -1,5 +1,6 @@
 // The guest side an OpenMP thread works on: Int32 atomics on the shared linear memory (locks, task counters
 // live there), typed loop-bound access, and calls into the guest (outlined regions, tasks, allocation).
+import { OmpError } from './errors.js';
 import { GuestMemory } from '../host-interface/memory-view.js';
 
 export type IntKind = '4' | '4u' | '8' | '8u';
@@ -66,13 +67,12 @@ export class OmpGuest {
   }
 }
 
-export class OmpLimitError extends Error {}
 
 /** A 64-bit loop value as a Number; past 2^53 the arithmetic would silently round, so it is refused. */
 export function exact(v: bigint | number): number {
   if (typeof v === 'number') return v;
   const n = Number(v);
-  if (!Number.isSafeInteger(n)) throw new OmpLimitError(`loop bound ${v} is beyond 2^53, which the OpenMP runtime does not support`);
+  if (!Number.isSafeInteger(n)) throw new OmpError(`loop bound ${v} is beyond 2^53, which the OpenMP runtime does not support`);
   return n;
 }
 

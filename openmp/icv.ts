@@ -1,5 +1,6 @@
 // OpenMP internal control variables: initial values from the environment (OMP_*), and the per-task data
 // environment a team's threads inherit from the thread that forked it.
+import { OmpError } from './errors.js';
 import { availableParallelism } from 'node:os';
 import { MAX_LEVELS } from './layout.js';
 
@@ -25,7 +26,6 @@ export interface GlobalIcvs {
   procs: number;
 }
 
-export class OmpEnvError extends Error {}
 
 export function initialIcvs(env: Map<string, string>): { data: DataEnv; global: GlobalIcvs } {
   const procs = availableParallelism();
@@ -55,7 +55,7 @@ export function childEnv(parent: DataEnv): DataEnv {
 
 function positiveInt(name: string, value: string, allowZero = false): number {
   const n = Number(value.trim());
-  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new OmpEnvError(`${name}=${value}: expected a ${allowZero ? 'non-negative' : 'positive'} integer`);
+  if (!Number.isInteger(n) || n < (allowZero ? 0 : 1)) throw new OmpError(`${name}=${value}: expected a ${allowZero ? 'non-negative' : 'positive'} integer`);
   return n;
 }
 
@@ -69,14 +69,14 @@ function parseBool(name: string, value: string | undefined): boolean | undefined
   const v = value.trim().toLowerCase();
   if (v === 'true' || v === '1') return true;
   if (v === 'false' || v === '0') return false;
-  throw new OmpEnvError(`${name}=${value}: expected true or false`);
+  throw new OmpError(`${name}=${value}: expected true or false`);
 }
 
 /** OMP_SCHEDULE: "[modifier:]kind[,chunk]". */
 export function parseSchedule(value: string | undefined): [number, number] | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const m = /^\s*(?:(monotonic|nonmonotonic)\s*:)?\s*(static|dynamic|guided|auto)\s*(?:,\s*(\d+))?\s*$/i.exec(value);
-  if (!m) throw new OmpEnvError(`OMP_SCHEDULE=${value}: expected [monotonic:|nonmonotonic:]static|dynamic|guided|auto[,chunk]`);
+  if (!m) throw new OmpError(`OMP_SCHEDULE=${value}: expected [monotonic:|nonmonotonic:]static|dynamic|guided|auto[,chunk]`);
   const kind = { static: Sched.static, dynamic: Sched.dynamic, guided: Sched.guided, auto: Sched.auto }[m[2].toLowerCase() as 'static'];
   const chunk = m[3] === undefined ? 0 : positiveInt('OMP_SCHEDULE chunk', m[3]);
   return [m[1]?.toLowerCase() === 'monotonic' ? kind | SCHED_MONOTONIC : kind, chunk];
@@ -86,9 +86,9 @@ export function parseSchedule(value: string | undefined): [number, number] | und
 function parseStackSize(value: string | undefined): number | undefined {
   if (value === undefined || value.trim() === '') return undefined;
   const m = /^\s*(\d+)\s*([bkmg])?\s*$/i.exec(value);
-  if (!m) throw new OmpEnvError(`OMP_STACKSIZE=${value}: expected a size such as 512K or 4M`);
+  if (!m) throw new OmpError(`OMP_STACKSIZE=${value}: expected a size such as 512K or 4M`);
   const unit = { b: 1, k: 1 << 10, m: 1 << 20, g: 1 << 30 }[(m[2] ?? 'k').toLowerCase() as 'k'];
   const bytes = Number(m[1]) * unit;
-  if (bytes < 16 << 10 || bytes > 1 << 30) throw new OmpEnvError(`OMP_STACKSIZE=${value}: must be between 16K and 1G`);
+  if (bytes < 16 << 10 || bytes > 1 << 30) throw new OmpError(`OMP_STACKSIZE=${value}: must be between 16K and 1G`);
   return Math.ceil(bytes / 16) * 16;
 }

@@ -57,6 +57,7 @@ export const M = {
   // buffers at every fork) keeps a fork cheap.
   loopBase: 11,
   singleBase: 12,
+  configGen: 13, // bumped when level, ancestors or ICVs change, so members re-read them only then
   // implicit barrier (line 1): arrivals and generation
   barrierCount: LINE,
   barrierGen: LINE + 1,

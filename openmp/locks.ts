@@ -1,13 +1,13 @@
 // OpenMP locks, nest locks and critical sections. Their state lives in guest memory (omp_lock_t,
 // omp_nest_lock_t, the kmp_critical_name clang emits per critical name), so every thread sees the same word.
 // A lock word is 0 free, 1 held, 2 held with possible sleepers (futex-style, like the guest's malloc lock).
+import { OmpError } from './errors.js';
 import type { OmpGuest } from './guest.js';
 import type { Waiting } from './wait.js';
 
 const MAGIC = 0x4f4d504c; // "OMPL": marks an initialised lock
 const MAGIC_NEST = 0x4f4d504e;
 
-export class OmpLockError extends Error {}
 
 export class Locks {
   constructor(private readonly g: OmpGuest, private readonly waiting: Waiting, private readonly gtid: () => number) {}
@@ -37,14 +37,14 @@ export class Locks {
   }
 
   private check(ptr: number, magic: number, fn: string): void {
-    if (ptr === 0 || (ptr & 3) !== 0) throw new OmpLockError(`${fn}: invalid lock address ${ptr}`);
+    if (ptr === 0 || (ptr & 3) !== 0) throw new OmpError(`${fn}: invalid lock address ${ptr}`);
     const w = this.g.i32View(ptr + 4);
-    if (Atomics.load(w, (ptr >> 2) + 1) !== magic) throw new OmpLockError(`${fn}: the lock was not initialised (or was destroyed)`);
+    if (Atomics.load(w, (ptr >> 2) + 1) !== magic) throw new OmpError(`${fn}: the lock was not initialised (or was destroyed)`);
   }
 
   // ---- omp_lock_t: [state, magic]
   init(ptr: number): void {
-    if (ptr === 0 || (ptr & 3) !== 0) throw new OmpLockError(`omp_init_lock: invalid lock address ${ptr}`);
+    if (ptr === 0 || (ptr & 3) !== 0) throw new OmpError(`omp_init_lock: invalid lock address ${ptr}`);
     const w = this.g.i32View(ptr + 4);
     Atomics.store(w, ptr >> 2, 0);
     Atomics.store(w, (ptr >> 2) + 1, MAGIC);
@@ -59,7 +59,7 @@ export class Locks {
   }
   unset(ptr: number): void {
     this.check(ptr, MAGIC, 'omp_unset_lock');
-    if (Atomics.load(this.g.i32View(ptr), ptr >> 2) === 0) throw new OmpLockError('omp_unset_lock: the lock is not set');
+    if (Atomics.load(this.g.i32View(ptr), ptr >> 2) === 0) throw new OmpError('omp_unset_lock: the lock is not set');
     this.releaseWord(ptr);
   }
   test(ptr: number): number {
@@ -69,7 +69,7 @@ export class Locks {
 
   // ---- omp_nest_lock_t: [state, magic, owner gtid + 1, count]
   initNest(ptr: number): void {
-    if (ptr === 0 || (ptr & 3) !== 0) throw new OmpLockError(`omp_init_nest_lock: invalid lock address ${ptr}`);
+    if (ptr === 0 || (ptr & 3) !== 0) throw new OmpError(`omp_init_nest_lock: invalid lock address ${ptr}`);
     const w = this.g.i32View(ptr + 12);
     const i = ptr >> 2;
     Atomics.store(w, i, 0);
@@ -97,7 +97,7 @@ export class Locks {
     this.check(ptr, MAGIC_NEST, 'omp_unset_nest_lock');
     const w = this.g.i32View(ptr + 12);
     const i = ptr >> 2;
-    if (Atomics.load(w, i + 2) !== this.gtid() + 1) throw new OmpLockError('omp_unset_nest_lock: the lock is not set by this thread');
+    if (Atomics.load(w, i + 2) !== this.gtid() + 1) throw new OmpError('omp_unset_nest_lock: the lock is not set by this thread');
     if (Atomics.sub(w, i + 3, 1) === 1) {
       Atomics.store(w, i + 2, 0);
       this.releaseWord(ptr);

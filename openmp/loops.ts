@@ -1,6 +1,7 @@
 // Worksharing loops: static schedules are computed by each thread alone; dynamic, guided and ordered loops
 // share a dispatch buffer of the team (a chunk counter, and the next iteration allowed into `ordered`).
 // Iterations are numbered 0..trip-1 here; the guest's bounds are lb + i*st.
+import { OmpError } from './errors.js';
 import { D, DISPATCH_BUFFERS, DISPATCH_WORDS, M } from './layout.js';
 import { INT_RANGE, type IntKind, type OmpGuest } from './guest.js';
 import { Sched } from './icv.js';
@@ -17,7 +18,6 @@ const enum K {
 }
 const MODIFIERS = (1 << 29) | (1 << 30); // monotonic / nonmonotonic
 
-export class OmpScheduleError extends Error {}
 
 type Kind = 'static' | 'dynamic' | 'guided';
 
@@ -41,7 +41,7 @@ export interface LoopState {
 }
 
 function tripCount(lb: number, ub: number, st: number): number {
-  if (st === 0) throw new OmpScheduleError('loop increment is zero');
+  if (st === 0) throw new OmpError('loop increment is zero');
   if (st > 0) return lb > ub ? 0 : Math.floor((ub - lb) / st) + 1;
   return lb < ub ? 0 : Math.floor((lb - ub) / -st) + 1;
 }
@@ -104,7 +104,7 @@ export function staticInit(g: OmpGuest, f: Frame, kind: IntKind, sched: number, 
       return;
     }
     default:
-      throw new OmpScheduleError(`__kmpc_for_static_init: schedule ${sched} is not a static schedule`);
+      throw new OmpError(`__kmpc_for_static_init: schedule ${sched} is not a static schedule`);
   }
 }
 
@@ -130,7 +130,7 @@ export function dispatchInit(f: Frame, waiting: Waiting, sched: number, lb: numb
   } else if (s === K.guided || s === K.guidedIterative || s === K.guidedAnalytical || s === K.guidedSimd || s === K.auto) {
     kind = 'guided';
   } else {
-    throw new OmpScheduleError(`__kmpc_dispatch_init: unknown schedule ${sched}`);
+    throw new OmpError(`__kmpc_dispatch_init: unknown schedule ${sched}`);
   }
   const loop: LoopState = {
     kind, ordered, trip: tripCount(lb, ub, st), lb, st, chunk: Math.max(1, c), nthreads: f.nthreads, tnum: f.tnum,
@@ -138,7 +138,7 @@ export function dispatchInit(f: Frame, waiting: Waiting, sched: number, lb: numb
   };
   if (kind === 'static' && c === 0) loop.chunk = 0; // one balanced share per thread
   if (f.nthreads > 1 && (kind !== 'static' || ordered)) {
-    if (loop.trip > 0x7fffffff) throw new OmpScheduleError(`a dynamically scheduled loop of ${loop.trip} iterations is beyond this runtime's 2^31 limit`);
+    if (loop.trip > 0x7fffffff) throw new OmpError(`a dynamically scheduled loop of ${loop.trip} iterations is beyond this runtime's 2^31 limit`);
     loop.buffer = acquireBuffer(f, waiting);
     f.loops++; // counts buffer users only: every instance must claim its buffer for the next to find it free
   }
@@ -243,7 +243,7 @@ export function orderedBegin(f: Frame, waiting: Waiting): void {
   const w = f.words!;
   const idx = loop.buffer + D.ordered;
   for (let v = Atomics.load(w, idx); v !== loop.ordIter; v = Atomics.load(w, idx)) {
-    if (v > loop.ordIter) throw new OmpScheduleError('ordered region entered twice in one iteration');
+    if (v > loop.ordIter) throw new OmpError('ordered region entered twice in one iteration');
     waiting.untilChanged(w, idx, v);
   }
 }

@@ -1,17 +1,16 @@
 // The faasmpi_omp host module: the entry points clang emits for OpenMP (__kmpc_*) and the omp_* API, over the
 // calling thread's OmpThread. Every instance (the main Faaslet and each thread Faaslet) gets its own module;
 // what the threads share lives in the process state (layout.ts) and in guest memory.
+import { OmpError } from './errors.js';
 import type { FaasletIdentity, HostModule, HostModuleSpec } from '../host-interface/types.js';
 import { JobAbort } from '../host-interface/types.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
-import { OmpGuest, OmpLimitError, type IntKind } from './guest.js';
-import { initialIcvs, OmpEnvError, parseSchedule, Sched, SCHED_MONOTONIC } from './icv.js';
+import { OmpGuest, type IntKind } from './guest.js';
+import { initialIcvs, Sched, SCHED_MONOTONIC } from './icv.js';
 import { MAX_LEVELS } from './layout.js';
-import { bounds, dispatchDeinit, dispatchFini, dispatchInit, dispatchNext, isLast, OmpScheduleError, orderedBegin, orderedEnd, staticInit } from './loops.js';
-import { OmpLockError } from './locks.js';
+import { bounds, dispatchDeinit, dispatchFini, dispatchInit, dispatchNext, isLast, orderedBegin, orderedEnd, staticInit } from './loops.js';
 import { OmpProcess, type ThreadRequester } from './process.js';
-import { OmpTaskError } from './tasks.js';
-import { OmpRuntimeError, OmpThread } from './thread.js';
+import { OmpThread } from './thread.js';
 import { UNSUPPORTED_OMP } from './unsupported.js';
 import { Waiting, waitPolicyFrom } from './wait.js';
 
@@ -37,8 +36,6 @@ export interface OmpContext {
   /** Where #pragma omp error messages go. */
   stderr: (text: string) => void;
 }
-
-const RUNTIME_ERRORS = [OmpRuntimeError, OmpLockError, OmpScheduleError, OmpTaskError, OmpLimitError, OmpEnvError];
 
 const WTIME_ORIGIN = process.hrtime.bigint();
 
@@ -70,14 +67,6 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     return t;
   };
   const where = () => `rank ${ctx.identity.index}${t && t.gtid > 0 ? ` OpenMP thread ${t.gtid}` : ''}`;
-  const guard = <F extends (...a: any[]) => any>(name: string, f: F): F => ((...a: any[]) => {
-    try {
-      return f(...a);
-    } catch (e) {
-      if (RUNTIME_ERRORS.some((c) => e instanceof c)) throw new JobAbort(1, `${where()}: ${name}: ${(e as Error).message}`);
-      throw e;
-    }
-  }) as F;
 
   let pushedThreads = 0;
   let defaultAllocator = 1;
@@ -253,16 +242,15 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     omp_get_thread_num: () => thread().frame.tnum,
     omp_get_num_procs: () => thread().global.procs,
     omp_in_parallel: () => (thread().frame.activeLevel > 0 ? 1 : 0),
-    omp_set_dynamic: (v: number) => { const f = thread().frame; f.env = { ...f.env, dynamic: v !== 0 }; },
+    omp_set_dynamic: (v: number) => thread().setEnv({ ...thread().frame.env, dynamic: v !== 0 }),
     omp_get_dynamic: () => (thread().frame.env.dynamic ? 1 : 0),
     omp_get_cancellation: () => 0,
     omp_set_nested: (v: number) => { thread().global.maxActiveLevels = v ? MAX_LEVELS : 1; },
     omp_get_nested: () => (thread().global.maxActiveLevels > 1 ? 1 : 0),
     omp_set_schedule: (kind: number, chunk: number) => {
-      const f = thread().frame;
       const base = kind & ~SCHED_MONOTONIC;
-      if (base < Sched.static || base > Sched.auto) throw new OmpRuntimeError(`omp_set_schedule: unknown schedule kind ${kind}`);
-      f.env = { ...f.env, runSched: kind, runChunk: chunk < 1 ? 0 : chunk };
+      if (base < Sched.static || base > Sched.auto) throw new OmpError(`omp_set_schedule: unknown schedule kind ${kind}`);
+      thread().setEnv({ ...thread().frame.env, runSched: kind, runChunk: chunk < 1 ? 0 : chunk });
     },
     omp_get_schedule: (kindPtr: number, chunkPtr: number) => {
       const env = thread().frame.env;
@@ -296,13 +284,12 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     omp_get_wtime: () => Number(process.hrtime.bigint() - WTIME_ORIGIN) / 1e9,
     omp_get_wtick: () => 1e-9,
   };
-  for (const name of Object.keys(functions)) functions[name] = guard(name, functions[name]);
   return { name: OMP_MODULE_NAME, functions, thread, existing: () => t };
 }
 
 function toNumber(v: bigint, kind: IntKind): number {
   const n = Number(kind === '8u' ? BigInt.asUintN(64, v) : BigInt.asIntN(64, v));
-  if (!Number.isSafeInteger(n)) throw new OmpLimitError(`loop bound ${v} is beyond 2^53, which the OpenMP runtime does not support`);
+  if (!Number.isSafeInteger(n)) throw new OmpError(`loop bound ${v} is beyond 2^53, which the OpenMP runtime does not support`);
   return n;
 }
 

@@ -18,9 +18,11 @@ export type ThreadRequester = (process: SharedArrayBuffer, slots: ThreadSlotInit
 
 export class OmpProcess {
   readonly words: Int32Array;
+  private readonly teams: Int32Array[] = [];
 
   constructor(readonly buffer: SharedArrayBuffer) {
     this.words = new Int32Array(buffer);
+    for (let t = 0; t < MAX_TEAMS; t++) this.teams.push(this.words.subarray(TEAMS_BASE + t * TEAM_WORDS, TEAMS_BASE + (t + 1) * TEAM_WORDS));
   }
 
   static create(): OmpProcess {
@@ -111,7 +113,7 @@ export class OmpProcess {
 
   /** Words of one team, as a subarray (indexes are the M.* fields). */
   team(team: number): Int32Array {
-    return this.words.subarray(TEAMS_BASE + team * TEAM_WORDS, TEAMS_BASE + (team + 1) * TEAM_WORDS);
+    return this.teams[team];
   }
 }
 

@@ -3,6 +3,7 @@
 // barriers, taskwait, taskgroup ends and taskyield); a full queue, a team of one or a final task runs the new
 // task at once. Header word `count` is 1 while the task runs plus one per unfinished child, so the header
 // outlives the task until its last child is done (children decrement it).
+import { OmpError } from './errors.js';
 import { M, TASK_RING } from './layout.js';
 import type { OmpGuest } from './guest.js';
 import type { Frame } from './frame.js';
@@ -21,7 +22,6 @@ interface TaskCtx {
   final: boolean;
 }
 
-export class OmpTaskError extends Error {}
 
 export class Tasks {
   private readonly stack: TaskCtx[] = [];
@@ -195,7 +195,7 @@ export class Tasks {
   }
   completeIf0(task: number): void {
     const hdr = task - HDR;
-    if (this.current.hdr !== hdr) throw new OmpTaskError('__kmpc_omp_task_complete_if0 for a task that is not running');
+    if (this.current.hdr !== hdr) throw new OmpError('__kmpc_omp_task_complete_if0 for a task that is not running');
     this.stack.pop();
     this.finish(hdr);
   }
@@ -209,7 +209,7 @@ export class Tasks {
 
   taskgroupEnd(): void {
     const group = this.current.group;
-    if (!group) throw new OmpTaskError('__kmpc_end_taskgroup without a taskgroup');
+    if (!group) throw new OmpError('__kmpc_end_taskgroup without a taskgroup');
     for (let v = this.i32(group); v !== 0; v = this.i32(group)) {
       if (this.runOne()) continue;
       this.waiting.untilChanged(this.g.i32View(group), group >> 2, v, undefined, () => this.runOne());

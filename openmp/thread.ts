@@ -1,6 +1,7 @@
 // One OpenMP thread of a process: the main thread (gtid 0, the Faaslet that runs main) or a pool thread (a
 // thread Faaslet on the same memory, started on demand and kept between regions). It knows its frames (the
 // teams it is in, innermost last), forks teams, and runs its part of regions other threads fork.
+import { OmpError } from './errors.js';
 import { childEnv, type DataEnv, type GlobalIcvs } from './icv.js';
 import { M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, T, threadWord } from './layout.js';
 import { OmpProcess, type ThreadRequester, type ThreadSlotInit } from './process.js';
@@ -13,15 +14,26 @@ import type { Waiting } from './wait.js';
 /** Bytes of per-thread scratch in guest memory: ids for the microtask, then one implicit-task header per level. */
 const SCRATCH = 16 + (MAX_LEVELS + 2) * HDR;
 
-export class OmpRuntimeError extends Error {}
 
 interface HotTeam {
   team: number;
   members: number[]; // gtids of thread numbers 1..n-1
   /** Team size of the last region, and the loops and singles its threads met (all meet the same ones). */
   size: number;
+  /** The forking frame and data environment the team's configuration was last written for. */
+  configFor?: Frame;
+  configEnv?: DataEnv;
+  configMal?: number;
   loops: number;
   singles: number;
+}
+
+interface TeamConfig {
+  gen: number;
+  level: number;
+  tnums: number[];
+  sizes: number[];
+  env: DataEnv;
 }
 
 export interface OmpThreadInit {
@@ -48,6 +60,7 @@ export class OmpThread {
   private scratch: number;
   private readonly frames: Frame[] = [];
   private readonly hot: (HotTeam | undefined)[] = [];
+  private readonly configs: (TeamConfig | undefined)[] = [];
   private readonly requestThreads?: ThreadRequester;
 
   constructor(init: OmpThreadInit) {
@@ -113,7 +126,7 @@ export class OmpThread {
 
   /** __kmpc_fork_call: runs `microtask` on a new team; args are the shared-variable pointers. */
   fork(microtask: number, argc: number, argsPtr: number, numThreads: number, ifClause: boolean): void {
-    if (argc > MAX_ARGS) throw new OmpRuntimeError(`a parallel region with ${argc} shared variables exceeds this runtime's limit of ${MAX_ARGS}`);
+    if (argc > MAX_ARGS) throw new OmpError(`a parallel region with ${argc} shared variables exceeds this runtime's limit of ${MAX_ARGS}`);
     const args: number[] = [];
     for (let i = 0; i < argc; i++) args.push(this.guest.mem.i32(argsPtr + 4 * i));
     const fn = this.guest.fn(microtask);
@@ -127,26 +140,17 @@ export class OmpThread {
     const parent = this.frame;
     const proc = this.process!;
     const w = proc.team(hot.team);
-    const env = childEnv(parent.env);
+    parent.childEnv ??= childEnv(parent.env);
+    const env = parent.childEnv;
     // Configure the team before any member can see it (members are woken through their mailboxes).
     w[M.nthreads] = n;
     w[M.microtask] = microtask;
     w[M.argc] = argc;
     for (let i = 0; i < argc; i++) w[M.args + i] = args[i];
-    w[M.level] = parent.level + 1;
-    w[M.activeLevel] = parent.activeLevel + 1;
-    w[M.dynamic] = env.dynamic ? 1 : 0;
-    w[M.runSched] = env.runSched;
-    w[M.runChunk] = env.runChunk;
-    w[M.nthreadsListLength] = env.nthreads.length;
-    w[M.maxActiveLevels] = this.global.maxActiveLevels;
-    for (let i = 0; i < env.nthreads.length; i++) w[M.nthreadsList + i] = env.nthreads[i];
-    const tnums = [...parent.ancestorTnum, parent.tnum];
-    const sizes = [...parent.ancestorSize, parent.nthreads];
-    for (let i = 0; i < Math.min(tnums.length, MAX_LEVELS); i++) {
-      w[M.ancestorTnum + i] = tnums[i];
-      w[M.ancestorSize + i] = sizes[i];
+    if (hot.configFor !== parent || hot.configEnv !== env || hot.configMal !== this.global.maxActiveLevels || hot.size !== n) {
+      this.writeConfig(w, hot, parent, env);
     }
+
     if (hot.size !== n) {
       // New team composition: dispatch buffers count finished threads against the team size, so start afresh.
       w[M.single] = 0;
@@ -173,6 +177,28 @@ export class OmpThread {
     hot.singles = met.singles;
   }
 
+  /** Level, ancestors and ICVs of a team's threads: written only when they change (hot teams reuse them). */
+  private writeConfig(w: Int32Array, hot: HotTeam, parent: Frame, env: DataEnv): void {
+    w[M.level] = parent.level + 1;
+    w[M.activeLevel] = parent.activeLevel + 1;
+    w[M.dynamic] = env.dynamic ? 1 : 0;
+    w[M.runSched] = env.runSched;
+    w[M.runChunk] = env.runChunk;
+    w[M.nthreadsListLength] = env.nthreads.length;
+    w[M.maxActiveLevels] = this.global.maxActiveLevels;
+    for (let i = 0; i < env.nthreads.length; i++) w[M.nthreadsList + i] = env.nthreads[i];
+    const tnums = [...parent.ancestorTnum, parent.tnum];
+    const sizes = [...parent.ancestorSize, parent.nthreads];
+    for (let i = 0; i < Math.min(tnums.length, MAX_LEVELS); i++) {
+      w[M.ancestorTnum + i] = tnums[i];
+      w[M.ancestorSize + i] = sizes[i];
+    }
+    w[M.configGen]++;
+    hot.configFor = parent;
+    hot.configEnv = env;
+    hot.configMal = this.global.maxActiveLevels;
+  }
+
   private runSerialized(fn: Function, args: number[]): void {
     this.beginSerialized();
     try {
@@ -190,7 +216,7 @@ export class OmpThread {
   }
 
   endSerialized(): void {
-    if (this.frames.length <= 1) throw new OmpRuntimeError('__kmpc_end_serialized_parallel without a serialized region');
+    if (this.frames.length <= 1) throw new OmpError('__kmpc_end_serialized_parallel without a serialized region');
     this.popFrame();
   }
 
@@ -217,6 +243,24 @@ export class OmpThread {
   private runRegion(team: number, tnum: number, fn: Function, args: number[]): { loops: number; singles: number } {
     const proc = this.process!;
     const w = proc.team(team);
+    const c = this.teamConfig(team, w);
+    this.frames.push({
+      team, words: w, tnum, nthreads: w[M.nthreads], level: c.level, activeLevel: w[M.activeLevel], ancestorTnum: c.tnums,
+      ancestorSize: c.sizes, env: c.env, singles: w[M.singleBase], loops: w[M.loopBase], loop: undefined, implicitTask: 0,
+    });
+    try {
+      this.callMicrotask(fn, args, tnum);
+      this.barrier();
+      return { loops: this.frame.loops, singles: this.frame.singles };
+    } finally {
+      this.popFrame();
+    }
+  }
+
+  /** A team's level, ancestors and ICVs as this thread last read them (re-read when the forker changed them). */
+  private teamConfig(team: number, w: Int32Array): TeamConfig {
+    const cached = this.configs[team];
+    if (cached && cached.gen === w[M.configGen]) return cached;
     const level = w[M.level];
     const tnums: number[] = [], sizes: number[] = [];
     for (let i = 0; i < Math.min(level, MAX_LEVELS); i++) {
@@ -227,17 +271,9 @@ export class OmpThread {
     for (let i = 0; i < w[M.nthreadsListLength]; i++) nlist.push(w[M.nthreadsList + i]);
     this.global.maxActiveLevels = w[M.maxActiveLevels];
     const env: DataEnv = { nthreads: nlist, dynamic: w[M.dynamic] !== 0, runSched: w[M.runSched], runChunk: w[M.runChunk] };
-    this.frames.push({
-      team, words: w, tnum, nthreads: w[M.nthreads], level, activeLevel: w[M.activeLevel], ancestorTnum: tnums,
-      ancestorSize: sizes, env, singles: w[M.singleBase], loops: w[M.loopBase], loop: undefined, implicitTask: 0,
-    });
-    try {
-      this.callMicrotask(fn, args, tnum);
-      this.barrier();
-      return { loops: this.frame.loops, singles: this.frame.singles };
-    } finally {
-      this.popFrame();
-    }
+    const config = { gen: w[M.configGen], level, tnums, sizes, env };
+    this.configs[team] = config;
+    return config;
   }
 
   /** The team this thread forks at its current level, grown or shrunk to n threads (fewer if none are left). */
@@ -300,7 +336,7 @@ export class OmpThread {
     const e = this.guest.exports();
     const size = e.__tls_size, align = e.__tls_align;
     if (!(size instanceof WebAssembly.Global) || !(align instanceof WebAssembly.Global)) {
-      throw new OmpRuntimeError('the module does not export its TLS layout (build it with faasmpicc -fopenmp)');
+      throw new OmpError('the module does not export its TLS layout (build it with faasmpicc -fopenmp)');
     }
     return { size: size.value as number, align: align.value as number };
   }
@@ -439,6 +475,12 @@ export class OmpThread {
   setNumThreads(n: number): void {
     if (n < 1) return; // the standard leaves it undefined; libomp ignores it too
     const env = this.frame.env;
-    this.frame.env = { ...env, nthreads: [n, ...env.nthreads.slice(1)] };
+    this.setEnv({ ...env, nthreads: [n, ...env.nthreads.slice(1)] });
+  }
+
+  /** Replaces the current task's ICVs (omp_set_*); teams it forks from now on inherit the new ones. */
+  setEnv(env: DataEnv): void {
+    this.frame.env = env;
+    this.frame.childEnv = undefined;
   }
 }

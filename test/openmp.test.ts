@@ -120,4 +120,23 @@ describe('what the OpenMP runtime refuses or survives', () => {
     assert.doesNotMatch(r.stdout, /after the region/, describeRun(r));
     assert.ok(r.ms < 5000, `took ${Math.round(r.ms)} ms: ${describeRun(r)}`);
   });
+
+  test('unsetting a lock nobody holds ends the job, naming the call and the thread', { timeout: 90_000 }, () => {
+    const r = runOmp('omp_misuse.c', { args: ['unset'], timeoutMs: 20_000 });
+    assert.equal(r.status, 1, describeRun(r));
+    assert.match(r.stderr, /rank 0 OpenMP thread \d+: omp_unset_lock: the lock is not set/, describeRun(r));
+    assert.doesNotMatch(r.stdout, /after the region/, describeRun(r));
+  });
+
+  test('an MPI call from a non-main OpenMP thread ends the job, saying only the main thread may call MPI', { timeout: 90_000 }, () => {
+    const r = runOmp('omp_misuse.c', { args: ['mpi'], timeoutMs: 20_000 });
+    assert.equal(r.status, 1, describeRun(r));
+    assert.match(r.stderr, /MPI_Barrier called from OpenMP thread \d+.*MPI_THREAD_FUNNELED/, describeRun(r));
+  });
+
+  test('an invalid OMP_NUM_THREADS is refused with a message naming it', { timeout: 90_000 }, () => {
+    const r = runOmp('omp_misuse.c', { vars: { OMP_NUM_THREADS: 'lots' }, timeoutMs: 20_000 });
+    assert.equal(r.status, 1, describeRun(r));
+    assert.match(r.stderr, /OMP_NUM_THREADS=lots: expected a positive integer/, describeRun(r));
+  });
 });
