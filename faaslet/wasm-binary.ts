@@ -82,3 +82,16 @@ export function findImportedMemory(bytes: Uint8Array): ImportedMemory | undefine
   }
   return undefined;
 }
+
+/** The payload of the first custom section with this name (read straight from the bytes, before compiling). */
+export function findCustomSection(bytes: Uint8Array, wanted: string): Uint8Array | undefined {
+  const r = new Reader(bytes, 8);
+  while (r.pos < bytes.length) {
+    const id = r.byte();
+    const size = r.u32();
+    const end = r.pos + size;
+    if (id === 0 && r.name() === wanted) return bytes.subarray(r.pos, end);
+    r.pos = end;
+  }
+  return undefined;
+}
