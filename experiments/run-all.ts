@@ -11,12 +11,14 @@ import * as sharedMemory from './shared-memory.js';
 import * as osuP2p from './osu-p2p.js';
 import * as osuColl from './osu-coll.js';
 import * as lammps from './lammps.js';
+import * as openmp from './openmp.js';
 
 const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'cold-start': coldStart,
   'shared-memory': sharedMemory,
   'osu-p2p': osuP2p,
   'osu-coll': osuColl,
+  openmp,
   lammps, // opt-in (several minutes, builds LAMMPS): npm run experiments -- lammps
 };
 /** Run only when named on the command line. */
