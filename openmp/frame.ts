@@ -17,6 +17,8 @@ export interface Frame {
   env: DataEnv;
   /** The data environment of teams this frame forks (made once per env). */
   childEnv?: DataEnv;
+  /** Ancestors of teams this frame forks (its own plus this level's), made once. */
+  childAncestors?: { tnums: number[]; sizes: number[] };
   /** Worksharing constructs met so far in this region (all threads meet them in the same order). */
   singles: number;
   loops: number;

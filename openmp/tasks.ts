@@ -39,7 +39,8 @@ export class Tasks {
 
   /** Starts an implicit task (a thread's part of a region) with its header at `hdr`. */
   beginImplicit(hdr: number): void {
-    for (let i = 0; i < HDR; i += 4) this.set(hdr + i, 0);
+    // Only this thread sees the header until it creates a task: plain stores, then one atomic for the count.
+    this.g.i32View(hdr + HDR).fill(0, hdr >> 2, (hdr + HDR) >> 2);
     this.set(hdr + H.count, 1);
     this.stack.push({ hdr, group: 0, final: false });
   }

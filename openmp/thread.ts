@@ -211,7 +211,9 @@ export class OmpThread {
   /** __kmpc_serialized_parallel: the caller runs the region itself, as a team of one one level deeper. */
   beginSerialized(): void {
     const p = this.frame;
-    this.frames.push(this.soloFrame(childEnv(p.env), p.level + 1, p.activeLevel, [...p.ancestorTnum, p.tnum], [...p.ancestorSize, p.nthreads]));
+    p.childEnv ??= childEnv(p.env);
+    p.childAncestors ??= { tnums: [...p.ancestorTnum, p.tnum], sizes: [...p.ancestorSize, p.nthreads] };
+    this.frames.push(this.soloFrame(p.childEnv, p.level + 1, p.activeLevel, p.childAncestors.tnums, p.childAncestors.sizes));
     this.ensureImplicitTask();
   }
 
@@ -233,7 +235,15 @@ export class OmpThread {
     mem.setI32(s + 4, tnum);
     this.ensureImplicitTask();
     try {
-      fn(s, s + 4, ...args);
+      // Fixed arities for the common cases: a spread call allocates.
+      switch (args.length) {
+        case 0: fn(s, s + 4); break;
+        case 1: fn(s, s + 4, args[0]); break;
+        case 2: fn(s, s + 4, args[0], args[1]); break;
+        case 3: fn(s, s + 4, args[0], args[1], args[2]); break;
+        case 4: fn(s, s + 4, args[0], args[1], args[2], args[3]); break;
+        default: fn(s, s + 4, ...args);
+      }
     } finally {
       mem.setI32(s + 4, saved);
     }
