@@ -20,6 +20,12 @@ interface TaskCtx {
   hdr: number;
   group: number;
   final: boolean;
+  /**
+   * clang splits an untied task into parts: at a scheduling point inside it, the task submits itself again and
+   * its entry returns, to be called again for the next part. We run the next part at once on the same thread
+   * (running an untied task as if tied is allowed), so the resubmission only sets this flag.
+   */
+  resume?: boolean;
 }
 
 
@@ -40,7 +46,7 @@ export class Tasks {
   /** Starts an implicit task (a thread's part of a region) with its header at `hdr`. */
   beginImplicit(hdr: number): void {
     // Only this thread sees the header until it creates a task: plain stores, then one atomic for the count.
-    this.g.i32View(hdr + HDR).fill(0, hdr >> 2, (hdr + HDR) >> 2);
+    for (let i = 0; i < HDR; i += 4) this.set(hdr + i, 0);
     this.set(hdr + H.count, 1);
     this.stack.push({ hdr, group: 0, final: false });
   }
@@ -86,6 +92,11 @@ export class Tasks {
 
   /** __kmpc_omp_task: defer the task (or run it now when it cannot be deferred). */
   submit(task: number): void {
+    const cur = this.current;
+    if (cur.hdr === task - HDR) {
+      cur.resume = true;
+      return;
+    }
     const hdr = this.adopt(task);
     const f = this.frame();
     if (f.words && !this.current.final && this.enqueue(f.words, hdr)) return;
@@ -131,15 +142,26 @@ export class Tasks {
   }
 
   private execute(hdr: number): void {
-    const task = hdr + HDR;
     // Tasks it creates belong to its taskgroup too: a taskgroup waits for all descendants.
-    this.stack.push({ hdr, group: this.i32(hdr + H.group), final: this.i32(hdr + H.final) !== 0 });
+    const ctx: TaskCtx = { hdr, group: this.i32(hdr + H.group), final: this.i32(hdr + H.final) !== 0 };
+    this.stack.push(ctx);
     try {
-      (this.g.fn(this.i32(task + TASK_ROUTINE)) as (gtid: number, task: number) => number)(this.gtid(), task);
+      this.runParts(ctx, true);
     } finally {
       this.stack.pop();
     }
     this.finish(hdr);
+  }
+
+  /** Calls the task's entry (the first time if `first`), and again for each further part of an untied task. */
+  private runParts(ctx: TaskCtx, first: boolean): void {
+    const task = ctx.hdr + HDR;
+    const entry = this.g.fn(this.i32(task + TASK_ROUTINE)) as (gtid: number, task: number) => number;
+    if (!first && !ctx.resume) return;
+    do {
+      ctx.resume = false;
+      entry(this.gtid(), task);
+    } while (ctx.resume);
   }
 
   private finish(hdr: number): void {
@@ -196,8 +218,13 @@ export class Tasks {
   }
   completeIf0(task: number): void {
     const hdr = task - HDR;
-    if (this.current.hdr !== hdr) throw new OmpError('__kmpc_omp_task_complete_if0 for a task that is not running');
-    this.stack.pop();
+    const ctx = this.current;
+    if (ctx.hdr !== hdr) throw new OmpError('__kmpc_omp_task_complete_if0 for a task that is not running');
+    try {
+      this.runParts(ctx, false); // the caller ran the first part; an untied task may have more
+    } finally {
+      this.stack.pop();
+    }
     this.finish(hdr);
   }
 
