@@ -58,10 +58,10 @@ export const M = {
   loopBase: 11,
   singleBase: 12,
   configGen: 13, // bumped when level, ancestors or ICVs change, so members re-read them only then
-  // implicit barrier (line 1): arrivals and generation
-  barrierCount: LINE,
-  barrierGen: LINE + 1,
-  barrierSleepers: LINE + 2,
+  // barrier (line 1): generation and arrivals in one word (see BARRIER_GEN), so a release can only ever
+  // complete the generation its releaser arrived in
+  barrier: LINE,
+  barrierSleepers: LINE + 1,
   // single (line 2)
   single: 2 * LINE,
   // reductions and copyprivate (line 3)
@@ -83,6 +83,9 @@ export const M = {
   tasks: 8 * LINE + 2 * MAX_THREADS + MAX_ARGS + DISPATCH_BUFFERS * DISPATCH_WORDS,
 } as const;
 if (M.tasks + TASK_RING > TEAM_WORDS) throw new Error('openmp layout: team words overflow');
+
+/** The barrier word is generation * BARRIER_GEN + arrivals (at most MAX_THREADS < BARRIER_GEN). */
+export const BARRIER_GEN = 1024;
 
 // One dispatch buffer (a dynamically scheduled loop in flight).
 export const D = {

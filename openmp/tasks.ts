@@ -116,7 +116,7 @@ export class Tasks {
     Atomics.store(w, M.taskTail, tail + 1);
     Atomics.store(w, M.taskLock, 0);
     // Threads asleep in a barrier run queued tasks when woken.
-    if (Atomics.load(w, M.barrierSleepers) > 0) Atomics.notify(w, M.barrierGen);
+    if (Atomics.load(w, M.barrierSleepers) > 0) Atomics.notify(w, M.barrier);
     return true;
   }
 

@@ -3,7 +3,7 @@
 // teams it is in, innermost last), forks teams, and runs its part of regions other threads fork.
 import { OmpError } from './errors.js';
 import { childEnv, type DataEnv, type GlobalIcvs } from './icv.js';
-import { M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, T, threadWord } from './layout.js';
+import { BARRIER_GEN, M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, T, threadWord } from './layout.js';
 import { OmpProcess, type ThreadRequester, type ThreadSlotInit } from './process.js';
 import type { Frame } from './frame.js';
 import { OmpGuest } from './guest.js';
@@ -392,20 +392,25 @@ export class OmpThread {
       return;
     }
     const n = f.nthreads;
-    const gen = Atomics.load(w, M.barrierGen);
+    // Arrive; the word's generation bits say which barrier instance this thread is in.
+    const gen = Atomics.add(w, M.barrier, 1) & ~(BARRIER_GEN - 1);
+    const full = (gen + n) | 0;
+    // Only a release of this generation with all n arrived can succeed: a thread that lingers in an earlier
+    // barrier can never complete a later one early.
     const release = () => {
-      if (Atomics.load(w, M.barrierCount) !== n || Atomics.load(w, M.activeTasks) !== 0) return false;
-      if (Atomics.compareExchange(w, M.barrierCount, n, 0) !== n) return false;
-      Atomics.add(w, M.barrierGen, 1);
-      Atomics.notify(w, M.barrierGen);
+      if (Atomics.load(w, M.barrier) !== full || Atomics.load(w, M.activeTasks) !== 0) return false;
+      if (Atomics.compareExchange(w, M.barrier, full, (gen + BARRIER_GEN) | 0) !== full) return false;
+      Atomics.notify(w, M.barrier);
       return true;
     };
-    Atomics.add(w, M.barrierCount, 1);
     if (release()) return;
     const onSpin = () => this.tasks.runOne() || release();
+    const passed = () => (Atomics.load(w, M.barrier) & ~(BARRIER_GEN - 1)) !== gen;
     Atomics.add(w, M.barrierSleepers, 1);
     try {
-      this.waiting.untilChanged(w, M.barrierGen, gen, undefined, onSpin);
+      for (let v = Atomics.load(w, M.barrier); !passed(); v = Atomics.load(w, M.barrier)) {
+        this.waiting.untilChanged(w, M.barrier, v, passed, onSpin);
+      }
     } finally {
       Atomics.sub(w, M.barrierSleepers, 1);
     }
