@@ -1,0 +1,51 @@
+// A real redis-server for tests: started on a free loopback port with no persistence, stopped after.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, connect } from 'node:net';
+
+export interface RedisServer {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const c = connect(port, '127.0.0.1', () => { c.end(); resolve(true); });
+    c.on('error', () => resolve(false));
+  });
+}
+
+export async function startRedis(): Promise<RedisServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let failed: Error | undefined;
+  child.on('error', (e) => { failed = new Error(`cannot start redis-server (run setup.sh): ${e.message}`); });
+  for (let i = 0; i < 100 && !failed; i++) {
+    if (await accepts(port)) {
+      return {
+        url: `redis://127.0.0.1:${port}`,
+        port,
+        stop: () => new Promise((resolve) => {
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+      };
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw failed ?? new Error(`redis-server did not start on port ${port}`);
+}
