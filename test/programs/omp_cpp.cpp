@@ -143,8 +143,7 @@ void test_tasks() {
   }
 }
 
-// A threadprivate object with a constructor: every thread's copy is constructed before its first use. (Its
-// destructor is trivial on purpose: a non-trivial one needs __cxa_thread_atexit, which our toolchain lacks.)
+// A threadprivate object with a constructor: every thread's copy is constructed before its first use.
 struct Tally {
   int seen[16];
   int count;
@@ -174,6 +173,25 @@ void test_threadprivate_object() {
   expect(0, bad, "threadprivate object: constructed per thread, persistent, thread's own");
 }
 
+// A thread_local object with a non-trivial destructor (its registration needs __cxa_thread_atexit): each
+// thread gets its own, and it keeps its contents from one region to the next.
+thread_local std::vector<int> history;
+
+void test_thread_local_with_destructor() {
+  int bad = 0;
+#pragma omp parallel reduction(+ : bad)
+  {
+    bad += !history.empty();
+    history.push_back(omp_get_thread_num());
+  }
+#pragma omp parallel reduction(+ : bad)
+  {
+    history.push_back(omp_get_thread_num());
+    bad += history.size() != 2 || history[0] != omp_get_thread_num() || history[1] != omp_get_thread_num();
+  }
+  expect(0, bad, "thread_local std::vector: per thread, persistent across regions");
+}
+
 }  // namespace
 
 int main() {
@@ -185,5 +203,6 @@ int main() {
   test_class_reduction();
   test_tasks();
   test_threadprivate_object();
+  test_thread_local_with_destructor();
   return check_finish("omp_cpp");
 }
