@@ -48,7 +48,7 @@ npx tsc -p tsconfig.json
 node dist/toolchain/src/build-guest.js
 
 # 5. Commands on PATH.
-for cmd in toolchain/bin/faasmpicc toolchain/bin/faasmpicxx cli/bin/faasmpirun; do
+for cmd in toolchain/bin/faasmpicc toolchain/bin/faasmpicxx cli/bin/faasmpirun cli/bin/faasmpi; do
   target="$PWD/$cmd" link="/usr/local/bin/$(basename "$cmd")"
   if [ -w /usr/local/bin ]; then
     [ "$(readlink "$link" 2>/dev/null)" = "$target" ] || ln -sf "$target" "$link"
