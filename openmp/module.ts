@@ -112,7 +112,7 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     __kmpc_begin: () => {},
     __kmpc_end: () => {},
     __kmpc_global_thread_num: () => thread().gtid,
-    __kmpc_global_num_threads: () => 1 + (thread().processState ? Atomics.load(thread().processState!.words, 2) : 0),
+    __kmpc_global_num_threads: () => 1 + (thread().processState?.startedThreads ?? 0),
     __kmpc_bound_thread_num: () => thread().frame.tnum,
     __kmpc_bound_num_threads: () => thread().frame.nthreads,
     __kmpc_in_parallel: () => (thread().frame.activeLevel > 0 ? 1 : 0),

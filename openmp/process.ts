@@ -31,6 +31,11 @@ export class OmpProcess {
     return p;
   }
 
+  /** Pool threads the host has started for this process. */
+  get startedThreads(): number {
+    return Atomics.load(this.words, P.started);
+  }
+
   get shuttingDown(): boolean {
     return Atomics.load(this.words, P.shutdown) !== 0;
   }

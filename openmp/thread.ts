@@ -102,16 +102,13 @@ export class OmpThread {
     return this.ensureScratch() + 16 + Math.min(level, MAX_LEVELS + 1) * HDR;
   }
 
-  private ensureImplicitTask(): void {
+  /** The current frame's implicit task, started on first need (tasks created in it are its children). */
+  ensureTaskContext(): void {
     const f = this.frame;
     if (!f.implicitTask) {
       f.implicitTask = this.implicitHeader(f.level);
       this.tasks.beginImplicit(f.implicitTask);
     }
-  }
-
-  ensureTaskContext(): void {
-    this.ensureImplicitTask();
   }
 
   // ---------------------------------------------------------------- fork and join
@@ -214,7 +211,7 @@ export class OmpThread {
     p.childEnv ??= childEnv(p.env);
     p.childAncestors ??= { tnums: [...p.ancestorTnum, p.tnum], sizes: [...p.ancestorSize, p.nthreads] };
     this.frames.push(this.soloFrame(p.childEnv, p.level + 1, p.activeLevel, p.childAncestors.tnums, p.childAncestors.sizes));
-    this.ensureImplicitTask();
+    this.ensureTaskContext();
   }
 
   endSerialized(): void {
@@ -233,7 +230,7 @@ export class OmpThread {
     mem.setI32(s, this.gtid);
     const saved = mem.i32(s + 4);
     mem.setI32(s + 4, tnum);
-    this.ensureImplicitTask();
+    this.ensureTaskContext();
     try {
       // Fixed arities for the common cases: a spread call allocates.
       switch (args.length) {
