@@ -38,12 +38,18 @@ export class ModuleLoadError extends Error {
 
 const SUPPORTED_ABI = 1;
 
-export function readMeta(module: WebAssembly.Module, path: string): FaasletMeta | undefined {
-  const sections = WebAssembly.Module.customSections(module, SECTION_NAME);
-  if (sections.length === 0) return undefined;
+/** The faasmpi section, read straight from the bytes (before compiling: it decides how to compile). */
+function readMeta(bytes: Uint8Array, path: string): FaasletMeta | undefined {
+  let section: Uint8Array | undefined;
+  try {
+    section = findCustomSection(bytes, SECTION_NAME);
+  } catch {
+    return undefined; // a malformed binary: compiling it reports what is wrong
+  }
+  if (section === undefined) return undefined;
   let meta: FaasletMeta;
   try {
-    meta = JSON.parse(new TextDecoder().decode(sections[0]));
+    meta = JSON.parse(new TextDecoder().decode(section));
   } catch {
     throw new ModuleLoadError(`${path}: the faasmpi section is not valid JSON (rebuild with faasmpicc)`);
   }
@@ -105,15 +111,8 @@ function readProgram(path: string): Buffer {
  * 6.2-9.5. The flag is process-wide and stays set: functions compile lazily, at their first call, which must
  * use the optimising tier too. Other modules keep tier-up (a 7 MB LAMMPS starts faster with it).
  */
-async function compile(bytes: Uint8Array, path: string): Promise<WebAssembly.Module> {
-  const section = findCustomSection(bytes, SECTION_NAME);
-  let threads = false;
-  try {
-    threads = section !== undefined && JSON.parse(new TextDecoder().decode(section)).threads === true;
-  } catch {
-    throw new ModuleLoadError(`${path}: the faasmpi section is not valid JSON (rebuild with faasmpicc)`);
-  }
-  if (threads) v8.setFlagsFromString('--no-liftoff');
+async function compile(bytes: Uint8Array, meta: FaasletMeta | undefined): Promise<WebAssembly.Module> {
+  if (meta?.threads) v8.setFlagsFromString('--no-liftoff');
   return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
 }
 
@@ -121,11 +120,11 @@ async function compile(bytes: Uint8Array, path: string): Promise<WebAssembly.Mod
 export async function compileModule(path: string, specs: readonly HostModuleSpec[]): Promise<LoadedModule> {
   const bytes = readProgram(path);
   if (!hasWasmMagic(bytes)) throw new ModuleLoadError(`${path}: not a WebAssembly module (no \\0asm header)`);
+  const meta = readMeta(bytes, path);
   let module: WebAssembly.Module;
   try {
-    module = await compile(bytes, path);
+    module = await compile(bytes, meta);
   } catch (e) {
-    if (e instanceof ModuleLoadError) throw e;
     throw new ModuleLoadError(`${path}: invalid WebAssembly module: ${(e as Error).message}`);
   }
   checkImports(module, path, specs);
@@ -139,7 +138,7 @@ export async function compileModule(path: string, specs: readonly HostModuleSpec
     path,
     module,
     memory,
-    meta: readMeta(module, path),
+    meta,
     entry: entryPoint(module, path),
   };
 }
