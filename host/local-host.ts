@@ -3,10 +3,9 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { singleHostGroup } from '../fgroups/fgroup.js';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import type { OmpThreadTask, PrepareResult, RunTask, ThreadOutcome, ThreadRequest } from '../faaslet/faaslet-worker.js';
+import type { PrepareResult, RunTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
-import { answerThreadRequest } from '../openmp/process.js';
+import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
 import { JobChannels } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
@@ -64,30 +63,6 @@ export class LocalHost {
       }
     };
     const runs = Array.from({ length: spec.np }, async (_, index) => {
-      const channel = new MessageChannel();
-      const threads: Promise<void>[] = [];
-      const stopThreads = new AbortController();
-      const threadSignal = AbortSignal.any([stop.signal, stopThreads.signal]);
-      // Requests for OpenMP threads come from the rank's main thread, and from its threads (nested teams).
-      const listen = (port: MessagePort) => port.on('message', (req: ThreadRequest) => {
-        const granted = Math.max(0, Math.min(req.slots.length, this.pool.free));
-        for (const slot of req.slots.slice(0, granted)) {
-          const own = new MessageChannel();
-          listen(own.port1);
-          ports.push(own.port1);
-          const thread: OmpThreadTask = {
-            kind: 'omp-thread', module, identity: task.identity, args: argv, env: spec.env, preopens,
-            memory: memories[index], fdTable: req.fdTable, stdout: task.stdout, stderr: task.stderr,
-            hostLoad: this.load.buffer, process: req.process, slot, ompPort: own.port2,
-          };
-          threads.push(this.pool.runThread(thread, threadSignal).then((end) => {
-            if (end.kind !== 'done') rankFailed(index, threadEnd(slot.gtid, end));
-          }, () => { /* stopped with the job or its rank */ }));
-        }
-        answerThreadRequest(req.process, granted);
-      });
-      const ports: MessagePort[] = [channel.port1];
-      listen(channel.port1);
       const task: RunTask = {
         kind: 'run',
         module,
@@ -100,8 +75,9 @@ export class LocalHost {
         stderr: { fd: 2, prefix: spec.tagOutput ? `[${index}] ` : undefined },
         snapshot: snapshot.used ? snapshot.snapshot : undefined,
         transport,
-        ompPort: module.meta?.threads ? channel.port2 : undefined,
       };
+      const threads = new RankThreads(this.pool, task, memories[index], this.load.buffer, stop.signal, (end) => rankFailed(index, end));
+      if (module.meta?.threads) task.ompPort = threads.mainPort;
       try {
         const end = await this.pool.run(task, stop.signal);
         finished[index] = true;
@@ -110,12 +86,7 @@ export class LocalHost {
       } catch (e) {
         if (!stop.signal.aborted) rankFailed(index, { kind: 'error', message: `worker failed: ${(e as Error).message}` });
       } finally {
-        // The main thread shut its pool threads down; one still inside a region (exit() from a region) is stopped.
-        const ended = Promise.all(threads);
-        const timer = setTimeout(() => stopThreads.abort(), 500);
-        await ended;
-        clearTimeout(timer);
-        for (const p of ports) p.close();
+        await threads.end();
       }
     });
     await Promise.all(runs);
@@ -156,11 +127,3 @@ export class LocalHost {
   }
 }
 
-/** A thread's end as its rank's end: the thread number goes into the message. */
-function threadEnd(gtid: number, end: Exclude<ThreadOutcome, { kind: 'done' }>): FaasletOutcome {
-  switch (end.kind) {
-    case 'trap': return { ...end, trap: `${end.trap} (on OpenMP thread ${gtid})` };
-    case 'error': return { ...end, message: `OpenMP thread ${gtid}: ${end.message}` };
-    default: return end;
-  }
-}
