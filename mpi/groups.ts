@@ -115,6 +115,16 @@ function functions(rank: MpiRank) {
     return undefined;
   };
 
+  /** Group_incl/excl arguments: the group and its n listed ranks (distinct, valid), or the error raised. */
+  const listedRanks = (fn: string, h: number, n: number, ranksPtr: number): [Group, number[]] | number => {
+    const g = group(fn, h);
+    if (typeof g === 'number') return g;
+    if (n < 0 || n > g.worldRanks.length) return raise(fn, abi.MPI_ERR_ARG, `invalid n ${n}`);
+    const ranks = ints(ranksPtr, n);
+    const problem = checkRanks(g, ranks);
+    return problem ? raise(fn, abi.MPI_ERR_RANK, problem) : [g, ranks];
+  };
+
   const setOp = (fn: string, op: (a: number[], b: number[]) => number[]) => (h1: number, h2: number, newPtr: number) => {
     const g1 = group(fn, h1);
     if (typeof g1 === 'number') return g1;
@@ -146,22 +156,16 @@ function functions(rank: MpiRank) {
     },
     MPI_Group_incl: (h: number, n: number, ranksPtr: number, newPtr: number) => {
       const fn = 'MPI_Group_incl';
-      const g = group(fn, h);
-      if (typeof g === 'number') return g;
-      if (n < 0 || n > g.worldRanks.length) return raise(fn, abi.MPI_ERR_ARG, `invalid n ${n}`);
-      const ranks = ints(ranksPtr, n);
-      const problem = checkRanks(g, ranks);
-      if (problem) return raise(fn, abi.MPI_ERR_RANK, problem);
+      const listed = listedRanks(fn, h, n, ranksPtr);
+      if (typeof listed === 'number') return listed;
+      const [g, ranks] = listed;
       return put(fn, newPtr, ranks.map((r) => g.worldRanks[r]));
     },
     MPI_Group_excl: (h: number, n: number, ranksPtr: number, newPtr: number) => {
       const fn = 'MPI_Group_excl';
-      const g = group(fn, h);
-      if (typeof g === 'number') return g;
-      if (n < 0 || n > g.worldRanks.length) return raise(fn, abi.MPI_ERR_ARG, `invalid n ${n}`);
-      const ranks = ints(ranksPtr, n);
-      const problem = checkRanks(g, ranks);
-      if (problem) return raise(fn, abi.MPI_ERR_RANK, problem);
+      const listed = listedRanks(fn, h, n, ranksPtr);
+      if (typeof listed === 'number') return listed;
+      const [g, ranks] = listed;
       const out = new Set(ranks);
       return put(fn, newPtr, g.worldRanks.filter((_, r) => !out.has(r)));
     },

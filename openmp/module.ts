@@ -97,7 +97,7 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     if (plast) gg.mem.setI32(plast, isLast(loop, range) ? 1 : 0);
     return 1;
   };
-  const dispatchFiniFor = () => (_loc: number, _gtid: number) => dispatchFini(thread().frame, thread().waiting);
+  const dispatchFiniAny = () => dispatchFini(thread().frame, thread().waiting);
 
   const allocate = (size: number, align: number) => (size === 0 ? 0 : g().alloc(size, Math.max(align, 16)));
   const callocate = (n: number, size: number, align: number) => {
@@ -158,10 +158,10 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     __kmpc_dispatch_next_4u: dispatchNextFor('4u'),
     __kmpc_dispatch_next_8: dispatchNextFor('8'),
     __kmpc_dispatch_next_8u: dispatchNextFor('8u'),
-    __kmpc_dispatch_fini_4: dispatchFiniFor(),
-    __kmpc_dispatch_fini_4u: dispatchFiniFor(),
-    __kmpc_dispatch_fini_8: dispatchFiniFor(),
-    __kmpc_dispatch_fini_8u: dispatchFiniFor(),
+    __kmpc_dispatch_fini_4: dispatchFiniAny,
+    __kmpc_dispatch_fini_4u: dispatchFiniAny,
+    __kmpc_dispatch_fini_8: dispatchFiniAny,
+    __kmpc_dispatch_fini_8u: dispatchFiniAny,
     __kmpc_dispatch_deinit: () => dispatchDeinit(thread().frame),
     // ---- reductions
     __kmpc_reduce: (_loc: number, _gtid: number, _n: number, _size: number, data: number, func: number) => thread().reduce(data, func),
