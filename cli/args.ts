@@ -1,4 +1,5 @@
 // faasmpirun's command line, in mpirun's style: options first, then the program and its arguments.
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 export interface RunOptions {
@@ -13,6 +14,22 @@ export interface RunOptions {
   stdinToRank0: boolean;
   verbose: boolean;
   deadlockTimeoutMs: number;
+  cluster: ClusterOptions;
+}
+
+/** Where the job runs when not on this process's own host runtime. */
+export interface ClusterOptions {
+  /** host:port of running host runtimes (--hosts, --hostfile). */
+  hosts: string[];
+  /** Start this many host runtimes on this machine for the job (--local-hosts). */
+  localHosts: number;
+  /** The cluster's shared state: its live hosts are used when no --hosts are given. */
+  redis?: string;
+  name: string;
+  policy?: 'pack' | 'spread';
+  /** Exactly this many hosts (--nhosts). */
+  nhosts?: number;
+  user?: string;
 }
 
 export class UsageError extends Error {
@@ -29,13 +46,30 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --deadlock-timeout S  end the job with a report when every running rank has waited in MPI for S seconds
                       with nothing in flight (default 5)
   -v, --verbose       say how ranks were started (snapshot or fresh, and why)
+ on several hosts (the secret of running hosts comes from FAASMPI_CLUSTER_SECRET):
+  --hosts H:P,H:P     run on these host runtimes ('faasmpi host')
+  --hostfile FILE     the same, one host:port per line ('#' starts a comment)
+  --redis URL         run on the live hosts registered in this Redis (when no --hosts are given)
+  --cluster NAME      the cluster's name (default: default)
+  --local-hosts K     start K host runtimes on this machine (loopback) for this job, and stop them after
+  --policy pack|spread  place ranks on as few hosts as possible (default) or evenly (default with --local-hosts)
+  --nhosts N          use exactly N hosts
+  --user NAME         the tenant the job runs for (default: the login name)
   --allow-run-as-root, --oversubscribe   accepted for mpirun compatibility; they change nothing here
   -h, --help          this text`;
 
 const IGNORED_FLAGS = new Set(['--allow-run-as-root', '-allow-run-as-root', '--oversubscribe', '-oversubscribe']);
 
 export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
-  const o: RunOptions = { np: 1, program: '', programArgs: [], exports: [], tagOutput: false, workDir: cwd, useSnapshots: true, stdinToRank0: true, verbose: false, deadlockTimeoutMs: 5000 };
+  const o: RunOptions = {
+    np: 1, program: '', programArgs: [], exports: [], tagOutput: false, workDir: cwd, useSnapshots: true, stdinToRank0: true, verbose: false, deadlockTimeoutMs: 5000,
+    cluster: { hosts: [], localHosts: 0, name: 'default' },
+  };
+  const positive = (flag: string, v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} needs a positive whole number, got '${v}'`);
+    return n;
+  };
   let i = 0;
   const value = (flag: string): string => {
     const v = argv[++i];
@@ -66,6 +100,24 @@ export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
       const seconds = Number(v);
       if (!(seconds > 0)) throw new UsageError(`--deadlock-timeout needs a positive number of seconds, got '${v}'`);
       o.deadlockTimeoutMs = seconds * 1000;
+    } else if (a === '--hosts' || a === '--host' || a === '-H') {
+      o.cluster.hosts.push(...value(a).split(',').map((h) => h.trim()).filter(Boolean).map(hostAddress));
+    } else if (a === '--hostfile' || a === '-hostfile' || a === '--machinefile') {
+      o.cluster.hosts.push(...readHostfile(resolve(cwd, value(a))));
+    } else if (a === '--local-hosts') {
+      o.cluster.localHosts = positive(a, value(a));
+    } else if (a === '--redis') {
+      o.cluster.redis = value(a);
+    } else if (a === '--cluster') {
+      o.cluster.name = value(a);
+    } else if (a === '--policy') {
+      const v = value(a);
+      if (v !== 'pack' && v !== 'spread') throw new UsageError(`--policy takes 'pack' or 'spread', got '${v}'`);
+      o.cluster.policy = v;
+    } else if (a === '--nhosts') {
+      o.cluster.nhosts = positive(a, value(a));
+    } else if (a === '--user') {
+      o.cluster.user = value(a);
     } else if (a === '-v' || a === '--verbose') {
       o.verbose = true;
     } else if (IGNORED_FLAGS.has(a)) {
@@ -75,6 +127,9 @@ export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
     } else {
       throw new UsageError(`unknown option '${a}'`);
     }
+  }
+  if (o.cluster.localHosts > 0 && (o.cluster.hosts.length > 0 || o.cluster.redis)) {
+    throw new UsageError('--local-hosts starts its own hosts: it cannot be combined with --hosts, --hostfile or --redis');
   }
   if (i >= argv.length) throw new UsageError('no program given');
   o.program = argv[i];
@@ -92,4 +147,24 @@ export function rankEnvironment(exports: string[], env: NodeJS.ProcessEnv = proc
     else if (env[x] !== undefined) out.set(x, env[x]!);
   }
   return [...out].map(([k, v]) => `${k}=${v}`);
+}
+
+/** host:port, with the host runtimes' default port when none is given. */
+function hostAddress(h: string): string {
+  if (/^[^:\s]+:\d+$/.test(h)) return h;
+  if (/^[^:\s]+$/.test(h)) return `${h}:7650`;
+  throw new UsageError(`host '${h}': expected host or host:port`);
+}
+
+/** One host[:port] per line; blank lines, '#' comments and mpirun's "slots=N" words are ignored. */
+function readHostfile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new UsageError(`--hostfile ${path}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  const hosts = text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean).map((l) => hostAddress(l.split(/\s+/)[0]));
+  if (hosts.length === 0) throw new UsageError(`--hostfile ${path} names no host`);
+  return hosts;
 }

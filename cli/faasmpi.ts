@@ -43,9 +43,11 @@ async function host(argv: string[]): Promise<number> {
   const cluster = checkName('cluster', values.cluster ?? 'default');
   const port = int('port', values.port, 7650);
   const heartbeatMs = int('heartbeat-ms', values['heartbeat-ms'], 1000);
+  const hostId = checkName('host id', values.id ?? `${hostname()}-${port}`);
+  if (hostId.startsWith('launcher.')) throw new UsageError(`--id ${hostId}: ids starting with 'launcher.' name launchers`);
   const runtime = new HostRuntime({
     cluster, secret, port, bind: values.bind ?? '127.0.0.1', advertise: values.advertise,
-    hostId: checkName('host id', values.id ?? `${hostname()}-${port}`),
+    hostId,
     slots: int('slots', values.slots, availableParallelism()),
     state: await openState(values.redis, cluster),
     heartbeatMs, ttlMs: int('ttl-ms', values['ttl-ms'], 5 * heartbeatMs),

@@ -2,9 +2,14 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ModuleLoadError } from '../faaslet/module-loader.js';
-import { describeEnd } from '../host/job.js';
+import { availableParallelism, userInfo } from 'node:os';
+import { runOnCluster } from '../cluster/launcher.js';
+import { LocalCluster } from '../cluster/local-cluster.js';
+import { redisState } from '../cluster/state/cluster-state.js';
+import { checkName } from '../cluster/state/types.js';
+import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
-import { parseRunArgs, rankEnvironment, UsageError, USAGE } from './args.js';
+import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
 
 function fail(message: string, code: number): number {
   process.stderr.write(`faasmpirun: ${message}\n`);
@@ -28,20 +33,23 @@ export async function main(argv: string[]): Promise<number> {
   } catch {
     return fail(`--wdir ${options.workDir}: no such directory`, 2);
   }
-  const host = new LocalHost();
+  const spec: JobSpec = {
+    program: resolve(options.program),
+    argv0: options.program,
+    args: options.programArgs,
+    np: options.np,
+    env: rankEnvironment(options.exports),
+    sandboxRoot: options.workDir,
+    tagOutput: options.tagOutput,
+    useSnapshots: options.useSnapshots,
+    stdin: options.stdinToRank0 ? { kind: 'hostFd', fd: 0 } : { kind: 'null' },
+    deadlockTimeoutMs: options.deadlockTimeoutMs,
+  };
+  const c = options.cluster;
+  const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
+  const host = onCluster ? undefined : new LocalHost();
   try {
-    const result = await host.runJob({
-      program: resolve(options.program),
-      argv0: options.program,
-      args: options.programArgs,
-      np: options.np,
-      env: rankEnvironment(options.exports),
-      sandboxRoot: options.workDir,
-      tagOutput: options.tagOutput,
-      useSnapshots: options.useSnapshots,
-      stdin: options.stdinToRank0 ? { kind: 'hostFd', fd: 0 } : { kind: 'null' },
-      deadlockTimeoutMs: options.deadlockTimeoutMs,
-    });
+    const result = host ? await host.runJob(spec) : await runClustered(spec, options);
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
     if (result.hostFailure) process.stderr.write(`faasmpirun: ${result.hostFailure.message}\n`);
     else if (result.culprit !== undefined) {
@@ -58,6 +66,45 @@ export async function main(argv: string[]): Promise<number> {
     if (e instanceof ModuleLoadError) return fail(e.message, 1);
     return fail((e as Error).message, 1);
   } finally {
-    await host.close();
+    await host?.close();
+  }
+}
+
+/** Runs the job on host runtimes: ones started here (--local-hosts), listed (--hosts), or registered in Redis. */
+async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResult> {
+  const c = options.cluster;
+  const user = checkName('user', c.user ?? loginName());
+  if (c.localHosts > 0) {
+    const local = new LocalCluster();
+    try {
+      // Enough slots that -np N always fits, spread evenly unless asked otherwise.
+      await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)));
+      const result = await runOnCluster(spec, { cluster: local.cluster, secret: local.secret, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts, user });
+      if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
+      return result;
+    } finally {
+      await local.stop();
+    }
+  }
+  const secret = process.env.FAASMPI_CLUSTER_SECRET;
+  if (!secret) throw new Error('set FAASMPI_CLUSTER_SECRET to the secret of the cluster\'s hosts');
+  const cluster = checkName('cluster', c.name);
+  const state = c.redis ? await redisState(c.redis, cluster) : undefined;
+  try {
+    const addresses = c.hosts.length > 0 ? c.hosts : (await state!.liveHosts()).map((h) => h.address);
+    if (addresses.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
+    const result = await runOnCluster(spec, { cluster, secret, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, user, tenant: state?.forUser(user) });
+    if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
+    return result;
+  } finally {
+    await state?.close();
+  }
+}
+
+function loginName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return process.env.USER ?? 'user';
   }
 }

@@ -1,10 +1,10 @@
 // The collective algorithms, as schedules (see schedule.ts). Sizes pick the algorithm; every rank of a call
 // picks the same one, because the choice depends only on arguments MPI requires to agree (sizes, datatypes).
 //
-// Two levels: ranks are grouped by host (HostLayout). Barrier, Bcast, Reduce and Allreduce run inside each host
-// and between host leaders; on a single host the leader level is empty. The all-to-all style collectives
-// (gather/scatter/allgather/alltoall families, reduce-scatter, scan) are one level: each pair of ranks
-// exchanges its own data, which has to cross between their hosts anyway.
+// Two levels: ranks are grouped by host (HostLayout). Barrier, Bcast, Reduce, Allreduce and Gather run inside
+// each host and between host leaders; on a single host the leader level is empty. The other all-to-all style
+// collectives (Gatherv, the scatter/allgather/alltoall families, reduce-scatter, scan) are one level: each pair
+// of ranks exchanges its own data, which has to cross between their hosts anyway.
 //
 // Reductions always combine in rank order, x0 op x1 op ... op x(n-1) (apply(in, inout) computes in op inout,
 // so partial results are built from the right or by adding right-hand neighbours), so non-commutative ops are
@@ -345,6 +345,56 @@ export function* gather(c: Coll, mine: Block | undefined, blocks: (r: number) =>
     c.copy(mine.addr, mine.count, mine.type, b.addr, b.count, b.type);
   }
   if (round.length > 0) yield round;
+}
+
+/**
+ * Gather with the same number of bytes from every rank (MPI_Gather). On several hosts each host's leader collects
+ * its ranks' data and sends it to the root as one message, so the root's host receives one message per host
+ * instead of one per rank; on the root's host ranks send to the root directly.
+ */
+export function* gatherEqual(c: Coll, mine: Block | undefined, blocks: (r: number) => Block, root: number, bytes: number): Schedule {
+  const L = c.layout();
+  if (L.single || bytes === 0) {
+    yield* gather(c, mine, blocks, root);
+    return;
+  }
+  const rootHost = L.hostOf[root], myHost = L.hostOf[c.me], local = L.hosts[myHost];
+  if (myHost === rootHost && c.me !== root) {
+    yield [c.send(root, mine!.addr, mine!.count, mine!.type)];
+    return;
+  }
+  if (myHost !== rootHost) {
+    if (c.me !== local[0]) {
+      yield [c.send(local[0], mine!.addr, mine!.count, mine!.type)];
+      return;
+    }
+    const batch = new Uint8Array(local.length * bytes);
+    batch.set(c.pack(mine!.addr, mine!.count, mine!.type));
+    yield local.slice(1).map((r, i) => c.recvBytes(r, batch, (i + 1) * bytes, bytes));
+    yield [c.sendBytes(root, batch)];
+    return;
+  }
+  // The root: its host's ranks directly, every other host's batch from its leader.
+  const round = [];
+  for (const p of local) {
+    if (p === root) continue;
+    const b = blocks(p);
+    round.push(c.recv(p, b.addr, b.count, b.type));
+  }
+  const batches = L.hosts.map((members, h) => (h === rootHost ? undefined : new Uint8Array(members.length * bytes)));
+  batches.forEach((batch, h) => { if (batch) round.push(c.recvBytes(L.hosts[h][0], batch, 0, batch.length)); });
+  if (mine) {
+    const b = blocks(root);
+    c.copy(mine.addr, mine.count, mine.type, b.addr, b.count, b.type);
+  }
+  yield round;
+  batches.forEach((batch, h) => {
+    if (!batch) return;
+    L.hosts[h].forEach((p, i) => {
+      const b = blocks(p);
+      c.unpack(batch, i * bytes, b.addr, b.count, b.type);
+    });
+  });
 }
 
 /** Scatter(v): blocks[r] is rank r's data at the root; `mine` is undefined with MPI_IN_PLACE at the root. */

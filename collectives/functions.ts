@@ -200,7 +200,10 @@ function functions(rank: MpiRank) {
         ? { addr: base + displs[p] * rt!.extent, count: rcounts[p], type: rt! }
         : { addr: base + p * rn * rt!.extent, count: rn, type: rt! };
       const mine = st ? { addr: addr(sbuf), count: sn, type: st } : undefined;
-      return run(k, req, `root=${r}, `, (c) => alg.gather(c, mine, blocks, r));
+      if (varying) return run(k, req, `root=${r}, `, (c) => alg.gather(c, mine, blocks, r));
+      // Every rank contributes the same bytes (MPI requires matching type signatures): hosts can batch them.
+      const bytes = atRoot ? rn * rt!.size : sn * st!.size;
+      return run(k, req, `root=${r}, `, (c) => alg.gatherEqual(c, mine, blocks, r, bytes));
     };
 
   const scatter = (fn: string, varying: boolean) =>

@@ -10,7 +10,7 @@ import { HostLoad } from '../mpi/transport/waiter.js';
 import { Faaslet } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
-import { createSink, nullSink, type SinkSpec } from './output.js';
+import { createSink, endRelayedOutput, nullSink, type SinkSpec } from './output.js';
 import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
 
@@ -102,6 +102,7 @@ function run(task: RunTask): FaasletOutcome {
     load.leave();
     JobChannels.attach(task.transport.channels).setState(task.identity.index, RankState.finished);
     fdTable.closeAll();
+    endRelayedOutput();
   }
 }
 
@@ -139,6 +140,7 @@ function runThread(task: OmpThreadTask): ThreadOutcome {
     stderr.flush();
     load.leave();
     task.ompPort.close();
+    endRelayedOutput();
   }
 }
 

@@ -118,7 +118,11 @@ async function compile(bytes: Uint8Array, meta: FaasletMeta | undefined): Promis
 
 /** Compiles and checks one module; no caching. */
 export async function compileModule(path: string, specs: readonly HostModuleSpec[]): Promise<LoadedModule> {
-  const bytes = readProgram(path);
+  return compileBytes(readProgram(path), path, specs);
+}
+
+/** Compiles and checks a module's bytes (`path` names it in errors: a launcher's file on a cluster host). */
+export async function compileBytes(bytes: Uint8Array, path: string, specs: readonly HostModuleSpec[]): Promise<LoadedModule> {
   if (!hasWasmMagic(bytes)) throw new ModuleLoadError(`${path}: not a WebAssembly module (no \\0asm header)`);
   const meta = readMeta(bytes, path);
   let module: WebAssembly.Module;
@@ -156,9 +160,18 @@ export class ModuleCache {
     } catch {
       return compileModule(path, this.specs); // reports the error
     }
+    return this.cached(key, () => compileModule(path, this.specs));
+  }
+
+  /** A module sent by a launcher: cached by its content. */
+  loadBytes(bytes: Uint8Array, path: string): Promise<LoadedModule> {
+    return this.cached(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, () => compileBytes(bytes, path, this.specs));
+  }
+
+  private cached(key: string, compile: () => Promise<LoadedModule>): Promise<LoadedModule> {
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = compileModule(path, this.specs);
+      entry = compile();
       entry.catch(() => this.entries.delete(key));
       this.entries.set(key, entry);
     }

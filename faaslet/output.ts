@@ -1,12 +1,39 @@
 // Output sinks for a Faaslet's stdout/stderr. They write straight to the host process's file descriptors from
-// the Faaslet's worker (synchronously, so nothing is lost when a job ends); with a prefix (faasmpirun
-// --tag-output) they hold back partial lines so every printed line carries its rank's tag.
+// the Faaslet's worker (synchronously, so nothing is lost when a job ends), or, on a cluster host, post to a
+// BroadcastChannel the host relays to the job's launcher. With a prefix (faasmpirun --tag-output) they hold
+// back partial lines so every printed line carries its rank's tag.
 import { writeSync } from 'node:fs';
 import type { OutputSink } from '../host-interface/types.js';
 
 export interface SinkSpec {
   fd: number;
   prefix?: string;
+  /** Post output to this BroadcastChannel (as OutputChunk) instead of writing to fd. */
+  channel?: string;
+}
+
+/** What a relayed sink posts; `end` marks that a Faaslet has posted all its output. */
+export type OutputChunk = { fd: number; bytes: Uint8Array } | { end: true };
+
+const channels = new Map<string, BroadcastChannel>();
+
+function channelNamed(name: string): BroadcastChannel {
+  let c = channels.get(name);
+  if (!c) {
+    c = new BroadcastChannel(name);
+    (c as unknown as { unref(): void }).unref();
+    channels.set(name, c);
+  }
+  return c;
+}
+
+/** Marks the end of a Faaslet's output on every channel it used, and closes them (once per task). */
+export function endRelayedOutput(): void {
+  for (const c of channels.values()) {
+    c.postMessage({ end: true } satisfies OutputChunk);
+    c.close();
+  }
+  channels.clear();
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
@@ -26,10 +53,18 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   }
 }
 
-class FdSink implements OutputSink {
-  constructor(private readonly fd: number) {}
+type Writer = (bytes: Uint8Array) => void;
+
+function writerFor(spec: SinkSpec): Writer {
+  if (spec.channel === undefined) return (bytes) => writeAll(spec.fd, bytes);
+  const channel = channelNamed(spec.channel);
+  return (bytes) => channel.postMessage({ fd: spec.fd, bytes: bytes.slice() } satisfies OutputChunk);
+}
+
+class PlainSink implements OutputSink {
+  constructor(private readonly out: Writer) {}
   write(bytes: Uint8Array): void {
-    writeAll(this.fd, bytes);
+    this.out(bytes);
   }
   flush(): void {}
 }
@@ -37,7 +72,7 @@ class FdSink implements OutputSink {
 class PrefixedLineSink implements OutputSink {
   private pending: Uint8Array = new Uint8Array(0);
   private readonly prefix: Uint8Array;
-  constructor(private readonly fd: number, prefix: string) {
+  constructor(private readonly out: Writer, prefix: string) {
     this.prefix = new TextEncoder().encode(prefix);
   }
   write(bytes: Uint8Array): void {
@@ -62,7 +97,7 @@ class PrefixedLineSink implements OutputSink {
       parts.push(this.prefix, lines.subarray(start, end));
       start = end;
     }
-    writeAll(this.fd, concat(...parts)); // one write per batch keeps lines of different ranks whole
+    this.out(concat(...parts)); // one write per batch keeps lines of different ranks whole
   }
 }
 
@@ -77,7 +112,8 @@ function concat(...chunks: Uint8Array[]): Uint8Array {
 }
 
 export function createSink(spec: SinkSpec): OutputSink {
-  return spec.prefix ? new PrefixedLineSink(spec.fd, spec.prefix) : new FdSink(spec.fd);
+  const out = writerFor(spec);
+  return spec.prefix ? new PrefixedLineSink(out, spec.prefix) : new PlainSink(out);
 }
 
 /** Discards output: used while preparing a snapshot (any output makes that snapshot unusable anyway). */

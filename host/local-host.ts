@@ -2,58 +2,88 @@
 // job runner that starts a job's ranks, watches them, and ends the whole job as soon as one rank fails.
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { singleHostGroup } from '../fgroups/fgroup.js';
+import { singleHostGroup, type FGroup } from '../fgroups/fgroup.js';
 import type { PrepareResult, RunTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
 import { JobChannels } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
-import { DeadlockWatch } from './deadlock-watch.js';
+import { DeadlockWatch, type QuietReport } from './deadlock-watch.js';
 import { ModuleCache, type LoadedModule } from '../faaslet/module-loader.js';
 import { hostSpecs } from '../host-interface/index.js';
 import type { Preopen } from '../host-interface/wasi/fd-table.js';
 import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
 import { failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
 
+/** Where a job's ranks run, and how this host's part of it is tied to the rest of the job (cluster hosts). */
+export interface PartPlacement {
+  group: FGroup;
+  /** The ranks this host runs (all of them on a single host). */
+  localRanks: number[];
+  /** Aborts the part: the job failed elsewhere. */
+  signal?: AbortSignal;
+  /** Relay a rank's output through this BroadcastChannel instead of writing it to our fds. */
+  outputChannel?: (rank: number) => string;
+  /** Connects the channels' remote ranks to their hosts; the returned function ends that once the ranks end. */
+  bridge?: (channels: JobChannels, signal: AbortSignal) => () => Promise<void>;
+  /** Hands the local deadlock watch's view to whoever decides for the whole job (multi-host jobs). */
+  onQuiet?: (report: QuietReport) => void;
+}
+
 export class LocalHost {
-  readonly hostId = `${hostname()}:${process.pid}`;
+  readonly hostId: string;
   readonly modules = new ModuleCache(hostSpecs);
   readonly pool: FaasletPool;
   private readonly prepared = new Map<string, Promise<PrepareResult>>();
   /** Faaslets of this host running right now (ranks poll for messages only while cores are free). */
   private readonly load = HostLoad.create();
 
-  constructor(options: PoolOptions = {}) {
+  constructor(options: PoolOptions & { hostId?: string } = {}) {
+    this.hostId = options.hostId ?? `${hostname()}:${process.pid}`;
     this.pool = new FaasletPool(options);
   }
 
   async runJob(spec: JobSpec): Promise<JobResult> {
     if (spec.np < 1) throw new Error(`-np must be at least 1 (got ${spec.np})`);
-    if (spec.np > this.pool.maxFaaslets) {
-      throw new Error(`this host runs at most ${this.pool.maxFaaslets} Faaslets at once; -np ${spec.np} does not fit`);
-    }
-    const module = await this.modules.load(spec.program);
     const group = singleHostGroup(spec.np, this.hostId);
+    return this.runPart(spec, await this.modules.load(spec.program), { group, localRanks: group.hostTable.map((_, i) => i) });
+  }
+
+  /**
+   * Runs this host's ranks of a job (all of them on a single host). The job ends early when one of them fails,
+   * the watch reports a deadlock, or `part.signal` aborts (the job failed elsewhere). ranks[] holds the ends of
+   * the local ranks only.
+   */
+  async runPart(spec: JobSpec, module: LoadedModule, part: PartPlacement): Promise<JobResult> {
+    const { group, localRanks } = part;
+    if (localRanks.length > this.pool.maxFaaslets) {
+      throw new Error(`this host runs at most ${this.pool.maxFaaslets} Faaslets at once; ${localRanks.length} ranks do not fit`);
+    }
     const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
     const argv = [spec.argv0, ...spec.args];
     const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id);
 
-    // Every rank's memory is made here, so each rank can be handed all of them (single-copy messages).
+    // Every local rank's memory is made here, so each rank can be handed all of them (single-copy messages).
     // (A module that defines its own memory makes it itself; the loader made sure such a module uses no MPI.)
-    const memories = module.memory ? Array.from({ length: spec.np }, () => memoryFor(module, snapshot.used ? snapshot.snapshot : undefined)!) : [];
+    const memories: (WebAssembly.Memory | undefined)[] = new Array(spec.np).fill(undefined);
+    if (module.memory) for (const r of localRanks) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined)!;
     const channels = JobChannels.create(spec.np);
-    const transport = { channels: channels.handle, memories, hostLoad: this.load.buffer };
+    const multiHost = localRanks.length < spec.np;
+    const transport = { channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined };
 
     const stop = new AbortController();
+    const signal = part.signal ? AbortSignal.any([stop.signal, part.signal]) : stop.signal;
     const ranks: RankEnd[] = new Array(spec.np).fill({ kind: 'stopped' });
     const finished = new Array<boolean>(spec.np).fill(false);
+    for (let r = 0; r < spec.np; r++) if (!localRanks.includes(r)) finished[r] = true;
     let culprit: number | undefined;
     let hostFailure: JobResult['hostFailure'];
     const watch = new DeadlockWatch(channels, finished, spec.deadlockTimeoutMs, (report) => {
       hostFailure = { code: 1, message: report };
       stop.abort();
-    });
+    }, part.onQuiet);
+    const endBridge = part.bridge?.(channels, signal);
     /** A rank's end (or one of its OpenMP threads' failure) that should end the job. */
     const rankFailed = (index: number, end: FaasletOutcome) => {
       ranks[index] = end;
@@ -62,7 +92,8 @@ export class LocalHost {
         stop.abort();
       }
     };
-    const runs = Array.from({ length: spec.np }, async (_, index) => {
+    const runs = localRanks.map(async (index) => {
+      const sink = (fd: number) => ({ fd, prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index) });
       const task: RunTask = {
         kind: 'run',
         module,
@@ -71,26 +102,27 @@ export class LocalHost {
         env: spec.env,
         preopens,
         stdin: index === 0 ? spec.stdin : { kind: 'null' },
-        stdout: { fd: 1, prefix: spec.tagOutput ? `[${index}] ` : undefined },
-        stderr: { fd: 2, prefix: spec.tagOutput ? `[${index}] ` : undefined },
+        stdout: sink(1),
+        stderr: sink(2),
         snapshot: snapshot.used ? snapshot.snapshot : undefined,
         transport,
       };
-      const threads = new RankThreads(this.pool, task, memories[index], this.load.buffer, stop.signal, (end) => rankFailed(index, end));
+      const threads = new RankThreads(this.pool, task, memories[index]!, this.load.buffer, signal, (end) => rankFailed(index, end));
       if (module.meta?.threads) task.ompPort = threads.mainPort;
       try {
-        const end = await this.pool.run(task, stop.signal);
+        const end = await this.pool.run(task, signal);
         finished[index] = true;
         if (failureCode(end) !== 0) rankFailed(index, end);
         else if (ranks[index].kind === 'stopped') ranks[index] = end;
       } catch (e) {
-        if (!stop.signal.aborted) rankFailed(index, { kind: 'error', message: `worker failed: ${(e as Error).message}` });
+        if (!signal.aborted) rankFailed(index, { kind: 'error', message: `worker failed: ${(e as Error).message}` });
       } finally {
         await threads.end();
       }
     });
     await Promise.all(runs);
     watch.stop();
+    await endBridge?.();
     const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
     return {
       exitCode,

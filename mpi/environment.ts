@@ -1,5 +1,4 @@
 // The MPI environment calls (Init/Finalize, rank and size, thread levels, versions, timers, Abort).
-import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { JobAbort } from '../host-interface/types.js';
 import * as abi from './abi.js';
@@ -69,7 +68,7 @@ function functions(rank: MpiRank) {
       return abi.MPI_SUCCESS;
     },
     MPI_Get_processor_name: (namePtr: number, lenPtr: number) => {
-      mem.setI32(lenPtr, mem.writeCString(namePtr, abi.MPI_MAX_PROCESSOR_NAME, hostname()));
+      mem.setI32(lenPtr, mem.writeCString(namePtr, abi.MPI_MAX_PROCESSOR_NAME, rank.processorName()));
       return abi.MPI_SUCCESS;
     },
     MPI_Get_library_version: (versionPtr: number, lenPtr: number) => {

@@ -1,5 +1,6 @@
 // One rank's MPI state, shared by every group of MPI host functions (environment, point-to-point, datatypes,
 // errors, ...). Lives in the rank's worker for the life of its Faaslet.
+import { hostname } from 'node:os';
 import type { FaasletIdentity } from '../host-interface/types.js';
 import { JobAbort } from '../host-interface/types.js';
 import { GuestMemory } from '../host-interface/memory-view.js';
@@ -18,8 +19,8 @@ import { HostLoad, Waiter } from './transport/waiter.js';
 /** How this rank reaches the others of its job on this host (absent for a Faaslet started on its own). */
 export interface MpiTransport {
   channels: ChannelsHandle;
-  /** Every rank's memory by world rank. */
-  memories: WebAssembly.Memory[];
+  /** The memory of every rank on this host by world rank (undefined for ranks on other hosts). */
+  memories: (WebAssembly.Memory | undefined)[];
   hostLoad: SharedArrayBuffer;
   /** The host of every rank by world rank (the FGroup host table); absent: every rank is on this host. */
   hostTable?: readonly string[];
@@ -82,9 +83,17 @@ export class MpiRank {
     return this.transport?.hostTable?.[worldRank] ?? this.identity.hostId;
   }
 
+  /** MPI_Get_processor_name: the machine's name, or on a job spread over host runtimes the host's id (several
+   * host runtimes may share a machine, but not memory). */
+  processorName(): string {
+    return this.transport?.hostTable ? this.identity.hostId : hostname();
+  }
+
   /** The linear memory of a rank on this host (collectives read and write peers' buffers directly). */
   memoryOf(worldRank: number): WebAssembly.Memory {
-    return this.transport ? this.transport.memories[worldRank] : this.memory();
+    const m = this.transport ? this.transport.memories[worldRank] : this.memory();
+    if (!m) throw new Error(`rank ${worldRank} runs on another host: its memory is not here`);
+    return m;
   }
 
   // ---- scratch space in guest memory, for messages the runtime sends itself and callback out-parameters ----

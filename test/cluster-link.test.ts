@@ -7,7 +7,7 @@ import { connectLink, HIGH_WATER, LinkServer, type HostLink } from '../cluster/w
 
 const cluster = 'test-cluster', secret = 's3cret-for-tests';
 const mpi = (seq: number, payload: Uint8Array): Envelope => ({
-  mpi: { group: 'g1', src: 0, dst: 1, tag: 7, context: 2, seq, kind: 1, total: payload.byteLength, payload },
+  mpi: { group: 'g1', src: 0, dst: 1, tag: 7, context: 2, seq, kind: 1, total: payload.byteLength, payload, a: 0, b: 0, c: 0 },
 });
 
 describe('host links', () => {

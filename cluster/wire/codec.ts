@@ -13,6 +13,9 @@ export interface MpiMessage {
   total: number;
   payload: Uint8Array;
   rawFollows?: boolean;
+  a: number;
+  b: number;
+  c: number;
 }
 
 export interface Control {
@@ -20,6 +23,7 @@ export interface Control {
   job: string;
   user: string;
   json: string;
+  blob?: Uint8Array;
 }
 
 export type Envelope = { mpi: MpiMessage } | { control: Control };

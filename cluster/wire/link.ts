@@ -86,6 +86,15 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
     this.framesSent++;
   }
 
+  /** Whether the socket holds more than the high-water mark (then await writable() before sending more). */
+  get congested(): boolean {
+    return this.ws.bufferedAmount > HIGH_WATER;
+  }
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
   /** Resolves once the socket's send buffer is below the high-water mark. */
   async writable(): Promise<void> {
     while (this.ws.readyState === WebSocket.OPEN && this.ws.bufferedAmount > HIGH_WATER) {
@@ -176,8 +185,8 @@ export class LinkServer extends EventEmitter<{ link: [HostLink] }> {
   }
 }
 
-/** Opens a link to another host (address host:port). */
-export function connectLink(address: string, me: LinkIdentity): Promise<HostLink> {
+/** Opens a link to another host (address host:port); `peer` names it in messages (default: the address). */
+export function connectLink(address: string, me: LinkIdentity, peer = address): Promise<HostLink> {
   const time = Date.now();
   const ws = new WebSocket(`ws://${address}`, {
     perMessageDeflate: false,
@@ -191,7 +200,7 @@ export function connectLink(address: string, me: LinkIdentity): Promise<HostLink
   });
   return new Promise((resolve, reject) => {
     ws.once('upgrade', (res) => res.socket.setNoDelay(true));
-    ws.once('open', () => resolve(new HostLink(ws, address)));
+    ws.once('open', () => resolve(new HostLink(ws, peer)));
     ws.once('unexpected-response', (_req, res) => {
       reject(new LinkError(`host ${address} refused the link: ${res.statusCode} ${res.statusMessage} (wrong cluster or secret?)`));
       ws.terminate();

@@ -3,8 +3,8 @@
 //   eager       small messages travel inside the inbox record (copied twice: into the ring, out of it);
 //   rendezvous  a large contiguous send announces its address; the receiver copies straight from the sender's
 //               linear memory into its own (one copy) and answers DONE;
-//   streamed    a large non-contiguous or buffered send is packed on the host; the receiver answers CTS and the
-//               sender streams fragments.
+//   streamed    a large non-contiguous or buffered send is packed on the host (a contiguous one to a rank on
+//               another host is read in place); the receiver answers CTS and the sender streams fragments.
 // Everything here runs in the rank's own worker; the only shared things are the inboxes and the memories.
 import * as abi from '../abi.js';
 import type { Communicator } from '../communicators.js';
@@ -98,8 +98,8 @@ export class P2PEngine {
   constructor(
     private readonly me: number,
     private readonly channels: JobChannels,
-    /** Every rank's linear memory on this host, by world rank (ours included). */
-    private readonly memories: readonly WebAssembly.Memory[],
+    /** The linear memory of every rank on this host, by world rank (ours included; undefined: another host). */
+    private readonly memories: readonly (WebAssembly.Memory | undefined)[],
   ) {}
 
   private ownView?: Uint8Array;
@@ -109,7 +109,7 @@ export class P2PEngine {
    * for what it covers; `memory.buffer` (not free) is read again only when an access reaches past it.
    */
   private ownBytes(end = Infinity): Uint8Array {
-    if (!this.ownView || end > this.ownView.length) this.ownView = new Uint8Array(this.memories[this.me].buffer);
+    if (!this.ownView || end > this.ownView.length) this.ownView = new Uint8Array(this.memories[this.me]!.buffer);
     return this.ownView;
   }
 
@@ -177,7 +177,8 @@ export class P2PEngine {
       if (pushed) this.complete(op);
     } else {
       h.kind = Kind.Rts;
-      if (op.source.kind === 'guest') {
+      // A receiver on this host copies from our memory; one on another host is streamed to.
+      if (op.source.kind === 'guest' && this.memories[op.dst] !== undefined) {
         h.b = op.source.addr + (op.bytes === 0 ? 0 : op.source.type.blocks!.offs[0]);
         h.c = HAS_ADDRESS;
       }
@@ -320,7 +321,7 @@ export class P2PEngine {
     op.status.tag = m.h.tag;
     // Rendezvous: copy from the sender's memory, or ask it to stream.
     if (m.h.c & HAS_ADDRESS) {
-      const senderBytes = new Uint8Array(this.memories[m.h.src].buffer);
+      const senderBytes = new Uint8Array(this.memories[m.h.src]!.buffer);
       this.finishFrom(op, senderBytes, m.h.b, m.h.bytes);
       this.pushControl(m.h.src, { kind: Kind.Done, src: this.me, tag: 0, context: 0, bytes: 0, a: m.h.a, b: 0, c: 0 });
     } else {

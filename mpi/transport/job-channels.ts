@@ -3,6 +3,11 @@
 // delivered or completes. Created by the host, attached by each rank's worker (all SharedArrayBuffers).
 import { Inbox } from './inbox.js';
 
+// Atomics.waitAsync (Node 16+) is missing from the ES2022 library typings.
+const waitAsync = (Atomics as unknown as {
+  waitAsync(a: Int32Array, index: number, value: number): { async: false } | { async: true; value: Promise<string> };
+}).waitAsync;
+
 export const INBOX_BYTES = 4 << 20;
 const DESCRIPTION_BYTES = 256;
 
@@ -66,6 +71,20 @@ export class JobChannels {
     const at = rank * WORDS_PER_RANK;
     Atomics.add(this.ranks, at + DOORBELL, 1);
     if (Atomics.load(this.ranks, at + SLEEPING) !== 0) Atomics.notify(this.ranks, at + DOORBELL);
+  }
+
+  /**
+   * For a rank on another host: its inbox here is the outbox the host's network side drains. Marked as always
+   * sleeping, every ring() notifies, which wakes the host's waitAsync (ringed()).
+   */
+  markRemote(rank: number): void {
+    Atomics.store(this.ranks, rank * WORDS_PER_RANK + SLEEPING, 1);
+  }
+
+  /** Resolves once the doorbell of `rank` moves from `seen` (for the host's event loop; never blocks it). */
+  async ringed(rank: number, seen: number): Promise<void> {
+    const r = waitAsync(this.ranks, rank * WORDS_PER_RANK + DOORBELL, seen);
+    if (r.async) await r.value;
   }
 
   doorbell(rank: number): number {

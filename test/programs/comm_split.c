@@ -3,7 +3,8 @@
  * - split by parity with keys that reverse the order; MPI_UNDEFINED gives MPI_COMM_NULL;
  * - a ring exchange inside each new communicator (status.MPI_SOURCE in the new numbering);
  * - MPI_Comm_compare: IDENT, CONGRUENT (dup), SIMILAR (same members reordered), UNEQUAL;
- * - MPI_Comm_split_type(MPI_COMM_TYPE_SHARED): every rank of the job is on one host;
+ * - MPI_Comm_split_type(MPI_COMM_TYPE_SHARED): the ranks with this rank's processor name, in rank order (all of
+ *   them on one host; on several hosts, those of each host);
  * - MPI_Comm_create from a group, MPI_Comm_create_group over a subgroup;
  * - names: MPI_COMM_WORLD / MPI_COMM_SELF, set/get on a new communicator, truncation to MPI_MAX_OBJECT_NAME;
  * - MPI_Comm_free sets MPI_COMM_NULL; freeing MPI_COMM_WORLD is MPI_ERR_COMM under MPI_ERRORS_RETURN.
@@ -95,18 +96,28 @@ static void split_parity(void) {
 }
 
 static void split_shared(void) {
+  /* Who shares this rank's host: exchange processor names (point to point). */
+  char mine[MPI_MAX_PROCESSOR_NAME], theirs[MPI_MAX_PROCESSOR_NAME];
+  int len, members[64], nmembers = 0, my_index = -1;
+  memset(mine, 0, sizeof mine);
+  MPI_Get_processor_name(mine, &len);
+  for (int p = 0; p < size; p++) {
+    if (p != rank) MPI_Sendrecv(mine, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, p, 90, theirs, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, p, 90, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    if (p == rank || strcmp(mine, theirs) == 0) {
+      if (p == rank) my_index = nmembers;
+      members[nmembers++] = p;
+    }
+  }
   MPI_Comm node;
   expect(MPI_SUCCESS, MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, &node), "split_type: rc");
   int r = -1, s = -1, result = -1;
   MPI_Comm_rank(node, &r);
   MPI_Comm_size(node, &s);
-  expect(size, s, "split_type(SHARED): every rank is on this host");
-  expect(rank, r, "split_type(SHARED): rank");
+  expect(nmembers, s, "split_type(SHARED): the ranks of this host");
+  expect(my_index, r, "split_type(SHARED): rank");
   MPI_Comm_compare(MPI_COMM_WORLD, node, &result);
-  expect(MPI_CONGRUENT, result, "compare(WORLD, shared)");
-  int world_of[64];
-  for (int i = 0; i < size; i++) world_of[i] = i;
-  ring(node, world_of, "shared comm");
+  expect(nmembers == size ? MPI_CONGRUENT : MPI_UNEQUAL, result, "compare(WORLD, shared)");
+  ring(node, members, "shared comm");
   MPI_Comm_free(&node);
 
   MPI_Comm none;

@@ -1,0 +1,146 @@
+// The network side of one job part: moves inbox records between this host's ranks and ranks on other hosts.
+// A remote rank's inbox on this host is its outbox: local ranks push records into it exactly as for a local
+// peer, the host's event loop wakes on its doorbell (Atomics.waitAsync, never blocking), drains it in order and
+// sends each record over the link to the rank's host, which pushes it into the rank's real inbox. One link per
+// host pair and FIFO everywhere keep MPI's order per (source, destination, communicator); a sequence number per
+// such triple is checked on arrival, so a broken order ends the job instead of delivering wrong data.
+// Back-pressure: a congested link leaves records in the outbox, so senders find it full and retry later; an
+// inbox full on arrival holds records for that rank here, in order, until it has room.
+import type { MpiMessage } from './wire/codec.js';
+import type { HostLink } from './wire/link.js';
+import type { RecordHeader } from '../mpi/transport/inbox.js';
+import type { JobChannels } from '../mpi/transport/job-channels.js';
+import { RAW_THRESHOLD } from './wire/link.js';
+
+export class BridgeError extends Error {}
+
+interface Held {
+  h: RecordHeader;
+  payload: Uint8Array;
+}
+
+export class JobBridge {
+  private readonly sentSeq = new Map<string, number>();
+  private readonly seenSeq = new Map<string, number>();
+  /** Records for local ranks whose inbox was full, per rank, in arrival order. */
+  private readonly held = new Map<number, Held[]>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private ended = false;
+  private readonly loops: Promise<void>[] = [];
+  /** Records sent to and received from other hosts (for reports). */
+  sent = 0;
+  received = 0;
+
+  constructor(
+    private readonly group: string,
+    private readonly channels: JobChannels,
+    /** Host id of each rank. */
+    private readonly hostTable: readonly string[],
+    private readonly myHost: string,
+    private readonly linkTo: (hostId: string) => HostLink | undefined,
+    private readonly fail: (problem: string) => void,
+  ) {}
+
+  /** Starts forwarding every remote rank's outbox. */
+  start(): void {
+    this.hostTable.forEach((host, rank) => {
+      if (host === this.myHost) return;
+      this.channels.markRemote(rank);
+      this.loops.push(this.forward(rank));
+    });
+  }
+
+  private async forward(rank: number): Promise<void> {
+    const inbox = this.channels.inboxes[rank];
+    const host = this.hostTable[rank];
+    // After end() one more pass forwards what the part's last sends left in the outbox.
+    for (let last = false; !last; ) {
+      last = this.ended;
+      const seen = this.channels.doorbell(rank);
+      const link = this.linkTo(host);
+      if (!link?.open) {
+        if (!inbox.isEmpty() && !last) this.fail(`cannot reach host ${host} (rank ${rank}): its link is closed`);
+        return;
+      }
+      if (link.congested && !last) {
+        await link.writable().catch(() => {});
+        continue;
+      }
+      if (!inbox.isEmpty()) {
+        inbox.drain((h, ring, at, length) => this.send(link, rank, h, ring.slice(at, at + length)));
+        continue;
+      }
+      if (!last) await this.channels.ringed(rank, seen);
+    }
+  }
+
+  private send(link: HostLink, dst: number, h: RecordHeader, payload: Uint8Array): void {
+    const key = `${h.src}:${dst}:${h.context}`;
+    const seq = (this.sentSeq.get(key) ?? 0) + 1;
+    this.sentSeq.set(key, seq);
+    const m: MpiMessage = {
+      group: this.group, src: h.src, dst, tag: h.tag, context: h.context, seq, kind: h.kind, total: h.bytes,
+      payload, a: h.a, b: h.b, c: h.c,
+    };
+    if (payload.byteLength >= RAW_THRESHOLD) link.send({ mpi: { ...m, payload: new Uint8Array(0) } }, payload);
+    else link.send({ mpi: m });
+    this.sent++;
+  }
+
+  /** A record from another host for one of our ranks. */
+  deliver(m: MpiMessage, raw: Uint8Array | undefined): void {
+    if (this.ended) return;
+    const dst = m.dst;
+    if (!(dst >= 0 && dst < this.hostTable.length) || this.hostTable[dst] !== this.myHost) {
+      this.fail(`a message for rank ${dst} reached host ${this.myHost}, which does not run it`);
+      return;
+    }
+    const key = `${m.src}:${dst}:${m.context}`;
+    const expected = (this.seenSeq.get(key) ?? 0) + 1;
+    if (m.seq !== expected) {
+      this.fail(`messages from rank ${m.src} to rank ${dst} arrived out of order (sequence ${m.seq}, expected ${expected})`);
+      return;
+    }
+    this.seenSeq.set(key, expected);
+    this.received++;
+    const h: RecordHeader = { kind: m.kind, src: m.src, tag: m.tag, context: m.context, bytes: m.total, a: m.a, b: m.b, c: m.c };
+    const payload = raw ?? m.payload;
+    const waiting = this.held.get(dst);
+    if (waiting) waiting.push({ h, payload });
+    else if (!this.push(dst, h, payload)) {
+      this.held.set(dst, [{ h, payload: payload.slice() }]);
+      this.scheduleRetry();
+    }
+  }
+
+  private push(dst: number, h: RecordHeader, payload: Uint8Array): boolean {
+    const ok = this.channels.inboxes[dst].tryPush(h, payload.byteLength, (ring, at, n) => ring.set(payload.subarray(0, n), at));
+    if (ok) {
+      this.channels.noteEvent(dst);
+      this.channels.ring(dst);
+    }
+    return ok;
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer || this.ended) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      for (const [dst, list] of this.held) {
+        while (list.length > 0 && this.push(dst, list[0].h, list[0].payload)) list.shift();
+        if (list.length === 0) this.held.delete(dst);
+      }
+      if (this.held.size > 0) this.scheduleRetry();
+    }, 1);
+  }
+
+  /** Stops forwarding (the part's ranks have ended). */
+  async end(): Promise<void> {
+    this.ended = true;
+    clearTimeout(this.retryTimer);
+    this.hostTable.forEach((host, rank) => {
+      if (host !== this.myHost) this.channels.ring(rank); // wakes its forward loop, which sees `ended`
+    });
+    await Promise.all(this.loops);
+  }
+}

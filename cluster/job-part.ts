@@ -1,0 +1,160 @@
+// One host's part of a job spread over hosts: the ranks the planner put here, run by the host's LocalHost with
+// their inboxes bridged to the other hosts (bridge.ts), their output relayed to the launcher, their deadlock
+// view reported to it, and their ends reported when the part is over. It ends early when the launcher says stop,
+// when the launcher or a peer host goes away, or when a local rank fails (LocalHost ends the local ranks, and
+// the launcher then stops the other parts).
+import { statSync } from 'node:fs';
+import type { QuietReport } from '../host/deadlock-watch.js';
+import type { LoadedModule } from '../faaslet/module-loader.js';
+import type { OutputChunk } from '../faaslet/output.js';
+import type { LocalHost } from '../host/local-host.js';
+import type { JobResult } from '../host/job.js';
+import { JobBridge } from './bridge.js';
+import { control, type PrepareRequest } from './job-protocol.js';
+import type { MpiMessage } from './wire/codec.js';
+import type { HostLink } from './wire/link.js';
+
+/** After its ranks end, a part waits at most this long for the last of their relayed output. */
+const OUTPUT_DRAIN_MS = 2000;
+
+export interface JobPartOptions {
+  job: string;
+  user: string;
+  launcher: HostLink;
+  request: PrepareRequest;
+  localRanks: number[];
+  host: LocalHost;
+  linkTo: (hostId: string) => HostLink | undefined;
+  log: (line: string) => void;
+  /** Called once when the part is over (its slots go back). */
+  ended: () => void;
+}
+
+export class JobPart {
+  readonly job: string;
+  readonly user: string;
+  readonly launcher: HostLink;
+  private module: LoadedModule | undefined;
+  private readonly abort = new AbortController();
+  private bridge: JobBridge | undefined;
+  private failure: string | undefined;
+  private state: 'prepared' | 'running' | 'over' = 'prepared';
+  private readonly hosts: Set<string>;
+
+  constructor(private readonly o: JobPartOptions) {
+    this.job = o.job;
+    this.user = o.user;
+    this.launcher = o.launcher;
+    this.hosts = new Set(o.request.group.hostTable);
+  }
+
+  hasHost(hostId: string): boolean {
+    return this.hosts.has(hostId);
+  }
+
+  /** Compiles the program (cached by content) and checks the job's working directory exists here. */
+  async load(program: Uint8Array): Promise<void> {
+    const dir = this.o.request.spec.sandboxRoot;
+    let isDir = false;
+    try { isDir = statSync(dir).isDirectory(); } catch { /* reported below */ }
+    if (!isDir) throw new Error(`working directory ${dir} does not exist on this host (the hosts of a job need the same files: a shared filesystem)`);
+    this.module = await this.o.host.modules.loadBytes(program, this.o.request.spec.argv0);
+  }
+
+  /** Preparation failed: nothing runs. */
+  abandon(): void {
+    this.finish();
+  }
+
+  start(): void {
+    if (this.state !== 'prepared' || !this.module) return;
+    this.state = 'running';
+    void this.run(this.module);
+  }
+
+  /** Ends the part early; `failed`: something outside the ranks ended it (reported as the part's failure). */
+  stop(reason: string, failed = false): void {
+    if (failed && this.failure === undefined) this.failure = reason;
+    if (this.state === 'prepared') {
+      this.finish();
+      return;
+    }
+    this.abort.abort();
+  }
+
+  /** Records that came before this host's ranks were connected (peers may start sooner), kept in order. */
+  private early: [MpiMessage, Uint8Array | undefined][] | undefined = [];
+
+  deliver(m: MpiMessage, raw: Uint8Array | undefined): void {
+    if (this.bridge) this.bridge.deliver(m, raw);
+    else this.early?.push([{ ...m, payload: m.payload.slice() }, raw]);
+  }
+
+  private async run(module: LoadedModule): Promise<void> {
+    const { group, spec } = this.o.request;
+    const output = this.relayOutput();
+    let result: JobResult;
+    try {
+      result = await this.o.host.runPart({ ...spec, stdin: { kind: 'null' }, program: spec.argv0 }, module, {
+        group,
+        localRanks: this.o.localRanks,
+        signal: this.abort.signal,
+        outputChannel: output.channelName,
+        bridge: (channels) => {
+          const bridge = new JobBridge(group.id, channels, group.hostTable, this.o.host.hostId, this.o.linkTo, (problem) => this.stop(problem, true));
+          this.bridge = bridge;
+          bridge.start();
+          for (const [m, raw] of this.early ?? []) bridge.deliver(m, raw);
+          this.early = undefined;
+          return () => bridge.end();
+        },
+        onQuiet: (report: QuietReport) => this.send('quiet', report),
+      });
+    } catch (e) {
+      result = { exitCode: 1, ranks: [], hostFailure: { code: 1, message: `host ${this.o.host.hostId}: ${(e as Error).message}` }, snapshot: { used: false, note: '' } };
+    }
+    // Ranks that were stopped (their worker terminated) never say their output is complete.
+    await output.drained(this.o.localRanks.filter((r) => result.ranks[r] && result.ranks[r].kind !== 'stopped'));
+    this.send('part-end', {
+      result,
+      crossHostRecords: { sent: this.bridge?.sent ?? 0, received: this.bridge?.received ?? 0 },
+      failure: this.failure,
+    });
+    this.finish();
+  }
+
+  /** Listens on each local rank's output channel and forwards what arrives to the launcher. */
+  private relayOutput() {
+    const name = (rank: number) => `faasmpi-out:${this.job}:${rank}`;
+    const open = new Map<number, { channel: BroadcastChannel; done: Promise<void> }>();
+    for (const rank of this.o.localRanks) {
+      const channel = new BroadcastChannel(name(rank));
+      let ended!: () => void;
+      const done = new Promise<void>((r) => (ended = r));
+      channel.onmessage = (ev) => {
+        const chunk = (ev as MessageEvent<OutputChunk>).data;
+        if ('end' in chunk) ended();
+        else this.send('output', { rank, fd: chunk.fd }, chunk.bytes);
+      };
+      open.set(rank, { channel, done });
+    }
+    return {
+      channelName: name,
+      drained: async (ranks: number[]) => {
+        const cap = new Promise<void>((r) => setTimeout(r, OUTPUT_DRAIN_MS).unref());
+        await Promise.race([Promise.all(ranks.map((r) => open.get(r)!.done)), cap]);
+        for (const o of open.values()) o.channel.close();
+      },
+    };
+  }
+
+  private send(kind: 'quiet' | 'part-end' | 'output', args: object, blob?: Uint8Array): void {
+    if (this.launcher.open) this.launcher.send(control(kind as 'quiet', this.job, this.user, args as QuietReport, blob));
+  }
+
+  private finish(): void {
+    if (this.state === 'over') return;
+    this.state = 'over';
+    this.o.ended();
+  }
+}

@@ -1,0 +1,71 @@
+// The conversation between a launcher (faasmpirun) and the hosts running its job, as Control kinds on their
+// links. The launcher asks each host for its capacity (hello), hands each chosen host its part with the program
+// (prepare: the host reserves slots, compiles, links to its peers, answers ready or refused), starts all parts
+// at once (start: no rank can message a host not yet ready), relays output, and ends every part when one fails
+// (stop). Hosts report output, their deadlock view (quiet) and how their ranks ended (part-end).
+import type { FGroup } from '../fgroups/fgroup.js';
+import type { QuietReport } from '../host/deadlock-watch.js';
+import type { JobResult, JobSpec } from '../host/job.js';
+import type { Control } from './wire/codec.js';
+
+/** A job as hosts see it: JobSpec without the launcher's path and stdin (the program travels as bytes). */
+export type RemoteJobSpec = Omit<JobSpec, 'program' | 'stdin'>;
+
+export interface HelloReply {
+  id: string;
+  slots: number;
+  /** Slots not taken by running parts. */
+  free: number;
+}
+
+export interface PrepareRequest {
+  group: FGroup;
+  /** Where every host of the job listens (host id -> host:port), for the links between them. */
+  addresses: Record<string, string>;
+  spec: RemoteJobSpec;
+}
+
+export interface Refusal {
+  message: string;
+}
+
+export interface OutputNote {
+  rank: number;
+  fd: number;
+}
+
+export interface PartEnd {
+  /** This host's ranks' ends (others: 'stopped'), culprit and host failure as LocalHost reports them. */
+  result: JobResult;
+  /** Records this part sent to and received from other hosts. */
+  crossHostRecords: { sent: number; received: number };
+  /** Why the host ended its part early, if something outside its ranks did (a peer host died). */
+  failure?: string;
+}
+
+export interface StopRequest {
+  reason: string;
+}
+
+export interface ControlKinds {
+  hello: Record<string, never>;
+  'hello-reply': HelloReply;
+  prepare: PrepareRequest;
+  ready: Record<string, never>;
+  refused: Refusal;
+  start: Record<string, never>;
+  output: OutputNote;
+  quiet: QuietReport;
+  'part-end': PartEnd;
+  stop: StopRequest;
+}
+
+export type ControlKind = keyof ControlKinds;
+
+export function control<K extends ControlKind>(kind: K, job: string, user: string, args: ControlKinds[K], blob?: Uint8Array): { control: Control } {
+  return { control: { kind, job, user, json: JSON.stringify(args), blob } };
+}
+
+export function argsOf<K extends ControlKind>(c: Control, _kind: K): ControlKinds[K] {
+  return JSON.parse(c.json || '{}') as ControlKinds[K];
+}

@@ -1,0 +1,214 @@
+// The launcher's side of a job spread over host runtimes (faasmpirun --hosts/--hostfile/--redis/--local-hosts):
+// it links to the hosts, asks their capacity, places the ranks (planner.ts), hands each chosen host its part
+// with the program's bytes, starts every part at once, writes the ranks' relayed output, decides deadlocks
+// from the hosts' reports, and ends the whole job as soon as any part fails or any host goes away.
+import { readFileSync, writeSync } from 'node:fs';
+import { hostname } from 'node:os';
+import type { FGroup } from '../fgroups/fgroup.js';
+import { newGroupId } from '../fgroups/fgroup.js';
+import { deadlockMessage, type QuietReport } from '../host/deadlock-watch.js';
+import { failureCode, type JobResult, type JobSpec, type RankEnd } from '../host/job.js';
+import { argsOf, control, type ControlKind, type ControlKinds, type HelloReply, type PartEnd } from './job-protocol.js';
+import { place, PlacementError, type PlacementPolicy } from './planner.js';
+import type { TenantState } from './state/types.js';
+import type { Control } from './wire/codec.js';
+import { connectLink, type HostLink } from './wire/link.js';
+
+const REPLY_MS = 60_000;
+
+export interface ClusterTarget {
+  cluster: string;
+  secret: string;
+  /** host:port of each host runtime to consider. */
+  addresses: string[];
+  policy: PlacementPolicy;
+  /** Exactly this many hosts. */
+  hosts?: number;
+  user: string;
+  /** Where the job's record and host table are kept (the cluster's shared state), if anywhere. */
+  tenant?: TenantState;
+}
+
+export interface ClusterJobResult extends JobResult {
+  /** Host of each rank. */
+  hostTable: string[];
+  /** Records that crossed between hosts (sent, summed over hosts). */
+  crossHostRecords: number;
+}
+
+class HostSession {
+  private readonly waiters = new Map<string, { resolve: (c: Control) => void; reject: (e: Error) => void }>();
+  closed: string | undefined;
+  onControl: (c: Control) => void = () => {};
+  onClose: (why: string) => void = () => {};
+
+  constructor(readonly address: string, readonly link: HostLink) {
+    link.on('message', (e) => {
+      if (!('control' in e)) return;
+      const w = this.waiters.get(e.control.kind);
+      if (w) {
+        this.waiters.delete(e.control.kind);
+        w.resolve(e.control);
+      } else this.onControl(e.control);
+    });
+    link.on('close', (why) => {
+      this.closed = why;
+      for (const w of this.waiters.values()) w.reject(new Error(`host ${address} closed the link: ${why}`));
+      this.waiters.clear();
+      this.onClose(why);
+    });
+  }
+
+  /** Sends a control and waits for the first of the reply kinds. */
+  ask(c: { control: Control }, replies: ControlKind[]): Promise<Control> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`host ${this.address} did not answer '${c.control.kind}' within ${REPLY_MS / 1000} s`)), REPLY_MS);
+      const settle = (ok: boolean, v: Control | Error) => {
+        clearTimeout(timer);
+        for (const k of replies) this.waiters.delete(k);
+        ok ? resolve(v as Control) : reject(v as Error);
+      };
+      for (const k of replies) this.waiters.set(k, { resolve: (v) => settle(true, v), reject: (e) => settle(false, e) });
+      this.link.send(c);
+    });
+  }
+
+  send<K extends ControlKind>(kind: K, job: string, user: string, args: ControlKinds[K]): void {
+    if (this.link.open) this.link.send(control(kind, job, user, args));
+  }
+}
+
+/** Runs a job on the cluster's hosts; resolves when every part has ended. */
+export async function runOnCluster(spec: JobSpec, target: ClusterTarget): Promise<ClusterJobResult> {
+  if (target.addresses.length === 0) throw new PlacementError('no hosts to run on');
+  const me = { cluster: target.cluster, secret: target.secret, hostId: `launcher.${hostname()}.${process.pid}` };
+  const sessions = await Promise.all(target.addresses.map(async (a) => new HostSession(a, await connectLink(a, me))));
+  try {
+    const group = { id: newGroupId(), size: spec.np, hostTable: [] as string[] };
+    const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', group.id, target.user, {}), ['hello-reply']), 'hello-reply')));
+    const byId = new Map<string, { session: HostSession; hello: HelloReply }>();
+    hello.forEach((h, i) => byId.set(h.id, { session: sessions[i], hello: h }));
+    group.hostTable = place({ np: spec.np, policy: target.policy, hosts: target.hosts }, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.free })));
+    const used = [...new Set(group.hostTable)].map((id) => ({ id, session: byId.get(id)!.session }));
+    const addresses = Object.fromEntries(used.map(({ id, session }) => [id, session.address]));
+    return await runParts(spec, target, group, used, addresses);
+  } finally {
+    for (const s of sessions) s.link.close('job over');
+  }
+}
+
+async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, used: { id: string; session: HostSession }[], addresses: Record<string, string>): Promise<ClusterJobResult> {
+  const { user } = target;
+  const job = group.id;
+  const program = readFileSync(spec.program);
+  const { program: _path, stdin: _stdin, ...remote } = spec;
+  const prepare = control('prepare', job, user, { group, addresses, spec: remote }, program);
+  const answers = await Promise.allSettled(used.map(({ session }) => session.ask(prepare, ['ready', 'refused'])));
+  const problems = answers.flatMap((a) => a.status === 'rejected' ? [(a.reason as Error).message] : a.value.kind === 'refused' ? [argsOf(a.value, 'refused').message] : []);
+  if (problems.length > 0) {
+    for (const { session } of used) session.send('stop', job, user, { reason: 'another host refused the job' });
+    throw new PlacementError(problems.join('; '));
+  }
+  await target.tenant?.putJob({ id: job, state: 'running', np: spec.np, hosts: group.hostTable, createdAt: Date.now() });
+  await target.tenant?.setHostTable(job, group.hostTable);
+
+  const ends = new Map<string, PartEnd>();
+  const quiet = new Map<string, QuietReport>();
+  let failure: { code: number; message: string } | undefined;
+  let stopping = false;
+  const stopAll = (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    for (const { id, session } of used) if (!ends.has(id)) session.send('stop', job, user, { reason });
+  };
+  const deadlock = new DeadlockDecision(spec.deadlockTimeoutMs);
+  const finished = new Promise<void>((resolve) => {
+    const check = () => { if (ends.size === used.length) resolve(); };
+    for (const { id, session } of used) {
+      session.onControl = (c) => {
+        if (c.job !== job) return;
+        if (c.kind === 'output') {
+          const { fd } = argsOf(c, 'output');
+          writeAll(fd === 2 ? 2 : 1, c.blob ?? new Uint8Array(0));
+        } else if (c.kind === 'quiet') {
+          quiet.set(id, argsOf(c, 'quiet'));
+          const report = deadlock.look(used.map((u) => (ends.has(u.id) ? 'ended' : quiet.get(u.id))));
+          if (report && !failure) {
+            failure = { code: 1, message: report };
+            stopAll('deadlock');
+          }
+        } else if (c.kind === 'part-end') {
+          const end = argsOf(c, 'part-end');
+          ends.set(id, end);
+          if (end.failure && !failure) failure = { code: 1, message: `host ${id}: ${end.failure}` };
+          if (end.result.hostFailure && !failure) failure = end.result.hostFailure;
+          if (end.failure || end.result.culprit !== undefined || end.result.hostFailure) stopAll(`the job failed on host ${id}`);
+          check();
+        }
+      };
+      session.onClose = (why) => {
+        if (ends.has(id)) return;
+        ends.set(id, { result: { exitCode: 1, ranks: [], snapshot: { used: false, note: '' } }, crossHostRecords: { sent: 0, received: 0 } });
+        if (!failure) failure = { code: 1, message: `host ${id} (${session.address}) went away while running the job: ${why}` };
+        stopAll(`host ${id} went away`);
+        check();
+      };
+      if (session.closed !== undefined) session.onClose(session.closed);
+    }
+  });
+  for (const { session } of used) session.send('start', job, user, {});
+  await finished;
+  const result = merge(spec.np, group.hostTable, used.map((u) => [u.id, ends.get(u.id)!]), failure);
+  await target.tenant?.updateJob(job, { state: result.exitCode === 0 ? 'finished' : 'failed', exitCode: result.exitCode, message: failure?.message });
+  return result;
+}
+
+/** One JobResult from the parts' results: each rank's end comes from its own host. */
+function merge(np: number, hostTable: string[], parts: [string, PartEnd][], failure: { code: number; message: string } | undefined): ClusterJobResult {
+  const ranks: RankEnd[] = new Array(np).fill({ kind: 'stopped' });
+  let culprit: number | undefined;
+  let snapshot = { used: false, note: '' };
+  let crossHostRecords = 0;
+  for (const [id, end] of parts) {
+    end.result.ranks.forEach((r, i) => { if (hostTable[i] === id && r) ranks[i] = r; });
+    if (end.result.culprit !== undefined && (culprit === undefined || end.result.culprit < culprit)) culprit = end.result.culprit;
+    if (end.result.snapshot.note) snapshot = { used: end.result.snapshot.used, note: `${id}: ${end.result.snapshot.note}` };
+    crossHostRecords += end.crossHostRecords.sent;
+  }
+  // A rank's own failure explains the job best; a host's (deadlock, a host gone) only when no rank failed.
+  const hostFailure = culprit === undefined ? failure : undefined;
+  const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
+  return { exitCode, ranks, culprit, hostFailure, snapshot, hostTable, crossHostRecords };
+}
+
+/** A job spread over hosts is deadlocked when every part is quiet and no part's events move for the timeout. */
+class DeadlockDecision {
+  private quietSince = 0;
+  private lastEvents = -1;
+  constructor(private readonly timeoutMs: number) {}
+
+  look(parts: (QuietReport | 'ended' | undefined)[]): string | undefined {
+    const now = performance.now();
+    const reports = parts.filter((p): p is QuietReport => typeof p === 'object');
+    const events = reports.reduce((s, p) => s + p.events, 0);
+    const allQuiet = parts.every((p) => p === 'ended' || p?.quiet) && reports.length > 0;
+    if (!allQuiet || events !== this.lastEvents) {
+      this.lastEvents = events;
+      this.quietSince = now;
+      return undefined;
+    }
+    if (now - this.quietSince < this.timeoutMs) return undefined;
+    const lines = reports.flatMap((p) => Object.entries(p.ranks)).sort((a, b) => Number(a[0]) - Number(b[0])).map(([r, what]) => `  rank ${r}: ${what}`);
+    return deadlockMessage(this.timeoutMs, lines);
+  }
+}
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let off = 0; off < bytes.length; ) {
+    try {
+      off += writeSync(fd, bytes, off, bytes.length - off);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+    }
+  }
+}

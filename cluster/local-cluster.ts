@@ -1,0 +1,72 @@
+// K host runtimes on this machine, as separate `faasmpi host` processes on loopback with a fresh cluster name
+// and secret: faasmpirun --local-hosts K, for trying and testing multi-host runs on one machine. Torn down after.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+// The command's script beside the sources (this module runs from dist/cluster).
+const FAASMPI = fileURLToPath(new URL('../../cli/bin/faasmpi', import.meta.url));
+const START_MS = 30_000;
+
+export interface LocalHostProcess {
+  id: string;
+  address: string;
+  child: ChildProcess;
+}
+
+export class LocalCluster {
+  readonly cluster = `local-${process.pid}-${randomBytes(3).toString('hex')}`;
+  readonly secret = randomBytes(24).toString('hex');
+  readonly hosts: LocalHostProcess[] = [];
+  /** What the hosts wrote to stderr (shown when one fails to start or with -v). */
+  readonly log: string[] = [];
+
+  /** Starts k hosts with `slots` slots each (default: this machine's cores). */
+  async start(k: number, slots = availableParallelism()): Promise<void> {
+    await Promise.all(Array.from({ length: k }, (_, i) => this.startOne(`${this.cluster}-h${i}`, slots)));
+    this.hosts.sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  private startOne(id: string, slots: number): Promise<void> {
+    const child = spawn(process.execPath, [FAASMPI, 'host', '--port', '0', '--id', id, '--cluster', this.cluster, '--slots', String(slots)], {
+      env: { ...process.env, FAASMPI_CLUSTER_SECRET: this.secret },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => this.log.push(...d.split('\n').filter(Boolean)));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(`host ${id} did not start within ${START_MS / 1000} s`), START_MS);
+      const fail = (why: string) => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`${why}${this.log.length ? `:\n${this.log.join('\n')}` : ''}`));
+      };
+      let out = '';
+      child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+        out += d;
+        const m = /faasmpi host (\S+) ready/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          this.hosts.push({ id, address: m[1], child });
+          resolve();
+        }
+      });
+      child.once('exit', (code, signal) => fail(`host ${id} exited while starting (${signal ?? `status ${code}`})`));
+      child.once('error', (e) => fail(`cannot start host ${id}: ${e.message}`));
+    });
+  }
+
+  get addresses(): string[] {
+    return this.hosts.map((h) => h.address);
+  }
+
+  /** Stops every host (SIGTERM, then SIGKILL after a grace period). */
+  async stop(): Promise<void> {
+    await Promise.all(this.hosts.map(({ child }) => new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      const kill = setTimeout(() => child.kill('SIGKILL'), 5000);
+      child.once('exit', () => { clearTimeout(kill); resolve(); });
+      child.kill('SIGTERM');
+    })));
+  }
+}
