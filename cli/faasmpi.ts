@@ -8,13 +8,15 @@ import { StateError, checkName } from '../cluster/state/types.js';
 
 export const USAGE = `usage:
   faasmpi host  [--redis URL] [--cluster NAME] [--port P] [--bind ADDR] [--advertise HOST:PORT] [--slots N] [--id ID]
-                [--heartbeat-ms MS] [--ttl-ms MS]
+                [--cores N] [--heartbeat-ms MS] [--ttl-ms MS]
       run this machine's host runtime; the cluster secret comes from FAASMPI_CLUSTER_SECRET
   faasmpi hosts [--redis URL] [--cluster NAME]
       list the live hosts of a cluster and their slots
 
   --redis URL      the cluster's shared state (redis://host:port); without it the state is this process's own
-  --cluster NAME   the cluster's name: its keys in Redis are faasmpi:NAME:... (default: default)`;
+  --cluster NAME   the cluster's name: its keys in Redis are faasmpi:NAME:... (default: default)
+  --slots N        ranks this host runs at once (default: its cores)
+  --cores N        cores its Faaslets may use (default: all; less when hosts share a machine)`;
 
 class UsageError extends Error {}
 
@@ -35,7 +37,7 @@ async function host(argv: string[]): Promise<number> {
     options: {
       redis: { type: 'string' }, cluster: { type: 'string' }, port: { type: 'string' }, bind: { type: 'string' },
       advertise: { type: 'string' }, slots: { type: 'string' }, id: { type: 'string' },
-      'heartbeat-ms': { type: 'string' }, 'ttl-ms': { type: 'string' },
+      'heartbeat-ms': { type: 'string' }, 'ttl-ms': { type: 'string' }, cores: { type: 'string' },
     },
   });
   const secret = process.env.FAASMPI_CLUSTER_SECRET;
@@ -49,6 +51,7 @@ async function host(argv: string[]): Promise<number> {
     cluster, secret, port, bind: values.bind ?? '127.0.0.1', advertise: values.advertise,
     hostId,
     slots: int('slots', values.slots, availableParallelism()),
+    cores: int('cores', values.cores, availableParallelism()),
     state: await openState(values.redis, cluster),
     heartbeatMs, ttlMs: int('ttl-ms', values['ttl-ms'], 5 * heartbeatMs),
     log: (line) => process.stderr.write(`${line}\n`),

@@ -20,6 +20,8 @@ export interface HostRuntimeOptions {
   /** host:port other hosts and launchers use; default bind:port. */
   advertise?: string;
   slots: number;
+  /** Cores this host's Faaslets may use (they spin while waiting only when there is a core to spare). */
+  cores?: number;
   state: ClusterState;
   heartbeatMs: number;
   /** A host missing heartbeats this long is dead (its slots are released). */
@@ -44,7 +46,7 @@ export class HostRuntime {
   address = '';
 
   constructor(private readonly opts: HostRuntimeOptions) {
-    this.host = new LocalHost({ hostId: opts.hostId });
+    this.host = new LocalHost({ hostId: opts.hostId, cores: opts.cores });
   }
 
   async start(): Promise<void> {

@@ -23,13 +23,18 @@ export class LocalCluster {
   readonly log: string[] = [];
 
   /** Starts k hosts with `slots` slots each (default: this machine's cores). */
+  private k = 1;
+
   async start(k: number, slots = availableParallelism()): Promise<void> {
+    this.k = k;
     await Promise.all(Array.from({ length: k }, (_, i) => this.startOne(`${this.cluster}-h${i}`, slots)));
     this.hosts.sort((a, b) => a.id.localeCompare(b.id));
   }
 
   private startOne(id: string, slots: number): Promise<void> {
-    const child = spawn(process.execPath, [FAASMPI, 'host', '--port', '0', '--id', id, '--cluster', this.cluster, '--slots', String(slots)], {
+    // The hosts share this machine's cores.
+    const cores = String(Math.max(0, Math.floor(availableParallelism() / this.k) - 1));
+    const child = spawn(process.execPath, [FAASMPI, 'host', '--port', '0', '--id', id, '--cluster', this.cluster, '--slots', String(slots), '--cores', cores], {
       env: { ...process.env, FAASMPI_CLUSTER_SECRET: this.secret },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

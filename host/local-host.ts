@@ -37,10 +37,11 @@ export class LocalHost {
   readonly pool: FaasletPool;
   private readonly prepared = new Map<string, Promise<PrepareResult>>();
   /** Faaslets of this host running right now (ranks poll for messages only while cores are free). */
-  private readonly load = HostLoad.create();
+  private readonly load: HostLoad;
 
-  constructor(options: PoolOptions & { hostId?: string } = {}) {
+  constructor(options: PoolOptions & { hostId?: string; cores?: number } = {}) {
     this.hostId = options.hostId ?? `${hostname()}:${process.pid}`;
+    this.load = HostLoad.create(options.cores);
     this.pool = new FaasletPool(options);
   }
 

@@ -191,6 +191,9 @@ export function connectLink(address: string, me: LinkIdentity, peer = address): 
   const ws = new WebSocket(`ws://${address}`, {
     perMessageDeflate: false,
     maxPayload: 1 << 30,
+    // A zero mask: ws then neither masks nor unmasks payloads (a byte loop in JS). Masking guards browsers'
+    // proxies against cache poisoning; links between hosts are authenticated peers, not browsers.
+    generateMask: (mask: Buffer) => { mask.fill(0); },
     headers: {
       'x-faasmpi-cluster': me.cluster,
       'x-faasmpi-host': me.hostId,

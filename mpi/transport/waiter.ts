@@ -9,23 +9,31 @@ import { JobChannels, RankState } from './job-channels.js';
 const SPIN_MS = 10;
 const SLEEP_MS = 50;
 
-/** Faaslets alive on this host, running or waiting (one Int32 in a host-wide SharedArrayBuffer). */
+/**
+ * Faaslets alive on this host, running or waiting, and the cores the host may use (two Int32s in a host-wide
+ * SharedArrayBuffer). A host runtime sharing its machine with others (faasmpirun --local-hosts) gets a share
+ * of the cores, so its ranks do not spin on cores the other hosts' ranks and network threads need.
+ */
 export class HostLoad {
-  private readonly count: Int32Array;
-  constructor(readonly buffer: SharedArrayBuffer, readonly cores = availableParallelism()) {
-    this.count = new Int32Array(buffer);
+  private readonly words: Int32Array;
+  readonly cores: number;
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.words = new Int32Array(buffer);
+    this.cores = this.words[1];
   }
-  static create(): HostLoad {
-    return new HostLoad(new SharedArrayBuffer(4));
+  static create(cores = availableParallelism()): HostLoad {
+    const buffer = new SharedArrayBuffer(8);
+    new Int32Array(buffer)[1] = Math.max(0, cores);
+    return new HostLoad(buffer);
   }
   enter(): void {
-    Atomics.add(this.count, 0, 1);
+    Atomics.add(this.words, 0, 1);
   }
   leave(): void {
-    Atomics.sub(this.count, 0, 1);
+    Atomics.sub(this.words, 0, 1);
   }
   hasSpareCore(): boolean {
-    return Atomics.load(this.count, 0) <= this.cores;
+    return Atomics.load(this.words, 0) <= this.cores;
   }
 }
 
