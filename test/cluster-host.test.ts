@@ -1,52 +1,21 @@
 // `faasmpi host` processes in a cluster sharing a real Redis: they register and heartbeat, a killed host drops
 // out (its slots released) and rejoins when restarted, links without the cluster secret are refused and logged.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { redisState } from '../cluster/state/cluster-state.js';
 import { connectLink } from '../cluster/wire/link.js';
-import { repoRoot } from './helpers.js';
+import { faasmpi, listHosts as listTestHosts, startHost as startTestHost, until, type TestHost } from './cluster-hosts.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
-const faasmpi = join(repoRoot, 'cli/bin/faasmpi');
 const secret = 'test-secret';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-interface Host { child: ChildProcess; address: string; stderr: () => string }
-
-function startHost(redis: string, id: string): Promise<Host> {
-  const child = spawn(faasmpi, ['host', '--redis', redis, '--cluster', 'hosts-test', '--port', '0', '--id', id, '--slots', '4', '--heartbeat-ms', '100', '--ttl-ms', '400'], {
-    env: { ...process.env, FAASMPI_CLUSTER_SECRET: secret },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr!.on('data', (d) => { err += d; });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /faasmpi host (\S+) ready/.exec(out);
-      if (m) resolve({ child, address: m[1], stderr: () => err });
-    });
-    child.once('exit', (code) => reject(new Error(`host ${id} exited with ${code}: ${err}`)));
-  });
-}
-
-function listHosts(redis: string): string[] {
-  const r = spawnSync(faasmpi, ['hosts', '--redis', redis, '--cluster', 'hosts-test'], { encoding: 'utf8' });
-  assert.equal(r.status, 0, r.stderr);
-  return r.stdout.trim().split('\n').filter(Boolean).map((l) => l.split(' ')[0]);
-}
-
-async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
-  for (const t0 = Date.now(); Date.now() - t0 < ms; await sleep(50)) if (check()) return;
-  assert.fail(`timed out waiting until ${what}`);
-}
+const startHost = (redis: string, id: string) =>
+  startTestHost({ id, redis, cluster: 'hosts-test', secret, extra: ['--slots', '4', '--heartbeat-ms', '100', '--ttl-ms', '400'] });
+const listHosts = (redis: string) => listTestHosts(redis, 'hosts-test');
 
 describe('faasmpi host processes', () => {
   let redis: RedisServer;
-  const hosts: Host[] = [];
+  const hosts: TestHost[] = [];
   before(async () => { redis = await startRedis(); });
   after(async () => {
     for (const h of hosts) h.child.kill('SIGKILL');

@@ -82,9 +82,9 @@ export class SelfChecking {
     return path;
   }
 
-  /** Runs a program and asserts it passed on every rank. */
-  runsClean(name: string, np: number, timeoutMs: number): void {
-    const r = faasmpiRun(['-np', String(np), this.wasm(name)], { timeoutMs });
+  /** Runs a program and asserts it passed on every rank; `launcher` adds faasmpirun options. */
+  runsClean(name: string, np: number, timeoutMs: number, launcher: string[] = []): void {
+    const r = faasmpiRun([...launcher, '-np', String(np), this.wasm(name)], { timeoutMs });
     const failed = r.stdout.split('\n').filter((l) => l.startsWith('FAIL'));
     assert.deepEqual(failed, [], describeRun(r));
     assert.equal(r.status, 0, describeRun(r));
