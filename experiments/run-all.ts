@@ -12,6 +12,7 @@ import * as osuP2p from './osu-p2p.js';
 import * as osuColl from './osu-coll.js';
 import * as lammps from './lammps.js';
 import * as openmp from './openmp.js';
+import * as cluster from './cluster.js';
 
 const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'cold-start': coldStart,
@@ -19,6 +20,7 @@ const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'osu-p2p': osuP2p,
   'osu-coll': osuColl,
   openmp,
+  cluster,
   lammps, // opt-in (several minutes, builds LAMMPS): npm run experiments -- lammps
 };
 /** Run only when named on the command line. */

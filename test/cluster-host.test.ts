@@ -43,7 +43,7 @@ describe('faasmpi host processes', () => {
   test('a link with the cluster secret is accepted; one without it is refused and logged', { timeout: 30_000 }, async () => {
     const target = hosts[0];
     const good = await connectLink(target.address, { cluster: 'hosts-test', hostId: 'h9', secret });
-    await until('the host logs the link', () => /linked with h9/.test(target.stderr()));
+    await until('the host logs the link', () => /linked with host h9/.test(target.stderr()));
     good.close();
     await assert.rejects(connectLink(target.address, { cluster: 'hosts-test', hostId: 'intruder', secret: 'wrong' }), /refused the link: 401/);
     await until('the host logs the refusal', () => /refused a link from .*wrong cluster secret/.test(target.stderr()));

@@ -4,7 +4,7 @@
  * average time per call, averaged over the ranks (MPI_Reduce of each rank's mean to rank 0). Before the first
  * size, 0.5 s of 8-byte calls warm up the JIT, caches and page faults. Sizes are bytes of MPI_FLOAT data:
  * Allreduce (MPI_SUM) and Bcast (root 0) of `size` bytes; Alltoall of `size` bytes per peer.
- * Prints "size latency_us" lines on rank 0. Usage: osu_coll <collective> [max_bytes] */
+ * Prints "size latency_us" lines on rank 0. Usage: osu_coll <collective> [max_bytes [divide]] (divide: 1/divide of the calls) */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +25,7 @@ int main(int argc, char **argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &nranks);
   const char *what = argc > 1 ? argv[1] : "allreduce";
   long max = argc > 2 ? atol(argv[2]) : 1L << 20;
+  int divide = argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 1; /* fewer calls (slow links) */
   int barrier = !strcmp(what, "barrier");
   long per = !strcmp(what, "alltoall") ? nranks : 1;
   float *s = malloc(max * per), *r = malloc(max * per);
@@ -40,7 +41,7 @@ int main(int argc, char **argv) {
   }
   for (long n = barrier ? 0 : 8; n <= (barrier ? 0 : max); n = n * 2) {
     long bytes = n * per;
-    int iters = bytes <= 16384 ? 2000 : bytes <= 262144 ? 200 : 50;
+    int iters = (bytes <= 16384 ? 2000 : bytes <= 262144 ? 200 : 50) / divide;
     int warmup = iters / 10;
     MPI_Barrier(MPI_COMM_WORLD);
     double t0 = 0;

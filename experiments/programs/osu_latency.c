@@ -1,7 +1,7 @@
 /* Ping-pong latency between ranks 0 and 1 (written for faasmpi, in the style of the OSU latency test).
  * For each size from 8 B to 4 MiB (powers of two): warm-up round trips, then timed round trips; prints
  * "size latency_us" with the one-way latency (round trip / 2) in microseconds. Other ranks only wait.
- * Usage: osu_latency [max_bytes] */
+ * Usage: osu_latency [max_bytes [divide]] (divide: run 1/divide of the round trips, for slow links) */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +13,7 @@ int main(int argc, char **argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &size);
   long max = argc > 1 ? atol(argv[1]) : 4L << 20;
+  int divide = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 1; /* fewer round trips (slow links) */
   if (size < 2) {
     if (rank == 0) fprintf(stderr, "osu_latency needs at least 2 ranks\n");
     MPI_Finalize();
@@ -43,7 +44,7 @@ int main(int argc, char **argv) {
     }
   }
   for (long n = 8; n <= max; n *= 2) {
-    int iters = n <= 8192 ? 10000 : n <= 262144 ? 1000 : 100;
+    int iters = (n <= 8192 ? 10000 : n <= 262144 ? 1000 : 100) / divide;
     int warmup = iters / 10;
     double t0 = 0;
     if (rank == 0) {
