@@ -80,11 +80,9 @@ export class HostRuntime {
   }
 
   private async onControl(link: HostLink, c: Control): Promise<void> {
-    const kind = c.kind as ControlKind;
-    const reply = (k: ControlKind, args: object) => { if (link.open) link.send(control(k as 'ready', c.job, c.user, args as Record<string, never>)); };
-    switch (kind) {
+    switch (c.kind as ControlKind) {
       case 'hello':
-        reply('hello-reply', { id: this.opts.hostId, slots: this.opts.slots, free: this.opts.slots - this.used });
+        if (link.open) link.send(control('hello-reply', c.job, c.user, { id: this.opts.hostId, slots: this.opts.slots, free: this.opts.slots - this.used }));
         return;
       case 'prepare':
         await this.prepare(link, c);

@@ -10,7 +10,7 @@ import type { OutputChunk } from '../faaslet/output.js';
 import type { LocalHost } from '../host/local-host.js';
 import type { JobResult } from '../host/job.js';
 import { JobBridge } from './bridge.js';
-import { control, type PrepareRequest } from './job-protocol.js';
+import { control, type ControlKinds, type PrepareRequest } from './job-protocol.js';
 import type { MpiMessage } from './wire/codec.js';
 import type { HostLink } from './wire/link.js';
 
@@ -148,8 +148,8 @@ export class JobPart {
     };
   }
 
-  private send(kind: 'quiet' | 'part-end' | 'output', args: object, blob?: Uint8Array): void {
-    if (this.launcher.open) this.launcher.send(control(kind as 'quiet', this.job, this.user, args as QuietReport, blob));
+  private send<K extends 'quiet' | 'part-end' | 'output'>(kind: K, args: ControlKinds[K], blob?: Uint8Array): void {
+    if (this.launcher.open) this.launcher.send(control(kind, this.job, this.user, args, blob));
   }
 
   private finish(): void {

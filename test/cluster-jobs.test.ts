@@ -146,6 +146,12 @@ describe('a cluster of host processes sharing a real Redis', () => {
     }
   });
 
+  test('collectives and communicators with ranks placed from the registry', { timeout: 120_000 }, () => {
+    for (const name of ['coll_reduce', 'comm_split']) {
+      programs.runsClean(name, 4, 90_000, ['--redis', redis.url, '--cluster', cluster, '--policy', 'spread'], env);
+    }
+  });
+
   test('two users run at once on the same hosts, each seeing only its own ranks', { timeout: 90_000 }, async () => {
     const [a, b] = await Promise.all([
       launch([...via(['h1', 'h2']), '--user', 'carol', '--policy', 'spread', '-np', '2', wasm('ring_loop'), '1.5'], env),

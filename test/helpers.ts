@@ -83,8 +83,8 @@ export class SelfChecking {
   }
 
   /** Runs a program and asserts it passed on every rank; `launcher` adds faasmpirun options. */
-  runsClean(name: string, np: number, timeoutMs: number, launcher: string[] = []): void {
-    const r = faasmpiRun([...launcher, '-np', String(np), this.wasm(name)], { timeoutMs });
+  runsClean(name: string, np: number, timeoutMs: number, launcher: string[] = [], env?: NodeJS.ProcessEnv): void {
+    const r = faasmpiRun([...launcher, '-np', String(np), this.wasm(name)], { timeoutMs, env });
     const failed = r.stdout.split('\n').filter((l) => l.startsWith('FAIL'));
     assert.deepEqual(failed, [], describeRun(r));
     assert.equal(r.status, 0, describeRun(r));
