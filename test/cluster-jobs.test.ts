@@ -68,6 +68,12 @@ describe('output, exit status, environment and failures behave as on one host', 
       assert.match(r.stdout, new RegExp(`^\\[${rank}\\] GREETING=hi there$`, 'm'));
     }
   });
+  test('MPI + OpenMP: each rank forks its thread team on its own host', { timeout: 90_000 }, () => {
+    const hybrid = build('omp_hybrid.c', dir, ['-fopenmp']);
+    const r = faasmpiRun(['--local-hosts', '2', '-np', '2', hybrid], { env: { ...process.env, OMP_NUM_THREADS: '2' }, timeoutMs: 60_000 });
+    assert.equal(r.status, 0, describeRun(r));
+    assert.deepEqual(sortedLines(r.stdout), ['OK omp_hybrid rank 0', 'OK omp_hybrid rank 1'], describeRun(r));
+  });
   test("a rank's exit status on another host is the job's", { timeout: 60_000 }, () => {
     const r = faasmpiRun(['--local-hosts', '2', '-np', '4', argsEnv, '3:7'], { timeoutMs: 30_000 });
     assert.equal(r.status, 7, describeRun(r));
