@@ -26,7 +26,7 @@ export interface PartPlacement {
   /** Relay a rank's output through this BroadcastChannel instead of writing it to our fds. */
   outputChannel?: (rank: number) => string;
   /** Connects the channels' remote ranks to their hosts; the returned function ends that once the ranks end. */
-  bridge?: (channels: JobChannels, signal: AbortSignal) => () => Promise<void>;
+  bridge?: (channels: JobChannels) => () => Promise<void>;
   /** Hands the local deadlock watch's view to whoever decides for the whole job (multi-host jobs). */
   onQuiet?: (report: QuietReport) => void;
 }
@@ -84,7 +84,7 @@ export class LocalHost {
       hostFailure = { code: 1, message: report };
       stop.abort();
     }, part.onQuiet);
-    const endBridge = part.bridge?.(channels, signal);
+    const endBridge = part.bridge?.(channels);
     /** A rank's end (or one of its OpenMP threads' failure) that should end the job. */
     const rankFailed = (index: number, end: FaasletOutcome) => {
       ranks[index] = end;
