@@ -3,10 +3,10 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ModuleLoadError } from '../faaslet/module-loader.js';
 import { availableParallelism, userInfo } from 'node:os';
-import { runOnCluster } from '../cluster/launcher.js';
+import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
 import { redisState } from '../cluster/state/cluster-state.js';
-import { checkName } from '../cluster/state/types.js';
+import { checkName, type ClusterState } from '../cluster/state/types.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
 import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
@@ -74,29 +74,28 @@ export async function main(argv: string[]): Promise<number> {
 async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResult> {
   const c = options.cluster;
   const user = checkName('user', c.user ?? loginName());
-  if (c.localHosts > 0) {
-    const local = new LocalCluster();
-    try {
+  const local = c.localHosts > 0 ? new LocalCluster() : undefined;
+  let state: ClusterState | undefined;
+  try {
+    let target: ClusterTarget;
+    if (local) {
       // Enough slots that -np N always fits, spread evenly unless asked otherwise.
       await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)));
-      const result = await runOnCluster(spec, { cluster: local.cluster, secret: local.secret, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts, user });
-      if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
-      return result;
-    } finally {
-      await local.stop();
+      target = { cluster: local.cluster, secret: local.secret, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts, user };
+    } else {
+      const secret = process.env.FAASMPI_CLUSTER_SECRET;
+      if (!secret) throw new Error('set FAASMPI_CLUSTER_SECRET to the secret of the cluster\'s hosts');
+      const cluster = checkName('cluster', c.name);
+      state = c.redis ? await redisState(c.redis, cluster) : undefined;
+      const addresses = c.hosts.length > 0 ? c.hosts : (await state!.liveHosts()).map((h) => h.address);
+      if (addresses.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
+      target = { cluster, secret, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, user, tenant: state?.forUser(user) };
     }
-  }
-  const secret = process.env.FAASMPI_CLUSTER_SECRET;
-  if (!secret) throw new Error('set FAASMPI_CLUSTER_SECRET to the secret of the cluster\'s hosts');
-  const cluster = checkName('cluster', c.name);
-  const state = c.redis ? await redisState(c.redis, cluster) : undefined;
-  try {
-    const addresses = c.hosts.length > 0 ? c.hosts : (await state!.liveHosts()).map((h) => h.address);
-    if (addresses.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
-    const result = await runOnCluster(spec, { cluster, secret, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, user, tenant: state?.forUser(user) });
+    const result = await runOnCluster(spec, target);
     if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
     return result;
   } finally {
+    await local?.stop();
     await state?.close();
   }
 }

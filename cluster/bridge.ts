@@ -87,7 +87,8 @@ export class JobBridge {
     this.sent++;
   }
 
-  /** A record from another host for one of our ranks. */
+  /** A record from another host for one of our ranks (its payload is ours to keep: ws gives every message
+   * its own buffer). */
   deliver(m: MpiMessage, raw: Uint8Array | undefined): void {
     if (this.ended) return;
     const dst = m.dst;
@@ -108,7 +109,7 @@ export class JobBridge {
     const waiting = this.held.get(dst);
     if (waiting) waiting.push({ h, payload });
     else if (!this.push(dst, h, payload)) {
-      this.held.set(dst, [{ h, payload: payload.slice() }]);
+      this.held.set(dst, [{ h, payload }]);
       this.scheduleRetry();
     }
   }

@@ -87,7 +87,7 @@ export class JobPart {
 
   deliver(m: MpiMessage, raw: Uint8Array | undefined): void {
     if (this.bridge) this.bridge.deliver(m, raw);
-    else this.early?.push([{ ...m, payload: m.payload.slice() }, raw]);
+    else this.early?.push([m, raw]);
   }
 
   private async run(module: LoadedModule): Promise<void> {

@@ -2,7 +2,8 @@
 // it links to the hosts, asks their capacity, places the ranks (planner.ts), hands each chosen host its part
 // with the program's bytes, starts every part at once, writes the ranks' relayed output, decides deadlocks
 // from the hosts' reports, and ends the whole job as soon as any part fails or any host goes away.
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeAll } from '../faaslet/output.js';
 import { hostname } from 'node:os';
 import type { FGroup } from '../fgroups/fgroup.js';
 import { newGroupId } from '../fgroups/fgroup.js';
@@ -200,15 +201,5 @@ class DeadlockDecision {
     if (now - this.quietSince < this.timeoutMs) return undefined;
     const lines = reports.flatMap((p) => Object.entries(p.ranks)).sort((a, b) => Number(a[0]) - Number(b[0])).map(([r, what]) => `  rank ${r}: ${what}`);
     return deadlockMessage(this.timeoutMs, lines);
-  }
-}
-
-function writeAll(fd: number, bytes: Uint8Array): void {
-  for (let off = 0; off < bytes.length; ) {
-    try {
-      off += writeSync(fd, bytes, off, bytes.length - off);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') return;
-    }
   }
 }

@@ -39,7 +39,7 @@ export function endRelayedOutput(): void {
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
 /** writeSync until everything is out: a pipe set non-blocking by the parent can answer EAGAIN when full. */
-function writeAll(fd: number, bytes: Uint8Array): void {
+export function writeAll(fd: number, bytes: Uint8Array): void {
   let off = 0;
   while (off < bytes.length) {
     try {

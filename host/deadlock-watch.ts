@@ -21,7 +21,9 @@ export class DeadlockWatch {
 
   constructor(
     private readonly channels: JobChannels,
-    /** finished[r]: rank r has ended (or runs on another host). */
+    /** The ranks this host runs (all of them on a single host). */
+    private readonly ranks: readonly number[],
+    /** finished[r]: rank r has ended. */
     private readonly finished: readonly boolean[],
     private readonly timeoutMs: number,
     private readonly onDeadlock: (report: string) => void,
@@ -37,7 +39,7 @@ export class DeadlockWatch {
   }
 
   private allBlocked(): boolean {
-    for (let r = 0; r < this.channels.size; r++) {
+    for (const r of this.ranks) {
       if (this.finished[r]) continue;
       if (this.channels.state(r) !== RankState.blocked) return false;
     }
@@ -53,12 +55,12 @@ export class DeadlockWatch {
     if (this.onReport) {
       const ranks: Record<number, string> = {};
       const quiet = this.allBlocked();
-      if (quiet) for (let r = 0; r < this.channels.size; r++) if (this.channels.state(r) !== RankState.running || !this.finished[r]) ranks[r] = this.describe(r);
+      if (quiet) for (const r of this.ranks) ranks[r] = this.describe(r);
       this.onReport({ quiet, events, ranks });
       return;
     }
     const now = performance.now();
-    const running = this.finished.some((f) => !f);
+    const running = this.ranks.some((r) => !this.finished[r]);
     if (!running || !this.allBlocked() || events !== this.lastEvents) {
       this.lastEvents = events;
       this.quietSince = now;
@@ -66,7 +68,7 @@ export class DeadlockWatch {
     }
     if (now - this.quietSince < this.timeoutMs) return;
     this.stop();
-    const lines = Array.from({ length: this.channels.size }, (_, r) => `  rank ${r}: ${this.describe(r)}`);
+    const lines = this.ranks.map((r) => `  rank ${r}: ${this.describe(r)}`);
     this.onDeadlock(deadlockMessage(this.timeoutMs, lines));
   }
 }

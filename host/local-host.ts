@@ -77,10 +77,9 @@ export class LocalHost {
     const signal = part.signal ? AbortSignal.any([stop.signal, part.signal]) : stop.signal;
     const ranks: RankEnd[] = new Array(spec.np).fill({ kind: 'stopped' });
     const finished = new Array<boolean>(spec.np).fill(false);
-    for (let r = 0; r < spec.np; r++) if (!localRanks.includes(r)) finished[r] = true;
     let culprit: number | undefined;
     let hostFailure: JobResult['hostFailure'];
-    const watch = new DeadlockWatch(channels, finished, spec.deadlockTimeoutMs, (report) => {
+    const watch = new DeadlockWatch(channels, localRanks, finished, spec.deadlockTimeoutMs, (report) => {
       hostFailure = { code: 1, message: report };
       stop.abort();
     }, part.onQuiet);
