@@ -1,14 +1,15 @@
 // The host runtime for the Faaslets of this machine: module cache, warm worker pool, snapshot cache, and the
 // job runner that starts a job's ranks, watches them, and ends the whole job as soon as one rank fails.
 import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { singleHostGroup, type FGroup } from '../fgroups/fgroup.js';
 import type { PrepareResult, RunTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
 import { JobChannels } from '../mpi/transport/job-channels.js';
-import { HostLoad } from '../mpi/transport/waiter.js';
+import { HostLoad } from '../mpi/transport/host-load.js';
+import { MachineLoadSampler } from './machine-load.js';
 import { DeadlockWatch, type QuietReport } from './deadlock-watch.js';
 import { ModuleCache, type LoadedModule } from '../faaslet/module-loader.js';
 import { hostSpecs } from '../host-interface/index.js';
@@ -38,10 +39,12 @@ export class LocalHost {
   private readonly prepared = new Map<string, Promise<PrepareResult>>();
   /** Faaslets of this host running right now (ranks poll for messages only while cores are free). */
   private readonly load: HostLoad;
+  private readonly machineLoad: MachineLoadSampler;
 
   constructor(options: PoolOptions & { hostId?: string; cores?: number } = {}) {
     this.hostId = options.hostId ?? `${hostname()}:${process.pid}`;
     this.load = HostLoad.create(options.cores);
+    this.machineLoad = new MachineLoadSampler(this.load, availableParallelism());
     this.pool = new FaasletPool(options);
   }
 
@@ -155,6 +158,7 @@ export class LocalHost {
   }
 
   async close(): Promise<void> {
+    this.machineLoad.stop();
     await this.pool.close();
   }
 }

@@ -1,7 +1,8 @@
-// How an OpenMP thread waits (for a fork, at a barrier, for a lock): spin while this host has a core to spare,
-// because a futex wake-up costs ~30 us here and a fork or barrier should cost a few; then sleep in
-// Atomics.wait. While it sleeps the thread is not counted as load, so MPI ranks and other threads may spin.
-import { HostLoad } from '../mpi/transport/waiter.js';
+// How an OpenMP thread waits (for a fork, at a barrier, for a lock): spin while a core is really idle (HostLoad
+// counts this host's Faaslets and the rest of the machine), because a futex wake-up costs ~30 us here and a fork
+// or barrier should cost a few; then sleep in Atomics.wait. While it sleeps the thread is not counted as load, so
+// MPI ranks and other threads may spin. The spin adapts to what it buys (SpinBudget).
+import { type HostLoad, SpinBudget } from '../mpi/transport/host-load.js';
 
 /** How long a waiting thread spins before it sleeps (OMP_WAIT_POLICY, FAASMPI_OMP_SPIN_US). */
 export interface WaitPolicy {
@@ -18,7 +19,10 @@ export function waitPolicyFrom(env: Map<string, string>): WaitPolicy {
 }
 
 export class Waiting {
-  constructor(readonly load: HostLoad, readonly policy: WaitPolicy) {}
+  private readonly spin: SpinBudget;
+  constructor(readonly load: HostLoad, readonly policy: WaitPolicy) {
+    this.spin = new SpinBudget(policy.spinMs);
+  }
 
   /**
    * Returns once `words[index]` differs from `value` (or `ready()` holds, checked while spinning and after each
@@ -26,14 +30,22 @@ export class Waiting {
    */
   untilChanged(words: Int32Array, index: number, value: number, ready?: () => boolean, onSpin?: () => boolean): void {
     if (Atomics.load(words, index) !== value || ready?.()) return;
-    const spinUntil = this.load.hasSpareCore() ? performance.now() + this.policy.spinMs : 0;
-    for (let i = 1; ; i++) {
-      if (Atomics.load(words, index) !== value || ready?.()) return;
-      if (onSpin?.()) {
-        i = 0;
-        continue;
+    if (this.policy.spinMs > 0 && this.load.hasSpareCore()) {
+      let spinUntil = performance.now() + this.spin.current;
+      for (let i = 1; ; i++) {
+        if (Atomics.load(words, index) !== value || ready?.()) {
+          this.spin.caught();
+          return;
+        }
+        if (onSpin?.()) {
+          i = 0;
+          spinUntil = performance.now() + this.spin.current;
+          continue;
+        }
+        // The machine may get busy while we spin: look again now and then, and give the core up at once.
+        if ((i & 127) === 0 && (performance.now() >= spinUntil || !this.load.hasSpareCore())) break;
       }
-      if ((i & 127) === 0 && performance.now() >= spinUntil) break;
+      this.spin.missed();
     }
     // Sleep in short slices so a change that comes without a notify (or a ready() condition) is still seen.
     for (;;) {

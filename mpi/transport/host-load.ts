@@ -1,0 +1,66 @@
+// What a waiting Faaslet needs to know before it spins: is there a core nobody else wants? Two sources, kept in one
+// host-wide SharedArrayBuffer so every worker reads them with a plain atomic load:
+//   - our own count: Faaslets of this host running or spinning (waiters leave the count while they sleep);
+//   - the machine's load from everything else (other processes, other host runtimes on the same machine), sampled
+//     from /proc by the host's main thread (see MachineLoadSampler). JS has no sched_yield, so a spinner on a busy
+//     machine takes the core the thread it waits for needs: the only safe spin is on a core that is really idle.
+import { availableParallelism } from 'node:os';
+
+const W_RUNNING = 0, W_SHARE = 1, W_EXTERNAL_MILLI = 2, W_MACHINE = 3;
+const WORDS = 4;
+
+export class HostLoad {
+  private readonly words: Int32Array;
+  /** Cores this host may spin on (its share of the machine when several host runtimes share it). */
+  readonly cores: number;
+  constructor(readonly buffer: SharedArrayBuffer) {
+    this.words = new Int32Array(buffer);
+    this.cores = this.words[W_SHARE];
+  }
+  static create(cores = availableParallelism()): HostLoad {
+    const words = new Int32Array(new SharedArrayBuffer(WORDS * 4));
+    words[W_SHARE] = Math.max(0, cores);
+    words[W_MACHINE] = availableParallelism();
+    return new HostLoad(words.buffer as SharedArrayBuffer);
+  }
+  enter(): void {
+    Atomics.add(this.words, W_RUNNING, 1);
+  }
+  leave(): void {
+    Atomics.sub(this.words, W_RUNNING, 1);
+  }
+  /** Busy cores of other processes, in thousandths of a core (written by the sampler). */
+  setExternalMilliCores(milli: number): void {
+    Atomics.store(this.words, W_EXTERNAL_MILLI, Math.max(0, Math.round(milli)));
+  }
+  externalCores(): number {
+    // A daemon's occasional tick must not stop all spinning: count a core once it is at least ~3/4 busy.
+    return Math.floor((Atomics.load(this.words, W_EXTERNAL_MILLI) + 250) / 1000);
+  }
+  /** May a waiter spin now? Within this host's share, and on a core the rest of the machine leaves idle. */
+  hasSpareCore(): boolean {
+    const running = Atomics.load(this.words, W_RUNNING);
+    return running <= this.cores && running + this.externalCores() <= this.words[W_MACHINE];
+  }
+}
+
+/**
+ * How long to spin next time: the spin is worth its core only if the wait usually ends during it. Each waiter keeps
+ * its own budget: halved after a spin that ended in a sleep anyway, doubled (up to the policy's maximum) after a
+ * spin that caught the change. A floor keeps the cheap cases (a fork, a barrier of balanced threads) spinning.
+ */
+export class SpinBudget {
+  private ms: number;
+  constructor(private readonly maxMs: number, private readonly floorMs = Math.min(maxMs, 0.2)) {
+    this.ms = maxMs;
+  }
+  get current(): number {
+    return this.ms;
+  }
+  caught(): void {
+    this.ms = Math.min(this.maxMs, this.ms * 2);
+  }
+  missed(): void {
+    this.ms = Math.max(this.floorMs, this.ms / 2);
+  }
+}
