@@ -98,3 +98,19 @@ test('an unreachable Redis is reported with its address, promptly', async () => 
   await assert.rejects(redisState('redis://127.0.0.1:1', 'x'), /cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
   assert.ok(Date.now() - t0 < 5000);
 });
+
+test('a stalled Redis (SIGSTOP) fails a command with its address instead of hanging', { timeout: 30_000 }, async () => {
+  const stalled = await startRedis();
+  const s = await redisState(stalled.url, 'stalled');
+  try {
+    await s.registerHost(host('h1'), 10_000);
+    stalled.pause();
+    const t0 = Date.now();
+    await assert.rejects(s.liveHosts(), (e: Error) => e instanceof StateError && e.message.includes(stalled.url) && /timed out/i.test(e.message));
+    assert.ok(Date.now() - t0 < 15_000, `took ${Date.now() - t0} ms`);
+  } finally {
+    stalled.resume();
+    await s.close();
+    await stalled.stop();
+  }
+});

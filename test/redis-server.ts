@@ -5,6 +5,9 @@ import { createServer, connect } from 'node:net';
 export interface RedisServer {
   url: string;
   port: number;
+  /** Stops or resumes the server process (SIGSTOP/SIGCONT): a stalled Redis, for fault tests. */
+  pause(): void;
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -38,8 +41,11 @@ export async function startRedis(): Promise<RedisServer> {
       return {
         url: `redis://127.0.0.1:${port}`,
         port,
+        pause: () => child.kill('SIGSTOP'),
+        resume: () => child.kill('SIGCONT'),
         stop: () => new Promise((resolve) => {
           child.once('exit', () => resolve());
+          child.kill('SIGCONT');
           child.kill('SIGTERM');
         }),
       };

@@ -1,5 +1,6 @@
-// Cluster state in Redis, through ioredis: what several machines share. Connection failures surface as errors
-// naming the Redis address rather than hanging (bounded retries, offline queue off).
+// Cluster state in Redis, through ioredis: what several machines share. Connection failures and a stalled server
+// surface as errors naming the Redis address rather than hanging (bounded retries, offline queue off, a time
+// limit on every command).
 import { Redis } from 'ioredis';
 import type { Kv } from './kv.js';
 import { StateError } from './types.js';
@@ -14,9 +15,14 @@ return v`;
 
 export class RedisKv implements Kv {
   private readonly redis: Redis;
+  /** A command a live Redis answers in well under a millisecond; this long means it is stalled. */
+  static readonly COMMAND_TIMEOUT_MS = 3000;
 
   private constructor(readonly url: string) {
-    this.redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 2, connectTimeout: 3000 });
+    this.redis = new Redis(url, {
+      lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 2, connectTimeout: 3000,
+      commandTimeout: RedisKv.COMMAND_TIMEOUT_MS,
+    });
     this.redis.on('error', () => { /* reported by the command that fails */ });
   }
 
