@@ -461,6 +461,37 @@ test('lookup: resolves from held directory fds on a crafted tree; /root2 is not 
   }
 });
 
+test('no host fd leaks: a long run of opens, failed lookups, readdir and closes; closeAll releases the roots', () => {
+  const before = openFds();
+  const c = setup();
+  try {
+    fs.mkdirSync(path.join(c.root, 'd', 'e'), { recursive: true });
+    fs.writeFileSync(path.join(c.root, 'd', 'e', 'f'), 'F');
+    fs.symlinkSync('d/e', path.join(c.root, 'de'));
+    fs.symlinkSync('../outside', path.join(c.root, 'out'));
+    const during = openFds();
+    for (let i = 0; i < 500; i++) {
+      const [e1, fd] = c.open('de/f', { rights: RO });
+      assert.equal(e1, 0);
+      const [e2, dfd] = c.open('d/e/..', { oflags: OFLAG.DIRECTORY, rights: RO });
+      assert.equal(e2, 0);
+      assert.equal(c.open('e/f', { dirfd: dfd, rights: RO })[0], 0);
+      assert.equal(c.open('../out/secret', { dirfd: dfd, rights: RO })[0], Errno.NOTCAPABLE);
+      assert.equal(c.open('de/missing/x', { rights: RO })[0], Errno.NOENT);
+      assert.equal(c.f.fd_readdir(dfd, c.alloc(256), 256, 0n, c.alloc(4)), 0);
+      assert.equal(c.pathCall('path_create_directory', 'd/tmp'), 0);
+      assert.equal(c.pathCall('path_remove_directory', 'd/tmp'), 0);
+      assert.equal(c.f.fd_close(dfd), 0);
+      assert.equal(c.f.fd_close(fd), 0);
+      assert.equal(c.f.fd_close(dfd + 1), 0, 'the fd opened below dfd');
+    }
+    assert.equal(openFds(), during);
+  } finally {
+    c.cleanup();
+  }
+  assert.equal(openFds(), before, 'closeAll closes the preopen fds and the held roots');
+});
+
 test('path_symlink targets must stay inside; readlink returns the target', withCtx((c) => {
   fs.writeFileSync(path.join(c.root, 'data'), 'D');
   fs.mkdirSync(path.join(c.root, 'sub'));
