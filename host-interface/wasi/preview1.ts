@@ -388,8 +388,20 @@ export function createWasi(config: WasiConfig): HostModule {
     return Errno.SUCCESS;
   }
 
-  function fileEntry(fd: number): FdEntry {
-    const e = entry(fd);
+  /**
+   * Run fn on fd's entry holding the table lock. Host fds are closed only under that lock, so the OS fd cannot be
+   * closed by another thread and reused (by any open in this host process, another sandbox's too) while fn uses it.
+   */
+  function onEntry<T>(fd: number, fn: (e: FdEntry) => T): T {
+    return t.locked(() => {
+      const e = t.getLocked(fd);
+      if (!e) throw new WasiError(Errno.BADF);
+      return fn(e);
+    });
+  }
+
+  /** A regular file's entry, or the errno the call gives on other kinds. */
+  function asFile(e: FdEntry): FdEntry {
     if (e.kind === FdKind.Stdio) throw new WasiError(Errno.SPIPE);
     if (e.kind === FdKind.Device) throw new WasiError(Errno.INVAL); // like ftruncate(2) on /dev/null
     if (e.kind !== FdKind.File) throw new WasiError(Errno.ISDIR);
@@ -399,30 +411,26 @@ export function createWasi(config: WasiConfig): HostModule {
   function fdPread(fd: number, iovs: number, n: number, offset: bigint, nreadPtr: number): number {
     const m = mem();
     const views = iovecs(m, u(iovs), u(n));
-    const dev = entry(fd);
-    if (dev.kind === FdKind.Device) {
-      need(dev, R.FD_READ, Errno.BADF);
-      m.setU32(u(nreadPtr), deviceRead(dev.hostFd, views));
-      return Errno.SUCCESS;
-    }
-    const e = fileEntry(fd);
-    need(e, R.FD_READ, Errno.BADF);
-    m.setU32(u(nreadPtr), readv(e.hostFd, views, posNum(BigInt.asUintN(64, offset))));
+    const got = onEntry(fd, (e) => {
+      if (e.kind !== FdKind.Device) asFile(e);
+      need(e, R.FD_READ, Errno.BADF);
+      if (e.kind === FdKind.Device) return deviceRead(e.hostFd, views);
+      return readv(e.hostFd, views, posNum(BigInt.asUintN(64, offset)));
+    });
+    m.setU32(u(nreadPtr), got);
     return Errno.SUCCESS;
   }
 
   function fdPwrite(fd: number, iovs: number, n: number, offset: bigint, nwrittenPtr: number): number {
     const m = mem();
     const views = iovecs(m, u(iovs), u(n));
-    const dev = entry(fd);
-    if (dev.kind === FdKind.Device) {
-      need(dev, R.FD_WRITE, Errno.BADF);
-      m.setU32(u(nwrittenPtr), views.reduce((s, v) => s + v.length, 0));
-      return Errno.SUCCESS;
-    }
-    const e = fileEntry(fd);
-    need(e, R.FD_WRITE, Errno.BADF);
-    m.setU32(u(nwrittenPtr), writev(e.hostFd, views, posNum(BigInt.asUintN(64, offset))));
+    const put = onEntry(fd, (e) => {
+      if (e.kind !== FdKind.Device) asFile(e);
+      need(e, R.FD_WRITE, Errno.BADF);
+      if (e.kind === FdKind.Device) return views.reduce((s, v) => s + v.length, 0);
+      return writev(e.hostFd, views, posNum(BigInt.asUintN(64, offset)));
+    });
+    m.setU32(u(nwrittenPtr), put);
     return Errno.SUCCESS;
   }
 
@@ -498,40 +506,43 @@ export function createWasi(config: WasiConfig): HostModule {
 
   function fdFilestatGet(fd: number, p: number): number {
     const m = mem();
-    const e = entry(fd);
-    if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) {
-      writeCharFilestat(m, u(p));
-      return Errno.SUCCESS;
-    }
-    need(e, R.FD_FILESTAT_GET);
-    writeFilestat(m, u(p), fs.fstatSync(e.hostFd, { bigint: true }));
+    const st = onEntry(fd, (e) => {
+      if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return null;
+      need(e, R.FD_FILESTAT_GET);
+      return fs.fstatSync(e.hostFd, { bigint: true });
+    });
+    if (st) writeFilestat(m, u(p), st);
+    else writeCharFilestat(m, u(p));
     return Errno.SUCCESS;
   }
 
   function fdFilestatSetSize(fd: number, size: bigint): number {
-    const e = fileEntry(fd);
-    need(e, R.FD_FILESTAT_SET_SIZE, Errno.BADF);
-    fs.ftruncateSync(e.hostFd, posNum(BigInt.asUintN(64, size)));
-    return Errno.SUCCESS;
+    return onEntry(fd, (e) => {
+      need(asFile(e), R.FD_FILESTAT_SET_SIZE, Errno.BADF);
+      fs.ftruncateSync(e.hostFd, posNum(BigInt.asUintN(64, size)));
+      return Errno.SUCCESS;
+    });
   }
 
   function fdFilestatSetTimes(fd: number, atim: bigint, mtim: bigint, flags: number): number {
-    const e = entry(fd);
-    if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return Errno.BADF;
-    need(e, R.FD_FILESTAT_SET_TIMES);
-    const [a, mt] = pickTimes(flags, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim),
-      () => fs.fstatSync(e.hostFd, { bigint: true }));
-    fs.futimesSync(e.hostFd, a, mt);
-    return Errno.SUCCESS;
+    return onEntry(fd, (e) => {
+      if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return Errno.BADF;
+      need(e, R.FD_FILESTAT_SET_TIMES);
+      const [a, mt] = pickTimes(flags, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim),
+        () => fs.fstatSync(e.hostFd, { bigint: true }));
+      fs.futimesSync(e.hostFd, a, mt);
+      return Errno.SUCCESS;
+    });
   }
 
   function fdSync(fd: number, data: boolean): number {
-    const e = entry(fd);
-    if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return Errno.INVAL; // like fsync(2) on a terminal
-    need(e, data ? R.FD_DATASYNC : R.FD_SYNC, Errno.BADF);
-    if (data) fs.fdatasyncSync(e.hostFd);
-    else fs.fsyncSync(e.hostFd);
-    return Errno.SUCCESS;
+    return onEntry(fd, (e) => {
+      if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return Errno.INVAL; // like fsync(2) on a terminal
+      need(e, data ? R.FD_DATASYNC : R.FD_SYNC, Errno.BADF);
+      if (data) fs.fdatasyncSync(e.hostFd);
+      else fs.fsyncSync(e.hostFd);
+      return Errno.SUCCESS;
+    });
   }
 
   function fdAdvise(fd: number, _off: bigint, _len: bigint, advice: number): number {
@@ -542,13 +553,14 @@ export function createWasi(config: WasiConfig): HostModule {
   }
 
   function fdAllocate(fd: number, off: bigint, len: bigint): number {
-    const e = fileEntry(fd);
-    need(e, R.FD_ALLOCATE, Errno.BADF);
-    const end = BigInt.asUintN(64, off) + BigInt.asUintN(64, len);
-    if (len === 0n) return Errno.INVAL;
-    // No fallocate in Node: extending the size (sparse) gives the same visible result.
-    if (fs.fstatSync(e.hostFd, { bigint: true }).size < end) fs.ftruncateSync(e.hostFd, posNum(end));
-    return Errno.SUCCESS;
+    return onEntry(fd, (e) => {
+      need(asFile(e), R.FD_ALLOCATE, Errno.BADF);
+      const end = BigInt.asUintN(64, off) + BigInt.asUintN(64, len);
+      if (len === 0n) return Errno.INVAL;
+      // No fallocate in Node: extending the size (sparse) gives the same visible result.
+      if (fs.fstatSync(e.hostFd, { bigint: true }).size < end) fs.ftruncateSync(e.hostFd, posNum(end));
+      return Errno.SUCCESS;
+    });
   }
 
   function fdPrestatGet(fd: number, p: number): number {
@@ -830,15 +842,17 @@ export function createWasi(config: WasiConfig): HostModule {
   }
 
   function fdEvent(s: Sub): { error: number; nbytes: bigint } {
-    const e = t.get(s.fd);
-    if (!e) return { error: Errno.BADF, nbytes: 0n };
-    if (e.kind === FdKind.File && s.tag === EVENT.FD_READ) {
-      const size = fs.fstatSync(e.hostFd, { bigint: true }).size;
-      return { error: 0, nbytes: size > e.offset ? size - e.offset : 0n };
-    }
-    // stdout/stderr sinks and regular files never block; stdin from a host fd is reported ready too
-    // (a following read may block, which is allowed in a worker).
-    return { error: 0, nbytes: 0n };
+    return t.locked(() => {
+      const e = t.getLocked(s.fd);
+      if (!e) return { error: Errno.BADF, nbytes: 0n };
+      if (e.kind === FdKind.File && s.tag === EVENT.FD_READ) {
+        const size = fs.fstatSync(e.hostFd, { bigint: true }).size;
+        return { error: 0, nbytes: size > e.offset ? size - e.offset : 0n };
+      }
+      // stdout/stderr sinks, devices and regular files never block; stdin from a host fd is reported ready too
+      // (a following read may block, which is allowed in a worker).
+      return { error: 0, nbytes: 0n };
+    });
   }
 
   function pollOneoff(inPtr: number, outPtr: number, n: number, neventsPtr: number): number {
