@@ -58,6 +58,8 @@ test('rename + held dirfd escape (issue 10): neither written nor read outside; m
     'mkdir d/sub: Capabilities insufficient',
     'openat after move: DONE',
     'y/moved.txt exists: yes',
+    'after chdir: DONE',
+    'back: yes',
   ], detail);
   assertOutsideUntouched(outside, detail);
   assert.equal(readFileSync(join(work, 'd.old', 'out.txt'), 'utf8'), 'written\n');

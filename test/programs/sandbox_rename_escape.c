@@ -65,5 +65,13 @@ int main(int argc, char **argv) {
   printf("y/moved.txt exists: %s\n", stat("y/moved.txt", &st) == 0 ? "yes" : "no");
   close(xfd);
   close(dfd);
+
+  /* The current directory (kept by wasi-libc) still works with relative paths and ".." inside the root. */
+  if (chdir("y") != 0) { perror("chdir y"); return 8; }
+  int c = open("x/../moved.txt", O_RDONLY);
+  printf("after chdir: %s\n", c >= 0 ? "DONE" : strerror(errno));
+  if (c >= 0) close(c);
+  if (chdir("..") != 0) { perror("chdir .."); return 9; }
+  printf("back: %s\n", stat("y/moved.txt", &st) == 0 ? "yes" : "no");
   return 0;
 }
