@@ -37,6 +37,12 @@ export function openRoot(hostPath: string): SandboxRoot {
   const real = fs.realpathSync(hostPath);
   const fd = fs.openSync(real, O_PATH | fs.constants.O_DIRECTORY);
   const st = fs.fstatSync(fd, { bigint: true });
+  // Every lookup goes through /proc/self/fd: without it the sandbox would refuse every path, so say why now.
+  const seen = fs.statSync(at(fd, '.'), { bigint: true, throwIfNoEntry: false });
+  if (!seen || seen.ino !== st.ino) {
+    closeQuietly(fd);
+    throw new Error('the guest filesystem sandbox needs Linux /proc/self/fd (is /proc mounted?)');
+  }
   return { hostPath: real, fd, dev: st.dev, ino: st.ino };
 }
 
