@@ -11,7 +11,8 @@ import { pathToFileURL } from 'node:url';
 import { createWasi, wasiSpec, WASI_MODULE_NAME } from '../host-interface/wasi/preview1.js';
 import { FdTable, FdKind, FD_CAPACITY, Rights, INHERITABLE_RIGHTS, type FdTableHandle } from '../host-interface/wasi/fd-table.js';
 import { Errno, errnoFromCode } from '../host-interface/wasi/errno.js';
-import { resolveInSandbox, isInside } from '../host-interface/vfs/sandbox.js';
+import { lookup, openRoot, closeRoot, O_PATH, type SandboxRoot } from '../host-interface/vfs/sandbox.js';
+import { WasiError } from '../host-interface/wasi/errno.js';
 import { ProcExit } from '../host-interface/types.js';
 
 const enc = new TextEncoder();
@@ -389,30 +390,106 @@ test('sandbox: symlinks whose target leaves the root are refused (final and inte
   assert.ok(fs.existsSync(path.join(c.base, 'outside', 'secret')));
 }));
 
-test('resolveInSandbox: pure API and /root2 is not inside /root', () => {
-  const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sb-')));
+/** Where a lookup leads: the directory it holds (as the kernel names it now) and the final name; or its errno. */
+function where(root: SandboxRoot, start: number, p: string, followFinal = true): { dir: string; name: string | null } | number {
   try {
-    const root = path.join(base, 'root');
-    fs.mkdirSync(root);
-    fs.mkdirSync(path.join(base, 'root2'));
-    fs.symlinkSync(path.join(base, 'root2'), path.join(root, 'r2'));
-    assert.equal(isInside(root, path.join(base, 'root2')), false);
-    assert.equal(isInside(root, path.join(root, 'a')), true);
-    assert.equal(isInside('/', '/etc'), true);
-    assert.deepEqual(resolveInSandbox(root, root, 'r2', { followFinal: true }), { ok: false, errno: Errno.NOTCAPABLE });
-    assert.deepEqual(resolveInSandbox(root, root, 'r2', { followFinal: false }),
-      { ok: true, hostPath: path.join(root, 'r2'), finalIsName: true });
-    assert.deepEqual(resolveInSandbox(root, root, 'r2/', { followFinal: false }), { ok: false, errno: Errno.NOTCAPABLE });
-    assert.deepEqual(resolveInSandbox(root, root, 'a/b/../c', { followFinal: true }), { ok: false, errno: Errno.NOENT });
-    assert.deepEqual(resolveInSandbox(root, root, 'new', { followFinal: true }),
-      { ok: true, hostPath: path.join(root, 'new'), finalIsName: true });
-    assert.deepEqual(resolveInSandbox(root, root, '.', { followFinal: true }), { ok: true, hostPath: root, finalIsName: false });
-    assert.deepEqual(resolveInSandbox(root, root, '/x', { followFinal: true }), { ok: false, errno: Errno.NOTCAPABLE });
-    assert.deepEqual(resolveInSandbox(root, path.join(base, 'root2'), 'x', { followFinal: true }),
-      { ok: false, errno: Errno.NOTCAPABLE });
+    const f = lookup(root, start, p, { followFinal });
+    try {
+      return { dir: fs.readlinkSync(`/proc/self/fd/${f.dirFd}`), name: f.name };
+    } finally {
+      f.release();
+    }
+  } catch (e) {
+    if (e instanceof WasiError) return e.errno;
+    throw e;
+  }
+}
+
+const openFds = (): number => fs.readdirSync('/proc/self/fd').length;
+
+test('lookup: resolves from held directory fds on a crafted tree; /root2 is not inside /root', () => {
+  const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'wasi-sb-')));
+  const root = path.join(base, 'root');
+  fs.mkdirSync(path.join(root, 'a', 'b'), { recursive: true });
+  fs.mkdirSync(path.join(base, 'root2'));
+  fs.symlinkSync(path.join(base, 'root2'), path.join(root, 'r2'));
+  fs.symlinkSync('a/b', path.join(root, 'ab'));
+  fs.symlinkSync(path.join(root, 'a'), path.join(root, 'absa'));
+  fs.symlinkSync('../../root2', path.join(root, 'a', 'up2'));
+  const r = openRoot(root);
+  const held: number[] = [];
+  try {
+    assert.equal(where(r, r.fd, 'r2'), Errno.NOTCAPABLE);
+    assert.deepEqual(where(r, r.fd, 'r2', false), { dir: root, name: 'r2' });
+    assert.equal(where(r, r.fd, 'r2/', false), Errno.NOTCAPABLE, 'a trailing slash follows');
+    assert.equal(where(r, r.fd, 'r2/x'), Errno.NOTCAPABLE);
+    assert.equal(where(r, r.fd, 'a/up2'), Errno.NOTCAPABLE);
+    assert.equal(where(r, r.fd, 'a/x/../c'), Errno.NOENT);
+    assert.deepEqual(where(r, r.fd, 'new'), { dir: root, name: 'new' });
+    assert.deepEqual(where(r, r.fd, '.'), { dir: root, name: null });
+    assert.deepEqual(where(r, r.fd, 'a/b/.'), { dir: path.join(root, 'a', 'b'), name: null });
+    assert.deepEqual(where(r, r.fd, 'ab/../x'), { dir: path.join(root, 'a'), name: 'x' }, '.. after a link: its target');
+    assert.deepEqual(where(r, r.fd, 'absa/b/f'), { dir: path.join(root, 'a', 'b'), name: 'f' }, 'absolute inside');
+    assert.equal(where(r, r.fd, '..'), Errno.NOTCAPABLE);
+    assert.equal(where(r, r.fd, '/x'), Errno.NOTCAPABLE);
+    // A held directory fd resolves where its directory is NOW, whatever happened to its old path.
+    const bfd = fs.openSync(path.join(root, 'a', 'b'), O_PATH | fs.constants.O_DIRECTORY);
+    held.push(bfd);
+    fs.mkdirSync(path.join(root, 'c'));
+    fs.renameSync(path.join(root, 'a', 'b'), path.join(root, 'c', 'b'));
+    fs.symlinkSync(path.join(base, 'root2'), path.join(root, 'a', 'b'));
+    assert.deepEqual(where(r, bfd, 'f'), { dir: path.join(root, 'c', 'b'), name: 'f' });
+    assert.deepEqual(where(r, bfd, '../f'), { dir: path.join(root, 'c'), name: 'f' }, '.. of a moved dir: its new parent');
+    assert.equal(where(r, bfd, '../../..'), Errno.NOTCAPABLE);
+    // A handle on a directory outside the root cannot climb out through `..` either.
+    const outFd = fs.openSync(path.join(base, 'root2'), O_PATH | fs.constants.O_DIRECTORY);
+    held.push(outFd);
+    assert.equal(where(r, outFd, '../root2/x'), Errno.NOTCAPABLE);
+    // No fd is leaked by lookups, failed or not.
+    const before = openFds();
+    for (let i = 0; i < 300; i++) {
+      where(r, r.fd, 'c/b/../b/x');
+      where(r, r.fd, 'r2/x');
+      where(r, r.fd, 'ab/missing/x');
+      where(r, bfd, '../../..');
+    }
+    assert.equal(openFds(), before);
   } finally {
+    for (const fd of held) fs.closeSync(fd);
+    closeRoot(r);
     fs.rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('no host fd leaks: a long run of opens, failed lookups, readdir and closes; closeAll releases the roots', () => {
+  const before = openFds();
+  const c = setup();
+  try {
+    fs.mkdirSync(path.join(c.root, 'd', 'e'), { recursive: true });
+    fs.writeFileSync(path.join(c.root, 'd', 'e', 'f'), 'F');
+    fs.symlinkSync('d/e', path.join(c.root, 'de'));
+    fs.symlinkSync('../outside', path.join(c.root, 'out'));
+    const during = openFds();
+    for (let i = 0; i < 500; i++) {
+      const [e1, fd] = c.open('de/f', { rights: RO });
+      assert.equal(e1, 0);
+      const [e2, dfd] = c.open('d/e/..', { oflags: OFLAG.DIRECTORY, rights: RO });
+      assert.equal(e2, 0);
+      assert.equal(c.open('e/f', { dirfd: dfd, rights: RO })[0], 0);
+      assert.equal(c.open('../out/secret', { dirfd: dfd, rights: RO })[0], Errno.NOTCAPABLE);
+      assert.equal(c.open('de/missing/x', { rights: RO })[0], Errno.NOENT);
+      assert.equal(c.f.fd_readdir(dfd, c.alloc(256), 256, 0n, c.alloc(4)), 0);
+      assert.equal(c.pathCall('path_create_directory', 'd/tmp'), 0);
+      assert.equal(c.pathCall('path_remove_directory', 'd/tmp'), 0);
+      assert.equal(c.f.fd_close(dfd), 0);
+      assert.equal(c.f.fd_close(fd), 0);
+      assert.equal(c.f.fd_close(dfd + 1), 0, 'the fd opened below dfd');
+    }
+    assert.equal(openFds(), during);
+  } finally {
+    c.cleanup();
+  }
+  assert.equal(openFds(), before, 'closeAll closes the preopen fds and the held roots');
 });
 
 test('path_symlink targets must stay inside; readlink returns the target', withCtx((c) => {
@@ -427,7 +504,11 @@ test('path_symlink targets must stay inside; readlink returns the target', withC
   assert.equal(sym('../outside/secret', 'l2'), Errno.NOTCAPABLE);
   assert.equal(sym('../data', 'l3'), Errno.NOTCAPABLE);
   assert.equal(sym('../../data', 'sub/l4'), Errno.NOTCAPABLE);
-  assert.equal(sym('../data', 'sub/l5'), 0);
+  // Any `..` is refused, even one that stays inside where it is made: moved elsewhere it could point out.
+  assert.equal(sym('../data', 'sub/l5'), Errno.NOTCAPABLE);
+  assert.equal(sym('sub/../data', 'l7'), Errno.NOTCAPABLE);
+  assert.equal(sym('sub/./x', 'l8'), 0);
+  fs.symlinkSync('../data', path.join(c.root, 'sub', 'l5')); // one made by the host still resolves
   assert.equal(sym('data', 'l6'), 0);
   assert.equal(sym('data', 'l6'), Errno.EXIST);
   assert.equal(fs.readlinkSync(path.join(c.root, 'sub', 'l5')), '../data');
@@ -668,13 +749,12 @@ test('fd_renumber moves an entry over another; a throwing sink maps to EIO', wit
 test('fd table: lowest free fd, EMFILE at capacity, closeAll', () => {
   const t = FdTable.create({ preopens: [], stdin: { kind: 'null' } });
   const fake = { kind: FdKind.File, hostFd: -1, fdflags: 0, filetype: 4, preopen: -1, ownsHostFd: false,
-    rightsBase: 0n, rightsInheriting: 0n, offset: 0n, hostPath: '/x' } as const;
+    rightsBase: 0n, rightsInheriting: 0n, offset: 0n } as const;
   for (let i = 3; i < FD_CAPACITY; i++) assert.equal(t.insert({ ...fake }), i);
   assert.throws(() => t.insert({ ...fake }), (e: any) => e.code === 'EMFILE' && errnoFromCode(e.code) === Errno.MFILE);
   assert.ok(t.close(100));
   assert.equal(t.insert({ ...fake, offset: 1n << 40n }), 100);
   assert.equal(t.get(100)!.offset, 1n << 40n);
-  assert.equal(t.get(100)!.hostPath, '/x');
   t.closeAll();
   assert.equal(t.get(0), null);
 });

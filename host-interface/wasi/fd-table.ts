@@ -1,9 +1,10 @@
 // The fd table of one Faaslet process. Its threads run in different worker threads, so every piece of state lives
 // in SharedArrayBuffers (a handle of those survives postMessage) and is guarded by one futex-style lock.
-// Entries hold REAL host fds (fs.openSync): OS fds are process-wide, so any worker can use them.
+// Entries hold REAL host fds (fs.openSync): OS fds are process-wide, so any worker can use them. Directories are
+// known only by their held fd (never by a host path string): see vfs/sandbox.ts.
 
 import * as fs from 'node:fs';
-import { realRoot } from '../vfs/sandbox.js';
+import { closeRoot, holdDir, openRoot, type SandboxRoot } from '../vfs/sandbox.js';
 
 export interface Preopen { guestPath: string; hostPath: string }
 export type StdinSource = { kind: 'null' } | { kind: 'hostFd'; fd: number };
@@ -13,12 +14,12 @@ export interface FdTableInit { preopens: Preopen[]; stdin: StdinSource }
 export type FdTableHandle = {
   readonly meta: SharedArrayBuffer;
   readonly wide: SharedArrayBuffer;
-  readonly paths: SharedArrayBuffer;
-  /** hostRoot is the realpath of the preopen's host directory. */
-  readonly preopens: ReadonlyArray<{ guestPath: string; hostRoot: string }>;
+  /** Each preopen's root, held by the table itself (the guest may close or renumber its preopen fd). */
+  readonly preopens: ReadonlyArray<{ guestPath: string; root: SandboxRoot }>;
 };
 
-export const enum FdKind { Free = 0, Stdio = 1, File = 2, Dir = 3, PreopenDir = 4 }
+/** Device: a virtual device (hostFd holds one of the DEV_* markers below). */
+export const enum FdKind { Free = 0, Stdio = 1, File = 2, Dir = 3, PreopenDir = 4, Device = 5 }
 
 /** A snapshot of one entry (taken under the lock). */
 export interface FdEntry {
@@ -37,17 +38,15 @@ export interface FdEntry {
   rightsInheriting: bigint;
   /** Current file offset (Node has no lseek, so we keep it and use positional I/O). */
   offset: bigint;
-  /** Host path (real) of a file or directory; '' for stdio. */
-  hostPath: string;
 }
 
 export const FD_CAPACITY = 1024;
-/** Bytes reserved per entry for its host path (Linux PATH_MAX). */
-export const PATH_SLOT = 4096;
 
 // Int32 fields per entry in `meta` (index 0 of meta is the lock word).
-const F_KIND = 0, F_HOSTFD = 1, F_FLAGS = 2, F_FILETYPE = 3, F_PREOPEN = 4, F_OWNS = 5, F_PATHLEN = 6;
+const F_KIND = 0, F_HOSTFD = 1, F_FLAGS = 2, F_FILETYPE = 3, F_PREOPEN = 4, F_OWNS = 5;
 const FIELDS = 8;
+/** Index in `meta` of the word set once closeAll has run (the roots must be closed exactly once). */
+const M_CLOSED = 1 + FD_CAPACITY * FIELDS;
 // BigInt64 fields per entry in `wide`.
 const W_BASE = 0, W_INH = 1, W_OFF = 2;
 const WIDE = 3;
@@ -88,41 +87,38 @@ export const STDOUT_RIGHTS = STDIO_COMMON | R.FD_WRITE;
 
 /** hostFd markers of stdio entries without a host fd (stdin given as a host fd keeps that fd, >= 0). */
 export const STDIN_NULL = -1, STDOUT_SINK = -2, STDERR_SINK = -3;
+/** hostFd markers of virtual devices (kind Device). */
+export const DEV_NULL = -4, DEV_ZERO = -5, DEV_RANDOM = -6;
 
 export class FdTableFullError extends Error {}
 
 export class FdTable {
   private readonly meta: Int32Array;
   private readonly wide: BigInt64Array;
-  private readonly pathBytes: Uint8Array;
-  private static readonly enc = new TextEncoder();
-  private static readonly dec = new TextDecoder();
 
   private constructor(private readonly h: FdTableHandle) {
     this.meta = new Int32Array(h.meta);
     this.wide = new BigInt64Array(h.wide);
-    this.pathBytes = new Uint8Array(h.paths);
   }
 
   /** fds 0,1,2 are stdio; 3.. the preopens in order (each holds an O_RDONLY host fd on its directory). */
   static create(init: FdTableInit): FdTable {
-    const preopens = init.preopens.map((p) => ({ guestPath: p.guestPath, hostRoot: realRoot(p.hostPath) }));
+    const preopens = init.preopens.map((p) => ({ guestPath: p.guestPath, root: openRoot(p.hostPath) }));
     const t = new FdTable({
-      meta: new SharedArrayBuffer(4 * (1 + FD_CAPACITY * FIELDS)),
+      meta: new SharedArrayBuffer(4 * (1 + FD_CAPACITY * FIELDS + 1)),
       wide: new SharedArrayBuffer(8 * FD_CAPACITY * WIDE),
-      paths: new SharedArrayBuffer(FD_CAPACITY * PATH_SLOT),
       preopens,
     });
     const stdinFd = init.stdin.kind === 'hostFd' ? init.stdin.fd : STDIN_NULL;
     for (const hostFd of [stdinFd, STDOUT_SINK, STDERR_SINK]) {
       t.insert({ kind: FdKind.Stdio, hostFd, fdflags: 0, filetype: FT_CHAR, preopen: -1, ownsHostFd: false,
-        rightsBase: hostFd === stdinFd ? STDIN_RIGHTS : STDOUT_RIGHTS, rightsInheriting: 0n, offset: 0n,
-        hostPath: '' });
+        rightsBase: hostFd === stdinFd ? STDIN_RIGHTS : STDOUT_RIGHTS, rightsInheriting: 0n, offset: 0n });
     }
     preopens.forEach((p, i) => {
-      const hostFd = fs.openSync(p.hostRoot, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
+      // The guest's own fd on the root (it may close it; the table keeps p.root).
+      const hostFd = fs.openSync(`/proc/self/fd/${p.root.fd}/.`, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY);
       t.insert({ kind: FdKind.PreopenDir, hostFd, fdflags: 0, filetype: FT_DIR, preopen: i, ownsHostFd: true,
-        rightsBase: DIR_RIGHTS, rightsInheriting: INHERITABLE_RIGHTS, offset: 0n, hostPath: p.hostRoot });
+        rightsBase: DIR_RIGHTS, rightsInheriting: INHERITABLE_RIGHTS, offset: 0n });
     });
     return t;
   }
@@ -136,7 +132,7 @@ export class FdTable {
     return this.h;
   }
 
-  preopen(i: number): { guestPath: string; hostRoot: string } | undefined {
+  preopen(i: number): { guestPath: string; root: SandboxRoot } | undefined {
     return this.h.preopens[i];
   }
 
@@ -179,8 +175,6 @@ export class FdTable {
     if (!this.valid(fd)) return null;
     const b = 1 + fd * FIELDS;
     const w = fd * WIDE;
-    const pathLen = this.meta[b + F_PATHLEN]!;
-    const off = fd * PATH_SLOT;
     return {
       kind: this.meta[b + F_KIND] as FdKind,
       hostFd: this.meta[b + F_HOSTFD]!,
@@ -191,18 +185,12 @@ export class FdTable {
       rightsBase: BigInt.asUintN(64, this.wide[w + W_BASE]!),
       rightsInheriting: BigInt.asUintN(64, this.wide[w + W_INH]!),
       offset: BigInt.asUintN(64, this.wide[w + W_OFF]!),
-      // TextDecoder refuses views on shared memory: copy out first.
-      hostPath: pathLen ? FdTable.dec.decode(this.pathBytes.slice(off, off + pathLen)) : '',
     };
   }
 
   private writeLocked(fd: number, e: FdEntry): void {
     const b = 1 + fd * FIELDS;
     const w = fd * WIDE;
-    const bytes = FdTable.enc.encode(e.hostPath);
-    if (bytes.length > PATH_SLOT) throw Object.assign(new Error('host path too long'), { code: 'ENAMETOOLONG' });
-    this.pathBytes.set(bytes, fd * PATH_SLOT);
-    this.meta[b + F_PATHLEN] = bytes.length;
     this.meta[b + F_HOSTFD] = e.hostFd;
     this.meta[b + F_FLAGS] = e.fdflags;
     this.meta[b + F_FILETYPE] = e.filetype;
@@ -247,46 +235,54 @@ export class FdTable {
     });
   }
 
+  /**
+   * A private handle on the directory entry `fd` refers to, taken under the lock: host fds are closed only under
+   * the lock, so a concurrent fd_close cannot let the lookup run on a reused OS fd. Null if fd is not open.
+   */
+  holdDirLocked(fd: number): { entry: FdEntry; held: number } | null {
+    const entry = this.getLocked(fd);
+    if (!entry) return null;
+    if (entry.kind !== FdKind.Dir && entry.kind !== FdKind.PreopenDir) return { entry, held: -1 };
+    return { entry, held: holdDir(entry.hostFd) };
+  }
+
   /** Free the entry and close its host fd (if ours). Returns false if fd was not open. */
   close(fd: number): boolean {
-    const e = this.locked(() => {
+    return this.locked(() => {
       const cur = this.getLocked(fd);
-      if (cur) this.meta[this.m(fd, F_KIND)] = FdKind.Free;
-      return cur;
+      if (!cur) return false;
+      this.meta[this.m(fd, F_KIND)] = FdKind.Free;
+      closeHost(cur);
+      return true;
     });
-    if (!e) return false;
-    closeHost(e);
-    return true;
   }
 
   /** Atomically replace `to` by `from` (closing what `to` held) and free `from`. Both must be open. */
   renumber(from: number, to: number): boolean {
     if (from === to) return this.get(from) !== null;
-    const old = this.locked(() => {
+    return this.locked(() => {
       const src = this.getLocked(from);
       const dst = this.getLocked(to);
-      if (!src || !dst) return undefined;
+      if (!src || !dst) return false;
       this.writeLocked(to, src);
       this.meta[this.m(from, F_KIND)] = FdKind.Free;
-      return dst;
+      closeHost(dst);
+      return true;
     });
-    if (!old) return false;
-    closeHost(old);
-    return true;
   }
 
-  /** Close every host fd we opened and free every entry (called when the process ends). */
+  /** Close every host fd we opened, the held roots too, and free every entry (called when the process ends). */
   closeAll(): void {
-    const entries = this.locked(() => {
-      const out: FdEntry[] = [];
+    this.locked(() => {
+      if (this.meta[M_CLOSED] === 1) return;
+      this.meta[M_CLOSED] = 1;
       for (let fd = 0; fd < FD_CAPACITY; fd++) {
         const e = this.getLocked(fd);
-        if (e) out.push(e);
+        if (e) closeHost(e);
         this.meta[this.m(fd, F_KIND)] = FdKind.Free;
       }
-      return out;
+      for (const p of this.h.preopens) closeRoot(p.root);
     });
-    for (const e of entries) closeHost(e);
   }
 }
 

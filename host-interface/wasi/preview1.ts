@@ -3,15 +3,16 @@
 // proc_exit which throws ProcExit to unwind the guest.
 
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { HostModule, HostModuleSpec, OutputSink } from '../types.js';
 import { ProcExit } from '../types.js';
 import { Errno, WasiError, errnoFromException } from './errno.js';
 import {
-  DIR_RIGHTS, FILE_RIGHTS, FdKind, FdTable, Rights as R, STDERR_SINK, STDIN_NULL, STDOUT_SINK,
-  type FdEntry,
+  DEV_NULL, DEV_RANDOM, DEV_ZERO, DIR_RIGHTS, FILE_RIGHTS, FdKind, FdTable, Rights as R, STDERR_SINK, STDIN_NULL,
+  STDOUT_RIGHTS, STDOUT_SINK, type FdEntry,
 } from './fd-table.js';
-import { isInside, resolveInSandbox, symlinkTargetAllowed } from '../vfs/sandbox.js';
+import {
+  at, closeQuietly, deviceAt, symlinkTargetAllowed, withLookup, type DeviceName, type Found, type SandboxRoot,
+} from '../vfs/sandbox.js';
 
 export const WASI_MODULE_NAME = 'wasi_snapshot_preview1';
 
@@ -47,6 +48,9 @@ const CLOCK = { REALTIME: 0, MONOTONIC: 1, PROCESS_CPUTIME: 2, THREAD_CPUTIME: 3
 const EVENT = { CLOCK: 0, FD_READ: 1, FD_WRITE: 2 } as const;
 const SUBCLOCK_ABSTIME = 1;
 const WRITE_RIGHTS = R.FD_WRITE | R.FD_DATASYNC | R.FD_ALLOCATE | R.FD_FILESTAT_SET_SIZE;
+/** Virtual devices: SEEK/TELL included so that isatty() is false, as for the native /dev/null. */
+const DEVICE_RIGHTS = R.FD_READ | R.FD_WRITE | R.FD_SEEK | R.FD_TELL | R.FD_FDSTAT_SET_FLAGS | R.FD_FILESTAT_GET |
+  R.POLL_FD_READWRITE;
 const MAX_POS = BigInt(Number.MAX_SAFE_INTEGER);
 
 const enc = new TextEncoder();
@@ -155,6 +159,35 @@ function writeFilestat(m: Mem, p: number, st: fs.BigIntStats): void {
   m.setU64(p + 56, st.ctimeNs);
 }
 
+/** Fill a (possibly shared) view with random bytes: getRandomValues takes at most 65536 private bytes at a time. */
+function fillRandom(out: Uint8Array): void {
+  const chunk = new Uint8Array(Math.min(65536, out.length));
+  for (let o = 0; o < out.length; o += chunk.length) {
+    const k = Math.min(chunk.length, out.length - o);
+    crypto.getRandomValues(chunk.subarray(0, k));
+    out.set(chunk.subarray(0, k), o);
+  }
+}
+
+/** Read from a virtual device: /dev/null is empty, /dev/zero zeros, /dev/urandom random bytes. */
+function deviceRead(hostFd: number, views: Uint8Array[]): number {
+  if (hostFd === DEV_NULL) return 0;
+  let total = 0;
+  for (const v of views) {
+    if (hostFd === DEV_ZERO) v.fill(0);
+    else fillRandom(v);
+    total += v.length;
+  }
+  return total;
+}
+
+/** filestat of a character device with no host file behind it (stdio, virtual devices). */
+function writeCharFilestat(m: Mem, p: number): void {
+  m.zero(p, 64);
+  m.setU8(p + 16, FT.CHAR);
+  m.setU64(p + 24, 1n);
+}
+
 // ---- clocks ----
 
 /**
@@ -242,29 +275,34 @@ export function createWasi(config: WasiConfig): HostModule {
   function need(e: FdEntry, right: bigint, errno: number = Errno.NOTCAPABLE): void {
     if ((e.rightsBase & right) === 0n) throw new WasiError(errno);
   }
-  /** A directory fd with the given right. */
-  function dirFd(fd: number, right: bigint): FdEntry {
-    const e = entry(fd);
-    if (e.kind !== FdKind.Dir && e.kind !== FdKind.PreopenDir) throw new WasiError(Errno.NOTDIR);
-    need(e, right);
-    return e;
-  }
-  function rootOf(e: FdEntry): string {
+  function rootOf(e: FdEntry): SandboxRoot {
     const p = t.preopen(e.preopen);
     if (!p) throw new WasiError(Errno.BADF);
-    return p.hostRoot;
+    return p.root;
   }
-  /** Resolve a guest path below a dir fd; the result always lies inside that fd's preopen root. */
-  function resolve(e: FdEntry, guestPath: string, followFinal: boolean): { hostPath: string; finalIsName: boolean } {
-    const root = rootOf(e);
-    const r = resolveInSandbox(root, e.hostPath, guestPath, { followFinal });
-    if (!r.ok) throw new WasiError(r.errno);
-    if (!isInside(root, r.hostPath)) throw new WasiError(Errno.NOTCAPABLE); // belt and braces
-    return r;
+  /**
+   * Resolve a guest path below directory fd `fd` (which needs `right`) and run fn with the directory holding the
+   * last component held open: fn must act only on at(found.dirFd, found.name) without following a final symlink.
+   */
+  function withPath<T>(m: Mem, fd: number, right: bigint, p: number, len: number, follow: boolean,
+    fn: (found: Found, e: FdEntry) => T): T {
+    const pinned = t.locked(() => t.holdDirLocked(fd));
+    if (!pinned) throw new WasiError(Errno.BADF);
+    const { entry: e, held } = pinned;
+    try {
+      if (held < 0) throw new WasiError(Errno.NOTDIR);
+      need(e, right);
+      return withLookup(rootOf(e), held, m.str(u(p), u(len)), { followFinal: follow }, (found) => fn(found, e));
+    } finally {
+      if (held >= 0) closeQuietly(held);
+    }
   }
-  function pathAt(m: Mem, fd: number, right: bigint, p: number, len: number, follow: boolean) {
-    const e = dirFd(fd, right);
-    return { e, ...resolve(e, m.str(u(p), u(len)), follow) };
+  /** The virtual device a path names, when resolved from the "/" preopen's own fd. */
+  function deviceFor(m: Mem, fd: number, p: number, len: number): { e: FdEntry; dev: DeviceName } | null {
+    const e = t.get(fd);
+    if (!e || e.kind !== FdKind.PreopenDir || t.preopen(e.preopen)?.guestPath !== '/') return null;
+    const dev = deviceAt(m.str(u(p), u(len)));
+    return dev ? { e, dev } : null;
   }
   function sinkFor(e: FdEntry): OutputSink | null {
     if (e.kind !== FdKind.Stdio) return null;
@@ -300,6 +338,9 @@ export function createWasi(config: WasiConfig): HostModule {
     if (e.kind === FdKind.Stdio) {
       need(e, R.FD_READ, Errno.BADF);
       got = e.hostFd === STDIN_NULL ? 0 : readv(e.hostFd, views, null);
+    } else if (e.kind === FdKind.Device) {
+      need(e, R.FD_READ, Errno.BADF);
+      got = deviceRead(e.hostFd, views);
     } else if (e.kind === FdKind.File) {
       got = t.locked(() => {
         const cur = t.getLocked(fd);
@@ -326,6 +367,9 @@ export function createWasi(config: WasiConfig): HostModule {
       const bytes = concat(views); // a private copy: the sink may keep it, guest memory will change
       if (bytes.length > 0) sink.write(bytes);
       put = bytes.length;
+    } else if (e.kind === FdKind.Device) {
+      need(e, R.FD_WRITE, Errno.BADF);
+      put = views.reduce((s, v) => s + v.length, 0); // every device discards what is written
     } else if (e.kind === FdKind.File) {
       put = t.locked(() => {
         const cur = t.getLocked(fd);
@@ -344,9 +388,22 @@ export function createWasi(config: WasiConfig): HostModule {
     return Errno.SUCCESS;
   }
 
-  function fileEntry(fd: number): FdEntry {
-    const e = entry(fd);
+  /**
+   * Run fn on fd's entry holding the table lock. Host fds are closed only under that lock, so the OS fd cannot be
+   * closed by another thread and reused (by any open in this host process, another sandbox's too) while fn uses it.
+   */
+  function onEntry<T>(fd: number, fn: (e: FdEntry) => T): T {
+    return t.locked(() => {
+      const e = t.getLocked(fd);
+      if (!e) throw new WasiError(Errno.BADF);
+      return fn(e);
+    });
+  }
+
+  /** A regular file's entry, or the errno the call gives on other kinds. */
+  function asFile(e: FdEntry): FdEntry {
     if (e.kind === FdKind.Stdio) throw new WasiError(Errno.SPIPE);
+    if (e.kind === FdKind.Device) throw new WasiError(Errno.INVAL); // like ftruncate(2) on /dev/null
     if (e.kind !== FdKind.File) throw new WasiError(Errno.ISDIR);
     return e;
   }
@@ -354,18 +411,26 @@ export function createWasi(config: WasiConfig): HostModule {
   function fdPread(fd: number, iovs: number, n: number, offset: bigint, nreadPtr: number): number {
     const m = mem();
     const views = iovecs(m, u(iovs), u(n));
-    const e = fileEntry(fd);
-    need(e, R.FD_READ, Errno.BADF);
-    m.setU32(u(nreadPtr), readv(e.hostFd, views, posNum(BigInt.asUintN(64, offset))));
+    const got = onEntry(fd, (e) => {
+      if (e.kind !== FdKind.Device) asFile(e);
+      need(e, R.FD_READ, Errno.BADF);
+      if (e.kind === FdKind.Device) return deviceRead(e.hostFd, views);
+      return readv(e.hostFd, views, posNum(BigInt.asUintN(64, offset)));
+    });
+    m.setU32(u(nreadPtr), got);
     return Errno.SUCCESS;
   }
 
   function fdPwrite(fd: number, iovs: number, n: number, offset: bigint, nwrittenPtr: number): number {
     const m = mem();
     const views = iovecs(m, u(iovs), u(n));
-    const e = fileEntry(fd);
-    need(e, R.FD_WRITE, Errno.BADF);
-    m.setU32(u(nwrittenPtr), writev(e.hostFd, views, posNum(BigInt.asUintN(64, offset))));
+    const put = onEntry(fd, (e) => {
+      if (e.kind !== FdKind.Device) asFile(e);
+      need(e, R.FD_WRITE, Errno.BADF);
+      if (e.kind === FdKind.Device) return views.reduce((s, v) => s + v.length, 0);
+      return writev(e.hostFd, views, posNum(BigInt.asUintN(64, offset)));
+    });
+    m.setU32(u(nwrittenPtr), put);
     return Errno.SUCCESS;
   }
 
@@ -374,6 +439,11 @@ export function createWasi(config: WasiConfig): HostModule {
     m.bytes(u(newPtr), 8); // check the result pointer before moving the offset
     const e = entry(fd);
     if (e.kind === FdKind.Stdio) throw new WasiError(Errno.SPIPE);
+    if (e.kind === FdKind.Device) {
+      if (whence < 0 || whence > 2) return Errno.INVAL;
+      m.setU64(u(newPtr), 0n); // devices have no position (lseek on /dev/null answers 0)
+      return Errno.SUCCESS;
+    }
     if (e.kind !== FdKind.File) throw new WasiError(Errno.BADF);
     const next = t.locked(() => {
       const cur = t.getLocked(fd);
@@ -396,8 +466,8 @@ export function createWasi(config: WasiConfig): HostModule {
     const m = mem();
     const e = entry(fd);
     if (e.kind === FdKind.Stdio) throw new WasiError(Errno.SPIPE);
-    if (e.kind !== FdKind.File) throw new WasiError(Errno.BADF);
-    m.setU64(u(ptr), e.offset);
+    if (e.kind !== FdKind.File && e.kind !== FdKind.Device) throw new WasiError(Errno.BADF);
+    m.setU64(u(ptr), e.kind === FdKind.Device ? 0n : e.offset);
     return Errno.SUCCESS;
   }
 
@@ -436,59 +506,61 @@ export function createWasi(config: WasiConfig): HostModule {
 
   function fdFilestatGet(fd: number, p: number): number {
     const m = mem();
-    const e = entry(fd);
-    if (e.kind === FdKind.Stdio) {
-      m.zero(u(p), 64);
-      m.setU8(u(p) + 16, FT.CHAR);
-      m.setU64(u(p) + 24, 1n);
-      return Errno.SUCCESS;
-    }
-    need(e, R.FD_FILESTAT_GET);
-    writeFilestat(m, u(p), fs.fstatSync(e.hostFd, { bigint: true }));
+    const st = onEntry(fd, (e) => {
+      if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return null;
+      need(e, R.FD_FILESTAT_GET);
+      return fs.fstatSync(e.hostFd, { bigint: true });
+    });
+    if (st) writeFilestat(m, u(p), st);
+    else writeCharFilestat(m, u(p));
     return Errno.SUCCESS;
   }
 
   function fdFilestatSetSize(fd: number, size: bigint): number {
-    const e = fileEntry(fd);
-    need(e, R.FD_FILESTAT_SET_SIZE, Errno.BADF);
-    fs.ftruncateSync(e.hostFd, posNum(BigInt.asUintN(64, size)));
-    return Errno.SUCCESS;
+    return onEntry(fd, (e) => {
+      need(asFile(e), R.FD_FILESTAT_SET_SIZE, Errno.BADF);
+      fs.ftruncateSync(e.hostFd, posNum(BigInt.asUintN(64, size)));
+      return Errno.SUCCESS;
+    });
   }
 
   function fdFilestatSetTimes(fd: number, atim: bigint, mtim: bigint, flags: number): number {
-    const e = entry(fd);
-    if (e.kind === FdKind.Stdio) return Errno.BADF;
-    need(e, R.FD_FILESTAT_SET_TIMES);
-    const [a, mt] = pickTimes(flags, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim),
-      () => fs.fstatSync(e.hostFd, { bigint: true }));
-    fs.futimesSync(e.hostFd, a, mt);
-    return Errno.SUCCESS;
+    return onEntry(fd, (e) => {
+      if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return Errno.BADF;
+      need(e, R.FD_FILESTAT_SET_TIMES);
+      const [a, mt] = pickTimes(flags, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim),
+        () => fs.fstatSync(e.hostFd, { bigint: true }));
+      fs.futimesSync(e.hostFd, a, mt);
+      return Errno.SUCCESS;
+    });
   }
 
   function fdSync(fd: number, data: boolean): number {
-    const e = entry(fd);
-    if (e.kind === FdKind.Stdio) return Errno.INVAL; // like fsync(2) on a terminal or pipe
-    need(e, data ? R.FD_DATASYNC : R.FD_SYNC, Errno.BADF);
-    if (data) fs.fdatasyncSync(e.hostFd);
-    else fs.fsyncSync(e.hostFd);
-    return Errno.SUCCESS;
+    return onEntry(fd, (e) => {
+      if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return Errno.INVAL; // like fsync(2) on a terminal
+      need(e, data ? R.FD_DATASYNC : R.FD_SYNC, Errno.BADF);
+      if (data) fs.fdatasyncSync(e.hostFd);
+      else fs.fsyncSync(e.hostFd);
+      return Errno.SUCCESS;
+    });
   }
 
   function fdAdvise(fd: number, _off: bigint, _len: bigint, advice: number): number {
     const e = entry(fd);
     if (advice < 0 || advice > 5) return Errno.INVAL;
-    if (e.kind === FdKind.Stdio) return Errno.SPIPE;
+    if (e.kind === FdKind.Stdio || e.kind === FdKind.Device) return Errno.SPIPE;
     return Errno.SUCCESS; // advisory only; Node exposes no posix_fadvise
   }
 
   function fdAllocate(fd: number, off: bigint, len: bigint): number {
-    const e = fileEntry(fd);
-    need(e, R.FD_ALLOCATE, Errno.BADF);
-    const end = BigInt.asUintN(64, off) + BigInt.asUintN(64, len);
-    if (len === 0n) return Errno.INVAL;
-    // No fallocate in Node: extending the size (sparse) gives the same visible result.
-    if (fs.fstatSync(e.hostFd, { bigint: true }).size < end) fs.ftruncateSync(e.hostFd, posNum(end));
-    return Errno.SUCCESS;
+    return onEntry(fd, (e) => {
+      need(asFile(e), R.FD_ALLOCATE, Errno.BADF);
+      const end = BigInt.asUintN(64, off) + BigInt.asUintN(64, len);
+      if (len === 0n) return Errno.INVAL;
+      // No fallocate in Node: extending the size (sparse) gives the same visible result.
+      if (fs.fstatSync(e.hostFd, { bigint: true }).size < end) fs.ftruncateSync(e.hostFd, posNum(end));
+      return Errno.SUCCESS;
+    });
   }
 
   function fdPrestatGet(fd: number, p: number): number {
@@ -513,18 +585,23 @@ export function createWasi(config: WasiConfig): HostModule {
   }
 
   // -- directories --
-  interface DirItem { name: Uint8Array; type: number; hostPath: string | Buffer }
+  interface DirItem { name: Uint8Array; type: number; ino: bigint }
 
-  function listDir(e: FdEntry): DirItem[] {
+  /** The entries of the directory held by `held` ("." and ".." first), read through that handle. */
+  function listDir(e: FdEntry, held: number): DirItem[] {
+    const ino = (name: string | Buffer): bigint =>
+      fs.lstatSync(Buffer.concat([Buffer.from(at(held, '')), Buffer.from(name)]), { bigint: true,
+        throwIfNoEntry: false })?.ino ?? 0n;
+    const self = fs.fstatSync(held, { bigint: true });
+    const root = rootOf(e);
+    const isRoot = self.dev === root.dev && self.ino === root.ino;
     const items: DirItem[] = [
-      { name: enc.encode('.'), type: FT.DIR, hostPath: e.hostPath },
+      { name: enc.encode('.'), type: FT.DIR, ino: self.ino },
       // ".." of a preopen root reports the root itself: nothing above it is visible.
-      { name: enc.encode('..'), type: FT.DIR,
-        hostPath: e.hostPath === rootOf(e) ? e.hostPath : path.dirname(e.hostPath) },
+      { name: enc.encode('..'), type: FT.DIR, ino: isRoot ? self.ino : ino('..') },
     ];
-    const prefix = Buffer.from(e.hostPath + '/');
-    for (const d of fs.readdirSync(e.hostPath, { withFileTypes: true, encoding: 'buffer' })) {
-      items.push({ name: new Uint8Array(d.name), type: filetypeOf(d), hostPath: Buffer.concat([prefix, d.name]) });
+    for (const d of fs.readdirSync(at(held, '.'), { withFileTypes: true, encoding: 'buffer' })) {
+      items.push({ name: new Uint8Array(d.name), type: filetypeOf(d), ino: ino(d.name) });
     }
     return items;
   }
@@ -532,9 +609,8 @@ export function createWasi(config: WasiConfig): HostModule {
   function direntBytes(item: DirItem, next: bigint): Uint8Array {
     const rec = new Uint8Array(24 + item.name.length);
     const dv = new DataView(rec.buffer);
-    const st = fs.lstatSync(item.hostPath, { bigint: true, throwIfNoEntry: false });
     dv.setBigUint64(0, next, true); // d_next: cookie of the following entry
-    dv.setBigUint64(8, st?.ino ?? 0n, true);
+    dv.setBigUint64(8, item.ino, true);
     dv.setUint32(16, item.name.length, true);
     dv.setUint8(20, item.type);
     rec.set(item.name, 24);
@@ -544,24 +620,30 @@ export function createWasi(config: WasiConfig): HostModule {
   /** Entries from `cookie` on; the last one is cut off if the buffer ends inside it (bufused == len tells). */
   function fdReaddir(fd: number, buf: number, len: number, cookie: bigint, usedPtr: number): number {
     const m = mem();
-    const e = entry(fd);
-    if (e.kind !== FdKind.Dir && e.kind !== FdKind.PreopenDir) return Errno.NOTDIR;
-    need(e, R.FD_READDIR);
-    const out = m.bytes(u(buf), u(len));
-    m.bytes(u(usedPtr), 4);
-    const items = listDir(e);
-    let used = 0;
-    for (let i = BigInt.asUintN(64, cookie); i < BigInt(items.length) && used < out.length; i++) {
-      const rec = direntBytes(items[Number(i)]!, i + 1n);
-      const k = Math.min(rec.length, out.length - used);
-      out.set(rec.subarray(0, k), used);
-      used += k;
+    const pinned = t.locked(() => t.holdDirLocked(fd));
+    if (!pinned) return Errno.BADF;
+    const { entry: e, held } = pinned;
+    try {
+      if (held < 0) return Errno.NOTDIR;
+      need(e, R.FD_READDIR);
+      const out = m.bytes(u(buf), u(len));
+      m.bytes(u(usedPtr), 4);
+      const items = listDir(e, held);
+      let used = 0;
+      for (let i = BigInt.asUintN(64, cookie); i < BigInt(items.length) && used < out.length; i++) {
+        const rec = direntBytes(items[Number(i)]!, i + 1n);
+        const k = Math.min(rec.length, out.length - used);
+        out.set(rec.subarray(0, k), used);
+        used += k;
+      }
+      m.setU32(u(usedPtr), used);
+      return Errno.SUCCESS;
+    } finally {
+      if (held >= 0) closeQuietly(held);
     }
-    m.setU32(u(usedPtr), used);
-    return Errno.SUCCESS;
   }
 
-  // -- paths --
+  // -- paths: every call acts on at(found.dirFd, found.name) with the parent held, never following a final link --
   function openMode(rights: bigint, oflags: number, fdflags: number): number {
     const c = fs.constants;
     const write = (rights & WRITE_RIGHTS) !== 0n;
@@ -573,10 +655,12 @@ export function createWasi(config: WasiConfig): HostModule {
     if (oflags & OFLAG.DIRECTORY) f |= c.O_DIRECTORY;
     if (fdflags & FDFLAG.DSYNC) f |= c.O_DSYNC;
     if (fdflags & (FDFLAG.SYNC | FDFLAG.RSYNC)) f |= c.O_SYNC;
-    // The resolved path has no symlink in its directory part; a final symlink is only left there when the guest
-    // did not ask to follow it, and then open must fail with ELOOP (O_NOFOLLOW semantics).
+    // The lookup followed a final symlink itself if asked to; one found here (not asked to follow, or swapped in
+    // since) must fail with ELOOP rather than be followed by the kernel.
     return f | c.O_NOFOLLOW;
   }
+
+  const FDFLAGS_KEPT = FDFLAG.APPEND | FDFLAG.NONBLOCK | FDFLAG.DSYNC | FDFLAG.SYNC | FDFLAG.RSYNC;
 
   function pathOpen(
     dirfd: number, lookup: number, p: number, len: number, oflags: number,
@@ -585,65 +669,102 @@ export function createWasi(config: WasiConfig): HostModule {
     const m = mem();
     m.bytes(u(fdPtr), 4);
     if (oflags & ~0xf || fdflags & ~0x1f) return Errno.INVAL;
-    const r = pathAt(m, dirfd, R.PATH_OPEN, p, len, (lookup & LOOKUP_SYMLINK_FOLLOW) !== 0);
-    // Like wasi-libc itself does, reduce the requested rights to what the directory may hand down (some
-    // toolchains ask for all bits); fd_fdstat_get then reports what was actually granted.
-    const base = BigInt.asUintN(64, rightsBase) & r.e.rightsInheriting;
-    const inh = BigInt.asUintN(64, rightsInh) & r.e.rightsInheriting;
-    if (oflags & OFLAG.CREAT) need(r.e, R.PATH_CREATE_FILE);
-    const hostFd = fs.openSync(r.hostPath, openMode(base, oflags, fdflags), 0o666);
-    try {
-      const st = fs.fstatSync(hostFd);
-      const isDir = st.isDirectory();
-      const fd = t.insert({
-        kind: isDir ? FdKind.Dir : FdKind.File, hostFd, fdflags: fdflags & (FDFLAG.APPEND | FDFLAG.NONBLOCK |
-          FDFLAG.DSYNC | FDFLAG.SYNC | FDFLAG.RSYNC), filetype: filetypeOf(st), preopen: r.e.preopen,
-        ownsHostFd: true, rightsBase: base & (isDir ? DIR_RIGHTS : FILE_RIGHTS), rightsInheriting: inh,
-        offset: 0n, hostPath: r.hostPath,
-      });
-      m.setU32(u(fdPtr), fd);
+    const device = deviceFor(m, dirfd, p, len);
+    if (device) {
+      m.setU32(u(fdPtr), openDevice(device.e, device.dev, oflags, BigInt.asUintN(64, rightsBase), fdflags));
       return Errno.SUCCESS;
-    } catch (e) {
-      fs.closeSync(hostFd);
-      throw e;
     }
+    const follow = (lookup & LOOKUP_SYMLINK_FOLLOW) !== 0;
+    return withPath(m, dirfd, R.PATH_OPEN, p, len, follow, (found, dir) => {
+      // Like wasi-libc itself does, reduce the requested rights to what the directory may hand down (some
+      // toolchains ask for all bits); fd_fdstat_get then reports what was actually granted.
+      const base = BigInt.asUintN(64, rightsBase) & dir.rightsInheriting;
+      const inh = BigInt.asUintN(64, rightsInh) & dir.rightsInheriting;
+      if (oflags & OFLAG.CREAT) need(dir, R.PATH_CREATE_FILE);
+      let flags = openMode(base, oflags, fdflags);
+      if (found.mustBeDir) flags |= fs.constants.O_DIRECTORY;
+      const hostFd = fs.openSync(at(found.dirFd, found.name ?? '.'), flags, 0o666);
+      try {
+        const st = fs.fstatSync(hostFd);
+        const isDir = st.isDirectory();
+        const fd = t.insert({
+          kind: isDir ? FdKind.Dir : FdKind.File, hostFd, fdflags: fdflags & FDFLAGS_KEPT, filetype: filetypeOf(st),
+          preopen: dir.preopen, ownsHostFd: true, rightsBase: base & (isDir ? DIR_RIGHTS : FILE_RIGHTS),
+          rightsInheriting: inh, offset: 0n,
+        });
+        m.setU32(u(fdPtr), fd);
+        return Errno.SUCCESS;
+      } catch (e) {
+        fs.closeSync(hostFd);
+        throw e;
+      }
+    });
+  }
+
+  /** A virtual device entry: stdout/stderr write to the job's sinks, the others are served here. */
+  function openDevice(dir: FdEntry, dev: DeviceName, oflags: number, rightsBase: bigint, fdflags: number): number {
+    if (oflags & OFLAG.DIRECTORY) throw new WasiError(Errno.NOTDIR);
+    if (oflags & OFLAG.CREAT && oflags & OFLAG.EXCL) throw new WasiError(Errno.EXIST);
+    if (dev === 'stdout' || dev === 'stderr') {
+      return t.insert({ kind: FdKind.Stdio, hostFd: dev === 'stdout' ? STDOUT_SINK : STDERR_SINK, fdflags: 0,
+        filetype: FT.CHAR, preopen: -1, ownsHostFd: false, rightsBase: STDOUT_RIGHTS, rightsInheriting: 0n,
+        offset: 0n });
+    }
+    const hostFd = dev === 'null' ? DEV_NULL : dev === 'zero' ? DEV_ZERO : DEV_RANDOM;
+    return t.insert({ kind: FdKind.Device, hostFd, fdflags: fdflags & FDFLAGS_KEPT, filetype: FT.CHAR,
+      preopen: dir.preopen, ownsHostFd: false, rightsBase: rightsBase & dir.rightsInheriting & DEVICE_RIGHTS,
+      rightsInheriting: 0n, offset: 0n });
   }
 
   function pathCreateDirectory(fd: number, p: number, len: number): number {
-    const r = pathAt(mem(), fd, R.PATH_CREATE_DIRECTORY, p, len, false);
-    if (!r.finalIsName) return Errno.EXIST;
-    fs.mkdirSync(r.hostPath);
-    return Errno.SUCCESS;
+    return withPath(mem(), fd, R.PATH_CREATE_DIRECTORY, p, len, false, (found) => {
+      if (found.name === null) return Errno.EXIST;
+      fs.mkdirSync(at(found.dirFd, found.name));
+      return Errno.SUCCESS;
+    });
   }
 
   function pathRemoveDirectory(fd: number, p: number, len: number): number {
-    const r = pathAt(mem(), fd, R.PATH_REMOVE_DIRECTORY, p, len, false);
-    if (!r.finalIsName) return Errno.INVAL; // rmdir(".") / the sandbox root itself
-    fs.rmdirSync(r.hostPath);
-    return Errno.SUCCESS;
+    return withPath(mem(), fd, R.PATH_REMOVE_DIRECTORY, p, len, false, (found) => {
+      if (found.name === null) return Errno.INVAL; // rmdir(".") / the sandbox root itself
+      fs.rmdirSync(at(found.dirFd, found.name));
+      return Errno.SUCCESS;
+    });
   }
 
   function pathUnlinkFile(fd: number, p: number, len: number): number {
-    const r = pathAt(mem(), fd, R.PATH_UNLINK_FILE, p, len, false);
-    if (!r.finalIsName) return Errno.ISDIR;
-    fs.unlinkSync(r.hostPath);
-    return Errno.SUCCESS;
+    return withPath(mem(), fd, R.PATH_UNLINK_FILE, p, len, false, (found) => {
+      if (found.name === null) return Errno.ISDIR;
+      fs.unlinkSync(at(found.dirFd, found.name));
+      return Errno.SUCCESS;
+    });
   }
 
   function pathRename(fd: number, op: number, ol: number, nfd: number, np: number, nl: number): number {
     const m = mem();
-    const from = pathAt(m, fd, R.PATH_RENAME_SOURCE, op, ol, false);
-    const to = pathAt(m, nfd, R.PATH_RENAME_TARGET, np, nl, false);
-    if (!from.finalIsName || !to.finalIsName) return Errno.BUSY;
-    fs.renameSync(from.hostPath, to.hostPath);
-    return Errno.SUCCESS;
+    return withPath(m, fd, R.PATH_RENAME_SOURCE, op, ol, false, (from) =>
+      withPath(m, nfd, R.PATH_RENAME_TARGET, np, nl, false, (to) => {
+        if (from.name === null || to.name === null) return Errno.BUSY;
+        fs.renameSync(at(from.dirFd, from.name), at(to.dirFd, to.name));
+        return Errno.SUCCESS;
+      }));
+  }
+
+  /** lstat of what a lookup found (a final symlink was already followed by the lookup if asked to). */
+  function lstatFound(found: Found): fs.BigIntStats {
+    if (found.name === null) return fs.fstatSync(found.dirFd, { bigint: true });
+    return fs.lstatSync(at(found.dirFd, found.name), { bigint: true });
   }
 
   function pathFilestatGet(fd: number, flags: number, p: number, len: number, out: number): number {
     const m = mem();
+    if (deviceFor(m, fd, p, len)) {
+      m.bytes(u(out), 64);
+      writeCharFilestat(m, u(out));
+      return Errno.SUCCESS;
+    }
     const follow = (flags & LOOKUP_SYMLINK_FOLLOW) !== 0;
-    const r = pathAt(m, fd, R.PATH_FILESTAT_GET, p, len, follow);
-    const st = follow ? fs.statSync(r.hostPath, { bigint: true }) : fs.lstatSync(r.hostPath, { bigint: true });
+    const st = withPath(m, fd, R.PATH_FILESTAT_GET, p, len, follow, lstatFound);
     writeFilestat(m, u(out), st);
     return Errno.SUCCESS;
   }
@@ -652,43 +773,48 @@ export function createWasi(config: WasiConfig): HostModule {
     fd: number, flags: number, p: number, len: number, atim: bigint, mtim: bigint, fst: number,
   ): number {
     const follow = (flags & LOOKUP_SYMLINK_FOLLOW) !== 0;
-    const r = pathAt(mem(), fd, R.PATH_FILESTAT_SET_TIMES, p, len, follow);
-    const stat = () => (follow ? fs.statSync : fs.lstatSync)(r.hostPath, { bigint: true });
-    const [a, mt] = pickTimes(fst, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), stat);
-    if (follow) fs.utimesSync(r.hostPath, a, mt);
-    else fs.lutimesSync(r.hostPath, a, mt);
-    return Errno.SUCCESS;
+    return withPath(mem(), fd, R.PATH_FILESTAT_SET_TIMES, p, len, follow, (found) => {
+      const [a, mt] = pickTimes(fst, BigInt.asUintN(64, atim), BigInt.asUintN(64, mtim), () => lstatFound(found));
+      fs.lutimesSync(at(found.dirFd, found.name ?? '.'), a, mt);
+      return Errno.SUCCESS;
+    });
   }
 
   function pathReadlink(fd: number, p: number, len: number, buf: number, bufLen: number, usedPtr: number): number {
     const m = mem();
-    const r = pathAt(m, fd, R.PATH_READLINK, p, len, false);
-    const target = fs.readlinkSync(r.hostPath, { encoding: 'buffer' });
-    const n = Math.min(target.length, u(bufLen)); // truncated like readlink(2)
-    m.bytes(u(buf), n).set(target.subarray(0, n));
-    m.setU32(u(usedPtr), n);
-    return Errno.SUCCESS;
+    return withPath(m, fd, R.PATH_READLINK, p, len, false, (found) => {
+      if (found.name === null) return Errno.INVAL;
+      const target = fs.readlinkSync(at(found.dirFd, found.name), { encoding: 'buffer' });
+      const n = Math.min(target.length, u(bufLen)); // truncated like readlink(2)
+      m.bytes(u(buf), n).set(target.subarray(0, n));
+      m.setU32(u(usedPtr), n);
+      return Errno.SUCCESS;
+    });
   }
 
   function pathSymlink(op: number, ol: number, fd: number, np: number, nl: number): number {
     const m = mem();
     const target = m.str(u(op), u(ol));
-    const r = pathAt(m, fd, R.PATH_SYMLINK, np, nl, false);
-    if (!r.finalIsName) return Errno.EXIST;
-    const ok = symlinkTargetAllowed(rootOf(r.e), r.hostPath, target);
-    if (ok !== Errno.SUCCESS) return ok;
-    fs.symlinkSync(target, r.hostPath);
-    return Errno.SUCCESS;
+    return withPath(m, fd, R.PATH_SYMLINK, np, nl, false, (found) => {
+      if (found.name === null) return Errno.EXIST;
+      const ok = symlinkTargetAllowed(target);
+      if (ok !== Errno.SUCCESS) return ok;
+      fs.symlinkSync(target, at(found.dirFd, found.name));
+      return Errno.SUCCESS;
+    });
   }
 
   function pathLink(ofd: number, oflags: number, op: number, ol: number, nfd: number, np: number, nl: number): number {
     const m = mem();
-    const from = pathAt(m, ofd, R.PATH_LINK_SOURCE, op, ol, (oflags & LOOKUP_SYMLINK_FOLLOW) !== 0);
-    const to = pathAt(m, nfd, R.PATH_LINK_TARGET, np, nl, false);
-    if (!to.finalIsName) return Errno.EXIST;
-    if (!from.finalIsName) return Errno.PERM; // hard links to directories
-    fs.linkSync(from.hostPath, to.hostPath);
-    return Errno.SUCCESS;
+    const follow = (oflags & LOOKUP_SYMLINK_FOLLOW) !== 0;
+    return withPath(m, ofd, R.PATH_LINK_SOURCE, op, ol, follow, (from) =>
+      withPath(m, nfd, R.PATH_LINK_TARGET, np, nl, false, (to) => {
+        if (to.name === null) return Errno.EXIST;
+        if (from.name === null) return Errno.PERM; // hard links to directories
+        // link(2) on Linux does not follow a final symlink of the source: the link itself is linked.
+        fs.linkSync(at(from.dirFd, from.name), at(to.dirFd, to.name));
+        return Errno.SUCCESS;
+      }));
   }
 
   // -- poll --
@@ -716,15 +842,17 @@ export function createWasi(config: WasiConfig): HostModule {
   }
 
   function fdEvent(s: Sub): { error: number; nbytes: bigint } {
-    const e = t.get(s.fd);
-    if (!e) return { error: Errno.BADF, nbytes: 0n };
-    if (e.kind === FdKind.File && s.tag === EVENT.FD_READ) {
-      const size = fs.fstatSync(e.hostFd, { bigint: true }).size;
-      return { error: 0, nbytes: size > e.offset ? size - e.offset : 0n };
-    }
-    // stdout/stderr sinks and regular files never block; stdin from a host fd is reported ready too
-    // (a following read may block, which is allowed in a worker).
-    return { error: 0, nbytes: 0n };
+    return t.locked(() => {
+      const e = t.getLocked(s.fd);
+      if (!e) return { error: Errno.BADF, nbytes: 0n };
+      if (e.kind === FdKind.File && s.tag === EVENT.FD_READ) {
+        const size = fs.fstatSync(e.hostFd, { bigint: true }).size;
+        return { error: 0, nbytes: size > e.offset ? size - e.offset : 0n };
+      }
+      // stdout/stderr sinks, devices and regular files never block; stdin from a host fd is reported ready too
+      // (a following read may block, which is allowed in a worker).
+      return { error: 0, nbytes: 0n };
+    });
   }
 
   function pollOneoff(inPtr: number, outPtr: number, n: number, neventsPtr: number): number {
@@ -760,14 +888,7 @@ export function createWasi(config: WasiConfig): HostModule {
 
   // -- misc --
   function randomGet(buf: number, len: number): number {
-    const out = mem().bytes(u(buf), u(len));
-    // getRandomValues takes at most 65536 bytes; fill a private chunk and copy (shared views are not portable).
-    const chunk = new Uint8Array(Math.min(65536, out.length));
-    for (let o = 0; o < out.length; o += chunk.length) {
-      const k = Math.min(chunk.length, out.length - o);
-      crypto.getRandomValues(chunk.subarray(0, k));
-      out.set(chunk.subarray(0, k), o);
-    }
+    fillRandom(mem().bytes(u(buf), u(len)));
     return Errno.SUCCESS;
   }
 
