@@ -8,6 +8,7 @@ import type { Communicator } from '../mpi/communicators.js';
 import { isMpiError, type Datatype } from '../mpi/datatypes/index.js';
 import type { ReductionOp } from '../mpi/ops/index.js';
 import type { MpiPart, MpiRank } from '../mpi/rank.js';
+import { checkBuffer, checkMessageSize } from '../mpi/buffers.js';
 import * as alg from './algorithms.js';
 import { Collectives, type Coll, type Schedule } from './schedule.js';
 
@@ -57,7 +58,12 @@ function functions(rank: MpiRank) {
     }
     return out;
   };
-  const ints = (k: Call, ptr: number) => Array.from({ length: k.comm.worldRanks.length }, (_, i) => mem.i32(ptr + 4 * i));
+  /** An int array of comm size (displacements); a bad pointer releases the call's datatypes, then faults. */
+  const ints = (k: Call, ptr: number) => {
+    const n = k.comm.worldRanks.length;
+    if (!mem.holds(addr(ptr), addr(ptr) + 4 * n)) release(k);
+    return Array.from({ length: n }, (_, i) => mem.i32(ptr + 4 * i, 'displacements'));
+  };
   const type = (k: Call, h: number): Datatype | number => {
     const t = rank.datatypes.acquire(h);
     if (isMpiError(t)) return fail(k, t.errorClass, t.message);
@@ -73,10 +79,28 @@ function functions(rank: MpiRank) {
     if (bad) return fail(k, bad.errorClass, bad.message);
     return op;
   };
+  /** Error code, or OK, for a data buffer of this rank: inside its memory, and small enough for the transport. */
+  const buffer = (k: Call, what: string, b: alg.Block | undefined): number => {
+    if (!b) return OK;
+    const bad = checkMessageSize(what, b.count, b.type) ?? checkBuffer(mem, what, b.addr, b.count, b.type);
+    return bad ? fail(k, bad.errorClass, bad.message) : OK;
+  };
+  /** The same for the per-peer blocks of a buffer (block p of what goes to or comes from comm rank p). */
+  const buffers = (k: Call, what: string, block: ((p: number) => alg.Block) | undefined): number => {
+    if (!block) return OK;
+    for (let p = 0; p < k.comm.worldRanks.length; p++) {
+      const e = buffer(k, `${what} (block ${p})`, block(p));
+      if (e !== OK) return e;
+    }
+    return OK;
+  };
   const inPlaceMisuse = (k: Call, where: string) => fail(k, abi.MPI_ERR_BUFFER, `MPI_IN_PLACE is not allowed as ${where}`);
 
   /** Starts the schedule; blocking (reqPtr undefined): waits and returns the error code. */
   const run = (k: Call, reqPtr: number | undefined, what: string, body: (c: Coll) => Schedule): number => {
+    if (reqPtr !== undefined && !mem.holds(addr(reqPtr), addr(reqPtr) + 4)) {
+      return fail(k, abi.MPI_ERR_ARG, `request at address 0x${addr(reqPtr).toString(16)} lies outside the rank's memory of ${mem.byteLength} bytes`);
+    }
     const held = k.held.slice();
     const describe = () => `${k.fn}(${what}comm=${commName(k.comm)})`;
     const op = colls().start(k.comm, describe, body, () => held.forEach((t) => rank.datatypes.release(t)));
@@ -108,6 +132,7 @@ function functions(rank: MpiRank) {
     if (typeof t === 'number') return t;
     if ((e = root(k, r)) !== OK) return e;
     if (isInPlace(buf)) return inPlaceMisuse(k, 'the buffer');
+    if ((e = buffer(k, 'buffer', { addr: addr(buf), count: n, type: t })) !== OK) return e;
     return run(k, reqPtr, `count=${n}, root=${r}, `, (c) => alg.bcast(c, addr(buf), n, t, r));
   };
 
@@ -125,6 +150,8 @@ function functions(rank: MpiRank) {
     if (atRoot && isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
     if (!atRoot && isInPlace(sbuf)) return inPlaceMisuse(k, 'the send buffer at a non-root rank');
     const a: alg.ReduceArgs = { input: addr(isInPlace(sbuf) ? rbuf : sbuf), output: addr(rbuf), count: n, type: t, op };
+    if ((e = buffer(k, isInPlace(sbuf) ? 'receive buffer' : 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
+    if (atRoot && (e = buffer(k, 'receive buffer', { addr: a.output, count: n, type: t })) !== OK) return e;
     return run(k, reqPtr, `count=${n}, op=${op.name}, root=${r}, `, (c) => alg.reduce(c, a, r));
   };
 
@@ -133,7 +160,7 @@ function functions(rank: MpiRank) {
     (sbuf: number, rbuf: number, n: number, typeH: number, opH: number, commH: number, reqPtr?: number) => {
       const k = begin(fn, commH);
       if (typeof k === 'number') return k;
-      const e = count(k, n);
+      let e = count(k, n);
       if (e !== OK) return e;
       const t = type(k, typeH);
       if (typeof t === 'number') return t;
@@ -141,6 +168,8 @@ function functions(rank: MpiRank) {
       if (typeof op === 'number') return op;
       if (isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
       const a: alg.ReduceArgs = { input: addr(isInPlace(sbuf) ? rbuf : sbuf), output: addr(rbuf), count: n, type: t, op };
+      if ((e = buffer(k, 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
+      if ((e = buffer(k, 'receive buffer', { addr: a.output, count: n, type: t })) !== OK) return e;
       return run(k, reqPtr, `count=${n}, op=${op.name}, `, (c) => (kind === 'allreduce' ? alg.allreduce(c, a) : alg.scan(c, a, kind === 'exscan')));
     };
 
@@ -163,6 +192,10 @@ function functions(rank: MpiRank) {
     if (isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
     const segs = cs;
     const input = addr(isInPlace(sbuf) ? rbuf : sbuf);
+    const total = segs.reduce((x, y) => x + y, 0);
+    let e = buffer(k, 'send buffer', { addr: input, count: total, type: t });
+    if (e === OK && !isInPlace(sbuf)) e = buffer(k, 'receive buffer', { addr: addr(rbuf), count: segs[k.comm.rank], type: t });
+    if (e !== OK) return e;
     return run(k, undefined, `op=${op.name}, `, (c) => alg.reduceScatter(c, input, addr(rbuf), segs, t, op));
   };
 
@@ -200,6 +233,7 @@ function functions(rank: MpiRank) {
         ? { addr: base + displs[p] * rt!.extent, count: rcounts[p], type: rt! }
         : { addr: base + p * rn * rt!.extent, count: rn, type: rt! };
       const mine = st ? { addr: addr(sbuf), count: sn, type: st } : undefined;
+      if ((e = buffer(k, 'send buffer', mine)) !== OK || (e = buffers(k, 'receive buffer', atRoot ? blocks : undefined)) !== OK) return e;
       if (varying) return run(k, req, `root=${r}, `, (c) => alg.gather(c, mine, blocks, r));
       // Every rank contributes the same bytes (MPI requires matching type signatures): hosts can batch them.
       const bytes = atRoot ? rn * rt!.size : sn * st!.size;
@@ -240,6 +274,7 @@ function functions(rank: MpiRank) {
         ? { addr: base + displs[p] * st!.extent, count: scounts[p], type: st! }
         : { addr: base + p * sn * st!.extent, count: sn, type: st! };
       const mine = rt ? { addr: addr(rbuf), count: rn, type: rt } : undefined;
+      if ((e = buffer(k, 'receive buffer', mine)) !== OK || (e = buffers(k, 'send buffer', atRoot ? blocks : undefined)) !== OK) return e;
       return run(k, req, `root=${r}, `, (c) => alg.scatter(c, blocks, mine, r));
     };
 
@@ -271,6 +306,7 @@ function functions(rank: MpiRank) {
       const base = addr(rbuf);
       const blocks = (p: number): alg.Block => ({ addr: base + displs[p] * rt.extent, count: rcounts[p], type: rt });
       const mine = st ? { addr: addr(sbuf), count: sn, type: st } : undefined;
+      if ((e = buffer(k, 'send buffer', mine)) !== OK || (e = buffers(k, 'receive buffer', blocks)) !== OK) return e;
       return run(k, req, '', (c) => alg.allgather(c, mine, blocks));
     };
 
@@ -289,6 +325,7 @@ function functions(rank: MpiRank) {
     const sb = addr(sbuf), rb = addr(rbuf);
     const send = st ? (p: number): alg.Block => ({ addr: sb + p * sn * st.extent, count: sn, type: st }) : undefined;
     const recv = (p: number): alg.Block => ({ addr: rb + p * rn * rt.extent, count: rn, type: rt });
+    if ((e = buffers(k, 'send buffer', send)) !== OK || (e = buffers(k, 'receive buffer', recv)) !== OK) return e;
     return run(k, reqPtr, '', (c) => alg.alltoall(c, send, recv));
   };
 
@@ -327,6 +364,8 @@ function functions(rank: MpiRank) {
       const unit = (t: Datatype) => (w ? 1 : t.extent);
       const send = sendInPlace ? undefined : (p: number): alg.Block => ({ addr: sb + sd[p] * unit(sts[p]), count: scounts[p], type: sts[p] });
       const recv = (p: number): alg.Block => ({ addr: rb + rd[p] * unit(rts[p]), count: rcounts[p], type: rts[p] });
+      let e = buffers(k, 'send buffer', send);
+      if (e !== OK || (e = buffers(k, 'receive buffer', recv)) !== OK) return e;
       return run(k, undefined, '', (c) => alg.alltoall(c, send, recv));
     };
 

@@ -6,7 +6,11 @@ import v8 from 'node:v8';
 const SECTION_NAME = 'faasmpi';
 import { readFileSync, statSync } from 'node:fs';
 import type { HostModuleSpec } from '../host-interface/types.js';
-import { findCustomSection, findImportedMemory, hasWasmMagic, type ImportedMemory } from './wasm-binary.js';
+import {
+  findCustomSection, findImportedMemory, formatFuncType, hasWasmMagic, readImportsAndExports,
+  type ExportShape, type FuncType, type ImportShape, type ImportedMemory,
+} from './wasm-binary.js';
+import { expectedType } from './import-signatures.js';
 import { MPI_MODULE_NAME } from '../mpi/module.js';
 
 /** What our post-link step records in the `faasmpi` custom section. */
@@ -85,11 +89,46 @@ function checkImports(module: WebAssembly.Module, path: string, specs: readonly 
   }
 }
 
-function entryPoint(module: WebAssembly.Module, path: string): EntryPoint {
-  const names = new Set(WebAssembly.Module.exports(module).map((e) => e.name));
-  if (names.has('faasmpi_main')) return 'faasmpi_main';
-  if (names.has('_start')) return '_start';
-  throw new ModuleLoadError(`${path}: no entry point (exports neither faasmpi_main nor _start); build it with faasmpicc`);
+const sameType = (a: FuncType, b: FuncType) =>
+  a.params.length === b.params.length && a.results.length === b.results.length &&
+  a.params.every((t, i) => t === b.params[i]) && a.results.every((t, i) => t === b.results[i]);
+
+/** Function imports whose type differs from the host function's (which would fail or misbehave when called). */
+function checkImportTypes(imports: readonly ImportShape[], path: string): void {
+  const wrong: string[] = [];
+  for (const imp of imports) {
+    if (imp.kind !== 'function' || !imp.type) continue;
+    const expected = expectedType(imp.module, imp.name);
+    if (expected && !sameType(imp.type, expected)) {
+      wrong.push(`import ${imp.module}.${imp.name} has type ${formatFuncType(imp.type)}, expected ${formatFuncType(expected)}`);
+    }
+  }
+  if (wrong.length > 0) {
+    const list = wrong.slice(0, 10).join('; ') + (wrong.length > 10 ? `; ... (${wrong.length} in all)` : '');
+    throw new ModuleLoadError(`${path}: ${list}`);
+  }
+}
+
+const NO_ARGS: FuncType = { params: [], results: [] };
+
+/** An export the runtime calls must be a function of type ()->() (we pass nothing and expect nothing back). */
+function checkCallable(e: ExportShape, path: string): void {
+  if (e.kind !== 'function') {
+    throw new ModuleLoadError(`${path}: exports ${e.name} as a ${e.kind}, expected a function ${formatFuncType(NO_ARGS)}`);
+  }
+  if (e.type && !sameType(e.type, NO_ARGS)) {
+    throw new ModuleLoadError(`${path}: export ${e.name} has type ${formatFuncType(e.type)}, expected ${formatFuncType(NO_ARGS)}`);
+  }
+}
+
+function entryPoint(exports: readonly ExportShape[], path: string): EntryPoint {
+  const byName = new Map(exports.map((e) => [e.name, e]));
+  const entry = byName.get('faasmpi_main') ?? byName.get('_start');
+  if (!entry) throw new ModuleLoadError(`${path}: no entry point (exports neither faasmpi_main nor _start); build it with faasmpicc`);
+  checkCallable(entry, path);
+  const init = byName.get('_initialize');
+  if (init) checkCallable(init, path);
+  return entry.name as EntryPoint;
 }
 
 function readProgram(path: string): Buffer {
@@ -132,6 +171,13 @@ export async function compileBytes(bytes: Uint8Array, path: string, specs: reado
     throw new ModuleLoadError(`${path}: invalid WebAssembly module: ${(e as Error).message}`);
   }
   checkImports(module, path, specs);
+  let shape: ReturnType<typeof readImportsAndExports>;
+  try {
+    shape = readImportsAndExports(bytes);
+  } catch (e) {
+    throw new ModuleLoadError(`${path}: cannot read the module's imports and exports: ${(e as Error).message}`);
+  }
+  checkImportTypes(shape.imports, path);
   const memory = findImportedMemory(bytes);
   // MPI peers copy straight from each other's memories, which the host must therefore create and share.
   if (!memory?.shared && WebAssembly.Module.imports(module).some((i) => i.module === MPI_MODULE_NAME)) {
@@ -143,7 +189,7 @@ export async function compileBytes(bytes: Uint8Array, path: string, specs: reado
     module,
     memory,
     meta,
-    entry: entryPoint(module, path),
+    entry: entryPoint(shape.exports, path),
   };
 }
 

@@ -8,6 +8,9 @@ export const faasmSpec: HostModuleSpec = {
   functionNames: ['faasm_faaslet_index', 'faasm_faaslet_count'],
 };
 
+/** Their wasm types (faasm.h), encoded as in mpi/signatures.ts. */
+export const FAASM_SIGNATURES: Readonly<Record<string, string>> = { faasm_faaslet_index: ':i', faasm_faaslet_count: ':i' };
+
 export function createFaasmModule(identity: FaasletIdentity): HostModule {
   return {
     name: FAASM_MODULE_NAME,

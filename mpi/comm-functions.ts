@@ -148,14 +148,6 @@ export function dup(rank: MpiRank, fn: string, c: Communicator, topology = clone
   return nc;
 }
 
-function readCString(rank: MpiRank, ptr: number, max: number): string {
-  const all = rank.mem.all();
-  let end = ptr;
-  const limit = Math.min(all.length, ptr + max);
-  while (end < limit && all[end] !== 0) end++;
-  return new TextDecoder().decode(all.slice(ptr, end));
-}
-
 function functions(rank: MpiRank) {
   const mem = rank.mem;
   const start = (fn: string, commH: number): Communicator | number => {
@@ -280,7 +272,7 @@ function functions(rank: MpiRank) {
       const fn = 'MPI_Comm_set_name';
       const c = start(fn, commH);
       if (typeof c === 'number') return c;
-      c.name = readCString(rank, namePtr, abi.MPI_MAX_OBJECT_NAME - 1);
+      c.name = mem.readCString(namePtr, abi.MPI_MAX_OBJECT_NAME - 1, 'comm_name');
       return OK;
     },
     MPI_Comm_get_name: (commH: number, namePtr: number, lenPtr: number) => {

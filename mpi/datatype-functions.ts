@@ -42,19 +42,12 @@ function functions(rank: MpiRank) {
     for (let i = 0; i < n; i++) out[i] = dv.getInt32(p + 4 * i, true);
     return out;
   };
-  const setI64 = (ptr: number, v: number) => mem.view().setBigInt64(ptr >>> 0, BigInt(v), true);
+  const setI64 = (ptr: number, v: number) => mem.setI64(ptr, BigInt(v));
   /** An MPI_Aint / int output: MPI_UNDEFINED if the value does not fit in 32 bits. */
   const setIntOrUndefined = (ptr: number, v: number) => mem.setI32(ptr >>> 0, fitsInt(v) ? v : abi.MPI_UNDEFINED);
 
   /** Reads a NUL-terminated string of at most max - 1 bytes (longer strings are truncated). */
-  const readName = (ptr: number, max: number): string => {
-    const all = whole();
-    const p = ptr >>> 0;
-    let end = p;
-    const limit = Math.min(all.length, p + max - 1);
-    while (end < limit && all[end] !== 0) end++;
-    return new TextDecoder().decode(all.slice(p, end));
-  };
+  const readName = (ptr: number, max: number): string => mem.readCString(ptr, max - 1, 'type_name');
 
   /** Ends a constructor: writes the new handle or raises the engine's error. */
   const made = (fn: string, r: number | MpiError, newtypePtr: number) => {

@@ -193,15 +193,6 @@ export class ErrorHandlers {
 // ---------------------------------------------------------------------------------------------------------------
 // Host functions
 
-/** Reads a NUL-terminated string (at most `max` bytes) from the guest. */
-function readCString(rank: MpiRank, ptr: number, max: number): string {
-  const all = rank.mem.bytes(0, rank.mem.view().byteLength);
-  let end = ptr;
-  const limit = Math.min(all.length, ptr + max);
-  while (end < limit && all[end] !== 0) end++;
-  return new TextDecoder().decode(all.slice(ptr, end));
-}
-
 function functions(rank: MpiRank) {
   const mem = rank.mem;
   const errors = () => rank.errors;
@@ -283,7 +274,7 @@ function functions(rank: MpiRank) {
       if (isPredefinedErrorClass(code)) {
         return argError('MPI_Add_error_string', `cannot change the string of predefined error code ${errorClassName(code)}`);
       }
-      const text = readCString(rank, stringPtr, abi.MPI_MAX_ERROR_STRING);
+      const text = mem.readCString(stringPtr, abi.MPI_MAX_ERROR_STRING, 'string');
       if (text.length >= abi.MPI_MAX_ERROR_STRING) {
         return argError('MPI_Add_error_string', `string longer than MPI_MAX_ERROR_STRING - 1 (${abi.MPI_MAX_ERROR_STRING - 1}) characters`);
       }

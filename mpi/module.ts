@@ -1,7 +1,8 @@
 // The faasmpi_mpi host module: every group of MPI functions (parts) over one per-rank MpiRank state.
 // A new group of functions is added to PARTS and nowhere else.
 import { JobAbort, type FaasletIdentity, type HostModule, type HostModuleSpec } from '../host-interface/types.js';
-import { GuestMemory } from '../host-interface/memory-view.js';
+import { GuestMemory, GuestMemoryFault } from '../host-interface/memory-view.js';
+import * as abi from './abi.js';
 import { attributesPart } from './attributes.js';
 import { commPart } from './comm-functions.js';
 import { groupPart } from './groups.js';
@@ -30,8 +31,26 @@ export interface MpiContext {
 export function createMpiModule(ctx: MpiContext): HostModule {
   const rank = new MpiRank(ctx.identity, ctx.memory, ctx.exports, ctx.transport);
   const functions: Record<string, (...args: any[]) => any> = {};
-  for (const part of PARTS) Object.assign(functions, part.functions(rank));
+  for (const part of PARTS) {
+    for (const [name, f] of Object.entries(part.functions(rank))) functions[name] = guarded(rank, name, f);
+  }
   return { name: MPI_MODULE_NAME, functions };
+}
+
+/**
+ * A host function whose out-of-memory pointers (GuestMemoryFault, from any access through rank.mem) become an
+ * MPI_ERR_ARG raised on the call's communicator: fatal by default, returned under MPI_ERRORS_RETURN.
+ */
+function guarded(rank: MpiRank, name: string, f: (...args: any[]) => any): (...args: any[]) => any {
+  return (...args: any[]) => {
+    rank.callComm = abi.MPI_COMM_WORLD;
+    try {
+      return f(...args);
+    } catch (e) {
+      if (e instanceof GuestMemoryFault) return rank.errors.raise(rank.callComm, name, abi.MPI_ERR_ARG, e.message);
+      throw e;
+    }
+  };
 }
 
 /**

@@ -42,6 +42,8 @@ export class MpiRank {
   readonly groups = new Groups();
   readonly keyvals = new Keyvals();
   private engine?: { p2p: P2PEngine; waiter: Waiter };
+  /** The communicator of the host call running now, once it is resolved (a bad pointer's error goes to its handler). */
+  callComm = abi.MPI_COMM_WORLD;
   /** Collective messages this rank sent to a rank on another host (collectives/; 0 on a single host). */
   crossHostMessages = 0;
 
@@ -154,7 +156,10 @@ export class MpiRank {
   /** The communicator behind a handle, or the error code raised (through MPI_COMM_WORLD's handler). */
   comm(fn: string, handle: number): Communicator | number {
     const c = this.comms.get(handle);
-    if (c) return c;
+    if (c) {
+      this.callComm = c.handle;
+      return c;
+    }
     return this.errors.raise(abi.MPI_COMM_WORLD, fn, abi.MPI_ERR_COMM, `invalid communicator 0x${(handle >>> 0).toString(16)}`);
   }
 }

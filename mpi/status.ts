@@ -37,29 +37,41 @@ export function isStatusIgnore(ptr: number): boolean {
 /** Writes a status at ptr; does nothing for MPI_STATUS_IGNORE (1) or NULL (0). */
 export function writeStatus(mem: GuestMemory, ptr: number, s: StatusFields): void {
   if (isStatusIgnore(ptr)) return;
-  const v = mem.view(ptr + STATUS_SIZE);
+  const at = mem.span(ptr, STATUS_SIZE, 'status');
+  const v = mem.view(at + STATUS_SIZE);
   const bytes = Math.max(0, Math.floor(s.bytes));
   const lo = bytes % TWO_32;
   const hi = Math.floor(bytes / TWO_32) & 0x7fffffff;
-  v.setInt32(ptr + STATUS_SOURCE_OFFSET, s.source, true);
-  v.setInt32(ptr + STATUS_TAG_OFFSET, s.tag, true);
-  v.setInt32(ptr + STATUS_ERROR_OFFSET, s.error, true);
-  v.setUint32(ptr + STATUS_COUNT_LO_OFFSET, lo, true);
-  v.setUint32(ptr + STATUS_COUNT_HI_OFFSET, (hi | (s.cancelled ? 0x80000000 : 0)) >>> 0, true);
+  v.setInt32(at + STATUS_SOURCE_OFFSET, s.source, true);
+  v.setInt32(at + STATUS_TAG_OFFSET, s.tag, true);
+  v.setInt32(at + STATUS_ERROR_OFFSET, s.error, true);
+  v.setUint32(at + STATUS_COUNT_LO_OFFSET, lo, true);
+  v.setUint32(at + STATUS_COUNT_HI_OFFSET, (hi | (s.cancelled ? 0x80000000 : 0)) >>> 0, true);
 }
 
 /** Reads the status at ptr (the caller checks isStatusIgnore first). */
 export function readStatus(mem: GuestMemory, ptr: number): StatusFields {
-  const v = mem.view(ptr + STATUS_SIZE);
-  const lo = v.getUint32(ptr + STATUS_COUNT_LO_OFFSET, true);
-  const hiWord = v.getUint32(ptr + STATUS_COUNT_HI_OFFSET, true);
+  const at = mem.span(ptr, STATUS_SIZE, 'status');
+  const v = mem.view(at + STATUS_SIZE);
+  const lo = v.getUint32(at + STATUS_COUNT_LO_OFFSET, true);
+  const hiWord = v.getUint32(at + STATUS_COUNT_HI_OFFSET, true);
   return {
-    source: v.getInt32(ptr + STATUS_SOURCE_OFFSET, true),
-    tag: v.getInt32(ptr + STATUS_TAG_OFFSET, true),
-    error: v.getInt32(ptr + STATUS_ERROR_OFFSET, true),
+    source: v.getInt32(at + STATUS_SOURCE_OFFSET, true),
+    tag: v.getInt32(at + STATUS_TAG_OFFSET, true),
+    error: v.getInt32(at + STATUS_ERROR_OFFSET, true),
     bytes: (hiWord & 0x7fffffff) * TWO_32 + lo,
     cancelled: (hiWord & 0x80000000) !== 0,
   };
+}
+
+/** Checks, before an operation starts, that a status (unless ignored) can be written at ptr. */
+export function checkStatusPointer(mem: GuestMemory, ptr: number, what = 'status'): void {
+  if (!isStatusIgnore(ptr)) mem.span(ptr, STATUS_SIZE, what);
+}
+
+/** Checks that an array of n statuses (unless MPI_STATUSES_IGNORE) can be written at ptr. */
+export function checkStatusArray(mem: GuestMemory, ptr: number, n: number, what = 'array_of_statuses'): void {
+  if (!isStatusIgnore(ptr) && n > 0) mem.span(ptr, n * STATUS_SIZE, what);
 }
 
 /** Sets only the byte count of a status, keeping the cancelled bit (MPI_Status_set_elements). */

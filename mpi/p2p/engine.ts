@@ -322,7 +322,7 @@ export class P2PEngine {
     // Rendezvous: copy from the sender's memory, or ask it to stream.
     if (m.h.c & HAS_ADDRESS) {
       const senderBytes = new Uint8Array(this.memories[m.h.src]!.buffer);
-      this.finishFrom(op, senderBytes, m.h.b, m.h.bytes);
+      this.finishFrom(op, senderBytes, m.h.b >>> 0, m.h.bytes); // an int32 field: addresses past 2 GiB read negative
       this.pushControl(m.h.src, { kind: Kind.Done, src: this.me, tag: 0, context: 0, bytes: 0, a: m.h.a, b: 0, c: 0 });
     } else {
       op.incoming = { total: m.h.bytes, received: 0, staging: new Uint8Array(Math.min(m.h.bytes, op.count * op.type.size)), fromWorld: m.h.src, tag: m.h.tag };

@@ -5,7 +5,8 @@ import type { Communicator } from '../communicators.js';
 import type { Datatype } from '../datatypes/index.js';
 import { isMpiError } from '../datatypes/index.js';
 import type { MpiPart, MpiRank } from '../rank.js';
-import { STATUS_SIZE, writeStatus } from '../status.js';
+import { checkBuffer, checkMessageSize } from '../buffers.js';
+import { checkStatusArray, checkStatusPointer, readStatus, STATUS_SIZE, writeStatus } from '../status.js';
 import { PackError, sourceRank, type Op, type SendOp, type Status } from './engine.js';
 import { MESSAGE_NO_PROC, REQUEST_NULL, type UserRequest } from './requests.js';
 
@@ -27,8 +28,12 @@ function functions(rank: MpiRank) {
   const mem = rank.mem;
   const raise = (commHandle: number, fn: string, cls: number, problem: string) => rank.errors.raise(commHandle, fn, cls, problem);
 
-  /** Validates a point-to-point call's arguments; returns them resolved, or the error code raised. */
-  const check = (fn: string, commH: number, count: number, typeH: number, peer: number, tag: number, role: 'dest' | 'source'): Checked | number => {
+  /**
+   * Validates a point-to-point call's arguments; returns them resolved, or the error code raised. `buf` is the
+   * data buffer (checked against memory, and a send's size against the transport) unless the peer is
+   * MPI_PROC_NULL, whose buffer is never touched.
+   */
+  const check = (fn: string, commH: number, count: number, typeH: number, peer: number, tag: number, role: 'dest' | 'source', buf?: number): Checked | number => {
     rank.requireActive(fn);
     const comm = rank.comm(fn, commH);
     if (typeof comm === 'number') return comm;
@@ -45,6 +50,14 @@ function functions(rank: MpiRank) {
     if (!tagOk) {
       rank.datatypes.release(type);
       return raise(commH, fn, abi.MPI_ERR_TAG, `invalid tag ${tag}`);
+    }
+    if (buf !== undefined && peer !== abi.MPI_PROC_NULL) {
+      const bad = (role === 'dest' ? checkMessageSize('message', count, type) : undefined)
+        ?? checkBuffer(mem, role === 'dest' ? 'send buffer' : 'receive buffer', buf >>> 0, count, type);
+      if (bad) {
+        rank.datatypes.release(type);
+        return raise(commH, fn, bad.errorClass, bad.message);
+      }
     }
     const world = peer === abi.MPI_PROC_NULL || wildcard ? peer : comm.worldRanks[peer];
     return { comm, type, peer: world };
@@ -79,7 +92,7 @@ function functions(rank: MpiRank) {
     const what = () => `${fn}(dest=${sourceRank(c.comm, c.peer)}, tag=${tag}, comm=${commName(c.comm)})`;
     let op: SendOp;
     try {
-      op = rank.p2p.send(c.comm, c.peer, tag, buf, count, c.type, mode === 'ready' ? 'standard' : mode === 'sync' ? 'sync' : mode === 'buffered' ? 'buffered' : 'standard', what);
+      op = rank.p2p.send(c.comm, c.peer, tag, buf >>> 0, count, c.type, mode === 'ready' ? 'standard' : mode === 'sync' ? 'sync' : mode === 'buffered' ? 'buffered' : 'standard', what);
     } catch (e) {
       rank.datatypes.release(c.type);
       if (mode === 'buffered') attached!.used -= bytes + abi.MPI_BSEND_OVERHEAD;
@@ -108,7 +121,7 @@ function functions(rank: MpiRank) {
       const src = c.peer === abi.MPI_ANY_SOURCE ? 'MPI_ANY_SOURCE' : String(sourceRank(c.comm, c.peer));
       return `${fn}(source=${src}, tag=${tag === abi.MPI_ANY_TAG ? 'MPI_ANY_TAG' : tag}, comm=${commName(c.comm)})`;
     };
-    const op = rank.p2p.recv(c.comm, c.peer, tag, buf, count, c.type, what);
+    const op = rank.p2p.recv(c.comm, c.peer, tag, buf >>> 0, count, c.type, what);
     if (op.done) rank.datatypes.release(c.type);
     else op.onDone = () => rank.datatypes.release(c.type);
     return op;
@@ -133,7 +146,7 @@ function functions(rank: MpiRank) {
   const emptyStatus: Status = { source: abi.MPI_ANY_SOURCE, tag: abi.MPI_ANY_TAG, error: OK, bytes: 0, cancelled: false };
 
   const blockingSend = (fn: string, mode: SendMode) => (buf: number, count: number, type: number, dest: number, tag: number, comm: number) => {
-    const c = check(fn, comm, count, type, dest, tag, 'dest');
+    const c = check(fn, comm, count, type, dest, tag, 'dest', buf);
     if (typeof c === 'number') return c;
     const op = startSend(fn, c, tag, buf, count, mode);
     if (typeof op === 'number') return op;
@@ -142,7 +155,8 @@ function functions(rank: MpiRank) {
   };
 
   const recvInto = (fn: string, buf: number, count: number, type: number, source: number, tag: number, comm: number, statusPtr: number) => {
-    const c = check(fn, comm, count, type, source, tag, 'source');
+    checkStatusPointer(mem, statusPtr);
+    const c = check(fn, comm, count, type, source, tag, 'source', buf);
     if (typeof c === 'number') return c;
     const op = startRecv(fn, c, tag, buf, count);
     if (!op.done) waitFor([op], fn, true);
@@ -151,11 +165,12 @@ function functions(rank: MpiRank) {
   };
 
   // ---- request handles ----
-  const newRequest = (reqPtr: number, r: UserRequest) => mem.setI32(reqPtr, rank.requests.add(r));
+  const newRequest = (reqPtr: number, r: UserRequest) => mem.setI32(reqPtr, rank.requests.add(r), 'request');
 
   const immediate = (fn: string, kind: 'send' | 'recv', mode: SendMode) =>
     (buf: number, count: number, type: number, peer: number, tag: number, comm: number, reqPtr: number) => {
-      const c = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source');
+      mem.span(reqPtr, 4, 'request');
+      const c = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source', buf);
       if (typeof c === 'number') return c;
       const op = kind === 'send' ? startSend(fn, c, tag, buf, count, mode) : startRecv(fn, c, tag, buf, count);
       if (typeof op === 'number') return op;
@@ -165,11 +180,14 @@ function functions(rank: MpiRank) {
 
   const persistent = (fn: string, kind: 'send' | 'recv', mode: SendMode) =>
     (buf: number, count: number, type: number, peer: number, tag: number, comm: number, reqPtr: number) => {
-      const c = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source');
+      mem.span(reqPtr, 4, 'request');
+      const c = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source', buf);
       if (typeof c === 'number') return c;
       rank.datatypes.release(c.type); // re-acquired at every start
       const start = (): Op => {
-        const again = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source') as Checked;
+        // Checked again: the communicator or the datatype may have been freed since.
+        const again = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source', buf);
+        if (typeof again === 'number') throw new StartError(again);
         const op = kind === 'send' ? startSend(fn, again, tag, buf, count, mode) : startRecv(fn, again, tag, buf, count);
         if (typeof op === 'number') throw new StartError(op);
         return op;
@@ -184,7 +202,7 @@ function functions(rank: MpiRank) {
    * it is still running.
    */
   const finish = (fn: string, reqPtr: number, statusPtr: number, single: boolean): number | undefined => {
-    const handle = mem.i32(reqPtr);
+    const handle = mem.i32(reqPtr, 'request');
     const r = rank.requests.get(handle);
     if (!r || !r.op) {
       putStatus(statusPtr, emptyStatus);
@@ -204,6 +222,7 @@ function functions(rank: MpiRank) {
   /** Validates an array of request handles; returns the error code raised for the first invalid one. */
   const checkRequests = (fn: string, count: number, arrayPtr: number): number => {
     if (count < 0) return raise(abi.MPI_COMM_WORLD, fn, abi.MPI_ERR_COUNT, `negative count ${count}`);
+    if (count > 0) mem.span(arrayPtr, 4 * count, count === 1 ? 'request' : 'array_of_requests');
     for (let i = 0; i < count; i++) {
       const h = mem.i32(arrayPtr + 4 * i);
       if (h !== REQUEST_NULL && !rank.requests.get(h)) {
@@ -237,6 +256,9 @@ function functions(rank: MpiRank) {
     const flagPtr = blocking ? 0 : flagOrMsgPtr;
     const msgPtr = take ? (blocking ? flagOrMsgPtr : msgOrStatusPtr) : 0;
     const stPtr = blocking ? (take ? msgOrStatusPtr : flagOrMsgPtr) : take ? statusPtr! : msgOrStatusPtr;
+    if (flagPtr) mem.span(flagPtr, 4, 'flag');
+    if (msgPtr) mem.span(msgPtr, 4, 'message');
+    checkStatusPointer(mem, stPtr);
     if (c.peer === abi.MPI_PROC_NULL) {
       if (flagPtr) mem.setI32(flagPtr, 1);
       if (msgPtr) mem.setI32(msgPtr, MESSAGE_NO_PROC);
@@ -258,7 +280,7 @@ function functions(rank: MpiRank) {
 
   const matchedRecv = (fn: string) => (buf: number, count: number, typeH: number, msgPtr: number, reqOrStatusPtr: number, immediateReq: boolean) => {
     rank.requireActive(fn);
-    const handle = mem.i32(msgPtr);
+    const handle = mem.i32(msgPtr, 'message');
     if (handle === MESSAGE_NO_PROC) {
       mem.setI32(msgPtr, REQUEST_NULL);
       const op = nullOp(rank.comms.get(abi.MPI_COMM_WORLD)!, 'recv');
@@ -269,12 +291,20 @@ function functions(rank: MpiRank) {
     const entry = rank.messages.get(handle);
     if (!entry) return raise(abi.MPI_COMM_WORLD, fn, abi.MPI_ERR_REQUEST, `invalid message handle 0x${(handle >>> 0).toString(16)}`);
     const comm = rank.comms.get(entry.comm)!;
+    rank.callComm = entry.comm;
+    if (immediateReq) mem.span(reqOrStatusPtr, 4, 'request');
+    else checkStatusPointer(mem, reqOrStatusPtr);
     if (count < 0) return raise(entry.comm, fn, abi.MPI_ERR_COUNT, `negative count ${count}`);
     const type = rank.datatypes.acquire(typeH);
     if (isMpiError(type)) return raise(entry.comm, fn, type.errorClass, type.message);
+    const badBuffer = checkBuffer(mem, 'receive buffer', buf >>> 0, count, type);
+    if (badBuffer) {
+      rank.datatypes.release(type);
+      return raise(entry.comm, fn, badBuffer.errorClass, badBuffer.message);
+    }
     rank.messages.remove(handle);
     mem.setI32(msgPtr, REQUEST_NULL);
-    const op = rank.p2p.recvMatched(comm, entry.message, buf, count, type, () => `${fn}(source=${sourceRank(comm, entry.message.h.src)}, tag=${entry.message.h.tag}, comm=${commName(comm)})`);
+    const op = rank.p2p.recvMatched(comm, entry.message, buf >>> 0, count, type, () => `${fn}(source=${sourceRank(comm, entry.message.h.src)}, tag=${entry.message.h.tag}, comm=${commName(comm)})`);
     if (op.done) rank.datatypes.release(type);
     else op.onDone = () => rank.datatypes.release(type);
     if (immediateReq) {
@@ -297,9 +327,10 @@ function functions(rank: MpiRank) {
     MPI_Sendrecv: (sbuf: number, scount: number, stype: number, dest: number, stag: number,
       rbuf: number, rcount: number, rtype: number, source: number, rtag: number, comm: number, statusPtr: number) => {
       const fn = 'MPI_Sendrecv';
-      const r = check(fn, comm, rcount, rtype, source, rtag, 'source');
+      checkStatusPointer(mem, statusPtr);
+      const r = check(fn, comm, rcount, rtype, source, rtag, 'source', rbuf);
       if (typeof r === 'number') return r;
-      const s = check(fn, comm, scount, stype, dest, stag, 'dest');
+      const s = check(fn, comm, scount, stype, dest, stag, 'dest', sbuf);
       if (typeof s === 'number') {
         rank.datatypes.release(r.type);
         return s;
@@ -314,15 +345,16 @@ function functions(rank: MpiRank) {
 
     MPI_Sendrecv_replace: (buf: number, count: number, type: number, dest: number, stag: number, source: number, rtag: number, comm: number, statusPtr: number) => {
       const fn = 'MPI_Sendrecv_replace';
-      const s = check(fn, comm, count, type, dest, stag, 'dest');
+      checkStatusPointer(mem, statusPtr);
+      const s = check(fn, comm, count, type, dest, stag, 'dest', buf);
       if (typeof s === 'number') return s;
-      const r = check(fn, comm, count, type, source, rtag, 'source');
+      const r = check(fn, comm, count, type, source, rtag, 'source', buf);
       if (typeof r === 'number') {
         rank.datatypes.release(s.type);
         return r;
       }
       // The outgoing data is packed first (buffered mode), so the receive may overwrite the buffer at once.
-      const sendOp = s.peer === abi.MPI_PROC_NULL ? nullOp(s.comm, 'send') : rank.p2p.send(s.comm, s.peer, stag, buf, count, s.type, 'buffered', () => `${fn}(dest=${dest}, tag=${stag})`);
+      const sendOp = s.peer === abi.MPI_PROC_NULL ? nullOp(s.comm, 'send') : rank.p2p.send(s.comm, s.peer, stag, buf >>> 0, count, s.type, 'buffered', () => `${fn}(dest=${dest}, tag=${stag})`);
       rank.datatypes.release(s.type);
       const recvOp = startRecv(fn, r, rtag, buf, count);
       waitFor([recvOp, sendOp], fn, true);
@@ -354,11 +386,17 @@ function functions(rank: MpiRank) {
       rank.requireActive('MPI_Buffer_attach');
       if (attached) return raise(abi.MPI_COMM_WORLD, 'MPI_Buffer_attach', abi.MPI_ERR_BUFFER, 'a buffer is already attached');
       if (size < 0) return raise(abi.MPI_COMM_WORLD, 'MPI_Buffer_attach', abi.MPI_ERR_ARG, `negative size ${size}`);
-      attached = { addr, size, used: 0 };
+      if (!mem.holds(addr >>> 0, (addr >>> 0) + size)) {
+        return raise(abi.MPI_COMM_WORLD, 'MPI_Buffer_attach', abi.MPI_ERR_BUFFER,
+          `buffer at address 0x${(addr >>> 0).toString(16)} of ${size} bytes lies outside the rank's memory of ${mem.byteLength} bytes`);
+      }
+      attached = { addr: addr >>> 0, size, used: 0 };
       return OK;
     },
     MPI_Buffer_detach: (addrPtr: number, sizePtr: number) => {
       rank.requireActive('MPI_Buffer_detach');
+      mem.span(addrPtr, 4, 'buffer_addr');
+      mem.span(sizePtr, 4, 'size');
       if (pendingBuffered.size > 0) waitFor([...pendingBuffered], 'MPI_Buffer_detach', true);
       mem.setI32(addrPtr, attached?.addr ?? 0);
       mem.setI32(sizePtr, attached?.size ?? 0);
@@ -368,6 +406,7 @@ function functions(rank: MpiRank) {
 
     MPI_Wait: (reqPtr: number, statusPtr: number) => {
       rank.requireActive('MPI_Wait');
+      checkStatusPointer(mem, statusPtr);
       const bad = checkRequests('MPI_Wait', 1, reqPtr);
       if (bad !== OK) return bad;
       const op = rank.requests.get(mem.i32(reqPtr))?.op;
@@ -376,6 +415,8 @@ function functions(rank: MpiRank) {
     },
     MPI_Test: (reqPtr: number, flagPtr: number, statusPtr: number) => {
       rank.requireActive('MPI_Test');
+      mem.span(flagPtr, 4, 'flag');
+      checkStatusPointer(mem, statusPtr);
       const bad = checkRequests('MPI_Test', 1, reqPtr);
       if (bad !== OK) return bad;
       rank.p2p.progress();
@@ -386,6 +427,7 @@ function functions(rank: MpiRank) {
     MPI_Waitall: (count: number, arrayPtr: number, statuses: number) => {
       const fn = 'MPI_Waitall';
       rank.requireActive(fn);
+      checkStatusArray(mem, statuses, count);
       const bad = checkRequests(fn, count, arrayPtr);
       if (bad !== OK) return bad;
       const ops = activeOps(count, arrayPtr);
@@ -401,6 +443,8 @@ function functions(rank: MpiRank) {
     MPI_Testall: (count: number, arrayPtr: number, flagPtr: number, statuses: number) => {
       const fn = 'MPI_Testall';
       rank.requireActive(fn);
+      mem.span(flagPtr, 4, 'flag');
+      checkStatusArray(mem, statuses, count);
       const bad = checkRequests(fn, count, arrayPtr);
       if (bad !== OK) return bad;
       rank.p2p.progress();
@@ -415,6 +459,8 @@ function functions(rank: MpiRank) {
     MPI_Waitany: (count: number, arrayPtr: number, indexPtr: number, statusPtr: number) => {
       const fn = 'MPI_Waitany';
       rank.requireActive(fn);
+      mem.span(indexPtr, 4, 'index');
+      checkStatusPointer(mem, statusPtr);
       const bad = checkRequests(fn, count, arrayPtr);
       if (bad !== OK) return bad;
       const ops = activeOps(count, arrayPtr);
@@ -432,6 +478,9 @@ function functions(rank: MpiRank) {
     MPI_Testany: (count: number, arrayPtr: number, indexPtr: number, flagPtr: number, statusPtr: number) => {
       const fn = 'MPI_Testany';
       rank.requireActive(fn);
+      mem.span(indexPtr, 4, 'index');
+      mem.span(flagPtr, 4, 'flag');
+      checkStatusPointer(mem, statusPtr);
       const bad = checkRequests(fn, count, arrayPtr);
       if (bad !== OK) return bad;
       rank.p2p.progress();
@@ -462,6 +511,8 @@ function functions(rank: MpiRank) {
     },
     MPI_Request_get_status: (handle: number, flagPtr: number, statusPtr: number) => {
       rank.requireActive('MPI_Request_get_status');
+      mem.span(flagPtr, 4, 'flag');
+      checkStatusPointer(mem, statusPtr);
       if (handle === REQUEST_NULL) {
         mem.setI32(flagPtr, 1);
         putStatus(statusPtr, emptyStatus);
@@ -484,7 +535,7 @@ function functions(rank: MpiRank) {
       return OK;
     },
     MPI_Test_cancelled: (statusPtr: number, flagPtr: number) => {
-      mem.setI32(flagPtr, (mem.view().getUint32(statusPtr + 16, true) & 0x80000000) !== 0 ? 1 : 0);
+      mem.setI32(flagPtr, readStatus(mem, statusPtr).cancelled ? 1 : 0);
       return OK;
     },
 
@@ -514,6 +565,9 @@ function functions(rank: MpiRank) {
 
   function some(fn: string, blocking: boolean, count: number, arrayPtr: number, outcountPtr: number, indicesPtr: number, statuses: number): number {
     rank.requireActive(fn);
+    mem.span(outcountPtr, 4, 'outcount');
+    if (count > 0) mem.span(indicesPtr, 4 * count, 'array_of_indices');
+    checkStatusArray(mem, statuses, count);
     const bad = checkRequests(fn, count, arrayPtr);
     if (bad !== OK) return bad;
     const ops = activeOps(count, arrayPtr);
