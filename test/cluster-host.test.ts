@@ -1,7 +1,9 @@
 // `faasmpi host` processes in a cluster sharing a real Redis: they register and heartbeat, a killed host drops
 // out (its slots released) and rejoins when restarted; a host needs its certificate, and one started as root runs
 // as an unprivileged account.
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { credentialFilesIn, loadCredentials } from '../cluster/trust/credentials.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
@@ -46,6 +48,17 @@ describe('faasmpi host processes', () => {
     assert.match(status, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m, status);
     assert.match(status, /^Gid:\s+65534\s/m);
     assert.match(status, /^Groups:\s*65534\s*$/m);
+  });
+
+  test('faasmpi certs writes keys 0600 in 0700 directories, and a host certificate names its role and id', () => {
+    const dir = ca.host('h5');
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, 'key.pem')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(ca.dir, 'ca-key.pem')).mode & 0o777, 0o600);
+    assert.deepEqual(loadCredentials(credentialFilesIn(dir), 'host').identity, { role: 'host', name: 'h5' });
+    const again = spawnSync(faasmpi, ['certs', 'init', '--dir', ca.dir], { encoding: 'utf8' });
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /already holds a CA/);
   });
 
   test('a host without credentials, with a user certificate, or with an --id its certificate does not name, does not start', () => {
