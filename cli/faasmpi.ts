@@ -78,7 +78,13 @@ async function host(argv: string[]): Promise<number> {
     log: (line) => process.stderr.write(`${line}\n`),
   });
   await runtime.listen();
-  const account = runAs(values['run-as'], dataDir);
+  let account: string;
+  try {
+    account = runAs(values['run-as'], dataDir);
+  } catch (e) {
+    await runtime.stop(); // the port is bound: close it, or the refused host would linger
+    throw e;
+  }
   await runtime.join();
   process.stdout.write(`faasmpi host ${runtime.address} ready (cluster ${cluster}, host ${hostId}, running jobs as ${account})\n`);
   await new Promise<void>((resolve) => {

@@ -82,7 +82,7 @@ class HostSession {
 export async function runOnCluster(spec: JobSpec, target: ClusterTarget): Promise<ClusterJobResult> {
   if (target.addresses.length === 0) throw new PlacementError('no hosts to run on');
   const user = target.credentials.identity.name;
-  const sessions = await Promise.all(target.addresses.map(async (a) => new HostSession(a, await connectLink(a, target.credentials))));
+  const sessions = await connectAll(target);
   try {
     const group = { id: newGroupId(), size: spec.np, hostTable: [] as string[] };
     const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', group.id, user, {}), ['hello-reply']), 'hello-reply')));
@@ -160,8 +160,21 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   for (const { session } of used) session.send('start', job, user, {});
   await finished;
   const result = merge(spec.np, group.hostTable, used.map((u) => [u.id, ends.get(u.id)!]), failure);
-  await target.tenant?.updateJob(job, { state: result.exitCode === 0 ? 'finished' : 'failed', exitCode: result.exitCode, message: failure?.message });
+  // The job's outcome is what its ranks did; a registry that died meanwhile only loses the record of it.
+  await target.tenant?.updateJob(job, { state: result.exitCode === 0 ? 'finished' : 'failed', exitCode: result.exitCode, message: failure?.message })
+    .catch((e: Error) => process.stderr.write(`faasmpirun: warning: the job's end was not recorded in the cluster state: ${e.message}\n`));
   return result;
+}
+
+/** Links to every host, or to none: when one cannot be linked, the links already open are closed. */
+async function connectAll(target: ClusterTarget): Promise<HostSession[]> {
+  const links = await Promise.allSettled(target.addresses.map((a) => connectLink(a, target.credentials)));
+  const failed = links.flatMap((l) => (l.status === 'rejected' ? [(l.reason as Error).message] : []));
+  if (failed.length > 0) {
+    for (const l of links) if (l.status === 'fulfilled') l.value.close('another host cannot be linked');
+    throw new PlacementError(failed.join('; '));
+  }
+  return links.map((l, i) => new HostSession(target.addresses[i], (l as PromiseFulfilledResult<HostLink>).value));
 }
 
 /** One JobResult from the parts' results: each rank's end comes from its own host. */

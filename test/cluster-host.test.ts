@@ -1,7 +1,7 @@
 // `faasmpi host` processes in a cluster sharing a real Redis: they register and heartbeat, a killed host drops
 // out (its slots released) and rejoins when restarted; a host needs its certificate, and one started as root runs
 // as an unprivileged account.
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { credentialFilesIn, loadCredentials } from '../cluster/trust/credentials.js';
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { redisState } from '../cluster/state/cluster-state.js';
 import { faasmpi, listHosts as listTestHosts, startHost as startTestHost, TestCA, until, type TestHost } from './cluster-hosts.js';
 import { startRedis, type RedisServer } from './redis-server.js';
+import { tempDir } from './helpers.js';
 
 const ca = new TestCA();
 const startHost = (redis: string, id: string) =>
@@ -48,6 +49,14 @@ describe('faasmpi host processes', () => {
     assert.match(status, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m, status);
     assert.match(status, /^Gid:\s+65534\s/m);
     assert.match(status, /^Groups:\s*65534\s*$/m);
+  });
+
+  test('a host whose unprivileged account cannot reach its data directory refuses to start, saying so', { skip: process.getuid!() !== 0 ? 'needs root' : false, timeout: 30_000 }, () => {
+    const closed = tempDir('faasmpi-closed-');
+    chmodSync(closed, 0o700);
+    const r = spawnSync(faasmpi, ['host', '--port', '0', '--tls-dir', ca.host('h8'), '--data-dir', join(closed, 'data')], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /account nobody cannot reach it/);
   });
 
   test('faasmpi certs writes keys 0600 in 0700 directories, and a host certificate names its role and id', () => {

@@ -214,3 +214,57 @@ describe('a cluster of host processes sharing a real Redis', () => {
     assert.equal(again.status, 0, describeRun(again));
   });
 });
+
+describe('a launcher facing an unreachable host, a stopped host or a dying Redis ends cleanly', () => {
+  const cluster = 'faults-test';
+  const ca = new TestCA();
+  const env = { ...process.env, FAASMPI_CREDENTIALS: ca.user('erin') };
+  let redis: RedisServer;
+  let redisStopped = false;
+  const hosts = new Map<string, TestHost>();
+  const via = (ids: string[]) => ['--cluster', cluster, '--hosts', ids.map((id) => hosts.get(id)!.address).join(',')];
+  before(async () => {
+    redis = await startRedis();
+    await Promise.all(['f1', 'f2'].map(async (id) => {
+      hosts.set(id, await startHost({ id, cluster, ca, redis: redis.url, extra: ['--slots', '2', '--cores', '1'] }));
+    }));
+  });
+  after(async () => {
+    for (const h of hosts.values()) {
+      h.child.kill('SIGCONT');
+      h.child.kill('SIGKILL');
+    }
+    if (!redisStopped) await redis?.stop();
+  });
+
+  test('one host that cannot be linked: the launcher exits at once, naming it, with no link left open', { timeout: 60_000 }, () => {
+    const r = faasmpiRun(['--cluster', cluster, '--hosts', `${hosts.get('f1')!.address},127.0.0.1:1`, '-np', '2', wasm('ring_loop'), '0.2'], { env, timeoutMs: 30_000 });
+    assert.equal(r.status, 1, describeRun(r));
+    assert.match(r.stderr, /cannot link to host 127\.0\.0\.1:1/, describeRun(r));
+  });
+
+  test('a host stopped with SIGSTOP mid-job is noticed by the keepalive: the job ends, naming it', { timeout: 90_000 }, async () => {
+    const job = launch([...via(['f1', 'f2']), '--policy', 'spread', '-np', '4', wasm('ring_loop'), '60'], { ...env, FAASMPI_LINK_TIMEOUT_MS: '2000' });
+    await sleep(2500);
+    const f2 = hosts.get('f2')!;
+    f2.child.kill('SIGSTOP');
+    try {
+      const r = await job;
+      assert.notEqual(r.status, 0, describeRun(r));
+      assert.match(r.stderr, /host f2\b.*(no answer|went away)/, describeRun(r));
+    } finally {
+      f2.child.kill('SIGCONT');
+    }
+  });
+
+  test('Redis dying mid-job does not change a successful job\'s outcome', { timeout: 90_000 }, async () => {
+    const job = launch(['--redis', redis.url, '--cluster', cluster, '--nhosts', '1', '-np', '2', wasm('ring_loop'), '4'], env);
+    await sleep(2500);
+    await redis.stop();
+    redisStopped = true;
+    const r = await job;
+    assert.equal(r.status, 0, describeRun(r));
+    assert.equal(r.stdout.match(/^OK ring_loop/gm)?.length, 2, describeRun(r));
+    assert.match(r.stderr, /warning: the job's end was not recorded/, describeRun(r));
+  });
+});

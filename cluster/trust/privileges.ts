@@ -3,7 +3,7 @@
 // reach root's files. Its data directory is handed to that account first. Changing the uid also makes the
 // process non-dumpable, so its /proc/self/mem and environ are no longer readable by that account either.
 import { spawnSync } from 'node:child_process';
-import { chownSync, mkdirSync } from 'node:fs';
+import { accessSync, chownSync, constants, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,5 +39,11 @@ export function runAs(account: string | undefined, dataDir: string): string {
     regained = true;
   } catch { /* expected: root is gone for good */ }
   if (regained) throw new PrivilegeError(`could not give up root (setuid to ${target} was reversible)`);
+  // Say it now, not at the first job: the account must reach its data directory (every parent searchable by it).
+  try {
+    accessSync(join(dataDir, 'users'), constants.W_OK | constants.X_OK);
+  } catch {
+    throw new PrivilegeError(`--data-dir ${dataDir}: account ${target} cannot reach it (is a parent directory closed to it?)`);
+  }
   return target;
 }

@@ -20,6 +20,12 @@ const COALESCE_BYTES = 64 << 10;
 /** writable() waits while the socket holds more than this. */
 export const HIGH_WATER = 8 << 20;
 
+/**
+ * A peer that answers nothing (not even a WebSocket ping, which ws answers from the event loop) for this long is
+ * gone: stopped (SIGSTOP), frozen or cut off. FAASMPI_LINK_TIMEOUT_MS changes it (tests, slow networks).
+ */
+export const LINK_TIMEOUT_MS = Number(process.env.FAASMPI_LINK_TIMEOUT_MS) > 0 ? Number(process.env.FAASMPI_LINK_TIMEOUT_MS) : 15_000;
+
 export class LinkError extends Error {}
 
 export interface HostLinkEvents {
@@ -38,14 +44,38 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
 
   /** The peer's host id or user name, from its certificate. */
   readonly peer: string;
+  /** When the peer last sent anything (a message or a pong). */
+  private heardAt = performance.now();
+  private readonly keepalive: NodeJS.Timeout;
+  /** Why the link was cut for silence, if it was. */
+  private silence: string | undefined;
 
   constructor(private readonly ws: WebSocket, readonly identity: Identity) {
     super();
     this.peer = identity.name;
     ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: Buffer) => this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-    ws.on('close', (code, reason) => this.emit('close', reason.toString() || `closed (${code})`));
+    ws.on('message', (data: Buffer) => {
+      this.heardAt = performance.now();
+      this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    });
+    ws.on('close', (code, reason) => {
+      clearInterval(this.keepalive);
+      this.emit('close', this.silence ?? (reason.toString() || `closed (${code})`));
+    });
     ws.on('error', (e) => this.emit('close', e.message));
+    ws.on('pong', () => { this.heardAt = performance.now(); });
+    this.keepalive = setInterval(() => this.checkAlive(), LINK_TIMEOUT_MS / 4).unref();
+  }
+
+  /** Pings the peer; one silent for LINK_TIMEOUT_MS is cut off, so its jobs end instead of stalling. */
+  private checkAlive(): void {
+    if (this.ws.readyState !== WebSocket.OPEN) return;
+    if (performance.now() - this.heardAt > LINK_TIMEOUT_MS) {
+      this.silence = `no answer from ${this.peer} for ${Math.round(LINK_TIMEOUT_MS / 1000)} s (stopped or unreachable)`;
+      this.ws.terminate();
+      return;
+    }
+    this.ws.ping();
   }
 
   /** Queues an envelope (with its large payload, sent raw); frames go out once per event-loop turn. */
@@ -192,6 +222,8 @@ export function connectLink(address: string, me: Credentials, hostId?: string): 
   let peer: Identity | undefined;
   const ws = new WebSocket(`wss://${address}`, {
     perMessageDeflate: false,
+    // A stopped host accepts TCP connections (the kernel does) but never finishes the handshake.
+    handshakeTimeout: LINK_TIMEOUT_MS,
     maxPayload: 1 << 30,
     // A zero mask: ws then neither masks nor unmasks payloads (a byte loop in JS). Masking guards browsers'
     // proxies against cache poisoning; links are between authenticated parties over TLS, not browsers.
