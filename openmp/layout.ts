@@ -35,6 +35,11 @@ export const T = {
   tnum: 2,
   state: 3,    // ThreadState
   sleeping: 4, // 1 while blocked in Atomics.wait on the mailbox
+  // A thread started before its process's first fork (standby) gets its guest blocks here, from the thread that
+  // first claims it (written before its mailbox is bumped).
+  stackTop: 5,
+  tlsBlock: 6,
+  scratch: 7,
 } as const;
 export const enum ThreadState { free = 0, idle = 1, claimed = 2, starting = 3 }
 
