@@ -23,6 +23,7 @@ export const P = {
   lock: 0,            // guards slot and team allocation
   shutdown: 1,        // set when the main thread ends: pool threads return
   started: 2,         // pool threads asked of the host so far
+  standbyReady: 3,    // standby threads instantiated and able to take a team (see OmpProcess.requestStandby)
   grant: LINE,        // host's answer to a thread request: -1 pending, else the number granted
 } as const;
 

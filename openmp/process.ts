@@ -31,9 +31,9 @@ export class OmpProcess {
     return p;
   }
 
-  /** Pool threads the host has started for this process. */
+  /** Pool threads the host has started for this process (standby threads count once they are up). */
   get startedThreads(): number {
-    return Atomics.load(this.words, P.started);
+    return Math.max(Atomics.load(this.words, P.started), Atomics.load(this.words, P.standbyReady));
   }
 
   get shuttingDown(): boolean {

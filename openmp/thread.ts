@@ -320,15 +320,16 @@ export class OmpThread {
    * Before main: asks the host for the threads the first region will want (nthreads-var), so they start while
    * main runs instead of at its first fork (a worker and an instance take milliseconds). Their stacks are set
    * aside only when a region first needs them (adoptStandby): a program that never forks costs no guest memory.
-   * Returns whether it asked for any.
+   * Returns how many it asked for.
    */
-  prestart(): boolean {
-    if (this.gtid !== 0 || !this.requestThreads || this.frames.length !== 1) return false;
+  prestart(): number {
+    if (this.gtid !== 0 || !this.requestThreads || this.frames.length !== 1) return 0;
     const n = this.teamSize(0);
-    if (n <= 1) return false;
+    if (n <= 1) return 0;
     const proc = this.ensureProcess()!;
-    proc.requestStandby(proc.reserveNew(n - 1), this.requestThreads);
-    return true;
+    const gtids = proc.reserveNew(n - 1);
+    proc.requestStandby(gtids, this.requestThreads);
+    return gtids.length;
   }
 
   /** The threads prestart asked for: give each its guest blocks and make it idle, ready to be claimed. */

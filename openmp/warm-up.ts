@@ -16,17 +16,20 @@ const PAGE = 65536;
 /** Stacks the warm-up team asks for are never used: any address past the scratch memory will do. */
 const FAKE_STACK_BASE = 1 << 24;
 const KMP_SCHED_STATIC = 34;
-/** Regions per round; the deadline is checked between rounds. */
-const ROUND = 64;
+/** Regions per round (a few hundred microseconds before V8 optimises them); the options are checked between rounds. */
+const ROUND = 8;
 
 export interface WarmUpOptions {
-  /** Stop after this long. */
-  budgetMs: number;
-  /** Stop early when this says so (e.g. work has arrived), checked between rounds. */
-  stop?: () => boolean;
+  /** Warm up at least this long (unless interrupted)... */
+  minMs: number;
+  /** ...then until enough() says so, at most this long. */
+  maxMs: number;
+  enough?: () => boolean;
+  /** Stop at once (e.g. work has arrived). */
+  interrupt?: () => boolean;
 }
 
-/** Runs synthetic regions until the budget is spent; returns how many. */
+/** Runs synthetic regions as the options say; returns how many. */
 export function warmUp(options: WarmUpOptions): number {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor);
   let heap = HEAP;
@@ -105,9 +108,14 @@ export function warmUp(options: WarmUpOptions): number {
 
   const args = alloc(4, 4);
   view[args >> 2] = 0;
-  const deadline = performance.now() + options.budgetMs;
+  const start = performance.now();
+  const more = () => {
+    if (options.interrupt?.()) return false;
+    const ms = performance.now() - start;
+    return ms < options.minMs || (ms < options.maxMs && !(options.enough?.() ?? true));
+  };
   let regions = 0;
-  while (performance.now() < deadline && !options.stop?.()) {
+  while (more()) {
     for (let i = 0; i < ROUND; i++) {
       f.__kmpc_fork_call(0, 0, 1, 0);
       f.__kmpc_fork_call(0, 1, 2, args);
