@@ -270,5 +270,65 @@ export async function run(): Promise<BenchmarkResult> {
   }
   const commands = build(result);
   report(result, measureAll(commands));
+  measureFreshJobs(result);
   return result;
+}
+
+// ---- A fresh job (issue 15): what the first regions of a job cost, before and after V8 has warmed up.
+// omp_warmup.c, each run a new job at 2 threads: "forks" times 40,000 empty regions in buckets (first, 2-100,
+// 101-2000, 2001-20000, steady = 20001-40000); "construct NAME" times the first 2,000 instances of one construct
+// as the job's first OpenMP code (EPCC style, the enclosing region's fork included).
+const FRESH_CONSTRUCTS = ['parallel', 'for', 'barrier', 'single', 'critical', 'lock', 'reduction'];
+const FRESH_REPS = 2000;
+const FRESH_THREADS = 2;
+const FRESH_REPEATS = Number(process.env.OPENMP_FRESH_REPEATS ?? 5);
+
+function measureFreshJobs(result: BenchmarkResult): void {
+  let cmds: Record<Side, [string, string[]]>;
+  try {
+    cmds = {
+      native: [buildNative('omp_warmup.c', NATIVE_FLAGS), []],
+      ours: [join(repoRoot, 'cli/bin/faasmpirun'), ['-np', '1', buildWasm('omp_warmup.c', WASM_FLAGS)]],
+    };
+  } catch (e) {
+    result.notes.push(`NOT MEASURED: fresh-job figures (omp_warmup.c did not build: ${errorText(e)}).`);
+    return;
+  }
+  const runs: [string, string[]][] = [['forks', ['forks', '40000']], ...FRESH_CONSTRUCTS.map((c) => [c, ['construct', c, String(FRESH_REPS)]] as [string, string[]])];
+  const samples = new Map<string, number[]>();
+  const failures: string[] = [];
+  for (let rep = 0; rep < FRESH_REPEATS; rep++) {
+    const order: Side[] = rep % 2 === 0 ? ['native', 'ours'] : ['ours', 'native'];
+    for (const [name, args] of runs) {
+      for (const side of order) {
+        const env = { ...process.env, OMP_NUM_THREADS: String(FRESH_THREADS) };
+        const r = spawnSync(cmds[side][0], [...cmds[side][1], ...args], { cwd: buildDir, env, encoding: 'utf8', timeout: TIMEOUT_MS });
+        if (r.status !== 0 || r.error) {
+          failures.push(`${side} omp_warmup ${args.join(' ')}: ${r.error ? r.error.message : `exit status ${r.status}`}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+          continue;
+        }
+        for (const rec of records(r.stdout)) {
+          const key = rec.bucket ? `fork ${rec.bucket}` : `construct ${rec.construct}`;
+          const v = Number(rec.mean_us ?? rec.overhead_us);
+          if (Number.isFinite(v)) samples.set(`${side} ${key}`, [...(samples.get(`${side} ${key}`) ?? []), v]);
+        }
+      }
+    }
+    console.log(`  fresh jobs: repetition ${rep + 1}/${FRESH_REPEATS} done`);
+  }
+  const med = (side: Side, key: string) => {
+    const xs = samples.get(`${side} ${key}`);
+    return xs && xs.length > 0 ? median(xs) : undefined;
+  };
+  const buckets: [string, string][] = [['first', 'the first region'], ['2-100', 'regions 2-100, mean'], ['101-2000', 'regions 101-2000, mean'], ['2001-20000', 'regions 2001-20000, mean'], ['steady', 'regions 20001-40000 (steady state), mean']];
+  for (const [b, label] of buckets) {
+    const ours = med('ours', `fork ${b}`);
+    if (ours !== undefined) result.rows.push({ metric: `Fresh job, ${FRESH_THREADS} threads: empty parallel region, ${label}`, unit: 'us', ours, native: med('native', `fork ${b}`) });
+  }
+  for (const c of FRESH_CONSTRUCTS) {
+    const ours = med('ours', `construct ${c}`);
+    if (ours !== undefined) result.rows.push({ metric: `Fresh job, ${FRESH_THREADS} threads: ${c}, overhead per instance over the first ${FRESH_REPS}`, unit: 'us', ours, native: med('native', `construct ${c}`), note: 'goal: at most 3x native' });
+  }
+  result.notes.push(`Fresh-job rows (omp_warmup.c): every run is a new job at OMP_NUM_THREADS=${FRESH_THREADS} (native and ours alternating, median of ${FRESH_REPEATS}). "forks" times 40,000 empty regions in buckets; a construct row times the job's first ${FRESH_REPS} instances of that construct as its first OpenMP code, EPCC style ((test - the same delays alone) / ${FRESH_REPS}), the enclosing region's fork (thread start) included. faasmpi starts the first region's threads while main runs and warms each thread's runtime JS before its first work (FAASMPI_OMP_WARMUP_MS, default 50 ms at least), which these figures include only as far as it delays main.`);
+  if (failures.length > 0) result.notes.unshift(...failures.slice(0, 5).map((f) => `fresh-job run FAILED: ${f}`));
 }

@@ -51,7 +51,7 @@ export function warmUp(options: WarmUpOptions): number {
   };
   const omp = createOmpModule({
     identity: { groupId: 'warm-up', index: 0, size: 1, hostId: '' },
-    env: ['OMP_NUM_THREADS=2', 'OMP_WAIT_POLICY=passive'],
+    env: ['OMP_NUM_THREADS=2'], // the default wait policy: its spin path is the one real waits take
     memory: () => memory,
     exports: () => exports,
     thread: { gtid: 0, requestThreads: (process, slots) => answerThreadRequest(process, slots.length) },
@@ -114,12 +114,19 @@ export function warmUp(options: WarmUpOptions): number {
     const ms = performance.now() - start;
     return ms < options.minMs || (ms < options.maxMs && !(options.enough?.() ?? true));
   };
+  // The regions above never wait (the silent member has always arrived): a wait that ends after some spinning
+  // gives the spin path its type feedback, or V8 would optimise it blind and throw that code away at the first
+  // real wait, again and again.
+  const waiting = omp.thread().waiting;
+  const cell = new Int32Array(new SharedArrayBuffer(4));
   let regions = 0;
   while (more()) {
     for (let i = 0; i < ROUND; i++) {
       f.__kmpc_fork_call(0, 0, 1, 0);
       f.__kmpc_fork_call(0, 1, 2, args);
     }
+    let spins = 0;
+    waiting.untilChanged(cell, 0, 0, () => ++spins > 300, () => false);
     regions += 2 * ROUND;
   }
   omp.thread().processState?.shutdown();
