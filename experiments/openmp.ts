@@ -258,7 +258,7 @@ export async function run(): Promise<BenchmarkResult> {
       `Native: clang-19 ${NATIVE_FLAGS.join(' ')} with Debian's libomp 19 (no -march=native: 128-bit SSE2 vectors, like wasm simd128). Ours: faasmpicc ${WASM_FLAGS.join(' ')}, faasmpirun -np 1. OMP_NUM_THREADS=${THREADS.join(' and ')}, native and ours alternating (order swapped every repetition), median of ${REPEATS} runs per side; each run of ours has ${TIMEOUT_MS / 1000} s, and a configuration that fails is not retried. ${cpus().length} cores on this machine: 2 threads only scale when nothing else runs.`,
       'ours/native: below 1 means faster than native for times and overheads (us, s, ms); above 1 for GFLOP/s. EPCC overheads of a few ns (atomic, 1-thread barrier) are within noise, so their ratios mean little.',
       "Native baseline: Debian's libomp 19.1.7 formats a debug-trace string (vsnprintf of \"__kmpc_for_static_init: T#%d sched=...\") in every __kmpc_for_static_init call (seen with perf and gdb), so a native omp for costs 0.3-0.5 us even at 1 thread; a libomp built without debug traces would be faster there.",
-      'Warm-up: omp_epcc.c runs every construct for 500 ms before measuring, so its overheads are steady-state on both sides. The application timings (DGEMM, Jacobi, proxy) include faasmpi\'s one-time warm-up: for its first ~2000 regions V8 is still optimising the runtime\'s JS in each thread, and with both cores busy some regions stall for milliseconds (about 0.15 s in all; an empty region costs ~5 us before warm-up and ~1 us after).',
+      'Warm-up: omp_epcc.c runs every construct for 500 ms before measuring, so its overheads are steady-state on both sides. The application timings (DGEMM, Jacobi, proxy) include faasmpi\'s one-time warm-up: the first region\'s threads start while main runs, and each thread runs the runtime\'s hot paths on private state before its first work (at least FAASMPI_OMP_WARMUP_MS, default 50 ms; V8 optimises the fork path after ~5,000 synthetic regions, 150-400 ms on a busy machine), so part of V8\'s optimising may still fall in the first regions.',
       'Checksums (DGEMM sum of C, Jacobi residual and weighted grid sum, proxy energy and weighted field sum, all printed to 17 digits) are bit-identical by construction on any thread count and target (exact max/min reductions, fixed summation order, no FMA, only correctly rounded operations); ours must match native.',
     ],
   };
@@ -270,5 +270,65 @@ export async function run(): Promise<BenchmarkResult> {
   }
   const commands = build(result);
   report(result, measureAll(commands));
+  measureFreshJobs(result);
   return result;
+}
+
+// ---- A fresh job (issue 15): what the first regions of a job cost, before and after V8 has warmed up.
+// omp_warmup.c, each run a new job at 2 threads: "forks" times 40,000 empty regions in buckets (first, 2-100,
+// 101-2000, 2001-20000, steady = 20001-40000); "construct NAME" times the first 2,000 instances of one construct
+// as the job's first OpenMP code (EPCC style, the enclosing region's fork included).
+const FRESH_CONSTRUCTS = ['parallel', 'for', 'barrier', 'single', 'critical', 'lock', 'reduction'];
+const FRESH_REPS = 2000;
+const FRESH_THREADS = 2;
+const FRESH_REPEATS = Number(process.env.OPENMP_FRESH_REPEATS ?? 5);
+
+function measureFreshJobs(result: BenchmarkResult): void {
+  let cmds: Record<Side, [string, string[]]>;
+  try {
+    cmds = {
+      native: [buildNative('omp_warmup.c', NATIVE_FLAGS), []],
+      ours: [join(repoRoot, 'cli/bin/faasmpirun'), ['-np', '1', buildWasm('omp_warmup.c', WASM_FLAGS)]],
+    };
+  } catch (e) {
+    result.notes.push(`NOT MEASURED: fresh-job figures (omp_warmup.c did not build: ${errorText(e)}).`);
+    return;
+  }
+  const runs: [string, string[]][] = [['forks', ['forks', '40000']], ...FRESH_CONSTRUCTS.map((c) => [c, ['construct', c, String(FRESH_REPS)]] as [string, string[]])];
+  const samples = new Map<string, number[]>();
+  const failures: string[] = [];
+  for (let rep = 0; rep < FRESH_REPEATS; rep++) {
+    const order: Side[] = rep % 2 === 0 ? ['native', 'ours'] : ['ours', 'native'];
+    for (const [name, args] of runs) {
+      for (const side of order) {
+        const env = { ...process.env, OMP_NUM_THREADS: String(FRESH_THREADS) };
+        const r = spawnSync(cmds[side][0], [...cmds[side][1], ...args], { cwd: buildDir, env, encoding: 'utf8', timeout: TIMEOUT_MS });
+        if (r.status !== 0 || r.error) {
+          failures.push(`${side} omp_warmup ${args.join(' ')}: ${r.error ? r.error.message : `exit status ${r.status}`}: ${(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ')}`);
+          continue;
+        }
+        for (const rec of records(r.stdout)) {
+          const key = rec.bucket ? `fork ${rec.bucket}` : `construct ${rec.construct}`;
+          const v = Number(rec.mean_us ?? rec.overhead_us);
+          if (Number.isFinite(v)) samples.set(`${side} ${key}`, [...(samples.get(`${side} ${key}`) ?? []), v]);
+        }
+      }
+    }
+    console.log(`  fresh jobs: repetition ${rep + 1}/${FRESH_REPEATS} done`);
+  }
+  const med = (side: Side, key: string) => {
+    const xs = samples.get(`${side} ${key}`);
+    return xs && xs.length > 0 ? median(xs) : undefined;
+  };
+  const buckets: [string, string][] = [['first', 'the first region'], ['2-100', 'regions 2-100, mean'], ['101-2000', 'regions 101-2000, mean'], ['2001-20000', 'regions 2001-20000, mean'], ['steady', 'regions 20001-40000 (steady state), mean']];
+  for (const [b, label] of buckets) {
+    const ours = med('ours', `fork ${b}`);
+    if (ours !== undefined) result.rows.push({ metric: `Fresh job, ${FRESH_THREADS} threads: empty parallel region, ${label}`, unit: 'us', ours, native: med('native', `fork ${b}`) });
+  }
+  for (const c of FRESH_CONSTRUCTS) {
+    const ours = med('ours', `construct ${c}`);
+    if (ours !== undefined) result.rows.push({ metric: `Fresh job, ${FRESH_THREADS} threads: ${c}, overhead per instance over the first ${FRESH_REPS}`, unit: 'us', ours, native: med('native', `construct ${c}`), note: 'goal: at most 3x native' });
+  }
+  result.notes.push(`Fresh-job rows (omp_warmup.c): every run is a new job at OMP_NUM_THREADS=${FRESH_THREADS} (native and ours alternating, median of ${FRESH_REPEATS}). "forks" times 40,000 empty regions in buckets; a construct row times the job's first ${FRESH_REPS} instances of that construct as its first OpenMP code, EPCC style ((test - the same delays alone) / ${FRESH_REPS}), the enclosing region's fork (thread start) included. faasmpi starts the first region's threads while main runs and warms each thread's runtime JS before its first work (FAASMPI_OMP_WARMUP_MS, default 50 ms at least), which these figures include only as far as it delays main.`);
+  if (failures.length > 0) result.notes.unshift(...failures.slice(0, 5).map((f) => `fresh-job run FAILED: ${f}`));
 }

@@ -114,6 +114,7 @@ export class Faaslet {
   /** Runs main to the end. Returns how it ended; never throws. */
   run(): FaasletOutcome {
     try {
+      this.omp.prestart();
       (this.instance.exports[this.loaded.entry] as () => void)();
       return { kind: 'exit', code: 0 };
     } catch (e) {
@@ -127,6 +128,7 @@ export class Faaslet {
   /** A thread Faaslet's life: serve OpenMP teams until the process ends. Returns how it ended if not normally. */
   serve(): FaasletOutcome | undefined {
     try {
+      this.omp.prestart();
       this.ompThread().serve();
       return undefined;
     } catch (e) {

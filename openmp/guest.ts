@@ -33,6 +33,17 @@ export class OmpGuest {
     return f;
   }
 
+  /** Makes this instance a thread of the process: its own stack and TLS block (set aside in guest memory). */
+  startThread(stackTop: number, tlsBlock: number): void {
+    const e = this.exports();
+    const sp = e.__stack_pointer, initTls = e.__wasm_init_tls;
+    if (!(sp instanceof WebAssembly.Global) || typeof initTls !== 'function') {
+      throw new OmpError('the module is not built for threads (no __stack_pointer or __wasm_init_tls export); build it with faasmpicc -fopenmp');
+    }
+    sp.value = stackTop;
+    if (tlsBlock) initTls(tlsBlock);
+  }
+
   alloc(size: number, align = 16): number {
     const f = this.exports().faasmpi_omp_alloc as ((a: number, s: number) => number) | undefined;
     if (!f) throw new Error('the module lacks faasmpi_omp_alloc (build it with faasmpicc -fopenmp)');

@@ -23,6 +23,7 @@ export const P = {
   lock: 0,            // guards slot and team allocation
   shutdown: 1,        // set when the main thread ends: pool threads return
   started: 2,         // pool threads asked of the host so far
+  standbyReady: 3,    // standby threads instantiated and able to take a team (see OmpProcess.requestStandby)
   grant: LINE,        // host's answer to a thread request: -1 pending, else the number granted
 } as const;
 
@@ -35,6 +36,11 @@ export const T = {
   tnum: 2,
   state: 3,    // ThreadState
   sleeping: 4, // 1 while blocked in Atomics.wait on the mailbox
+  // A thread started before its process's first fork (standby) gets its guest blocks here, from the thread that
+  // first claims it (written before its mailbox is bumped).
+  stackTop: 5,
+  tlsBlock: 6,
+  scratch: 7,
 } as const;
 export const enum ThreadState { free = 0, idle = 1, claimed = 2, starting = 3 }
 

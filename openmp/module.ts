@@ -7,12 +7,13 @@ import { JobAbort } from '../host-interface/types.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
 import { OmpGuest, type IntKind } from './guest.js';
 import { initialIcvs, Sched, SCHED_MONOTONIC } from './icv.js';
-import { MAX_LEVELS } from './layout.js';
+import { MAX_LEVELS, P, T, threadWord } from './layout.js';
 import { bounds, dispatchDeinit, dispatchFini, dispatchInit, dispatchNext, isLast, orderedBegin, orderedEnd, staticInit } from './loops.js';
 import { OmpProcess, type ThreadRequester } from './process.js';
 import { OmpThread } from './thread.js';
 import { UNSUPPORTED_OMP } from './unsupported.js';
 import { Waiting, waitPolicyFrom } from './wait.js';
+import { warmUp } from './warm-up.js';
 
 export const OMP_MODULE_NAME = 'faasmpi_omp';
 
@@ -49,6 +50,11 @@ export interface OmpModule extends HostModule {
   thread(): OmpThread;
   /** The thread, if the program used OpenMP at all. */
   existing(): OmpThread | undefined;
+  /**
+   * Before the instance's first work (main, or a pool thread's first team): the main thread asks for the
+   * threads its first region will want (see OmpThread.prestart); both warm the runtime's JS (warm-up.ts).
+   */
+  prestart(): void;
 }
 
 export function createOmpModule(ctx: OmpContext): OmpModule {
@@ -284,8 +290,43 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     omp_get_wtime: () => Number(process.hrtime.bigint() - WTIME_ORIGIN) / 1e9,
     omp_get_wtick: () => 1e-9,
   };
-  return { name: OMP_MODULE_NAME, functions, thread, existing: () => t };
+  const prestart = () => {
+    const cfg = ctx.thread;
+    if (!cfg) return;
+    const ms = warmUpBudget(ctx.env);
+    if (cfg.process && !cfg.scratch) {
+      // A standby pool thread: it can take a team now; it warms up until the first one arrives, past the
+      // budget only while a core is idle (it would otherwise just wait).
+      const words = new Int32Array(cfg.process);
+      Atomics.add(words, P.standbyReady, 1);
+      const load = ctx.hostLoad ? new HostLoad(ctx.hostLoad) : HostLoad.create();
+      if (ms > 0) warmUp({ minMs: ms, maxMs: 10 * ms, enough: () => !load.hasSpareCore(), interrupt: () => Atomics.load(words, threadWord(cfg.gtid, T.mailbox)) !== 0 || Atomics.load(words, P.shutdown) !== 0 });
+      return;
+    }
+    if (!cfg.requestThreads) return;
+    try {
+      // Main warms up while its threads start (its first region would wait for them anyway).
+      const asked = thread().prestart();
+      const words = thread().processState?.words;
+      if (asked > 0 && words && ms > 0) warmUp({ minMs: ms, maxMs: 4 * ms, enough: () => Atomics.load(words, P.standbyReady) >= asked });
+    } catch (e) {
+      // A bad OMP_* variable: main's first OpenMP call reports it, as it would without prestart.
+      if (!(e instanceof OmpError)) throw e;
+    }
+  };
+  return { name: OMP_MODULE_NAME, functions, thread, existing: () => t, prestart };
 }
+
+/**
+ * FAASMPI_OMP_WARMUP_MS: how long each thread at least warms the runtime up before its first work (0: not at
+ * all). V8 optimises the fork path after ~1,500 regions; a synthetic region costs 10-40 us until then.
+ */
+function warmUpBudget(env: string[]): number {
+  const v = env.find((kv) => kv.startsWith('FAASMPI_OMP_WARMUP_MS='))?.slice('FAASMPI_OMP_WARMUP_MS='.length);
+  const ms = v === undefined ? NaN : Number(v);
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 1000) : DEFAULT_WARMUP_MS;
+}
+const DEFAULT_WARMUP_MS = 50;
 
 function toNumber(v: bigint, kind: IntKind): number {
   const n = Number(kind === '8u' ? BigInt.asUintN(64, v) : BigInt.asIntN(64, v));

@@ -31,9 +31,9 @@ export class OmpProcess {
     return p;
   }
 
-  /** Pool threads the host has started for this process. */
+  /** Pool threads the host has started for this process (standby threads count once they are up). */
   get startedThreads(): number {
-    return Atomics.load(this.words, P.started);
+    return Math.max(Atomics.load(this.words, P.started), Atomics.load(this.words, P.standbyReady));
   }
 
   get shuttingDown(): boolean {
@@ -93,16 +93,71 @@ export class OmpProcess {
     try {
       Atomics.store(this.words, P.grant, -1);
       request(this.buffer, slots);
-      while (Atomics.load(this.words, P.grant) === -1) Atomics.wait(this.words, P.grant, -1, 1000);
-      const granted = Atomics.load(this.words, P.grant);
-      for (let i = 0; i < slots.length; i++) {
-        Atomics.store(this.words, threadWord(slots[i].gtid, T.state), i < granted ? ThreadState.claimed : ThreadState.free);
-      }
-      Atomics.add(this.words, P.started, granted);
-      return granted;
+      return this.awaitGrant(slots.map((s) => s.gtid), ThreadState.claimed);
     } finally {
       this.unlock();
     }
+  }
+
+  /** Threads asked for before the first fork, whose grant has not been read yet (see requestStandby). */
+  private standby: number[] | undefined;
+
+  /**
+   * Asks the host for threads before the process needs them, without waiting for the answer: they start (a
+   * worker, an instance, a warmed-up runtime) while main runs, and wait without a stack until takeStandby hands
+   * them their guest blocks. Only the main thread calls this, once, before any region: nothing else can ask
+   * for threads until takeStandby has read the grant.
+   */
+  requestStandby(gtids: number[], request: ThreadRequester): void {
+    if (gtids.length === 0 || this.standby) return;
+    this.standby = gtids;
+    Atomics.store(this.words, P.grant, -1);
+    request(this.buffer, gtids.map((gtid) => ({ gtid, stackTop: 0, tlsBlock: 0, scratch: 0 })));
+  }
+
+  /** The standby threads the host started (slots it refused are freed); they still need their guest blocks. */
+  takeStandby(): number[] {
+    const gtids = this.standby;
+    if (!gtids) return [];
+    this.standby = undefined;
+    this.lock();
+    try {
+      return gtids.slice(0, this.awaitGrant(gtids, ThreadState.claimed));
+    } finally {
+      this.unlock();
+    }
+  }
+
+  get hasStandby(): boolean {
+    return this.standby !== undefined;
+  }
+
+  /** Waits for the host's answer to a request for `gtids`; the granted ones take `state`, the rest are freed. */
+  private awaitGrant(gtids: number[], state: ThreadState): number {
+    while (Atomics.load(this.words, P.grant) === -1) Atomics.wait(this.words, P.grant, -1, 1000);
+    const granted = Atomics.load(this.words, P.grant);
+    for (let i = 0; i < gtids.length; i++) {
+      Atomics.store(this.words, threadWord(gtids[i], T.state), i < granted ? state : ThreadState.free);
+    }
+    Atomics.add(this.words, P.started, granted);
+    return granted;
+  }
+
+  /** Guest blocks for a standby thread; its first team (its mailbox bump) must come after this. */
+  attachBlocks(gtid: number, slot: ThreadSlotInit): void {
+    Atomics.store(this.words, threadWord(gtid, T.stackTop), slot.stackTop);
+    Atomics.store(this.words, threadWord(gtid, T.tlsBlock), slot.tlsBlock);
+    Atomics.store(this.words, threadWord(gtid, T.scratch), slot.scratch);
+  }
+
+  /** A standby thread's guest blocks (valid once its mailbox has been bumped). */
+  blocksOf(gtid: number): ThreadSlotInit {
+    return {
+      gtid,
+      stackTop: Atomics.load(this.words, threadWord(gtid, T.stackTop)),
+      tlsBlock: Atomics.load(this.words, threadWord(gtid, T.tlsBlock)),
+      scratch: Atomics.load(this.words, threadWord(gtid, T.scratch)),
+    };
   }
 
   allocTeam(): number {

@@ -58,6 +58,8 @@ export class OmpThread {
   readonly tasks: Tasks;
   private process: OmpProcess | undefined;
   private scratch: number;
+  /** A pool thread started before its process's first fork has no stack until its first team (see attach). */
+  private attached: boolean;
   private readonly frames: Frame[] = [];
   private readonly hot: (HotTeam | undefined)[] = [];
   private readonly configs: (TeamConfig | undefined)[] = [];
@@ -70,6 +72,7 @@ export class OmpThread {
     this.waiting = init.waiting;
     this.process = init.process;
     this.scratch = init.scratch ?? 0;
+    this.attached = !init.process || this.scratch !== 0;
     this.requestThreads = init.requestThreads;
     this.locks = new Locks(this.guest, this.waiting, () => this.gtid);
     this.tasks = new Tasks(this.guest, this.waiting, () => this.frame, () => this.gtid);
@@ -296,6 +299,7 @@ export class OmpThread {
       this.hot[level] = hot;
     }
     const need = n - 1;
+    if (proc.hasStandby) this.adoptStandby(proc);
     while (hot.members.length > need) proc.release(hot.members.pop()!);
     if (hot.members.length < need) hot.members.push(...proc.claimIdle(need - hot.members.length));
     if (hot.members.length < need) hot.members.push(...this.startThreads(proc, need - hot.members.length));
@@ -312,22 +316,49 @@ export class OmpThread {
     return this.process;
   }
 
+  /**
+   * Before main: asks the host for the threads the first region will want (nthreads-var), so they start while
+   * main runs instead of at its first fork (a worker and an instance take milliseconds). Their stacks are set
+   * aside only when a region first needs them (adoptStandby): a program that never forks costs no guest memory.
+   * Returns how many it asked for.
+   */
+  prestart(): number {
+    if (this.gtid !== 0 || !this.requestThreads || this.frames.length !== 1) return 0;
+    const n = this.teamSize(0);
+    if (n <= 1) return 0;
+    const proc = this.ensureProcess()!;
+    const gtids = proc.reserveNew(n - 1);
+    proc.requestStandby(gtids, this.requestThreads);
+    return gtids.length;
+  }
+
+  /** The threads prestart asked for: give each its guest blocks and make it idle, ready to be claimed. */
+  private adoptStandby(proc: OmpProcess): void {
+    for (const gtid of proc.takeStandby()) {
+      proc.attachBlocks(gtid, this.allocBlocks(gtid));
+      proc.release(gtid);
+    }
+  }
+
+  /** A new thread's stack, TLS block and scratch in guest memory. */
+  private allocBlocks(gtid: number): ThreadSlotInit {
+    const { size: tlsSize, align } = this.tlsLayout();
+    const stack = this.global.stackSize;
+    const stackBase = this.guest.alloc(stack, 16);
+    const tlsBlock = tlsSize > 0 ? this.guest.alloc(tlsSize, Math.max(align, 16)) : 0;
+    const scratch = this.guest.alloc(SCRATCH, 16);
+    this.guest.mem.setI32(scratch, gtid);
+    return { gtid, stackTop: stackBase + stack, tlsBlock, scratch };
+  }
+
   /** Reserves slots, sets aside stacks and TLS blocks in guest memory, and asks the host to start threads. */
   private startThreads(proc: OmpProcess, count: number): number[] {
     const request = this.requestThreads;
     if (!request) return [];
     const gtids = proc.reserveNew(count);
     if (gtids.length === 0) return [];
-    const { size: tlsSize, align } = this.tlsLayout();
-    const tlsAlign = Math.max(align, 16);
     const stack = this.global.stackSize;
-    const slots: ThreadSlotInit[] = gtids.map((gtid) => {
-      const stackBase = this.guest.alloc(stack, 16);
-      const tlsBlock = tlsSize > 0 ? this.guest.alloc(tlsSize, tlsAlign) : 0;
-      const scratch = this.guest.alloc(SCRATCH, 16);
-      this.guest.mem.setI32(scratch, gtid);
-      return { gtid, stackTop: stackBase + stack, tlsBlock, scratch };
-    });
+    const slots = gtids.map((gtid) => this.allocBlocks(gtid));
     const granted = proc.startThreads(slots, request);
     // Blocks of threads the host could not start go back to the allocator.
     for (const s of slots.slice(granted)) {
@@ -357,6 +388,7 @@ export class OmpThread {
     for (;;) {
       this.waitMailbox(words, mailbox, seen);
       if (proc.shuttingDown) return;
+      if (!this.attached) this.attach(proc);
       seen = Atomics.load(words, mailbox);
       const team = Atomics.load(words, threadWord(this.gtid, T.team));
       const tnum = Atomics.load(words, threadWord(this.gtid, T.tnum));
@@ -365,6 +397,15 @@ export class OmpThread {
       for (let i = 0; i < w[M.argc]; i++) args.push(w[M.args + i]);
       this.runRegion(team, tnum, this.guest.fn(w[M.microtask]), args);
     }
+  }
+
+  /** A standby thread's first team: take the stack and TLS block its claimer set aside. */
+  private attach(proc: OmpProcess): void {
+    const blocks = proc.blocksOf(this.gtid);
+    if (!blocks.stackTop || !blocks.scratch) throw new OmpError(`OpenMP thread ${this.gtid} was given a team before its stack`);
+    this.guest.startThread(blocks.stackTop, blocks.tlsBlock);
+    this.scratch = blocks.scratch;
+    this.attached = true;
   }
 
   private waitMailbox(words: Int32Array, mailbox: number, seen: number): void {
