@@ -15,7 +15,7 @@ export interface AppRun {
 const field = (text: string, re: RegExp): string | undefined => re.exec(text)?.[1];
 
 /**
- * LULESH 2.0: "Final Origin Energy" and the symmetry check (MaxAbsDiff...) are the verification. Time from the
+ * LULESH 2.0: "Final Origin Energy" and the symmetry check (MaxRelDiff) are the verification. Time from the
  * FOM line, which has more digits than "Elapsed time" (%.2f): FOM = 1000 / grind, grind = elapsed 1e6 / (cycles
  * zones), zones = size^3 * ranks.
  */
@@ -26,12 +26,15 @@ export function parseLulesh(stdout: string): AppRun | undefined {
   const cycles = Number(field(stdout, /Iteration count\s*=\s*(\d+)/));
   const fom = Number(field(stdout, /^FOM\s*=\s*([0-9.eE+-]+)/m));
   if (!energy || !(size > 0 && ranks > 0 && cycles > 0 && fom > 0)) return undefined;
-  const check: Record<string, string> = { 'final origin energy': energy, 'iterations': String(cycles) };
-  for (const k of ['MaxAbsDiff', 'TotalAbsDiff', 'MaxRelDiff']) {
-    const v = field(stdout, new RegExp(`${k}\\s*=\\s*(\\S+)`));
-    if (v) check[k] = v;
-  }
-  return { seconds: ((1000 / fom) * cycles * size ** 3 * ranks) / 1e6, check, extra: `FOM ${fom} z/s` };
+  // The symmetry differences are round-off and change with evaluation order; LULESH's README asks only that
+  // they be small, so they are checked against a bound and shown, not compared digit by digit.
+  const maxRel = field(stdout, /MaxRelDiff\s*=\s*(\S+)/);
+  const check: Record<string, string> = {
+    'final origin energy': energy,
+    'iterations': String(cycles),
+    'symmetry MaxRelDiff < 1e-8': maxRel === undefined ? 'not printed' : String(Number(maxRel) < 1e-8),
+  };
+  return { seconds: ((1000 / fom) * cycles * size ** 3 * ranks) / 1e6, check, extra: `FOM ${fom} z/s, MaxRelDiff ${maxRel}` };
 }
 
 /** CoMD: the "Simulation Validation" block (energy conservation, atoms lost); time is rank 0's "loop" timer. */
