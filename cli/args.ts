@@ -10,6 +10,8 @@ export interface RunOptions {
   exports: string[];
   tagOutput: boolean;
   workDir: string;
+  /** Whether --wdir was given (on a cluster, without it a job runs in its user's directory on each host). */
+  workDirGiven: boolean;
   useSnapshots: boolean;
   stdinToRank0: boolean;
   verbose: boolean;
@@ -30,6 +32,11 @@ export interface ClusterOptions {
   /** Exactly this many hosts (--nhosts). */
   nhosts?: number;
   user?: string;
+  /** The launcher's credentials: a directory (ca.pem, cert.pem, key.pem) or single files. */
+  credentials?: string;
+  cert?: string;
+  key?: string;
+  ca?: string;
 }
 
 export class UsageError extends Error {
@@ -40,13 +47,14 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   -np N, -n N         run N ranks (default 1)
   -x VAR[=VALUE]      forward VAR (or set it) in every rank; OMP_* variables are forwarded by default
   --tag-output        prefix every output line with [rank]
-  --wdir DIR          the program's working directory and sandbox root (default: the current directory)
+  --wdir DIR          the program's working directory and sandbox root (default: the current directory; on
+                      a cluster, your directory on each host; other directories only where hosts admit them)
   --no-snapshot       run constructors in every rank instead of starting ranks from a snapshot
   --stdin none        give rank 0 an empty stdin (default: faasmpirun's stdin)
   --deadlock-timeout S  end the job with a report when every running rank has waited in MPI for S seconds
                       with nothing in flight (default 5)
   -v, --verbose       say how ranks were started (snapshot or fresh, and why)
- on several hosts (the secret of running hosts comes from FAASMPI_CLUSTER_SECRET):
+ on several hosts (your user certificate: --credentials DIR, or FAASMPI_CREDENTIALS, or --cert/--key/--ca):
   --hosts H:P,H:P     run on these host runtimes ('faasmpi host')
   --hostfile FILE     the same, one host:port per line ('#' starts a comment)
   --redis URL         run on the live hosts registered in this Redis (when no --hosts are given)
@@ -54,7 +62,9 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --local-hosts K     start K host runtimes on this machine (loopback) for this job, and stop them after
   --policy pack|spread  place ranks on as few hosts as possible (default) or evenly (default with --local-hosts)
   --nhosts N          use exactly N hosts
-  --user NAME         the tenant the job runs for (default: the login name)
+  --credentials DIR   your credentials from 'faasmpi certs user': ca.pem, cert.pem, key.pem
+  --cert F --key F --ca F   the same as single files
+  --user NAME         the tenant the job runs for: must be your certificate's user (the default)
   --allow-run-as-root, --oversubscribe   accepted for mpirun compatibility; they change nothing here
   -h, --help          this text`;
 
@@ -62,7 +72,7 @@ const IGNORED_FLAGS = new Set(['--allow-run-as-root', '-allow-run-as-root', '--o
 
 export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
   const o: RunOptions = {
-    np: 1, program: '', programArgs: [], exports: [], tagOutput: false, workDir: cwd, useSnapshots: true, stdinToRank0: true, verbose: false, deadlockTimeoutMs: 5000,
+    np: 1, program: '', programArgs: [], exports: [], tagOutput: false, workDir: cwd, workDirGiven: false, useSnapshots: true, stdinToRank0: true, verbose: false, deadlockTimeoutMs: 5000,
     cluster: { hosts: [], localHosts: 0, name: 'default' },
   };
   const positive = (flag: string, v: string): number => {
@@ -89,6 +99,7 @@ export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
       o.tagOutput = true;
     } else if (a === '--wdir' || a === '-wdir' || a === '--cwd') {
       o.workDir = resolve(cwd, value(a));
+      o.workDirGiven = true;
     } else if (a === '--no-snapshot') {
       o.useSnapshots = false;
     } else if (a === '--stdin') {
@@ -118,6 +129,10 @@ export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
       o.cluster.nhosts = positive(a, value(a));
     } else if (a === '--user') {
       o.cluster.user = value(a);
+    } else if (a === '--credentials') {
+      o.cluster.credentials = resolve(cwd, value(a));
+    } else if (a === '--cert' || a === '--key' || a === '--ca') {
+      o.cluster[a.slice(2) as 'cert' | 'key' | 'ca'] = resolve(cwd, value(a));
     } else if (a === '-v' || a === '--verbose') {
       o.verbose = true;
     } else if (IGNORED_FLAGS.has(a)) {

@@ -1,18 +1,34 @@
 // faasmpi: cluster commands. `faasmpi host` runs this machine's host runtime in a cluster; `faasmpi hosts`
-// lists the live hosts of a cluster.
-import { availableParallelism, hostname } from 'node:os';
+// lists the live hosts of a cluster; `faasmpi certs` makes the cluster's CA and its hosts' and users' certificates.
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { HostRuntime } from '../cluster/host-runtime.js';
 import { embeddedState, redisState } from '../cluster/state/cluster-state.js';
 import { StateError, checkName } from '../cluster/state/types.js';
+import { CertError, initCa, issueHost, issueUser } from '../cluster/trust/certs.js';
+import { credentialFilesIn, CredentialsError, loadCredentials } from '../cluster/trust/credentials.js';
+import { PrivilegeError, runAs } from '../cluster/trust/privileges.js';
+import { Workdirs, WorkdirError } from '../cluster/workdirs.js';
 
 export const USAGE = `usage:
-  faasmpi host  [--redis URL] [--cluster NAME] [--port P] [--bind ADDR] [--advertise HOST:PORT] [--slots N] [--id ID]
+  faasmpi host  --tls-dir DIR [--data-dir DIR] [--allow-wdir PREFIX]... [--run-as USER] [--redis URL]
+                [--cluster NAME] [--port P] [--bind ADDR] [--advertise HOST:PORT] [--slots N] [--id ID]
                 [--cores N] [--heartbeat-ms MS] [--ttl-ms MS]
-      run this machine's host runtime; the cluster secret comes from FAASMPI_CLUSTER_SECRET
+      run this machine's host runtime
   faasmpi hosts [--redis URL] [--cluster NAME]
       list the live hosts of a cluster and their slots
+  faasmpi certs init --dir DIR                    make the cluster's CA (DIR/ca.pem, DIR/ca-key.pem)
+  faasmpi certs host --dir DIR --id ID [--addr A]...   a host's credentials in DIR/hosts/ID/
+  faasmpi certs user --dir DIR --name USER        a user's credentials in DIR/users/USER/
 
+  --tls-dir DIR    this host's credentials: ca.pem (the cluster CA), cert.pem and key.pem (its own); its id is
+                   its certificate's (--id, if given, must match)
+  --data-dir DIR   where each user's working directory is kept, DIR/users/USER (default /var/lib/faasmpi as
+                   root, ~/.local/share/faasmpi otherwise)
+  --allow-wdir P   also let jobs run in directories under P (a shared filesystem); repeatable
+  --run-as USER    the account a host started as root runs jobs as (default nobody)
   --redis URL      the cluster's shared state (redis://host:port); without it the state is this process's own
   --cluster NAME   the cluster's name: its keys in Redis are faasmpi:NAME:... (default: default)
   --slots N        ranks this host runs at once (default: its cores)
@@ -38,31 +54,63 @@ async function host(argv: string[]): Promise<number> {
       redis: { type: 'string' }, cluster: { type: 'string' }, port: { type: 'string' }, bind: { type: 'string' },
       advertise: { type: 'string' }, slots: { type: 'string' }, id: { type: 'string' },
       'heartbeat-ms': { type: 'string' }, 'ttl-ms': { type: 'string' }, cores: { type: 'string' },
+      'tls-dir': { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-wdir': { type: 'string', multiple: true },
+      'run-as': { type: 'string' },
     },
   });
-  const secret = process.env.FAASMPI_CLUSTER_SECRET;
-  if (!secret) throw new UsageError('set FAASMPI_CLUSTER_SECRET: hosts of a cluster prove it to each other');
+  if (!values['tls-dir']) throw new UsageError('--tls-dir DIR is required: the host\'s certificate, key and the cluster CA (faasmpi certs host)');
+  // Credentials come from files only, read while we may still be root.
+  const credentials = loadCredentials(credentialFilesIn(resolve(values['tls-dir'])), 'host');
+  const hostId = credentials.identity.name;
+  if (values.id !== undefined && values.id !== hostId) throw new UsageError(`--id ${values.id}: this host's certificate names host ${hostId}`);
   const cluster = checkName('cluster', values.cluster ?? 'default');
   const port = int('port', values.port, 7650);
   const heartbeatMs = int('heartbeat-ms', values['heartbeat-ms'], 1000);
-  const hostId = checkName('host id', values.id ?? `${hostname()}-${port}`);
-  if (hostId.startsWith('launcher.')) throw new UsageError(`--id ${hostId}: ids starting with 'launcher.' name launchers`);
+  const dataDir = resolve(values['data-dir'] ?? (process.getuid!() === 0 ? '/var/lib/faasmpi' : join(homedir(), '.local/share/faasmpi')));
+  mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+  const workdirs = new Workdirs(dataDir, values['allow-wdir'] ?? []);
   const runtime = new HostRuntime({
-    cluster, secret, port, bind: values.bind ?? '127.0.0.1', advertise: values.advertise,
-    hostId,
+    credentials, workdirs, port, bind: values.bind ?? '127.0.0.1', advertise: values.advertise,
     slots: int('slots', values.slots, availableParallelism()),
     cores: int('cores', values.cores, availableParallelism()),
     state: await openState(values.redis, cluster),
     heartbeatMs, ttlMs: int('ttl-ms', values['ttl-ms'], 5 * heartbeatMs),
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  await runtime.start();
-  process.stdout.write(`faasmpi host ${runtime.address} ready (cluster ${cluster})\n`);
+  await runtime.listen();
+  const account = runAs(values['run-as'], dataDir);
+  await runtime.join();
+  process.stdout.write(`faasmpi host ${runtime.address} ready (cluster ${cluster}, host ${hostId}, running jobs as ${account})\n`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
   await runtime.stop();
+  return 0;
+}
+
+function certs(argv: string[]): number {
+  const [what, ...rest] = argv;
+  const { values } = parseArgs({
+    args: rest,
+    options: { dir: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, addr: { type: 'string', multiple: true } },
+  });
+  if (!values.dir) throw new UsageError('faasmpi certs: --dir DIR is required (where the CA is kept)');
+  const dir = resolve(values.dir);
+  if (what === 'init') {
+    initCa(dir);
+    process.stdout.write(`made the cluster CA in ${dir}: keep ca-key.pem private; ca.pem goes to every host and user\n`);
+  } else if (what === 'host') {
+    if (!values.id) throw new UsageError('faasmpi certs host: --id ID is required');
+    const issued = issueHost(dir, values.id, values.addr ?? []);
+    process.stdout.write(`host ${values.id}: ${issued.dir} (copy it to the host; faasmpi host --tls-dir DIR)\n`);
+  } else if (what === 'user') {
+    if (!values.name) throw new UsageError('faasmpi certs user: --name USER is required');
+    const issued = issueUser(dir, values.name);
+    process.stdout.write(`user ${values.name}: ${issued.dir} (give it to the user only; faasmpirun --credentials DIR)\n`);
+  } else {
+    throw new UsageError(`faasmpi certs: expected init, host or user, got '${what ?? ''}'`);
+  }
   return 0;
 }
 
@@ -84,10 +132,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'host') return await host(rest);
     if (command === 'hosts') return await hosts(rest);
+    if (command === 'certs') return certs(rest);
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === '-h' || command === '--help' ? 0 : 2;
   } catch (e) {
-    if (e instanceof UsageError || e instanceof StateError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (e instanceof UsageError || e instanceof StateError || e instanceof CredentialsError || e instanceof CertError
+      || e instanceof WorkdirError || e instanceof PrivilegeError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`faasmpi: ${(e as Error).message}\n`);
       return 2;
     }

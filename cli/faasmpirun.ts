@@ -7,6 +7,7 @@ import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
 import { redisState } from '../cluster/state/cluster-state.js';
 import { checkName, type ClusterState } from '../cluster/state/types.js';
+import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster/trust/credentials.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
 import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
@@ -73,23 +74,27 @@ export async function main(argv: string[]): Promise<number> {
 /** Runs the job on host runtimes: ones started here (--local-hosts), listed (--hosts), or registered in Redis. */
 async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResult> {
   const c = options.cluster;
-  const user = checkName('user', c.user ?? loginName());
-  const local = c.localHosts > 0 ? new LocalCluster() : undefined;
+  let local: LocalCluster | undefined;
   let state: ClusterState | undefined;
   try {
     let target: ClusterTarget;
-    if (local) {
-      // Enough slots that -np N always fits, spread evenly unless asked otherwise.
-      await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)));
-      target = { cluster: local.cluster, secret: local.secret, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts, user };
+    if (c.localHosts > 0) {
+      local = new LocalCluster(checkName('user', c.user ?? loginName()));
+      // Enough slots that -np N always fits, spread evenly unless asked otherwise. The hosts admit the job's
+      // working directory: they are this account's own processes.
+      await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)), spec.sandboxRoot);
+      target = { credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts };
     } else {
-      const secret = process.env.FAASMPI_CLUSTER_SECRET;
-      if (!secret) throw new Error('set FAASMPI_CLUSTER_SECRET to the secret of the cluster\'s hosts');
+      const credentials = launcherCredentials(c);
+      const user = credentials.identity.name;
+      if (c.user !== undefined && c.user !== user) throw new Error(`--user ${c.user}: your certificate is user ${user}'s; a job runs for the user its certificate names`);
+      // The hosts place the job: in the user's directory there unless --wdir asks for one they admit.
+      if (!options.workDirGiven) spec.sandboxRoot = '';
       const cluster = checkName('cluster', c.name);
       state = c.redis ? await redisState(c.redis, cluster) : undefined;
       const addresses = c.hosts.length > 0 ? c.hosts : (await state!.liveHosts()).map((h) => h.address);
       if (addresses.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
-      target = { cluster, secret, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, user, tenant: state?.forUser(user) };
+      target = { credentials, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, tenant: state?.forUser(user) };
     }
     const result = await runOnCluster(spec, target);
     if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
@@ -98,6 +103,17 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
     await local?.stop();
     await state?.close();
   }
+}
+
+/** The user certificate the launcher proves itself with: --cert/--key/--ca, --credentials or FAASMPI_CREDENTIALS. */
+function launcherCredentials(c: RunOptions['cluster']): Credentials {
+  if (c.cert || c.key || c.ca) {
+    if (!c.cert || !c.key || !c.ca) throw new Error('--cert, --key and --ca go together');
+    return loadCredentials({ cert: c.cert, key: c.key, ca: c.ca }, 'user');
+  }
+  const dir = c.credentials ?? process.env.FAASMPI_CREDENTIALS;
+  if (!dir) throw new Error('running on hosts needs your user certificate: --credentials DIR (from \'faasmpi certs user\') or FAASMPI_CREDENTIALS');
+  return loadCredentials(credentialFilesIn(dir), 'user');
 }
 
 function loginName(): string {

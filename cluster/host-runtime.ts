@@ -2,18 +2,25 @@
 // in the shared state and renews that with heartbeats (registering again if it expired), runs the parts of jobs
 // that launchers hand it (cluster/job-part.ts), and routes MPI records arriving from other hosts to the part
 // they belong to. Its main thread only does networking and control; Faaslets run in its worker pool.
+// Who may do what is decided by the certificate on each link (trust/identity.ts): users (launchers) prepare,
+// start and stop their own jobs only; hosts carry MPI records only for jobs whose host table holds both hosts,
+// and only from ranks placed on the sending host. A job's working directory is placed by the host (workdirs.ts).
 import { setTimeout as delay } from 'node:timers/promises';
 import { LocalHost } from '../host/local-host.js';
-import { argsOf, control, type ControlKind } from './job-protocol.js';
+import { argsOf, control, type ControlKind, type PrepareRequest } from './job-protocol.js';
 import { JobPart } from './job-part.js';
 import type { ClusterState } from './state/types.js';
+import type { Credentials } from './trust/credentials.js';
+import { describeIdentity } from './trust/identity.js';
+import type { Workdirs } from './workdirs.js';
 import type { Control, Envelope } from './wire/codec.js';
 import { connectLink, LinkServer, type HostLink } from './wire/link.js';
 
 export interface HostRuntimeOptions {
-  cluster: string;
-  hostId: string;
-  secret: string;
+  /** This host's certificate (its id is the certificate's) and the cluster CA. */
+  credentials: Credentials;
+  /** Where jobs may run (users' directories and the operator's allow-list). */
+  workdirs: Workdirs;
   /** Port to listen on (0: any free one) and interface to bind. */
   port: number;
   bind: string;
@@ -45,44 +52,85 @@ export class HostRuntime {
   private used = 0;
   address = '';
 
+  private readonly hostId: string;
+
   constructor(private readonly opts: HostRuntimeOptions) {
-    this.host = new LocalHost({ hostId: opts.hostId, cores: opts.cores });
+    this.hostId = opts.credentials.identity.name;
+    this.host = new LocalHost({ hostId: this.hostId, cores: opts.cores });
   }
 
+  /** Listens and registers. */
   async start(): Promise<void> {
+    await this.listen();
+    await this.join();
+  }
+
+  /** Binds the port (before a host started as root gives up its privileges). */
+  async listen(): Promise<void> {
     const o = this.opts;
-    this.server = new LinkServer({ cluster: o.cluster, hostId: o.hostId, secret: o.secret, port: o.port, host: o.bind, log: o.log });
+    this.server = new LinkServer({ credentials: o.credentials, port: o.port, host: o.bind, log: o.log });
     const port = await this.server.ready;
     this.address = o.advertise ?? `${o.bind}:${port}`;
     this.server.on('link', (link) => this.accept(link));
+  }
+
+  /** Registers in the cluster state and keeps the registration alive. */
+  async join(): Promise<void> {
     await this.register();
-    this.timer = setInterval(() => void this.beat(), o.heartbeatMs);
+    this.timer = setInterval(() => void this.beat(), this.opts.heartbeatMs);
+  }
+
+  /** One line per refused request, naming the peer by its certificate. */
+  private refused(link: HostLink, what: string): void {
+    this.opts.log(`faasmpi host ${this.hostId}: refused ${what} from ${describeIdentity(link.identity)}`);
   }
 
   private accept(link: HostLink): void {
     link.on('message', (e, raw) => this.onMessage(link, e, raw));
     link.on('close', (why) => this.linkClosed(link, why));
-    // A link from another host is a peer link; anything else that links is a launcher (it speaks first).
-    if (link.peer.startsWith('launcher.')) return;
+    // A host certificate makes a peer link; a user certificate a launcher's link (it speaks first).
+    if (link.identity.role !== 'host') return;
+    if (link.peer === this.hostId) {
+      this.refused(link, 'a link claiming to be this host itself');
+      link.close('a host does not link to itself');
+      return;
+    }
     const old = this.peers.get(link.peer);
     if (old && old !== link) old.close('replaced by a new link');
     this.peers.set(link.peer, link);
-    this.opts.log(`faasmpi host ${this.opts.hostId}: linked with host ${link.peer}`);
+    this.opts.log(`faasmpi host ${this.hostId}: linked with host ${link.peer}`);
   }
 
   private onMessage(link: HostLink, e: Envelope, raw: Uint8Array | undefined): void {
     if ('mpi' in e) {
+      if (link.identity.role !== 'host') {
+        this.refused(link, 'MPI records (only hosts carry them)');
+        link.close('only hosts carry MPI records');
+        return;
+      }
       const part = this.parts.get(e.mpi.group);
-      if (part && part.hasHost(link.peer)) part.deliver(e.mpi, raw);
-      return; // records of a part that has ended (or of no job this host runs) are dropped
+      if (!part) return; // records of a part that has ended (or of no job this host runs) are dropped
+      const why = part.refusesRecordFrom(link.peer, e.mpi.src);
+      if (why) this.refused(link, `an MPI record of job ${e.mpi.group}: ${why}`);
+      else part.deliver(e.mpi, raw);
+      return;
     }
-    void this.onControl(link, e.control).catch((err) => this.opts.log(`faasmpi host ${this.opts.hostId}: ${(err as Error).message}`));
+    if (link.identity.role !== 'user') {
+      this.refused(link, `a '${e.control.kind}' control (only launchers send them)`);
+      return;
+    }
+    if (e.control.user !== link.peer) {
+      this.refused(link, `a '${e.control.kind}' for user ${JSON.stringify(e.control.user)}`);
+      if (link.open) link.send(control('refused', e.control.job, link.peer, { message: `your certificate is user ${link.peer}'s; it cannot act for user ${JSON.stringify(e.control.user)}` }));
+      return;
+    }
+    void this.onControl(link, e.control).catch((err) => this.opts.log(`faasmpi host ${this.hostId}: ${(err as Error).message}`));
   }
 
   private async onControl(link: HostLink, c: Control): Promise<void> {
     switch (c.kind as ControlKind) {
       case 'hello':
-        if (link.open) link.send(control('hello-reply', c.job, c.user, { id: this.opts.hostId, slots: this.opts.slots, free: this.opts.slots - this.used }));
+        if (link.open) link.send(control('hello-reply', c.job, c.user, { id: this.hostId, slots: this.opts.slots, free: this.opts.slots - this.used }));
         return;
       case 'prepare':
         await this.prepare(link, c);
@@ -94,34 +142,47 @@ export class HostRuntime {
         this.partOf(link, c)?.stop(argsOf(c, 'stop').reason);
         return;
       default:
-        this.opts.log(`faasmpi host ${this.opts.hostId}: ignored an unexpected '${c.kind}' from ${link.peer}`);
+        this.refused(link, `an unexpected '${c.kind}'`);
     }
   }
 
   /** The part a launcher's control names: only the launcher that submitted it (and its user) may touch it. */
   private partOf(link: HostLink, c: Control): JobPart | undefined {
     const part = this.parts.get(c.job);
-    return part && part.launcher === link && part.user === c.user ? part : undefined;
+    if (part && part.launcher === link && part.user === link.peer) return part;
+    if (part) this.refused(link, `a '${c.kind}' for job ${c.job}, which is not its own`);
+    return undefined;
   }
 
   private async prepare(link: HostLink, c: Control): Promise<void> {
     const req = argsOf(c, 'prepare');
     const refuse = (message: string) => link.open && link.send(control('refused', c.job, c.user, { message }));
-    if (this.parts.has(c.job) || req.group.id !== c.job) return void refuse(`job ${c.job} is already known to host ${this.opts.hostId}`);
-    const local = req.group.hostTable.flatMap((h, i) => (h === this.opts.hostId ? [i] : []));
-    if (local.length === 0) return void refuse(`host ${this.opts.hostId} runs no rank of job ${c.job}`);
+    const user = link.peer;
+    const shape = checkPrepare(req, c.job);
+    if (shape) return void refuse(`host ${this.hostId}: ${shape}`);
+    if (this.parts.has(c.job)) return void refuse(`job ${c.job} is already known to host ${this.hostId}`);
+    let workDir: string;
+    try {
+      workDir = this.opts.workdirs.place(user, req.spec.sandboxRoot);
+    } catch (e) {
+      this.refused(link, `job ${c.job}: ${(e as Error).message}`);
+      return void refuse(`host ${this.hostId}: ${(e as Error).message}`);
+    }
+    req.spec = { ...req.spec, sandboxRoot: workDir };
+    const local = req.group.hostTable.flatMap((h, i) => (h === this.hostId ? [i] : []));
+    if (local.length === 0) return void refuse(`host ${this.hostId} runs no rank of job ${c.job}`);
     const free = this.opts.slots - this.used;
-    if (local.length > free) return void refuse(`host ${this.opts.hostId} has ${free} free slot(s); the job needs ${local.length} there`);
+    if (local.length > free) return void refuse(`host ${this.hostId} has ${free} free slot(s); the job needs ${local.length} there`);
     this.used += local.length;
-    await this.opts.state.reserveSlots(this.opts.hostId, local.length, Number.MAX_SAFE_INTEGER).catch(() => false);
+    await this.opts.state.reserveSlots(this.hostId, local.length, Number.MAX_SAFE_INTEGER).catch(() => false);
     const part = new JobPart({
-      job: c.job, user: c.user, launcher: link, request: req, localRanks: local, host: this.host,
+      job: c.job, user, launcher: link, request: req, localRanks: local, host: this.host,
       linkTo: (id) => this.peers.get(id),
       log: this.opts.log,
       ended: () => {
         this.parts.delete(c.job);
         this.used -= local.length;
-        void this.opts.state.releaseSlots(this.opts.hostId, local.length).catch(() => {});
+        void this.opts.state.releaseSlots(this.hostId, local.length).catch(() => {});
       },
     });
     this.parts.set(c.job, part);
@@ -129,14 +190,14 @@ export class HostRuntime {
       await Promise.all([part.load(c.blob ?? new Uint8Array(0)), this.linkPeers(req.group.hostTable, req.addresses)]);
     } catch (e) {
       part.abandon();
-      return void refuse(`host ${this.opts.hostId}: ${(e as Error).message}`);
+      return void refuse(`host ${this.hostId}: ${(e as Error).message}`);
     }
     if (link.open) link.send(control('ready', c.job, c.user, {}));
   }
 
   /** Links to every other host of a job: the host with the smaller id dials, the other waits for it. */
   private async linkPeers(hostTable: string[], addresses: Record<string, string>): Promise<void> {
-    const me = this.opts.hostId;
+    const me = this.hostId;
     const others = [...new Set(hostTable)].filter((h) => h !== me);
     await Promise.all(others.map(async (id) => {
       if (this.peers.get(id)?.open) return;
@@ -145,7 +206,8 @@ export class HostRuntime {
         if (!dial) {
           const address = addresses[id];
           if (!address) throw new Error(`no address for host ${id}`);
-          dial = connectLink(address, { cluster: this.opts.cluster, hostId: me, secret: this.opts.secret }, id);
+          // Only a peer whose certificate names host `id` gets past the handshake.
+          dial = connectLink(address, this.opts.credentials, id);
           this.dialling.set(id, dial);
           void dial.then((l) => this.accept(l), () => {}).finally(() => this.dialling.delete(id));
         }
@@ -163,7 +225,7 @@ export class HostRuntime {
   private linkClosed(link: HostLink, why: string): void {
     if (this.peers.get(link.peer) === link) {
       this.peers.delete(link.peer);
-      this.opts.log(`faasmpi host ${this.opts.hostId}: link with host ${link.peer} closed: ${why}`);
+      this.opts.log(`faasmpi host ${this.hostId}: link with host ${link.peer} closed: ${why}`);
       for (const part of this.parts.values()) if (part.hasHost(link.peer)) part.stop(`host ${link.peer} left the job (${why})`, true);
       return;
     }
@@ -173,17 +235,17 @@ export class HostRuntime {
 
   private register(): Promise<void> {
     const o = this.opts;
-    return o.state.registerHost({ id: o.hostId, address: this.address, slots: o.slots, startedAt: Date.now() }, o.ttlMs);
+    return o.state.registerHost({ id: this.hostId, address: this.address, slots: o.slots, startedAt: Date.now() }, o.ttlMs);
   }
 
   private async beat(): Promise<void> {
     try {
-      if (!(await this.opts.state.heartbeat(this.opts.hostId, this.opts.ttlMs))) {
-        this.opts.log(`faasmpi host ${this.opts.hostId}: registration had expired; registering again`);
+      if (!(await this.opts.state.heartbeat(this.hostId, this.opts.ttlMs))) {
+        this.opts.log(`faasmpi host ${this.hostId}: registration had expired; registering again`);
         await this.register();
       }
     } catch (e) {
-      this.opts.log(`faasmpi host ${this.opts.hostId}: heartbeat failed: ${(e as Error).message}`);
+      this.opts.log(`faasmpi host ${this.hostId}: heartbeat failed: ${(e as Error).message}`);
     }
   }
 
@@ -193,7 +255,18 @@ export class HostRuntime {
     for (const l of this.peers.values()) l.close('host stopping');
     await this.server?.close();
     await this.host.close();
-    await this.opts.state.removeHost(this.opts.hostId).catch(() => {});
+    await this.opts.state.removeHost(this.hostId).catch(() => {});
     await this.opts.state.close();
   }
+}
+
+/** Why a prepare request is malformed (it comes from a launcher: checked before use), or undefined. */
+function checkPrepare(req: PrepareRequest, job: string): string | undefined {
+  const g = req?.group;
+  if (!g || g.id !== job) return 'the job\'s group does not match its id';
+  if (!Array.isArray(g.hostTable) || g.hostTable.length !== g.size || !g.hostTable.every((h) => typeof h === 'string')) return 'the job\'s host table is malformed';
+  if (!Number.isInteger(g.size) || g.size < 1 || req.spec?.np !== g.size) return 'the job\'s size is malformed';
+  if (typeof req.addresses !== 'object' || req.addresses === null) return 'the job\'s host addresses are malformed';
+  if (typeof req.spec.sandboxRoot !== 'string') return 'the job\'s working directory is malformed';
+  return undefined;
 }

@@ -52,6 +52,15 @@ export class JobPart {
     return this.hosts.has(hostId);
   }
 
+  /** Why a record said to come from rank `src` may not arrive over the link from host `hostId`, if so. */
+  refusesRecordFrom(hostId: string, src: number): string | undefined {
+    const table = this.o.request.group.hostTable;
+    if (!this.hosts.has(hostId)) return `host ${hostId} is not in its host table`;
+    if (!Number.isInteger(src) || src < 0 || src >= table.length) return `source rank ${src} is not in the job`;
+    if (table[src] !== hostId) return `source rank ${src} runs on host ${table[src]}, not on host ${hostId}`;
+    return undefined;
+  }
+
   /** Compiles the program (cached by content) and checks the job's working directory exists here. */
   async load(program: Uint8Array): Promise<void> {
     const dir = this.o.request.spec.sandboxRoot;

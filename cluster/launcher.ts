@@ -4,7 +4,6 @@
 // from the hosts' reports, and ends the whole job as soon as any part fails or any host goes away.
 import { readFileSync } from 'node:fs';
 import { writeAll } from '../faaslet/output.js';
-import { hostname } from 'node:os';
 import type { FGroup } from '../fgroups/fgroup.js';
 import { newGroupId } from '../fgroups/fgroup.js';
 import { deadlockMessage, type QuietReport } from '../host/deadlock-watch.js';
@@ -12,20 +11,20 @@ import { failureCode, type JobResult, type JobSpec, type RankEnd } from '../host
 import { argsOf, control, type ControlKind, type ControlKinds, type HelloReply, type PartEnd } from './job-protocol.js';
 import { place, PlacementError, type PlacementPolicy } from './planner.js';
 import type { TenantState } from './state/types.js';
+import type { Credentials } from './trust/credentials.js';
 import type { Control } from './wire/codec.js';
 import { connectLink, type HostLink } from './wire/link.js';
 
 const REPLY_MS = 60_000;
 
 export interface ClusterTarget {
-  cluster: string;
-  secret: string;
-  /** host:port of each host runtime to consider. */
+  /** The launcher's user certificate: its name is the job's user. */
+  credentials: Credentials;
+  /** host:port of each host runtime to consider (hints: who answers is what its certificate says). */
   addresses: string[];
   policy: PlacementPolicy;
   /** Exactly this many hosts. */
   hosts?: number;
-  user: string;
   /** Where the job's record and host table are kept (the cluster's shared state), if anywhere. */
   tenant?: TenantState;
 }
@@ -82,13 +81,14 @@ class HostSession {
 /** Runs a job on the cluster's hosts; resolves when every part has ended. */
 export async function runOnCluster(spec: JobSpec, target: ClusterTarget): Promise<ClusterJobResult> {
   if (target.addresses.length === 0) throw new PlacementError('no hosts to run on');
-  const me = { cluster: target.cluster, secret: target.secret, hostId: `launcher.${hostname()}.${process.pid}` };
-  const sessions = await Promise.all(target.addresses.map(async (a) => new HostSession(a, await connectLink(a, me))));
+  const user = target.credentials.identity.name;
+  const sessions = await Promise.all(target.addresses.map(async (a) => new HostSession(a, await connectLink(a, target.credentials))));
   try {
     const group = { id: newGroupId(), size: spec.np, hostTable: [] as string[] };
-    const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', group.id, target.user, {}), ['hello-reply']), 'hello-reply')));
+    const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', group.id, user, {}), ['hello-reply']), 'hello-reply')));
     const byId = new Map<string, { session: HostSession; hello: HelloReply }>();
-    hello.forEach((h, i) => byId.set(h.id, { session: sessions[i], hello: h }));
+    // A host is known by its certificate; two addresses of the same host count once.
+    hello.forEach((h, i) => byId.set(sessions[i].link.peer, { session: sessions[i], hello: { ...h, id: sessions[i].link.peer } }));
     group.hostTable = place({ np: spec.np, policy: target.policy, hosts: target.hosts }, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.free })));
     const used = [...new Set(group.hostTable)].map((id) => ({ id, session: byId.get(id)!.session }));
     const addresses = Object.fromEntries(used.map(({ id, session }) => [id, session.address]));
@@ -99,7 +99,7 @@ export async function runOnCluster(spec: JobSpec, target: ClusterTarget): Promis
 }
 
 async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, used: { id: string; session: HostSession }[], addresses: Record<string, string>): Promise<ClusterJobResult> {
-  const { user } = target;
+  const user = target.credentials.identity.name;
   const job = group.id;
   const program = readFileSync(spec.program);
   const { program: _path, stdin: _stdin, ...remote } = spec;

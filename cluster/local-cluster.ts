@@ -1,9 +1,16 @@
-// K host runtimes on this machine, as separate `faasmpi host` processes on loopback with a fresh cluster name
-// and secret: faasmpirun --local-hosts K, for trying and testing multi-host runs on one machine. Torn down after.
+// K host runtimes on this machine, as separate `faasmpi host` processes on loopback: faasmpirun --local-hosts K,
+// for trying and testing multi-host runs on one machine. It makes a throwaway cluster CA with a certificate for
+// each host and one for the launcher's user, in a private temporary directory (0700) deleted at the end. The
+// hosts run as the launching account (they are its own processes), each with its data directory there, and
+// admit the job's working directory.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { initCa, issueHost, issueUser } from './trust/certs.js';
+import { credentialFilesIn, loadCredentials, type Credentials } from './trust/credentials.js';
 
 // The command's script beside the sources (this module runs from dist/cluster).
 const FAASMPI = fileURLToPath(new URL('../../cli/bin/faasmpi', import.meta.url));
@@ -17,25 +24,35 @@ export interface LocalHostProcess {
 
 export class LocalCluster {
   readonly cluster = `local-${process.pid}-${randomBytes(3).toString('hex')}`;
-  readonly secret = randomBytes(24).toString('hex');
   readonly hosts: LocalHostProcess[] = [];
   /** What the hosts wrote to stderr (shown when one fails to start or with -v). */
   readonly log: string[] = [];
-
-  /** Starts k hosts with `slots` slots each (default: this machine's cores). */
+  private readonly dir = mkdtempSync(join(tmpdir(), 'faasmpi-local-cluster-'));
   private k = 1;
 
-  async start(k: number, slots = availableParallelism()): Promise<void> {
+  /** The launcher's credentials: a user certificate of this cluster's CA. */
+  readonly credentials: Credentials;
+
+  constructor(user: string) {
+    initCa(this.dir, `faasmpi local cluster ${this.cluster}`);
+    this.credentials = loadCredentials(credentialFilesIn(issueUser(this.dir, user).dir), 'user');
+  }
+
+  /** Starts k hosts with `slots` slots each (default: this machine's cores), admitting workDir. */
+  async start(k: number, slots = availableParallelism(), workDir?: string): Promise<void> {
     this.k = k;
-    await Promise.all(Array.from({ length: k }, (_, i) => this.startOne(`${this.cluster}-h${i}`, slots)));
+    await Promise.all(Array.from({ length: k }, (_, i) => this.startOne(`${this.cluster}-h${i}`, slots, workDir)));
     this.hosts.sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  private startOne(id: string, slots: number): Promise<void> {
+  private startOne(id: string, slots: number, workDir: string | undefined): Promise<void> {
+    const tls = issueHost(this.dir, id, ['127.0.0.1']).dir;
+    const data = join(this.dir, 'data', id);
+    mkdirSync(data, { recursive: true, mode: 0o700 });
     // The hosts share this machine's cores.
     const cores = String(Math.max(0, Math.floor(availableParallelism() / this.k) - 1));
-    const child = spawn(process.execPath, [FAASMPI, 'host', '--port', '0', '--id', id, '--cluster', this.cluster, '--slots', String(slots), '--cores', cores], {
-      env: { ...process.env, FAASMPI_CLUSTER_SECRET: this.secret },
+    const child = spawn(process.execPath, [FAASMPI, 'host', '--port', '0', '--cluster', this.cluster, '--tls-dir', tls, '--data-dir', data,
+      '--run-as', userInfo().username, ...(workDir ? ['--allow-wdir', workDir] : []), '--slots', String(slots), '--cores', cores], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stderr!.setEncoding('utf8').on('data', (d: string) => this.log.push(...d.split('\n').filter(Boolean)));
@@ -65,7 +82,7 @@ export class LocalCluster {
     return this.hosts.map((h) => h.address);
   }
 
-  /** Stops every host (SIGTERM, then SIGKILL after a grace period). */
+  /** Stops every host (SIGTERM, then SIGKILL after a grace period) and deletes the certificates. */
   async stop(): Promise<void> {
     await Promise.all(this.hosts.map(({ child }) => new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) return resolve();
@@ -73,5 +90,6 @@ export class LocalCluster {
       child.once('exit', () => { clearTimeout(kill); resolve(); });
       child.kill('SIGTERM');
     })));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

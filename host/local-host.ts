@@ -126,6 +126,8 @@ export class LocalHost {
     await Promise.all(runs);
     watch.stop();
     await endBridge?.();
+    // The job's memories may hold its data: cleared before they are let go (a host serves several tenants).
+    for (const m of memories) if (m) new Uint8Array(m.buffer).fill(0);
     const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
     return {
       exitCode,
@@ -140,8 +142,9 @@ export class LocalHost {
   private async snapshotFor(module: LoadedModule, spec: JobSpec, argv: string[], preopens: Preopen[], groupId: string) {
     if (!spec.useSnapshots) return { used: false, note: 'snapshots disabled' } as const;
     if (module.entry !== 'faasmpi_main' || !module.meta) return { used: false, note: 'module not built by faasmpicc' } as const;
-    // Initialisation may read argv and the environment, so they are part of the key.
-    const key = createHash('sha256').update(module.id).update(JSON.stringify([argv, spec.env])).digest('hex');
+    // Initialisation may read argv, the environment and files of the working directory, so they are part of
+    // the key (jobs in different directories, such as different users', never share a snapshot).
+    const key = createHash('sha256').update(module.id).update(JSON.stringify([argv, spec.env, spec.sandboxRoot])).digest('hex');
     let prepared = this.prepared.get(key);
     if (!prepared) {
       prepared = this.pool.prepare({

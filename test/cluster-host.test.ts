@@ -1,16 +1,19 @@
 // `faasmpi host` processes in a cluster sharing a real Redis: they register and heartbeat, a killed host drops
-// out (its slots released) and rejoins when restarted, links without the cluster secret are refused and logged.
+// out (its slots released) and rejoins when restarted; a host needs its certificate, and one started as root runs
+// as an unprivileged account.
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { credentialFilesIn, loadCredentials } from '../cluster/trust/credentials.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { redisState } from '../cluster/state/cluster-state.js';
-import { connectLink } from '../cluster/wire/link.js';
-import { faasmpi, listHosts as listTestHosts, startHost as startTestHost, until, type TestHost } from './cluster-hosts.js';
+import { faasmpi, listHosts as listTestHosts, startHost as startTestHost, TestCA, until, type TestHost } from './cluster-hosts.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
-const secret = 'test-secret';
+const ca = new TestCA();
 const startHost = (redis: string, id: string) =>
-  startTestHost({ id, redis, cluster: 'hosts-test', secret, extra: ['--slots', '4', '--heartbeat-ms', '100', '--ttl-ms', '400'] });
+  startTestHost({ id, redis, cluster: 'hosts-test', ca, extra: ['--slots', '4', '--heartbeat-ms', '100', '--ttl-ms', '400'] });
 const listHosts = (redis: string) => listTestHosts(redis, 'hosts-test');
 
 describe('faasmpi host processes', () => {
@@ -40,19 +43,39 @@ describe('faasmpi host processes', () => {
     }
   });
 
-  test('a link with the cluster secret is accepted; one without it is refused and logged', { timeout: 30_000 }, async () => {
-    const target = hosts[0];
-    const good = await connectLink(target.address, { cluster: 'hosts-test', hostId: 'h9', secret });
-    await until('the host logs the link', () => /linked with host h9/.test(target.stderr()));
-    good.close();
-    await assert.rejects(connectLink(target.address, { cluster: 'hosts-test', hostId: 'intruder', secret: 'wrong' }), /refused the link: 401/);
-    await until('the host logs the refusal', () => /refused a link from .*wrong cluster secret/.test(target.stderr()));
+  test('a host started as root runs as nobody (checked in /proc), its data directory handed over', { skip: process.getuid!() !== 0 ? 'needs root' : false }, () => {
+    const status = readFileSync(`/proc/${hosts[0].child.pid}/status`, 'utf8');
+    assert.match(status, /^Uid:\s+65534\s+65534\s+65534\s+65534$/m, status);
+    assert.match(status, /^Gid:\s+65534\s/m);
+    assert.match(status, /^Groups:\s*65534\s*$/m);
   });
 
-  test('a host without the cluster secret does not start', () => {
-    const r = spawnSync(faasmpi, ['host', '--port', '0'], { encoding: 'utf8', env: { ...process.env, FAASMPI_CLUSTER_SECRET: '' } });
-    assert.equal(r.status, 2);
-    assert.match(r.stderr, /set FAASMPI_CLUSTER_SECRET/);
+  test('faasmpi certs writes keys 0600 in 0700 directories, and a host certificate names its role and id', () => {
+    const dir = ca.host('h5');
+    assert.equal(statSync(dir).mode & 0o777, 0o700);
+    assert.equal(statSync(join(dir, 'key.pem')).mode & 0o777, 0o600);
+    assert.equal(statSync(join(ca.dir, 'ca-key.pem')).mode & 0o777, 0o600);
+    assert.deepEqual(loadCredentials(credentialFilesIn(dir), 'host').identity, { role: 'host', name: 'h5' });
+    const again = spawnSync(faasmpi, ['certs', 'init', '--dir', ca.dir], { encoding: 'utf8' });
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /already holds a CA/);
+  });
+
+  test('a host without credentials, with a user certificate, or with an --id its certificate does not name, does not start', () => {
+    const data = ['--data-dir', ca.dir + '/data'];
+    const none = spawnSync(faasmpi, ['host', '--port', '0', ...data], { encoding: 'utf8' });
+    assert.equal(none.status, 2);
+    assert.match(none.stderr, /--tls-dir DIR is required/);
+    const user = spawnSync(faasmpi, ['host', '--port', '0', '--tls-dir', ca.user('eve'), ...data], { encoding: 'utf8' });
+    assert.equal(user.status, 2, user.stderr);
+    assert.match(user.stderr, /certificate of user eve; a host certificate is needed/);
+    const other = spawnSync(faasmpi, ['host', '--port', '0', '--tls-dir', ca.host('h7'), '--id', 'h1', ...data], { encoding: 'utf8' });
+    assert.equal(other.status, 2);
+    assert.match(other.stderr, /--id h1: this host's certificate names host h7/);
+    const slash = spawnSync(faasmpi, ['host', '--port', '0', '--tls-dir', ca.host('h7'), '--allow-wdir', '/', ...data], { encoding: 'utf8' });
+    assert.equal(slash.status, 2);
+    assert.match(slash.stderr, /--allow-wdir \/: admitting the whole filesystem/);
+    assert.doesNotMatch(none.stderr + user.stderr + other.stderr + slash.stderr, /\n\s+at /, 'no stack traces');
   });
 
   test('a stopped host leaves the registry', { timeout: 30_000 }, async () => {

@@ -1,8 +1,11 @@
-// `faasmpi host` processes for tests: started on free loopback ports, each reporting its address and stderr.
+// `faasmpi host` processes for tests: started on free loopback ports, each reporting its address and stderr, with
+// credentials made by our own `faasmpi certs` commands.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot } from './helpers.js';
+import { loadCredentials, credentialFilesIn, type Credentials } from '../cluster/trust/credentials.js';
+import { repoRoot, tempDir } from './helpers.js';
 
 export const faasmpi = join(repoRoot, 'cli/bin/faasmpi');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,12 +15,44 @@ export interface TestHost {
   child: ChildProcess;
   address: string;
   stderr: () => string;
+  dataDir: string;
+}
+
+/** A cluster CA in a temp directory, issuing with `faasmpi certs`. */
+export class TestCA {
+  readonly dir = tempDir('faasmpi-ca-');
+  constructor() {
+    certs(['init', '--dir', this.dir]);
+  }
+  /** A host's credentials directory (made once per id). */
+  host(id: string): string {
+    const dir = join(this.dir, 'hosts', id);
+    certs(['host', '--dir', this.dir, '--id', id, '--addr', '127.0.0.1']);
+    return dir;
+  }
+  user(name: string): string {
+    certs(['user', '--dir', this.dir, '--name', name]);
+    return join(this.dir, 'users', name);
+  }
+  hostCredentials(id: string): Credentials {
+    return loadCredentials(credentialFilesIn(this.host(id)), 'host');
+  }
+  userCredentials(name: string): Credentials {
+    return loadCredentials(credentialFilesIn(this.user(name)), 'user');
+  }
+}
+
+function certs(args: string[]): void {
+  const r = spawnSync(faasmpi, ['certs', ...args], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `faasmpi certs ${args.join(' ')}: ${r.stderr}`);
 }
 
 export interface HostOptions {
   id: string;
   cluster: string;
-  secret: string;
+  ca: TestCA;
+  /** Default: a fresh temporary directory. */
+  dataDir?: string;
   redis?: string;
   /** Default: any free port. */
   port?: number;
@@ -25,8 +60,11 @@ export interface HostOptions {
 }
 
 export function startHost(o: HostOptions): Promise<TestHost> {
-  const args = ['host', '--cluster', o.cluster, '--port', String(o.port ?? 0), '--id', o.id, ...(o.redis ? ['--redis', o.redis] : []), ...(o.extra ?? [])];
-  const child = spawn(faasmpi, args, { env: { ...process.env, FAASMPI_CLUSTER_SECRET: o.secret }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const dataDir = o.dataDir ?? tempDir('faasmpi-host-data-');
+  mkdirSync(dataDir, { recursive: true });
+  const args = ['host', '--cluster', o.cluster, '--port', String(o.port ?? 0), '--tls-dir', o.ca.host(o.id), '--data-dir', dataDir,
+    ...(o.redis ? ['--redis', o.redis] : []), ...(o.extra ?? [])];
+  const child = spawn(faasmpi, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   child.stderr!.on('data', (d) => { err += d; });
   return new Promise((resolve, reject) => {
@@ -34,7 +72,7 @@ export function startHost(o: HostOptions): Promise<TestHost> {
     child.stdout!.on('data', (d) => {
       out += d;
       const m = /faasmpi host (\S+) ready/.exec(out);
-      if (m) resolve({ id: o.id, child, address: m[1], stderr: () => err });
+      if (m) resolve({ id: o.id, child, address: m[1], stderr: () => err, dataDir });
     });
     child.once('exit', (code) => reject(new Error(`host ${o.id} exited with ${code}: ${err}`)));
   });

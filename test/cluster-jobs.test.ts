@@ -1,12 +1,12 @@
 // MPI jobs spread over several host runtimes: our self-checking MPI programs with ranks split across 2-3 hosts
 // (faasmpirun --local-hosts: separate `faasmpi host` processes on loopback, embedded state), cross-host message
 // counts of the collectives, output/exit status/environment as on one host, and a cluster sharing a real Redis:
-// placement, tenants' job records, two users at once, a wrong secret, a host killed mid-job and restarted.
+// placement, tenants' job records, two users at once, a launcher of another CA, a host killed mid-job and restarted.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { redisState } from '../cluster/state/cluster-state.js';
-import { listHosts, sleep, startHost, until, type TestHost } from './cluster-hosts.js';
+import { listHosts, sleep, startHost, TestCA, until, type TestHost } from './cluster-hosts.js';
 import { build, describeRun, faasmpirun, faasmpiRun, SelfChecking, sortedLines, tempDir, type Run } from './helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
@@ -115,12 +115,13 @@ function launch(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
 
 describe('a cluster of host processes sharing a real Redis', () => {
   const cluster = 'jobs-test';
-  const secret = 'cluster-jobs-secret';
-  const env = { ...process.env, FAASMPI_CLUSTER_SECRET: secret };
+  const ca = new TestCA();
+  const as = (user: string) => ({ ...process.env, FAASMPI_CREDENTIALS: ca.user(user) });
+  const env = as('erin');
   let redis: RedisServer;
   const hosts = new Map<string, TestHost>();
   const start = async (id: string, port = 0) => {
-    const h = await startHost({ id, cluster, secret, redis: redis.url, port, extra: ['--slots', '2', '--cores', '1', '--heartbeat-ms', '200', '--ttl-ms', '1000'] });
+    const h = await startHost({ id, cluster, ca, redis: redis.url, port, extra: ['--slots', '2', '--cores', '1', '--heartbeat-ms', '200', '--ttl-ms', '1000'] });
     hosts.set(id, h);
     return h;
   };
@@ -135,7 +136,7 @@ describe('a cluster of host processes sharing a real Redis', () => {
   });
 
   test('a job placed from the registry spreads over hosts; its record is its user\'s only', { timeout: 90_000 }, async () => {
-    const r = faasmpiRun(['--redis', redis.url, '--cluster', cluster, '--user', 'alice', '--policy', 'spread', '-np', '4', '-v', wasm('p2p_tags_order')], { env, timeoutMs: 60_000 });
+    const r = faasmpiRun(['--redis', redis.url, '--cluster', cluster, '--user', 'alice', '--policy', 'spread', '-np', '4', '-v', wasm('p2p_tags_order')], { env: as('alice'), timeoutMs: 60_000 });
     assert.equal(r.status, 0, describeRun(r));
     assert.deepEqual(sortedLines(r.stdout), [0, 1, 2, 3].map((i) => `OK p2p_tags_order rank ${i}`));
     const state = await redisState(redis.url, cluster);
@@ -160,8 +161,8 @@ describe('a cluster of host processes sharing a real Redis', () => {
 
   test('two users run at once on the same hosts, each seeing only its own ranks', { timeout: 90_000 }, async () => {
     const [a, b] = await Promise.all([
-      launch([...via(['h1', 'h2']), '--user', 'carol', '--policy', 'spread', '-np', '2', wasm('ring_loop'), '1.5'], env),
-      launch([...via(['h1', 'h2']), '--user', 'dave', '--policy', 'spread', '-np', '2', wasm('ring_loop'), '1.5'], env),
+      launch([...via(['h1', 'h2']), '--policy', 'spread', '-np', '2', wasm('ring_loop'), '1.5'], as('carol')),
+      launch([...via(['h1', 'h2']), '--policy', 'spread', '-np', '2', wasm('ring_loop'), '1.5'], as('dave')),
     ]);
     for (const r of [a, b]) {
       assert.equal(r.status, 0, describeRun(r));
@@ -169,11 +170,22 @@ describe('a cluster of host processes sharing a real Redis', () => {
     }
   });
 
-  test('a launcher with the wrong cluster secret is refused, and the host logs it', { timeout: 60_000 }, async () => {
-    const r = faasmpiRun([...via(['h1']), '-np', '1', wasm('p2p_attr')], { env: { ...env, FAASMPI_CLUSTER_SECRET: 'wrong' }, timeoutMs: 30_000 });
+  test('a launcher with a certificate of another CA is refused, and the host logs it', { timeout: 60_000 }, async () => {
+    const refusals = () => hosts.get('h1')!.stderr().match(/refused a connection from/g)?.length ?? 0;
+    const before = refusals();
+    const r = faasmpiRun([...via(['h1']), '-np', '1', wasm('p2p_attr')], { env: { ...env, FAASMPI_CREDENTIALS: new TestCA().user('erin') }, timeoutMs: 30_000 });
     assert.equal(r.status, 1, describeRun(r));
-    assert.match(r.stderr, /refused the link: 401/, describeRun(r));
-    await until('h1 logs the refusal', () => /refused a link from .*wrong cluster secret/.test(hosts.get('h1')!.stderr()));
+    assert.match(r.stderr, /faasmpirun: cannot link to host 127\.0\.0\.1:\d+: .*(certificate|self.signed)/i, describeRun(r));
+    await until('h1 logs the refusal', () => refusals() > before);
+  });
+
+  test('a launcher without credentials, or claiming another user, is stopped with a clear message', { timeout: 30_000 }, () => {
+    const none = faasmpiRun([...via(['h1']), '-np', '1', wasm('p2p_attr')], { env: { ...process.env, FAASMPI_CREDENTIALS: '' }, timeoutMs: 20_000 });
+    assert.equal(none.status, 1, describeRun(none));
+    assert.match(none.stderr, /needs your user certificate: --credentials DIR/);
+    const other = faasmpiRun([...via(['h1']), '--user', 'alice', '-np', '1', wasm('p2p_attr')], { env: as('mallory'), timeoutMs: 20_000 });
+    assert.equal(other.status, 1, describeRun(other));
+    assert.match(other.stderr, /--user alice: your certificate is user mallory's/);
   });
 
   test('a host killed mid-job ends that job fast, naming it; other jobs and hosts go on; restarted, it rejoins', { timeout: 120_000 }, async () => {

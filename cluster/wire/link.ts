@@ -1,11 +1,16 @@
-// A link between two host runtimes: one WebSocket (ws) per host pair, authenticated with the cluster secret.
+// A link between two parties of a cluster: one WebSocket over mutual TLS (wss://), one per host pair, and one per
+// launcher and host. Both ends present certificates issued by the cluster CA; a party's identity (host id or
+// user) is what its verified certificate says (trust/identity.ts), never a field it sends. TLS binds each
+// handshake to its connection with fresh keys on both sides, so a captured handshake cannot be replayed.
 // Small envelopes are coalesced into one frame per turn of the event loop; a large payload goes as its own raw
 // WebSocket message right after its envelope, so it is not copied into a frame. Nagle is off. Senders await
 // writable() for back-pressure instead of letting the socket buffer grow without bound.
-import { createHmac, timingSafeEqual } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import type { IncomingMessage } from 'node:http';
+import { createServer, type Server } from 'node:https';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
+import type { Credentials } from '../trust/credentials.js';
+import { describeIdentity, identityOfPeer, type Identity } from '../trust/identity.js';
 import { decodeFrame, encodeFrame, type Envelope } from './codec.js';
 
 /** Payloads at least this big travel as their own WebSocket message. */
@@ -14,18 +19,6 @@ export const RAW_THRESHOLD = 64 << 10;
 const COALESCE_BYTES = 64 << 10;
 /** writable() waits while the socket holds more than this. */
 export const HIGH_WATER = 8 << 20;
-/** Accepted clock skew for a connection's proof. */
-const PROOF_WINDOW_MS = 60_000;
-
-export interface LinkIdentity {
-  cluster: string;
-  hostId: string;
-  secret: string;
-}
-
-function proof(secret: string, cluster: string, hostId: string, time: number): string {
-  return createHmac('sha256', secret).update(`${cluster}\n${hostId}\n${time}`).digest('hex');
-}
 
 export class LinkError extends Error {}
 
@@ -43,8 +36,12 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
   framesSent = 0;
   framesReceived = 0;
 
-  constructor(private readonly ws: WebSocket, readonly peer: string) {
+  /** The peer's host id or user name, from its certificate. */
+  readonly peer: string;
+
+  constructor(private readonly ws: WebSocket, readonly identity: Identity) {
     super();
+    this.peer = identity.name;
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data: Buffer) => this.receive(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
     ws.on('close', (code, reason) => this.emit('close', reason.toString() || `closed (${code})`));
@@ -130,82 +127,94 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
   }
 }
 
-export interface LinkServerOptions extends LinkIdentity {
+export interface LinkServerOptions {
+  credentials: Credentials;
   port: number;
   host?: string;
-  /** Where refused connections are reported (a connection without the secret is refused and logged). */
+  /** Where refused connections are reported (one line each, naming the peer). */
   log?: (line: string) => void;
 }
 
-/** Accepts links from other hosts of the cluster; a connection without a valid proof is refused (HTTP 401). */
+/** Accepts links from hosts and launchers of the cluster: TLS with a client certificate from the cluster CA. */
 export class LinkServer extends EventEmitter<{ link: [HostLink] }> {
+  private readonly https: Server;
   private readonly wss: WebSocketServer;
   readonly ready: Promise<number>;
 
-  constructor(private readonly opts: LinkServerOptions) {
+  constructor(opts: LinkServerOptions) {
     super();
+    const { credentials: c } = opts;
+    const log = (why: string, from: string | undefined) =>
+      (opts.log ?? ((l) => process.stderr.write(`${l}\n`)))(`faasmpi host ${c.identity.name}: refused a connection from ${from ?? 'an unknown address'}: ${why}`);
+    this.https = createServer({ key: c.key, cert: c.cert, ca: c.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' });
+    // A connection without a certificate of this cluster's CA (or without TLS) fails its handshake.
+    this.https.on('tlsClientError', (e, socket) => {
+      log(e.message, socket.remoteAddress);
+      socket.destroy();
+    });
     this.wss = new WebSocketServer({
-      port: opts.port,
-      host: opts.host ?? '127.0.0.1',
+      server: this.https,
       perMessageDeflate: false,
       maxPayload: 1 << 30,
       verifyClient: (info, done) => {
-        const why = this.refusal(info.req);
-        if (why) {
-          (opts.log ?? ((l) => process.stderr.write(`${l}\n`)))(`faasmpi host ${opts.hostId}: refused a link from ${info.req.socket.remoteAddress}: ${why}`);
-          done(false, 401, 'Unauthorized');
+        const id = identityOfPeer((info.req.socket as TLSSocket).getPeerCertificate());
+        if (typeof id === 'string') {
+          log(id, info.req.socket.remoteAddress);
+          done(false, 403, 'Forbidden');
         } else done(true);
       },
     });
     this.wss.on('connection', (ws, req) => {
       req.socket.setNoDelay(true);
-      this.emit('link', new HostLink(ws, String(req.headers['x-faasmpi-host'])));
+      const id = identityOfPeer((req.socket as TLSSocket).getPeerCertificate()) as Identity;
+      this.emit('link', new HostLink(ws, id));
     });
     this.ready = new Promise((resolve, reject) => {
-      this.wss.once('listening', () => resolve((this.wss.address() as { port: number }).port));
-      this.wss.once('error', reject);
+      this.https.once('listening', () => resolve((this.https.address() as { port: number }).port));
+      this.https.once('error', reject);
     });
-  }
-
-  private refusal(req: IncomingMessage): string | undefined {
-    const cluster = req.headers['x-faasmpi-cluster'], host = req.headers['x-faasmpi-host'];
-    const time = Number(req.headers['x-faasmpi-time']), given = req.headers['x-faasmpi-proof'];
-    if (typeof cluster !== 'string' || typeof host !== 'string' || typeof given !== 'string' || !Number.isFinite(time)) return 'no cluster credentials';
-    if (cluster !== this.opts.cluster) return `wrong cluster "${cluster}"`;
-    if (Math.abs(Date.now() - time) > PROOF_WINDOW_MS) return 'stale credentials (clock skew?)';
-    const expected = Buffer.from(proof(this.opts.secret, cluster, host, time), 'hex');
-    const got = Buffer.from(given, 'hex');
-    if (got.length !== expected.length || !timingSafeEqual(got, expected)) return 'wrong cluster secret';
-    return undefined;
+    this.https.listen(opts.port, opts.host ?? '127.0.0.1');
   }
 
   close(): Promise<void> {
     for (const c of this.wss.clients) c.terminate();
-    return new Promise((resolve) => this.wss.close(() => resolve()));
+    this.wss.close();
+    return new Promise((resolve) => this.https.close(() => resolve()));
   }
 }
 
-/** Opens a link to another host (address host:port); `peer` names it in messages (default: the address). */
-export function connectLink(address: string, me: LinkIdentity, peer = address): Promise<HostLink> {
-  const time = Date.now();
-  const ws = new WebSocket(`ws://${address}`, {
+/**
+ * Opens a link to the host at address (host:port) with our credentials. The peer must present a host
+ * certificate of our CA, naming exactly `hostId` when given; otherwise the connection is dropped before any
+ * request is sent.
+ */
+export function connectLink(address: string, me: Credentials, hostId?: string): Promise<HostLink> {
+  let peer: Identity | undefined;
+  const ws = new WebSocket(`wss://${address}`, {
     perMessageDeflate: false,
     maxPayload: 1 << 30,
     // A zero mask: ws then neither masks nor unmasks payloads (a byte loop in JS). Masking guards browsers'
-    // proxies against cache poisoning; links between hosts are authenticated peers, not browsers.
+    // proxies against cache poisoning; links are between authenticated parties over TLS, not browsers.
     generateMask: (mask: Buffer) => { mask.fill(0); },
-    headers: {
-      'x-faasmpi-cluster': me.cluster,
-      'x-faasmpi-host': me.hostId,
-      'x-faasmpi-time': String(time),
-      'x-faasmpi-proof': proof(me.secret, me.cluster, me.hostId, time),
-    },
+    ca: me.ca,
+    cert: me.cert,
+    key: me.key,
+    minVersion: 'TLSv1.3',
+    // Identity by certificate subject against the job's host table, not by DNS name.
+    checkServerIdentity: ((_name: string, cert: PeerCertificate) => {
+      const id = identityOfPeer(cert);
+      if (typeof id === 'string') return new Error(`${address} is not a host of this cluster: ${id}`);
+      if (id.role !== 'host') return new Error(`${address} is not a host: its certificate names ${describeIdentity(id)}`);
+      if (hostId !== undefined && id.name !== hostId) return new Error(`${address} is host ${id.name}, not host ${hostId}`);
+      peer = id;
+      return undefined;
+    }) as unknown as (name: string, cert: unknown) => boolean, // ws's typing; tls.connect's contract is Error | undefined
   });
   return new Promise((resolve, reject) => {
     ws.once('upgrade', (res) => res.socket.setNoDelay(true));
-    ws.once('open', () => resolve(new HostLink(ws, peer)));
+    ws.once('open', () => resolve(new HostLink(ws, peer!)));
     ws.once('unexpected-response', (_req, res) => {
-      reject(new LinkError(`host ${address} refused the link: ${res.statusCode} ${res.statusMessage} (wrong cluster or secret?)`));
+      reject(new LinkError(`host ${address} refused the link: ${res.statusCode} ${res.statusMessage}`));
       ws.terminate();
     });
     ws.once('error', (e) => reject(new LinkError(`cannot link to host ${address}: ${e.message}`)));
