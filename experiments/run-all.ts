@@ -13,6 +13,7 @@ import * as osuColl from './osu-coll.js';
 import * as lammps from './lammps.js';
 import * as openmp from './openmp.js';
 import * as cluster from './cluster.js';
+import * as apps from './apps.js';
 
 const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'cold-start': coldStart,
@@ -22,9 +23,10 @@ const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   openmp,
   cluster,
   lammps, // opt-in (several minutes, builds LAMMPS): npm run experiments -- lammps
+  apps, // opt-in (builds LULESH, HPCG, CoMD; tens of minutes): npm run experiments -- apps
 };
 /** Run only when named on the command line. */
-const optIn = new Set(['lammps']);
+const optIn = new Set(['lammps', 'apps']);
 
 const wanted = process.argv.slice(2);
 for (const w of wanted) if (!benchmarks[w]) throw new Error(`unknown benchmark '${w}' (have: ${Object.keys(benchmarks).join(', ')})`);
