@@ -287,3 +287,70 @@ test('a wasm-opt on PATH (as inside npm scripts) does not break linking', () => 
   assert.equal(r.status, 0, r.stderr);
   assertCommonAbi(readAbi(path.join(tmp, 'plain')), false);
 });
+
+const PROGRAMS = path.join(REPO, 'test', 'programs');
+const RUN = path.join(REPO, 'cli', 'bin', 'faasmpirun');
+
+/** Our environment with OMP_NUM_THREADS=n and no other OMP_* variable. */
+function ompThreads(n: number): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OMP_')) env[k] = v;
+  return { ...env, OMP_NUM_THREADS: String(n) };
+}
+
+test('reductions and a named critical in two files link, and the files share one lock (issue 15)', () => {
+  const dir = path.join(PROGRAMS, 'tc_critical');
+  // Separate -c steps (objects patched by the compile step) and one-step builds (clang's temporary objects,
+  // patched by faasmpi-ld) both link.
+  ok(CC, ['-O2', '-fopenmp', '-c', path.join(dir, 'main.c'), '-o', 'crit_main.o']);
+  ok(CC, ['-O2', '-fopenmp', '-c', path.join(dir, 'other.c')]);
+  const nm = ok('llvm-nm-19', ['crit_main.o', 'other.o']).stdout;
+  assert.match(nm, / W \.gomp_critical_user_tally\.var/);
+  assert.match(nm, / W \.gomp_critical_user_\.reduction\.var/);
+  ok(CC, ['-fopenmp', 'crit_main.o', 'other.o', '-o', 'crit_separate']);
+  ok(CC, ['-O2', '-fopenmp', path.join(dir, 'main.c'), path.join(dir, 'other.c'), '-o', 'crit_onestep']);
+  for (const [module, threads] of [['crit_separate', 4], ['crit_onestep', 2], ['crit_onestep', 4]] as const) {
+    const r = spawnSync(RUN, ['--stdin', 'none', path.join(tmp, module)], { encoding: 'utf8', env: ompThreads(threads), timeout: 60_000 });
+    assert.equal(r.stdout, `OK tc_critical threads=${threads}\n`, `${module}: ${r.stdout}${r.stderr}`);
+    assert.equal(r.status, 0);
+  }
+});
+
+test('weakenCriticalLocks: idempotent, leaves non-wasm input alone, refuses truncated objects', async () => {
+  const { weakenCriticalLocks } = await import('../toolchain/src/critical-locks.js');
+  write('one.c', 'int n;\nvoid f(void) {\n#pragma omp critical(solo)\nn++;\n}\n');
+  ok(CC, ['-fopenmp', '-c', 'one.c']);
+  const bytes = fs.readFileSync(path.join(tmp, 'one.o'));
+  assert.deepEqual(weakenCriticalLocks(bytes), [], 'already weak: nothing left to patch');
+  assert.deepEqual(weakenCriticalLocks(new TextEncoder().encode('not a wasm object')), []);
+  assert.throws(() => weakenCriticalLocks(bytes.subarray(0, bytes.length - 9)), /truncated|malformed/);
+  ok(CC, ['-c', 'one.c', '-o', 'one_noomp.o']); // without -fopenmp there is no lock at all
+  assert.doesNotMatch(ok('llvm-nm-19', ['one_noomp.o']).stdout, /gomp_critical/);
+});
+
+test('calls through unprototyped declarations: adapted when well defined in practice (issue 15)', () => {
+  const dir = path.join(PROGRAMS, 'tc_noproto');
+  const build = ok(CC, ['-O2', '-Wno-deprecated-non-prototype', path.join(dir, 'main.c'), path.join(dir, 'defs.c'), '-o', 'noproto']);
+  assert.doesNotMatch(build.stderr, /signature mismatch/);
+  const r = runModule(path.join(tmp, 'noproto'));
+  assert.deepEqual([r.stdout, r.stderr, r.status], ['OK tc_noproto\n', '', 0]);
+  // The exports that kept the definitions alive through the link are gone again.
+  const exports = readAbi(path.join(tmp, 'noproto')).exports;
+  for (const name of ['record', 'first']) assert.equal(exports.has(name), false, name);
+});
+
+test('an unprototyped call that would read garbage fails the build naming both declarations (issue 15)', () => {
+  const dir = path.join(PROGRAMS, 'tc_noproto');
+  const expected = /^faasmpi: error: (\S+): function 'scale' is called as \(i32\) -> f64 in (\S+) but defined as \(f64\) -> f64 in (\S+): argument 1 is passed as i32 but the definition takes f64\. .*declare 'scale' with its parameter types\.$/m;
+  // One step: clang's temporary objects are named by their sources.
+  const one = sh(CC, ['-w', path.join(dir, 'bad_main.c'), path.join(dir, 'bad_defs.c'), '-o', 'bad1']);
+  assert.equal(one.status, 1, one.stderr);
+  assert.deepEqual(expected.exec(one.stderr)?.slice(1), ['bad1', path.join(dir, 'bad_main.c'), path.join(dir, 'bad_defs.c')], one.stderr);
+  assert.equal(fs.existsSync(path.join(tmp, 'bad1')), false, 'no module that would trap is left behind');
+  // Separate steps, definition first on the command line.
+  ok(CC, ['-w', '-c', path.join(dir, 'bad_main.c'), path.join(dir, 'bad_defs.c')]);
+  const two = sh(CC, ['bad_defs.o', 'bad_main.o', '-o', 'bad2']);
+  assert.equal(two.status, 1, two.stderr);
+  assert.deepEqual(expected.exec(two.stderr)?.slice(1), ['bad2', 'bad_main.o', 'bad_defs.o'], two.stderr);
+  assert.doesNotMatch(two.stderr, /at |wasm-ld-19: warning/, 'one clear error, no stack trace or raw warning');
+});

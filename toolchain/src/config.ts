@@ -24,6 +24,9 @@ export const OMP_IMPORTS_FILE = path.join(LIB_DIR, 'faasmpi_omp.imports');
 export const CLANG = process.env.FAASMPI_CLANG ?? 'clang-19';
 export const CLANGXX = process.env.FAASMPI_CLANGXX ?? 'clang++-19';
 export const LLVM_AR = process.env.FAASMPI_AR ?? 'llvm-ar-19';
+export const WASM_LD = process.env.FAASMPI_WASM_LD ?? 'wasm-ld-19';
+/** The linker clang is told to use (-fuse-ld=): wasm-ld-19 behind faasmpi's fixes (faasmpi-ld.ts). */
+export const LINKER_WRAPPER = path.join(TOOLCHAIN_ROOT, 'bin', 'faasmpi-ld');
 
 export const TARGET = 'wasm32-wasi';
 export const ABI_VERSION = 1;
