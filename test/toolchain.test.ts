@@ -354,3 +354,19 @@ test('an unprototyped call that would read garbage fails the build naming both d
   assert.deepEqual(expected.exec(two.stderr)?.slice(1), ['bad2', 'bad_main.o', 'bad_defs.o'], two.stderr);
   assert.doesNotMatch(two.stderr, /at |wasm-ld-19: warning/, 'one clear error, no stack trace or raw warning');
 });
+
+test('<fstream>: ifstream/ofstream/fstream write, read, append, seek, getline, >>, binary in the sandbox (issue 15)', () => {
+  const source = path.join(PROGRAMS, 'tc_fstream.cpp');
+  for (const flags of [[], ['-fopenmp']]) {
+    const module = `fstream${flags.join('')}`;
+    ok(CXX, ['-O2', ...flags, source, '-o', module]);
+    const work = fs.mkdtempSync(path.join(tmp, 'fstream-wdir-'));
+    const r = sh(RUN, ['--stdin', 'none', '--wdir', work, path.join(tmp, module)]);
+    assert.deepEqual([r.stdout, r.status], ['OK tc_fstream\n', 0], `${flags}: ${r.stdout}${r.stderr}`);
+    // What the program wrote is really in the files, seen from outside the sandbox.
+    assert.equal(fs.readFileSync(path.join(work, 'text.txt'), 'utf8'), 'hpcg 104 104 104\n3.5 -42\nappended\n');
+    const data = fs.readFileSync(path.join(work, 'data.bin'));
+    assert.equal(data.length, 8000);
+    for (let k = 0; k < 1000; k++) assert.equal(data.readDoubleLE(8 * k), k === 10 ? 1e300 : k * 0.25 - 7, `data.bin[${k}]`);
+  }
+});

@@ -24,6 +24,7 @@ const OBJECTS: GuestObject[] = [
   { source: 'mpi_attr.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'no_processes.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'cxa_exception.cpp', variants: ['plain', 'threads'], atomics: false },
+  { source: 'fstream.cpp', variants: ['plain', 'threads'], atomics: false },
   { source: 'stdio_nolock.c', variants: ['plain'], atomics: false },
   { source: 'errno_shim.c', variants: ['threads'], atomics: false },
   { source: 'malloc_lock.c', variants: ['threads'], atomics: true },
@@ -43,7 +44,8 @@ function inputs(): string[] {
   const src = path.join(TOOLCHAIN_ROOT, 'src');
   return [
     ...fs.readdirSync(GUEST_DIR).map((f) => path.join(GUEST_DIR, f)),
-    path.join(INCLUDE_DIR, 'omp.h'), path.join(INCLUDE_DIR, 'mpi.h'), path.join(INCLUDE_DIR, 'stdio.h'), path.join(INCLUDE_DIR, 'unistd.h'), ERRNO_SHIM_HEADER,
+    path.join(INCLUDE_DIR, 'omp.h'), path.join(INCLUDE_DIR, 'mpi.h'), path.join(INCLUDE_DIR, 'stdio.h'), path.join(INCLUDE_DIR, 'unistd.h'), path.join(INCLUDE_DIR, 'fstream'),
+    path.join(INCLUDE_DIR, 'filesystem'), ERRNO_SHIM_HEADER,
     path.join(src, 'build-guest.ts'), path.join(src, 'config.ts'),
   ];
 }
