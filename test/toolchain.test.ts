@@ -370,3 +370,42 @@ test('<fstream>: ifstream/ofstream/fstream write, read, append, seek, getline, >
     for (let k = 0; k < 1000; k++) assert.equal(data.readDoubleLE(8 * k), k === 10 ? 1e300 : k * 0.25 - 7, `data.bin[${k}]`);
   }
 });
+
+test('every external command faasmpi or its tests run comes from a package setup.sh installs (issue 15)', async () => {
+  const { invokedCommands, packageOf, setupPackages } = await import('./external-commands.js');
+  const invoked = invokedCommands(REPO);
+  // The scan must see what we know is there, or it proves nothing.
+  for (const c of ['clang-19', 'clang++-19', 'wasm-ld-19', 'llvm-ar-19', 'llvm-ranlib-19', 'redis-server', 'cmake', 'make', 'dpkg-query']) {
+    assert.ok(invoked.has(c), `scan finds ${c}`);
+  }
+  const listed = new Set(setupPackages(fs.readFileSync(path.join(REPO, 'setup.sh'), 'utf8')));
+  // setup.sh checks for Node.js 20 itself and stops: Debian bookworm's nodejs is 18.
+  const preconditions = new Set(['node', 'npm', 'npx']);
+  const owners = new Map([...invoked.keys()].filter((c) => !preconditions.has(c)).map((c) => [c, packageOf(c)]));
+  const problems = (packages: Set<string>) => [...owners].flatMap(([command, p]) => {
+    const where = invoked.get(command)!;
+    const from = [...where].join(', ');
+    if (!p.path) return [`${command} (run from ${from}) is not on PATH`];
+    if (!p.package) return [`${command} (${p.path}, run from ${from}) belongs to no Debian package`];
+    if (p.alwaysInstalled || packages.has(p.package)) return [];
+    return [`${command} (run from ${from}) needs Debian package ${p.package}, which setup.sh does not install`];
+  });
+  assert.deepEqual(problems(listed), []);
+  // And the check would have caught the defect of issue 15.
+  const withoutLlvm = new Set([...listed].filter((p) => p !== 'llvm-19'));
+  assert.ok(problems(withoutLlvm).some((p) => p.startsWith('llvm-ar-19 ') && p.endsWith('needs Debian package llvm-19, which setup.sh does not install')),
+    problems(withoutLlvm).join('\n'));
+});
+
+test('the command scan reads shell scripts: commands, not builtins, keywords, functions or assignments', async () => {
+  const { commandsInShell } = await import('./external-commands.js');
+  const script = `say() { echo "$*"; }
+set -e
+for p in a b; do dpkg-query -W "$p" 2>/dev/null | grep -q ok || missing+=("$p"); done
+if [ -n "$x" ]; then X=1 apt-get install -y foo >/dev/null; fi
+v=$(node -p 1) # comment mentioning rm
+say "hello; rm -rf x"; openssl version && ! redis-cli ping
+[ "$(readlink "$link" 2>/dev/null)" = "$t" ] || ln -sf "$t" "$link"
+`;
+  assert.deepEqual(commandsInShell(script).sort(), ['apt-get', 'dpkg-query', 'grep', 'ln', 'node', 'openssl', 'readlink', 'redis-cli']);
+});
