@@ -29,6 +29,9 @@ export const WASM_LD = process.env.FAASMPI_WASM_LD ?? 'wasm-ld-19';
 export const LINKER_WRAPPER = path.join(TOOLCHAIN_ROOT, 'bin', 'faasmpi-ld');
 
 export const TARGET = 'wasm32-wasi';
+/** C++ exceptions as WebAssembly exception handling (V8 in Node 20 has it on by default); the runtime
+ *  half (throw, personality, catch) is guest/cxa_exception.cpp. */
+export const WASM_EXCEPTIONS_FLAG = '-fwasm-exceptions';
 export const ABI_VERSION = 1;
 /** Shared memory must declare a maximum; 4 GiB is the whole wasm32 address space. */
 export const MAX_MEMORY = 4294967296;

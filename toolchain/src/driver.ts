@@ -10,13 +10,13 @@ import { LD_REPORT_ENV } from './faasmpi-ld.js';
 import type { LinkerReport } from './signature-mismatch.js';
 import {
   CLANG, CLANGXX, DEFAULT_STACK_SIZE, ERRNO_SHIM_HEADER, GUEST_LIB_NAME, INCLUDE_DIR, LIB_DIR, LINKER_WRAPPER,
-  MALLOC_WRAPS, MAX_MEMORY, OMP_IMPORTS_FILE, OMP_SUPPORT_EXPORTS, STDIO_WRAPS, TARGET, TLS_EXPORTS, WASI_EMULATIONS,
+  MALLOC_WRAPS, MAX_MEMORY, WASM_EXCEPTIONS_FLAG, OMP_IMPORTS_FILE, OMP_SUPPORT_EXPORTS, STDIO_WRAPS, TARGET, TLS_EXPORTS, WASI_EMULATIONS,
 } from './config.js';
 
 export type Language = 'c' | 'c++';
 
 /** Flags for every compilation (also -E/-M, so dependency scans see our headers). */
-export function compileFlags(openmp: boolean): string[] {
+export function compileFlags(openmp: boolean, cxx = false): string[] {
   const flags = [
     `--target=${TARGET}`,
     // -isystem: our headers never trip users' -Werror; users' own -I dirs still win.
@@ -27,6 +27,8 @@ export function compileFlags(openmp: boolean): string[] {
     ...WASI_EMULATIONS.map((e) => `-D_WASI_EMULATED_${e.toUpperCase().replace('-', '_')}`),
   ];
   if (openmp) flags.push('-fopenmp', '-matomics', '-include', ERRNO_SHIM_HEADER);
+  // Catchable C++ exceptions; a later -fno-exceptions of the user still wins.
+  if (cxx) flags.push(WASM_EXCEPTIONS_FLAG);
   return flags;
 }
 
@@ -61,6 +63,12 @@ export function linkFlags(openmp: boolean, stackSize: number | undefined): strin
   return flags;
 }
 
+/** faasmpicxx, or faasmpicc given C++ sources (clang picks the language by extension, or -x c++). */
+function compilesCxx(lang: Language, p: ParsedArgs): boolean {
+  return lang === 'c++' || p.clangArgs.some((a, i) => /^-xc\+\+/.test(a) || (a === '-x' && p.clangArgs[i + 1]?.startsWith('c++')))
+    || p.inputs.some((i) => /\.(cc|cp|cxx|cpp|CPP|c\+\+|C)$/.test(i));
+}
+
 export interface Invocation {
   compiler: string;
   args: string[];
@@ -75,7 +83,7 @@ export function buildInvocation(lang: Language, p: ParsedArgs): Invocation {
   const args: string[] = [];
   // Compile flags are left out of link-only steps (objects only), where clang
   // would warn that e.g. -include is unused.
-  if (!links || p.hasSourceInput || p.phase === 'query') args.push(...compileFlags(p.openmp));
+  if (!links || p.hasSourceInput || p.phase === 'query') args.push(...compileFlags(p.openmp, compilesCxx(lang, p)));
   else args.push(`--target=${TARGET}`);
   args.push(...p.clangArgs);
   const stackSize = p.userStackSize ?? DEFAULT_STACK_SIZE;
@@ -95,7 +103,7 @@ export function shellQuote(a: string): string {
 export function showText(lang: Language, p: ParsedArgs): string {
   const inv = buildInvocation(lang, p);
   switch (p.show) {
-    case 'compile': return compileFlags(p.openmp).map(shellQuote).join(' ');
+    case 'compile': return compileFlags(p.openmp, compilesCxx(lang, p)).map(shellQuote).join(' ');
     case 'link': return linkFlags(p.openmp, DEFAULT_STACK_SIZE).map(shellQuote).join(' ');
     case 'incdirs': return INCLUDE_DIR;
     case 'libdirs': return LIB_DIR;
