@@ -328,7 +328,7 @@ test('weakenCriticalLocks: idempotent, leaves non-wasm input alone, refuses trun
 
 test('calls through unprototyped declarations: adapted when well defined in practice (issue 15)', () => {
   const dir = path.join(PROGRAMS, 'tc_noproto');
-  const build = ok(CC, ['-O2', '-Wno-deprecated-non-prototype', path.join(dir, 'main.c'), path.join(dir, 'defs.c'), '-o', 'noproto']);
+  const build = ok(CC, ['-O2', '-Wno-deprecated-non-prototype', path.join(dir, 'main.c'), path.join(dir, 'defs.c'), path.join(dir, 'more.c'), '-o', 'noproto']);
   assert.doesNotMatch(build.stderr, /signature mismatch/);
   const r = runModule(path.join(tmp, 'noproto'));
   assert.deepEqual([r.stdout, r.stderr, r.status], ['OK tc_noproto\n', '', 0]);

@@ -141,8 +141,9 @@ function adaptSignatureMismatches(binaryen: Binaryen, module: BModule, opts: Pos
   }
   for (const stubName of stubs) {
     const stub = binaryen.getFunctionInfo(module.getFunction(stubName));
-    // wasm-ld names a second stub of the same function NAME.1 etc.
-    const target = stubName.slice(STUB_PREFIX.length).replace(/\.\d+$/, '');
+    // Names are unique in binaryen: a second stub for the same function comes out as NAME_7 or the like.
+    const raw = stubName.slice(STUB_PREFIX.length);
+    const target = [raw, raw.replace(/[._]\d+$/, '')].find((n) => module.getFunction(n)) ?? raw;
     const targetRef = module.getFunction(target);
     if (!targetRef) { errors.push(`function '${target}' is called with a signature that matches no definition`); continue; }
     const def = binaryen.getFunctionInfo(targetRef);
