@@ -418,6 +418,9 @@ test('C++ exceptions are caught: across frames, by base, pointer, value, rethrow
   assert.equal(u.stdout, 'before\n');
   assert.ok(u.stderr.startsWith("terminate called after throwing an instance of 'std::out_of_range'\n  what():  index 12\n"), u.stderr);
   assert.equal(u.status, 134);
+  const n = sh(RUN, ['--stdin', 'none', path.join(tmp, 'exceptions'), 'noexcept']);
+  assert.ok(n.stderr.startsWith("terminate called after throwing an instance of 'InputError'\nfaasmpirun: rank 0 trapped"), n.stderr);
+  assert.equal(n.status, 134);
   // Thread builds keep the catch state per thread: four threads throw and catch at once.
   ok(CXX, ['-O2', '-fopenmp', source, '-o', 'exceptions_omp']);
   const t = spawnSync(RUN, ['--stdin', 'none', path.join(tmp, 'exceptions_omp')], { encoding: 'utf8', env: ompThreads(4), timeout: 60_000 });

@@ -58,6 +58,8 @@ struct alignas(16) exception_header {
 };
 
 thread_local exception_header *caught_stack;
+// Thrown and not yet caught: what std::terminate names when it ends unwinding (noexcept, destructors).
+thread_local exception_header *in_flight;
 
 void *object_of(exception_header *h) { return h + 1; }
 exception_header *header_of(void *object) { return static_cast<exception_header *>(object) - 1; }
@@ -86,7 +88,21 @@ const std::exception *as_std_exception(void *object, const std::type_info *type)
   die();
 }
 
+// std::terminate's handler (a noexcept function that throws, a throwing destructor during unwinding): the
+// native message, naming the exception being handled. libc++abi's own handler aborts silently here.
+[[noreturn]] void report_terminate() {
+  if (in_flight) terminate_uncaught(in_flight);
+  if (caught_stack) terminate_uncaught(caught_stack);
+  fputs("terminate called without an active exception\n", stderr);
+  die();
+}
+
+struct install_terminate_handler {
+  install_terminate_handler() { std::set_terminate(report_terminate); }
+} installed;
+
 [[noreturn]] void throw_payload(exception_header *h) {
+  in_flight = h;
   __builtin_wasm_throw(0, h);  // tag 0: __cpp_exception, the tag clang's catch clauses catch
 }
 
@@ -229,6 +245,7 @@ void *__cxa_get_exception_ptr(void *payload) noexcept { return static_cast<excep
 
 void *__cxa_begin_catch(void *payload) noexcept {
   auto *h = static_cast<exception_header *>(payload);
+  if (in_flight == h) in_flight = nullptr;
   h->handlers = (h->handlers < 0 ? -h->handlers : h->handlers) + 1;
   if (h != caught_stack) {
     h->next_caught = caught_stack;
@@ -276,7 +293,7 @@ int faasmpi_guarded_main(void) {
   try {
     return __main_void();
   } catch (...) {
-    if (caught_stack) terminate_uncaught(caught_stack);
+    if (caught_stack) terminate_uncaught(caught_stack);  // __cxa_begin_catch put it there
     fputs("terminate called after throwing a foreign exception\n", stderr);
     die();
   }
