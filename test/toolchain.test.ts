@@ -408,7 +408,7 @@ say "hello; rm -rf x"; openssl version && ! redis-cli ping
   assert.deepEqual(commandsInShell(script).sort(), ['apt-get', 'dpkg-query', 'grep', 'ln', 'node', 'openssl', 'readlink', 'redis-cli']);
 });
 
-test('C++ exceptions are caught: across frames, by base, pointer, value, rethrow, RAII, per OpenMP thread (issue 15)', () => {
+test('C++ exceptions are caught: across frames, by base, pointer, value, rethrow, RAII, exception_ptr, per OpenMP thread (issue 15)', () => {
   const source = path.join(PROGRAMS, 'tc_exceptions.cpp');
   ok(CXX, ['-O2', source, '-o', 'exceptions']);
   const r = runModule(path.join(tmp, 'exceptions'));

@@ -1,12 +1,14 @@
 // C++ exceptions caught (codes use try/catch for control flow and input errors): across functions, by base
 // class, by pointer, by value, catch (...), rethrow, a new exception thrown inside a catch block, RAII
-// destructors during unwinding, a throwing constructor in a new-expression, and the exception object destroyed
-// exactly once. With -fopenmp every thread does the same at once (the catch state is per thread).
+// destructors during unwinding, a throwing constructor in a new-expression, the exception object destroyed
+// exactly once, std::exception_ptr (current_exception, rethrow_exception, make_exception_ptr) and
+// std::uncaught_exceptions. With -fopenmp every thread does the same at once (the catch state is per thread).
 // An argument "uncaught" throws a std::out_of_range nobody catches, "noexcept" lets one leave a noexcept
 // function: either way the program must end like a native one (std::terminate naming the exception).
 // Prints "FAIL: ..." per failed check and "OK tc_exceptions" at the end.
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #ifdef _OPENMP
@@ -27,6 +29,10 @@ struct InputError : Error {
 };
 struct Guard {  // RAII: must run when an exception passes through its scope
   ~Guard() { unwound++; }
+};
+struct UnwindProbe {  // records std::uncaught_exceptions() when destroyed
+  int &seen;
+  ~UnwindProbe() { seen = std::uncaught_exceptions(); }
 };
 struct Fragile {
   static int constructed;
@@ -97,6 +103,27 @@ static int checks(int thread) {
   // A constructor that throws inside new: the memory is released, the exception caught.
   try { Fragile *f = new Fragile(true); delete f; CHECK(false, "constructed"); }
   catch (const std::runtime_error &e) { CHECK(std::strcmp(e.what(), "constructor failed") == 0, "what() %s", e.what()); }
+
+  // std::exception_ptr: the object lives while a pointer holds it, and can be rethrown more than once.
+  {
+    std::exception_ptr saved;
+    try { parse(2, 1); } catch (...) { saved = std::current_exception(); }
+    CHECK(saved && live_errors == 1, "current_exception keeps the object (%d live)", live_errors);
+    for (int round = 0; round < 2; round++) {
+      try { std::rethrow_exception(saved); }
+      catch (const InputError &e) { CHECK(e.code == 7 && e.field == "nx", "rethrow_exception round %d", round); }
+    }
+    CHECK(live_errors == 1, "still held after rethrows: %d live", live_errors);
+    saved = nullptr;
+    CHECK(live_errors == 0, "released with the last exception_ptr: %d live", live_errors);
+    std::exception_ptr made = std::make_exception_ptr(std::out_of_range("made"));
+    try { std::rethrow_exception(made); }
+    catch (const std::logic_error &e) { CHECK(std::strcmp(e.what(), "made") == 0, "make_exception_ptr: %s", e.what()); }
+    int during = -1;
+    try { UnwindProbe probe{during}; throw 1; } catch (int) {}
+    CHECK(during == 1 && std::uncaught_exceptions() == 0, "uncaught_exceptions %d while unwinding, %d after",
+          during, std::uncaught_exceptions());
+  }
 
   // Exceptions as control flow in a loop: no leak, every one caught.
   int caught = 0;

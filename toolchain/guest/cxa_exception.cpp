@@ -6,7 +6,8 @@
 // _Unwind_CallPersonality, which sets the selector of the matching catch clause (0: none, keep unwinding).
 // Built with -fwasm-exceptions; in thread builds with atomics, so the catch state below is per thread.
 // Exceptions thrown inside Debian's libc++ (std::vector::at, std::stoi...) still abort: that code was compiled
-// without exceptions.
+// without exceptions. std::exception_ptr works: the refcount functions below replace libc++abi's no-exception
+// stubs (cxa_noexception.cpp.o, never linked while this file defines all it defines).
 #include <exception>
 #include <stddef.h>
 #include <stdint.h>
@@ -49,20 +50,42 @@ using destructor_fn = void *(*)(void *);
 
 // Placed before each exception object (16-byte aligned, like malloc's blocks). Its address is the payload of
 // the wasm exception: what clang's code hands to _Unwind_CallPersonality and __cxa_begin_catch.
+// std::rethrow_exception throws a *dependent* header (its own, not followed by an object) that refers to the
+// primary one, because the same object may then be in flight or caught in several places.
 struct alignas(16) exception_header {
   const std::type_info *type;
   destructor_fn destructor;
   exception_header *next_caught;  // the thread's stack of exceptions inside catch blocks
   int handlers;                   // catch blocks holding it; negated while it is being rethrown
   void *adjusted;                 // the object as the matched catch clause sees it (base subobject, pointer)
+  void *object;                   // the thrown object
+  exception_header *primary;      // set in dependent headers
+  int references;                 // primary only: throws in progress and exception_ptrs holding the object
 };
 
 thread_local exception_header *caught_stack;
 // Thrown and not yet caught: what std::terminate names when it ends unwinding (noexcept, destructors).
 thread_local exception_header *in_flight;
+// std::uncaught_exceptions(): thrown (or rethrown) and not yet caught, on this thread.
+thread_local int uncaught;
 
-void *object_of(exception_header *h) { return h + 1; }
 exception_header *header_of(void *object) { return static_cast<exception_header *>(object) - 1; }
+
+void release_primary(exception_header *h) {
+  if (--h->references > 0) return;
+  if (h->destructor) h->destructor(h->object);
+  free(h);
+}
+
+// The end of a throw's life (its last handler finished): dependent headers hold one reference each.
+void release(exception_header *h) {
+  if (h->primary) {
+    release_primary(h->primary);
+    free(h);
+  } else {
+    release_primary(h);
+  }
+}
 
 [[noreturn]] void die() {
   fflush(nullptr);  // keep the program's buffered output before the trap
@@ -84,7 +107,7 @@ const std::exception *as_std_exception(void *object, const std::type_info *type)
   int status = -1;
   char *demangled = __cxa_demangle(mangled, nullptr, nullptr, &status);
   fprintf(stderr, "terminate called after throwing an instance of '%s'\n", status == 0 && demangled ? demangled : mangled);
-  if (const std::exception *e = as_std_exception(object_of(h), h->type)) fprintf(stderr, "  what():  %s\n", e->what());
+  if (const std::exception *e = as_std_exception(h->object, h->type)) fprintf(stderr, "  what():  %s\n", e->what());
   die();
 }
 
@@ -103,6 +126,7 @@ struct install_terminate_handler {
 
 [[noreturn]] void throw_payload(exception_header *h) {
   in_flight = h;
+  uncaught++;
   __builtin_wasm_throw(0, h);  // tag 0: __cpp_exception, the tag clang's catch clauses catch
 }
 
@@ -190,7 +214,7 @@ intptr_t select_handler(exception_header *h, const uint8_t *lsda, uintptr_t pad)
       if (type_index > 0) {
         if (!type_table_end) bad_lsda("catch clause without a type table", 0);
         const shim_type_info *type = catch_type(type_table_end, type_encoding, type_index);
-        void *adjusted = object_of(h);
+        void *adjusted = h->object;
         if (!type || type->can_catch(static_cast<const shim_type_info *>(h->type), adjusted)) {
           h->adjusted = adjusted;
           return type_index;
@@ -227,7 +251,9 @@ void *__cxa_allocate_exception(size_t size) noexcept {
     fputs("terminate called: out of memory allocating an exception\n", stderr);
     die();
   }
-  return object_of(static_cast<exception_header *>(block));
+  auto *h = static_cast<exception_header *>(block);
+  h->object = h + 1;
+  return h->object;
 }
 
 void __cxa_free_exception(void *object) noexcept { free(header_of(object)); }
@@ -238,14 +264,61 @@ void __cxa_free_exception(void *object) noexcept { free(header_of(object)); }
   h->destructor = destructor;
   h->handlers = 0;
   h->adjusted = object;
+  h->references = 1;
   throw_payload(h);
 }
+
+// std::make_exception_ptr: an exception object that is not thrown (yet); exception_ptr counts references.
+__cxxabiv1::__cxa_exception *__cxa_init_primary_exception(void *object, std::type_info *type,
+                                                          destructor_fn destructor) noexcept {
+  exception_header *h = header_of(object);
+  h->type = type;
+  h->destructor = destructor;
+  h->references = 0;
+  return reinterpret_cast<__cxxabiv1::__cxa_exception *>(h);  // opaque to libc++, which ignores it
+}
+
+void __cxa_increment_exception_refcount(void *object) noexcept {
+  if (object) header_of(object)->references++;
+}
+
+void __cxa_decrement_exception_refcount(void *object) noexcept {
+  if (object) release_primary(header_of(object));
+}
+
+// std::current_exception: the object of the exception being handled, with one more reference.
+void *__cxa_current_primary_exception() noexcept {
+  if (!caught_stack) return nullptr;
+  exception_header *p = caught_stack->primary ? caught_stack->primary : caught_stack;
+  p->references++;
+  return p->object;
+}
+
+// std::rethrow_exception: throws the same object again, through a dependent header.
+void __cxa_rethrow_primary_exception(void *object) {
+  if (!object) return;
+  exception_header *p = header_of(object);
+  auto *d = static_cast<exception_header *>(calloc(1, sizeof(exception_header)));
+  if (!d) {
+    fputs("terminate called: out of memory rethrowing an exception\n", stderr);
+    die();
+  }
+  d->type = p->type;
+  d->object = d->adjusted = object;
+  d->primary = p;
+  p->references++;
+  throw_payload(d);
+}
+
+int __cxa_uncaught_exceptions() noexcept { return uncaught; }
+bool __cxa_uncaught_exception() noexcept { return uncaught != 0; }
 
 void *__cxa_get_exception_ptr(void *payload) noexcept { return static_cast<exception_header *>(payload)->adjusted; }
 
 void *__cxa_begin_catch(void *payload) noexcept {
   auto *h = static_cast<exception_header *>(payload);
   if (in_flight == h) in_flight = nullptr;
+  uncaught--;
   h->handlers = (h->handlers < 0 ? -h->handlers : h->handlers) + 1;
   if (h != caught_stack) {
     h->next_caught = caught_stack;
@@ -263,8 +336,7 @@ void __cxa_end_catch() {
   }
   if (--h->handlers > 0) return;
   caught_stack = h->next_caught;
-  if (h->destructor) h->destructor(object_of(h));
-  free(h);
+  release(h);
 }
 
 [[noreturn]] void __cxa_rethrow() {
