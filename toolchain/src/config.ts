@@ -27,6 +27,8 @@ export const LLVM_AR = process.env.FAASMPI_AR ?? 'llvm-ar-19';
 export const WASM_LD = process.env.FAASMPI_WASM_LD ?? 'wasm-ld-19';
 /** The linker clang is told to use (-fuse-ld=): wasm-ld-19 behind faasmpi's fixes (faasmpi-ld.ts). */
 export const LINKER_WRAPPER = path.join(TOOLCHAIN_ROOT, 'bin', 'faasmpi-ld');
+/** Environment variable through which the driver tells faasmpi-ld where to write its LinkerReport (JSON). */
+export const LD_REPORT_ENV = 'FAASMPI_LD_REPORT';
 
 export const TARGET = 'wasm32-wasi';
 /** C++ exceptions as WebAssembly exception handling (V8 in Node 20 has it on by default); the runtime

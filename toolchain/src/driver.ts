@@ -6,10 +6,9 @@ import path from 'node:path';
 import os from 'node:os';
 import type { ParsedArgs } from './args.js';
 import { mentionsCriticalLock, weakenCriticalLocks } from './critical-locks.js';
-import { LD_REPORT_ENV } from './faasmpi-ld.js';
 import type { LinkerReport } from './signature-mismatch.js';
 import {
-  CLANG, CLANGXX, DEFAULT_STACK_SIZE, ERRNO_SHIM_HEADER, GUEST_LIB_NAME, INCLUDE_DIR, LIB_DIR, LINKER_WRAPPER,
+  CLANG, CLANGXX, DEFAULT_STACK_SIZE, ERRNO_SHIM_HEADER, GUEST_LIB_NAME, INCLUDE_DIR, LD_REPORT_ENV, LIB_DIR, LINKER_WRAPPER,
   MALLOC_WRAPS, MAX_MEMORY, WASM_EXCEPTIONS_FLAG, OMP_IMPORTS_FILE, OMP_SUPPORT_EXPORTS, STDIO_WRAPS, TARGET, TLS_EXPORTS, WASI_EMULATIONS,
 } from './config.js';
 
@@ -174,6 +173,7 @@ function sourceNameOf(file: string, inputs: string[]): string {
 
 /** -c -fopenmp: weakens the critical locks in the objects just written (see critical-locks.ts). */
 function weakenLocksInOutputs(p: ParsedArgs): number {
+  if (p.output === '-') return 0; // written to stdout: nothing on disk to patch
   const objects = p.output !== undefined ? [p.output]
     : p.inputs.filter((i) => i !== '-' && !/\.(o|obj|a|lo|so|wasm)$/i.test(i)).map((i) => path.basename(i).replace(/\.[^.]+$/, '') + '.o');
   for (const object of objects) {

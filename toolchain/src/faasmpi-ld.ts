@@ -7,12 +7,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { WASM_LD } from './config.js';
+import { LD_REPORT_ENV, WASM_LD } from './config.js';
 import { mentionsCriticalLock, weakenCriticalLocks } from './critical-locks.js';
 import { parseLinkerOutput, type LinkerReport } from './signature-mismatch.js';
-
-/** Environment variable naming the JSON file the mismatch warnings go to. */
-export const LD_REPORT_ENV = 'FAASMPI_LD_REPORT';
 
 /** Returns the argument list with each object that has critical locks replaced by a weakened copy. */
 function withWeakenedLocks(args: string[], scratch: () => string): string[] {
