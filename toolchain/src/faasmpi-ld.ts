@@ -2,7 +2,7 @@
 //  - Object inputs with OpenMP critical locks get them weakened first (see critical-locks.ts), in copies:
 //    clang's temporary objects of one-step builds are never patched at compile time.
 //  - wasm-ld's "function signature mismatch" warnings are handed to the driver (FAASMPI_LD_REPORT names
-//    the file), which adapts or refuses those calls after post-link reading the real types.
+//    the file), whose post-link step reads the real types and adapts or refuses those calls.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,12 @@ function withWeakenedLocks(args: string[], scratch: () => string): string[] {
     if (a.startsWith('-') || !a.endsWith('.o') || args[i - 1] === '-o') return a;
     let bytes: Buffer;
     try { bytes = fs.readFileSync(a); } catch { return a; } // wasm-ld reports missing inputs itself
-    if (!mentionsCriticalLock(bytes) || weakenCriticalLocks(bytes).length === 0) return a;
+    if (!mentionsCriticalLock(bytes)) return a;
+    try {
+      if (weakenCriticalLocks(bytes).length === 0) return a;
+    } catch (e) {
+      throw new Error(`${a}: ${(e as Error).message}`);
+    }
     const copy = path.join(scratch(), `${i}-${path.basename(a)}`);
     fs.writeFileSync(copy, bytes);
     return copy;
