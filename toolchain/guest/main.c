@@ -5,10 +5,13 @@
 #include <stdlib.h>
 
 extern int __main_void(void);
+/* In cxa_exception.cpp, linked only when the program throws: main inside a catch-all that reports an uncaught
+ * C++ exception like a native program does. */
+extern int faasmpi_guarded_main(void) __attribute__((weak));
 
 __attribute__((export_name("faasmpi_main"))) void faasmpi_main(void) {
   /* exit() runs atexit handlers, flushes stdio and ends with proc_exit. */
-  exit(__main_void());
+  exit(faasmpi_guarded_main ? faasmpi_guarded_main() : __main_void());
 }
 
 /* ---- reduction ops (mpi/ops/registry.ts): the host runs MPI_Op_create'd functions inside the guest ---- */

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
-  CLANG, CLANGXX, ERRNO_SHIM_HEADER, GUEST_DIR, GUEST_LIB_NAME, INCLUDE_DIR, LIB_DIR, LLVM_AR, OMP_IMPORTS_FILE,
+  CLANG, CLANGXX, ERRNO_SHIM_HEADER, WASM_EXCEPTIONS_FLAG, GUEST_DIR, GUEST_LIB_NAME, INCLUDE_DIR, LIB_DIR, LLVM_AR, OMP_IMPORTS_FILE,
   TARGET, TOOLCHAIN_ROOT, type Variant,
 } from './config.js';
 
@@ -17,13 +17,17 @@ interface GuestObject {
   variants: Variant[];
   /** Thread-side code built with atomics; the errno shim must be built without. */
   atomics: boolean;
+  /** Built with -fwasm-exceptions (C++ only); other C++ is built with -fno-exceptions. */
+  exceptions?: boolean;
 }
 
 const OBJECTS: GuestObject[] = [
   { source: 'main.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'mpi_attr.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'no_processes.c', variants: ['plain', 'threads'], atomics: false },
-  { source: 'cxa_exception.cpp', variants: ['plain', 'threads'], atomics: false },
+  // Per-thread catch state (TLS) in thread builds; C++ exceptions on wasm exception handling.
+  { source: 'cxa_exception.cpp', variants: ['plain', 'threads'], atomics: true, exceptions: true },
+  { source: 'fstream.cpp', variants: ['plain', 'threads'], atomics: false },
   { source: 'stdio_nolock.c', variants: ['plain'], atomics: false },
   { source: 'errno_shim.c', variants: ['threads'], atomics: false },
   { source: 'malloc_lock.c', variants: ['threads'], atomics: true },
@@ -43,7 +47,8 @@ function inputs(): string[] {
   const src = path.join(TOOLCHAIN_ROOT, 'src');
   return [
     ...fs.readdirSync(GUEST_DIR).map((f) => path.join(GUEST_DIR, f)),
-    path.join(INCLUDE_DIR, 'omp.h'), path.join(INCLUDE_DIR, 'mpi.h'), path.join(INCLUDE_DIR, 'stdio.h'), path.join(INCLUDE_DIR, 'unistd.h'), ERRNO_SHIM_HEADER,
+    path.join(INCLUDE_DIR, 'omp.h'), path.join(INCLUDE_DIR, 'mpi.h'), path.join(INCLUDE_DIR, 'stdio.h'), path.join(INCLUDE_DIR, 'unistd.h'), path.join(INCLUDE_DIR, 'fstream'),
+    path.join(INCLUDE_DIR, 'filesystem'), ERRNO_SHIM_HEADER,
     path.join(src, 'build-guest.ts'), path.join(src, 'config.ts'),
   ];
 }
@@ -67,7 +72,7 @@ function compile(obj: GuestObject, variant: Variant, outDir: string): string {
   const cxx = obj.source.endsWith('.cpp');
   const out = path.join(outDir, obj.source.replace(/\.(c|cpp)$/, '.o'));
   const args = [`--target=${TARGET}`, '-O2', '-Wall', '-Wextra', '-Werror', '-mbulk-memory', '-isystem', INCLUDE_DIR];
-  if (cxx) args.push('-std=c++17', '-fno-exceptions');
+  if (cxx) args.push('-std=c++17', obj.exceptions ? WASM_EXCEPTIONS_FLAG : '-fno-exceptions');
   else args.push('-std=c11');
   if (obj.atomics && variant === 'threads') args.push('-matomics', '-include', ERRNO_SHIM_HEADER);
   args.push('-c', path.join(GUEST_DIR, obj.source), '-o', out);

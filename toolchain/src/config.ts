@@ -24,8 +24,16 @@ export const OMP_IMPORTS_FILE = path.join(LIB_DIR, 'faasmpi_omp.imports');
 export const CLANG = process.env.FAASMPI_CLANG ?? 'clang-19';
 export const CLANGXX = process.env.FAASMPI_CLANGXX ?? 'clang++-19';
 export const LLVM_AR = process.env.FAASMPI_AR ?? 'llvm-ar-19';
+export const WASM_LD = process.env.FAASMPI_WASM_LD ?? 'wasm-ld-19';
+/** The linker clang is told to use (-fuse-ld=): wasm-ld-19 behind faasmpi's fixes (faasmpi-ld.ts). */
+export const LINKER_WRAPPER = path.join(TOOLCHAIN_ROOT, 'bin', 'faasmpi-ld');
+/** Environment variable through which the driver tells faasmpi-ld where to write its LinkerReport (JSON). */
+export const LD_REPORT_ENV = 'FAASMPI_LD_REPORT';
 
 export const TARGET = 'wasm32-wasi';
+/** C++ exceptions as WebAssembly exception handling (V8 in Node 20 has it on by default); the runtime
+ *  half (throw, personality, catch) is guest/cxa_exception.cpp. */
+export const WASM_EXCEPTIONS_FLAG = '-fwasm-exceptions';
 export const ABI_VERSION = 1;
 /** Shared memory must declare a maximum; 4 GiB is the whole wasm32 address space. */
 export const MAX_MEMORY = 4294967296;

@@ -3,16 +3,19 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import os from 'node:os';
 import type { ParsedArgs } from './args.js';
+import { mentionsCriticalLock, weakenCriticalLocks } from './critical-locks.js';
+import type { LinkerReport } from './signature-mismatch.js';
 import {
-  CLANG, CLANGXX, DEFAULT_STACK_SIZE, ERRNO_SHIM_HEADER, GUEST_LIB_NAME, INCLUDE_DIR, LIB_DIR, MALLOC_WRAPS,
-  MAX_MEMORY, OMP_IMPORTS_FILE, OMP_SUPPORT_EXPORTS, STDIO_WRAPS, TARGET, TLS_EXPORTS, WASI_EMULATIONS,
+  CLANG, CLANGXX, DEFAULT_STACK_SIZE, ERRNO_SHIM_HEADER, GUEST_LIB_NAME, INCLUDE_DIR, LD_REPORT_ENV, LIB_DIR, LINKER_WRAPPER,
+  MALLOC_WRAPS, MAX_MEMORY, WASM_EXCEPTIONS_FLAG, OMP_IMPORTS_FILE, OMP_SUPPORT_EXPORTS, STDIO_WRAPS, TARGET, TLS_EXPORTS, WASI_EMULATIONS,
 } from './config.js';
 
 export type Language = 'c' | 'c++';
 
 /** Flags for every compilation (also -E/-M, so dependency scans see our headers). */
-export function compileFlags(openmp: boolean): string[] {
+export function compileFlags(openmp: boolean, cxx = false): string[] {
   const flags = [
     `--target=${TARGET}`,
     // -isystem: our headers never trip users' -Werror; users' own -I dirs still win.
@@ -23,6 +26,8 @@ export function compileFlags(openmp: boolean): string[] {
     ...WASI_EMULATIONS.map((e) => `-D_WASI_EMULATED_${e.toUpperCase().replace('-', '_')}`),
   ];
   if (openmp) flags.push('-fopenmp', '-matomics', '-include', ERRNO_SHIM_HEADER);
+  // Catchable C++ exceptions; a later -fno-exceptions of the user still wins.
+  if (cxx) flags.push(WASM_EXCEPTIONS_FLAG);
   return flags;
 }
 
@@ -36,6 +41,8 @@ export function linkFlags(openmp: boolean, stackSize: number | undefined): strin
     // Stack below the data: an overflow runs off address 0 and traps instead of
     // silently corrupting globals.
     '-Wl,--stack-first',
+    // wasm-ld-19 behind our fixes: OpenMP critical locks shared across files, signature mismatches reported.
+    `-fuse-ld=${LINKER_WRAPPER}`,
   ];
   if (stackSize !== undefined) flags.push(`-Wl,-z,stack-size=${stackSize}`);
   // faasmpi_main lives in the guest archive and nothing references it: pull it in.
@@ -55,6 +62,12 @@ export function linkFlags(openmp: boolean, stackSize: number | undefined): strin
   return flags;
 }
 
+/** faasmpicxx, or faasmpicc given C++ sources (clang picks the language by extension, or -x c++). */
+function compilesCxx(lang: Language, p: ParsedArgs): boolean {
+  return lang === 'c++' || p.clangArgs.some((a, i) => /^-xc\+\+/.test(a) || (a === '-x' && p.clangArgs[i + 1]?.startsWith('c++')))
+    || p.inputs.some((i) => /\.(cc|cp|cxx|cpp|CPP|c\+\+|C)$/.test(i));
+}
+
 export interface Invocation {
   compiler: string;
   args: string[];
@@ -69,7 +82,7 @@ export function buildInvocation(lang: Language, p: ParsedArgs): Invocation {
   const args: string[] = [];
   // Compile flags are left out of link-only steps (objects only), where clang
   // would warn that e.g. -include is unused.
-  if (!links || p.hasSourceInput || p.phase === 'query') args.push(...compileFlags(p.openmp));
+  if (!links || p.hasSourceInput || p.phase === 'query') args.push(...compileFlags(p.openmp, compilesCxx(lang, p)));
   else args.push(`--target=${TARGET}`);
   args.push(...p.clangArgs);
   const stackSize = p.userStackSize ?? DEFAULT_STACK_SIZE;
@@ -89,7 +102,7 @@ export function shellQuote(a: string): string {
 export function showText(lang: Language, p: ParsedArgs): string {
   const inv = buildInvocation(lang, p);
   switch (p.show) {
-    case 'compile': return compileFlags(p.openmp).map(shellQuote).join(' ');
+    case 'compile': return compileFlags(p.openmp, compilesCxx(lang, p)).map(shellQuote).join(' ');
     case 'link': return linkFlags(p.openmp, DEFAULT_STACK_SIZE).map(shellQuote).join(' ');
     case 'incdirs': return INCLUDE_DIR;
     case 'libdirs': return LIB_DIR;
@@ -100,36 +113,79 @@ export function showText(lang: Language, p: ParsedArgs): string {
   }
 }
 
-/** Runs the command; returns the exit status (clang's, or 1 if post-link failed). */
+/** Runs the command; returns the exit status (clang's, or 1 if our own step after it failed). */
 export async function run(lang: Language, p: ParsedArgs): Promise<number> {
   const inv = buildInvocation(lang, p);
   if (p.verbose && p.dropped.length) process.stderr.write(`faasmpi: dropped ${p.dropped.join(' ')}\n`);
-  const env = withoutWasmOpt(process.env);
-  const r = spawnSync(findOnPath(inv.compiler, process.env.PATH), inv.args, { stdio: 'inherit', env });
-  if (r.error) {
-    process.stderr.write(`faasmpi: cannot run ${inv.compiler}: ${r.error.message}\n`);
-    return 127;
+  const scratch = inv.linkOutput ? fs.mkdtempSync(path.join(os.tmpdir(), 'faasmpi-cc-')) : undefined;
+  try {
+    const env = withoutWasmOpt(process.env);
+    const ldReport = scratch ? path.join(scratch, 'ld-report.json') : undefined;
+    if (ldReport) env[LD_REPORT_ENV] = ldReport;
+    const r = spawnSync(findOnPath(inv.compiler, process.env.PATH), inv.args, { stdio: 'inherit', env });
+    if (r.error) {
+      process.stderr.write(`faasmpi: cannot run ${inv.compiler}: ${r.error.message}\n`);
+      return 127;
+    }
+    const status = r.status ?? 128 + (r.signal ? 1 : 0);
+    if (status !== 0) return status;
+    if (p.phase === 'compile' && p.openmp) return weakenLocksInOutputs(p);
+    if (!inv.linkOutput || !ldReport) return 0;
+    const report: LinkerReport = fs.existsSync(ldReport)
+      ? JSON.parse(fs.readFileSync(ldReport, 'utf8')) : { warnings: [], addedExports: [] };
+    return await postlinkOutput(inv.linkOutput, inv.stackSize, p, report);
+  } finally {
+    if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
   }
-  const status = r.status ?? 128 + (r.signal ? 1 : 0);
-  if (status !== 0 || !inv.linkOutput) return status;
+}
+
+async function postlinkOutput(output: string, stackSize: number, p: ParsedArgs, report: LinkerReport): Promise<number> {
   const { postlinkFile, optimizeLevelsFor } = await import('./postlink.js');
   try {
     const t0 = performance.now();
-    await postlinkFile(path.resolve(inv.linkOutput), {
+    await postlinkFile(path.resolve(output), {
       threads: p.openmp,
-      stackSize: inv.stackSize,
+      stackSize,
       // clang has already optimised at the user's -O level; binaryen -O2 on top costs ~5 s per MB of wasm,
       // gave no measurable speed-up on our kernels and inlines away frames that trap reports show.
       // FAASMPI_POSTLINK_OPT=1|2|3|s|z asks for it.
       optimize: optimizeLevelsFor(process.env.FAASMPI_POSTLINK_OPT ?? '0'),
       asyncify: false,
+      linkerReport: report,
+      displayName: (file) => sourceNameOf(file, p.inputs),
     });
     if (p.verbose) process.stderr.write(`faasmpi: post-link ${(performance.now() - t0).toFixed(0)} ms\n`);
     return 0;
   } catch (e) {
-    process.stderr.write(`faasmpi: post-link of ${inv.linkOutput} failed: ${(e as Error).message}\n`);
+    // A module that would trap where the native program runs is no module: make(1) must not see it as built.
+    fs.rmSync(output, { force: true });
+    process.stderr.write(`faasmpi: error: ${output}: ${(e as Error).message}\n`);
     return 1;
   }
+}
+
+/** clang's temporary object of a one-step build (/tmp/util-1a2b3c.o) named by its source (util.c). */
+function sourceNameOf(file: string, inputs: string[]): string {
+  const m = /^(.+)-[0-9a-f]{6}\.o$/.exec(path.basename(file));
+  const source = m && inputs.find((i) => path.basename(i).replace(/\.[^.]+$/, '') === m[1]);
+  return source ?? file;
+}
+
+/** -c -fopenmp: weakens the critical locks in the objects just written (see critical-locks.ts). */
+function weakenLocksInOutputs(p: ParsedArgs): number {
+  if (p.output === '-') return 0; // written to stdout: nothing on disk to patch
+  const objects = p.output !== undefined ? [p.output]
+    : p.inputs.filter((i) => i !== '-' && !/\.(o|obj|a|lo|so|wasm)$/i.test(i)).map((i) => path.basename(i).replace(/\.[^.]+$/, '') + '.o');
+  for (const object of objects) {
+    try {
+      const bytes = fs.readFileSync(object);
+      if (mentionsCriticalLock(bytes) && weakenCriticalLocks(bytes).length) fs.writeFileSync(object, bytes);
+    } catch (e) {
+      process.stderr.write(`faasmpi: error: ${object}: ${(e as Error).message}\n`);
+      return 1;
+    }
+  }
+  return 0;
 }
 
 /**

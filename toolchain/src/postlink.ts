@@ -4,10 +4,15 @@
 //  - exports every mutable global under its own name, so the runtime can give each
 //    thread instance its own __stack_pointer/__tls_base and snapshot them;
 //  - optimises only when asked (FAASMPI_POSTLINK_OPT): clang has optimised already;
+//  - replaces wasm-ld's trapping stubs for calls through unprototyped declarations with adapters when the
+//    call is well defined in practice, and refuses the module otherwise (signature-mismatch.ts);
 //  - records the ABI in a "faasmpi" custom section;
 //  - keeps the name section (function names in wasm stack traces).
 import fs from 'node:fs';
 import { ABI_VERSION, OMP_IMPORT_MODULE, OMP_IMPORTS_FILE } from './config.js';
+import {
+  mismatchError, STUB_PREFIX, whyNotAdaptable, type LinkerReport, type Signature,
+} from './signature-mismatch.js';
 
 export interface PostlinkOptions {
   /** -fopenmp build (shared-memory threads, TLS exports). */
@@ -20,6 +25,10 @@ export interface PostlinkOptions {
   asyncify: boolean;
   /** Import names to move from "env" to "faasmpi_omp"; read from OMP_IMPORTS_FILE by default. */
   ompImports?: ReadonlySet<string>;
+  /** From faasmpi-ld: signature-mismatch warnings (to name files in errors), exports to remove. */
+  linkerReport?: LinkerReport;
+  /** Maps a linker input to the name the user knows it by. */
+  displayName?: (file: string) => string;
 }
 
 /** Contents of the "faasmpi" custom section (UTF-8 JSON). */
@@ -69,6 +78,7 @@ export async function postlink(input: Uint8Array, opts: PostlinkOptions): Promis
 
     moveOmpImports(binaryen, module, opts.ompImports ?? readOmpImportList());
     const mutableGlobals = exportMutableGlobals(binaryen, module);
+    adaptSignatureMismatches(binaryen, module, opts);
 
     if (opts.optimize) {
       binaryen.setOptimizeLevel(opts.optimize.level);
@@ -106,6 +116,52 @@ function moveOmpImports(binaryen: Binaryen, module: BModule, names: ReadonlySet<
   for (const m of moves) {
     module.removeFunction(m.name);
     module.addFunctionImport(m.name, OMP_IMPORT_MODULE, m.base, m.params, m.results);
+  }
+}
+
+function signatureOf(binaryen: Binaryen, info: { params: number; results: number }): Signature {
+  const names = (t: number) => binaryen.expandType(t).map((x) => {
+    const name = ({ [binaryen.i32]: 'i32', [binaryen.i64]: 'i64', [binaryen.f32]: 'f32', [binaryen.f64]: 'f64' } as Record<number, string>)[x];
+    return name ?? `type${x}`;
+  });
+  return { params: names(info.params), results: names(info.results) };
+}
+
+/**
+ * Each `signature_mismatch:NAME` stub traps; it becomes a call of NAME that passes the definition's
+ * parameters (extra arguments dropped) and drops the result when the caller wants none. Throws, naming
+ * both declarations, when some call is not adaptable (whyNotAdaptable).
+ */
+function adaptSignatureMismatches(binaryen: Binaryen, module: BModule, opts: PostlinkOptions): void {
+  const errors: string[] = [];
+  const stubs: string[] = [];
+  for (let i = 0; i < module.getNumFunctions(); i++) {
+    const info = binaryen.getFunctionInfo(module.getFunctionByIndex(i));
+    if (info.name.startsWith(STUB_PREFIX) && !info.module) stubs.push(info.name);
+  }
+  for (const stubName of stubs) {
+    const stub = binaryen.getFunctionInfo(module.getFunction(stubName));
+    // Names are unique in binaryen: a second stub for the same function comes out as NAME_7 or the like.
+    const raw = stubName.slice(STUB_PREFIX.length);
+    const target = [raw, raw.replace(/[._]\d+$/, '')].find((n) => module.getFunction(n)) ?? raw;
+    const targetRef = module.getFunction(target);
+    if (!targetRef) { errors.push(`function '${target}' is called with a signature that matches no definition`); continue; }
+    const def = binaryen.getFunctionInfo(targetRef);
+    const call = signatureOf(binaryen, stub), definition = signatureOf(binaryen, def);
+    const reason = whyNotAdaptable(call, definition);
+    if (reason) {
+      errors.push(mismatchError(target, call, definition, reason, opts.linkerReport?.warnings ?? [], opts.displayName));
+      continue;
+    }
+    const args = definition.params.map((_, i) => module.local.get(i, binaryen.expandType(stub.params)[i]));
+    let body = module.call(target, args, def.results);
+    if (call.results.length === 0 && definition.results.length > 0) body = module.drop(body);
+    module.removeFunction(stubName);
+    module.addFunction(stubName, stub.params, stub.results, [], body);
+  }
+  if (errors.length) throw new Error(errors.join('\n'));
+  for (const name of opts.linkerReport?.addedExports ?? []) {
+    if (module.getExport(name)) module.removeExport(name);
   }
 }
 

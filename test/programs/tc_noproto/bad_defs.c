@@ -1,0 +1,2 @@
+// Definition for bad_main.c.
+double scale(double x) { return x * 2; }
