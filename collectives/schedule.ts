@@ -246,11 +246,3 @@ export class Coll {
     else if (r.truncated) this.fail(abi.MPI_ERR_TRUNCATE, 'message truncated: the receive buffer is smaller than the data sent to it');
   }
 }
-
-/** Where `count` items of `type` at `addr` start, if they form one contiguous byte range (else undefined). */
-export function contiguousAt(type: Datatype, count: number, addr: number): number | undefined {
-  const b = type.blocks;
-  if (!b || type.size === 0 || count === 0) return addr;
-  if (b.n === 1 && (b.contiguous || count === 1)) return addr + b.offs[0];
-  return undefined;
-}

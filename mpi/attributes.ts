@@ -112,11 +112,16 @@ export function copyAttributes(rank: MpiRank, fn: string, from: Communicator, to
   return abi.MPI_SUCCESS;
 }
 
-/** Deletes every attribute of a communicator being freed; returns MPI_SUCCESS or the first callback error. */
-export function deleteAttributes(rank: MpiRank, fn: string, comm: Communicator): number {
+/**
+ * Deletes every attribute of a communicator being freed (in the order they were set, or with `newestFirst` in
+ * reverse, as MPI_Finalize does for MPI_COMM_SELF); returns MPI_SUCCESS or the first callback error.
+ */
+export function deleteAttributes(rank: MpiRank, fn: string, comm: Communicator, newestFirst = false): number {
   if (!comm.attrs) return abi.MPI_SUCCESS;
   let result: number = abi.MPI_SUCCESS;
-  for (const [handle, value] of [...comm.attrs]) {
+  const attrs = [...comm.attrs];
+  if (newestFirst) attrs.reverse();
+  for (const [handle, value] of attrs) {
     const k = rank.keyvals.get(handle)!;
     const rc = callDelete(rank, fn, comm, k, value);
     if (rc !== abi.MPI_SUCCESS && result === abi.MPI_SUCCESS) result = rc;

@@ -11,7 +11,7 @@
 import * as abi from './abi.js';
 import { isMpiError, mpiError, type MpiError } from './datatypes/index.js';
 import type { MpiPart, MpiRank } from './rank.js';
-import { isStatusIgnore, readStatus, setStatusBytes, setStatusCancelled } from './status.js';
+import { isStatusIgnore, MAX_STATUS_BYTES_X, readStatusBytes, setStatusBytes, setStatusCancelled } from './status.js';
 
 const INT_MAX = 0x7fffffff;
 const INT_MIN = -0x80000000;
@@ -97,30 +97,26 @@ function functions(rank: MpiRank) {
     mem.setI32(addressPtr >>> 0, location);
     return abi.MPI_SUCCESS;
   };
-  /** The received byte count of a status argument, or the raised error code (as a negative-free number tag). */
-  const statusBytes = (fn: string, statusPtr: number): number | { code: number } => {
-    if (isStatusIgnore(statusPtr)) return { code: argError(fn, 'status is MPI_STATUS_IGNORE (or NULL)') };
-    return readStatus(mem, statusPtr >>> 0).bytes;
-  };
+  // Status counts are MPI_Count (63 bits of bytes), so these compute in BigInt: exact beyond 2^53.
   const elementsOrCount = (fn: string, kind: 'count' | 'elements', wide: boolean) => (statusPtr: number, datatype: number, countPtr: number) => {
     rank.requireActive(fn);
-    const bytes = statusBytes(fn, statusPtr);
-    if (typeof bytes !== 'number') return bytes.code;
-    const r = kind === 'count' ? reg().getCount(datatype, bytes) : reg().getElements(datatype, bytes);
+    if (isStatusIgnore(statusPtr)) return argError(fn, 'status is MPI_STATUS_IGNORE (or NULL)');
+    const r = reg().countsX(datatype, readStatusBytes(mem, statusPtr >>> 0));
     if (isMpiError(r)) return fail(fn, r);
-    if (wide) setI64(countPtr, r);
-    else setIntOrUndefined(countPtr, r);
+    const n = kind === 'count' ? r.count : r.elements;
+    if (wide) mem.setI64(countPtr, n);
+    else mem.setI32(countPtr >>> 0, n >= -0x80000000n && n <= 0x7fffffffn ? Number(n) : abi.MPI_UNDEFINED);
     return abi.MPI_SUCCESS;
   };
   const setElements = (fn: string) => (statusPtr: number, datatype: number, count: number | bigint) => {
     rank.requireActive(fn);
-    const n = Number(count);
-    if (!Number.isSafeInteger(n) || n < 0) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `invalid count ${count}`);
+    const n = BigInt(count);
+    if (n < 0n) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `invalid count ${count}`);
     const size = reg().size(datatype);
     if (isMpiError(size)) return fail(fn, size);
     if (isStatusIgnore(statusPtr)) return argError(fn, 'status is MPI_STATUS_IGNORE (or NULL)');
-    const bytes = n * size;
-    if (!Number.isSafeInteger(bytes)) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `count ${count} is too large`);
+    const bytes = n * BigInt(size);
+    if (bytes > MAX_STATUS_BYTES_X) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `count ${count} of ${size}-byte items exceeds the 2^63 - 1 bytes a status holds`);
     setStatusBytes(mem, statusPtr >>> 0, bytes);
     return abi.MPI_SUCCESS;
   };

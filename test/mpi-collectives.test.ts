@@ -18,6 +18,11 @@ const selfChecking: SelfCheckingProgram[] = [
 
 programs.describeAll(selfChecking);
 
+// Issue 16 bug 1: ranks choosing an algorithm from their own layout ran different ones and deadlocked at 4+ ranks.
+programs.describeAll([
+  { name: 'coll_mixed_types', what: 'contiguous type at the root, strided same-signature type elsewhere: Bcast, Gather, Scatter, Allgather, Alltoall, up to 280 KB', timeoutMs: 120_000 },
+], [1, 2, 3, 4, 5]);
+
 describe('coll_deadlock: ranks wait in MPI_Bcast for a root blocked in MPI_Recv', () => {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   for (const np of [2, 3, 4]) {

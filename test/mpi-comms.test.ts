@@ -17,3 +17,8 @@ const selfChecking: SelfCheckingProgram[] = [
 ];
 
 programs.describeAll(selfChecking);
+
+// Issue 16 bug 3: delete callbacks never ran at MPI_Finalize.
+programs.describeAll([
+  { name: 'comm_finalize_attr', what: 'MPI_Finalize deletes MPI_COMM_SELF attributes newest first, then MPI_COMM_WORLD\'s', timeoutMs: 30_000 },
+], [1, 2]);

@@ -2,7 +2,7 @@
 // faasmpirun (test/programs/mpi_types.c, test/programs/mpi_errors.c).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { build, faasmpiRun, tempDir } from './helpers.js';
+import { build, faasmpiRun, SelfChecking, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const wasm: Record<string, string> = {};
@@ -54,3 +54,8 @@ describe('errors', () => {
     assert.match(fatal('user-handler'), /rank 1: MPI_Comm_create_errhandler: user error handlers are not supported yet/);
   });
 });
+
+// Issue 16 bug 4: MPI_Status_set_elements_x refused counts at or above 2^53 although MPI_Count is 64-bit.
+new SelfChecking('faasmpi-types-x-').describeAll([
+  { name: 'type_status_x', what: 'Status_set_elements_x / Get_elements_x / Get_count with counts up to 2^62', timeoutMs: 30_000 },
+], [1, 2]);

@@ -78,6 +78,11 @@ export class DatatypeRegistry {
     return t;
   }
 
+  /** One more reference to a datatype already acquired (each use of it by a persistent request). */
+  retain(t: Datatype): void {
+    if (!t.predefined) t.refs++;
+  }
+
   release(t: Datatype): void {
     if (!t.predefined) this.decRef(t);
   }
@@ -312,6 +317,24 @@ export class DatatypeRegistry {
   getCount(handle: number, bytes: number): number | MpiError {
     const t = this.resolve(handle);
     return isMpiError(t) ? t : getCount(t, bytes);
+  }
+
+  /**
+   * getElements/getCount for any 63-bit byte count (an MPI_Count status; exact beyond 2^53). MPI_UNDEFINED
+   * comes back as BigInt(MPI_UNDEFINED).
+   */
+  countsX(handle: number, bytes: bigint): { elements: bigint; count: bigint } | MpiError {
+    const t = this.resolve(handle);
+    if (isMpiError(t)) return t;
+    const undef = BigInt(MPI_UNDEFINED);
+    if (t.size === 0) return { elements: 0n, count: 0n };
+    const size = BigInt(t.size);
+    const whole = bytes / size, rem = Number(bytes % size);
+    const part = getElements(t, rem);
+    return {
+      elements: part === MPI_UNDEFINED ? undef : whole * BigInt(t.nElements) + BigInt(part),
+      count: rem === 0 ? whole : undef,
+    };
   }
 
   // -------------------------------------------------------------------------------------------------------------

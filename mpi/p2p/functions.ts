@@ -183,16 +183,15 @@ function functions(rank: MpiRank) {
       mem.span(reqPtr, 4, 'request');
       const c = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source', buf);
       if (typeof c === 'number') return c;
-      rank.datatypes.release(c.type); // re-acquired at every start
+      // The request holds the datatype (and communicator) it was made with: MPI lets the user free the handles
+      // after MPI_*_init, and every MPI_Start still uses them. Each started operation takes its own reference.
       const start = (): Op => {
-        // Checked again: the communicator or the datatype may have been freed since.
-        const again = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source', buf);
-        if (typeof again === 'number') throw new StartError(again);
-        const op = kind === 'send' ? startSend(fn, again, tag, buf, count, mode) : startRecv(fn, again, tag, buf, count);
+        rank.datatypes.retain(c.type);
+        const op = kind === 'send' ? startSend(fn, { ...c }, tag, buf, count, mode) : startRecv(fn, { ...c }, tag, buf, count);
         if (typeof op === 'number') throw new StartError(op);
         return op;
       };
-      newRequest(reqPtr, { op: undefined, start, kind });
+      newRequest(reqPtr, { op: undefined, start, kind, onFree: () => rank.datatypes.release(c.type) });
       return OK;
     };
 
@@ -335,9 +334,13 @@ function functions(rank: MpiRank) {
         rank.datatypes.release(r.type);
         return s;
       }
-      const recvOp = startRecv(fn, r, rtag, rbuf, rcount);
+      // The send starts first: if it fails (its data cannot be packed), no receive is left posted behind it.
       const sendOp = startSend(fn, s, stag, sbuf, scount, 'standard');
-      if (typeof sendOp === 'number') return sendOp;
+      if (typeof sendOp === 'number') {
+        rank.datatypes.release(r.type);
+        return sendOp;
+      }
+      const recvOp = startRecv(fn, r, rtag, rbuf, rcount);
       waitFor([recvOp, sendOp], fn, true);
       putStatus(statusPtr, recvOp.status);
       return opError(recvOp, fn);
@@ -505,6 +508,7 @@ function functions(rank: MpiRank) {
       rank.requireActive('MPI_Request_free');
       const handle = mem.i32(reqPtr);
       if (!rank.requests.get(handle)) return raise(abi.MPI_COMM_WORLD, 'MPI_Request_free', abi.MPI_ERR_REQUEST, `invalid request 0x${(handle >>> 0).toString(16)}`);
+      rank.requests.get(handle)!.onFree?.();
       rank.requests.remove(handle); // an operation in flight goes on to completion on its own
       mem.setI32(reqPtr, REQUEST_NULL);
       return OK;

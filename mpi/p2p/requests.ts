@@ -9,6 +9,8 @@ export interface UserRequest {
   /** Persistent requests: starts the next operation. */
   start?: () => Op;
   kind: 'send' | 'recv' | 'coll';
+  /** Called when MPI_Request_free drops the handle (a persistent request releases what it holds). */
+  onFree?: () => void;
 }
 
 const SLOT_MASK = 0x00ffffff;
