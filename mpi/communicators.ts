@@ -32,6 +32,27 @@ export interface Communicator {
   topology?: Topology;
   /** User attributes: keyval handle -> value (a guest pointer-sized integer), in the order they were set. */
   attrs?: Map<number, number>;
+  /**
+   * Intercommunicators only: the world ranks of the remote group. worldRanks and rank are then the local
+   * group's; point-to-point ranks (dest, source, status.MPI_SOURCE) name remote ranks. Both groups use the same
+   * context id, and no rank is in both.
+   */
+  remote?: number[];
+}
+
+/** The ranks a communicator's point-to-point calls address: the remote group of an intercommunicator. */
+export function peersOf(c: Communicator): number[] {
+  return c.remote ?? c.worldRanks;
+}
+
+/**
+ * Both groups of an intercommunicator as one list, the same on every member: the group holding the lower world
+ * rank first. `localFirst` tells which group that is for this rank.
+ */
+export function bothGroups(c: Communicator): { members: number[]; localFirst: boolean } {
+  const remote = c.remote!;
+  const localFirst = Math.min(...c.worldRanks) < Math.min(...remote);
+  return { members: localFirst ? [...c.worldRanks, ...remote] : [...remote, ...c.worldRanks], localFirst };
 }
 
 export const WORLD_CONTEXT = 0;

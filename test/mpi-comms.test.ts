@@ -18,6 +18,11 @@ const selfChecking: SelfCheckingProgram[] = [
 
 programs.describeAll(selfChecking);
 
+// Issue 16: intercommunicators (even and odd world ranks as the two groups; 1 rank only checks it starts).
+programs.describeAll([
+  { name: 'inter_comm', what: 'Intercomm_create/merge, remote size/group, p2p, rooted collectives both ways, Allreduce, Allgather(v), Alltoall(v), I* collectives, dup/split/create', timeoutMs: 60_000 },
+], [1, 2, 3, 4, 5, 6]);
+
 // Issue 16 bug 3: delete callbacks never ran at MPI_Finalize.
 programs.describeAll([
   { name: 'comm_finalize_attr', what: 'MPI_Finalize deletes MPI_COMM_SELF attributes newest first, then MPI_COMM_WORLD\'s', timeoutMs: 30_000 },

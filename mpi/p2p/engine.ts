@@ -7,7 +7,7 @@
 //               another host is read in place); the receiver answers CTS and the sender streams fragments.
 // Everything here runs in the rank's own worker; the only shared things are the inboxes and the memories.
 import * as abi from '../abi.js';
-import type { Communicator } from '../communicators.js';
+import { peersOf, type Communicator } from '../communicators.js';
 import { contiguousStart, isMpiError, pack, unpack, type Datatype } from '../datatypes/index.js';
 import type { RecordHeader } from '../transport/inbox.js';
 import type { JobChannels } from '../transport/job-channels.js';
@@ -456,7 +456,8 @@ function matches(op: RecvOp, h: RecordHeader): boolean {
 
 /** The communicator rank of a world rank (status.MPI_SOURCE is in the communicator's numbering). */
 export function sourceRank(comm: Communicator, worldRank: number): number {
-  if (comm.worldRanks[worldRank] === worldRank) return worldRank;
-  const r = comm.worldRanks.indexOf(worldRank);
+  const peers = peersOf(comm);
+  if (peers[worldRank] === worldRank) return worldRank;
+  const r = peers.indexOf(worldRank);
   return r < 0 ? worldRank : r;
 }

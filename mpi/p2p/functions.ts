@@ -1,7 +1,7 @@
 // The point-to-point MPI functions: argument checks in the standard's order (communicator, count, datatype,
 // rank, tag), then the engine. Blocking calls are the nonblocking operation plus a wait, without a handle.
 import * as abi from '../abi.js';
-import type { Communicator } from '../communicators.js';
+import { peersOf, type Communicator } from '../communicators.js';
 import type { Datatype } from '../datatypes/index.js';
 import { isMpiError } from '../datatypes/index.js';
 import type { MpiPart, MpiRank } from '../rank.js';
@@ -40,7 +40,8 @@ function functions(rank: MpiRank) {
     if (count < 0) return raise(commH, fn, abi.MPI_ERR_COUNT, `negative count ${count}`);
     const type = rank.datatypes.acquire(typeH);
     if (isMpiError(type)) return raise(commH, fn, type.errorClass, type.message);
-    const size = comm.worldRanks.length;
+    const peers = peersOf(comm);
+    const size = peers.length;
     const wildcard = role === 'source' && peer === abi.MPI_ANY_SOURCE;
     if (peer !== abi.MPI_PROC_NULL && !wildcard && (peer < 0 || peer >= size)) {
       rank.datatypes.release(type);
@@ -59,7 +60,7 @@ function functions(rank: MpiRank) {
         return raise(commH, fn, bad.errorClass, bad.message);
       }
     }
-    const world = peer === abi.MPI_PROC_NULL || wildcard ? peer : comm.worldRanks[peer];
+    const world = peer === abi.MPI_PROC_NULL || wildcard ? peer : peers[peer];
     return { comm, type, peer: world };
   };
 

@@ -524,6 +524,10 @@ FAASMPI_MPI_FN(int, Comm_get_name, (MPI_Comm comm, char *comm_name, int *resultl
 FAASMPI_MPI_FN(int, Comm_group, (MPI_Comm comm, MPI_Group *group))
 FAASMPI_MPI_FN(int, Comm_test_inter, (MPI_Comm comm, int *flag))
 FAASMPI_MPI_FN(int, Comm_remote_size, (MPI_Comm comm, int *size))
+FAASMPI_MPI_FN(int, Comm_remote_group, (MPI_Comm comm, MPI_Group *group))
+FAASMPI_MPI_FN(int, Intercomm_create, (MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm, int remote_leader, int tag,
+                                       MPI_Comm *newintercomm))
+FAASMPI_MPI_FN(int, Intercomm_merge, (MPI_Comm intercomm, int high, MPI_Comm *newintracomm))
 
 /* ---- groups ---- */
 FAASMPI_MPI_FN(int, Group_size, (MPI_Group group, int *size))
