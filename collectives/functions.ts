@@ -194,7 +194,7 @@ function functions(rank: MpiRank) {
       return run(k, reqPtr, `count=${n}, op=${op.name}, `, (c) => (c.inter ? inter.allreduce(c, a) : kind === 'allreduce' ? alg.allreduce(c, a) : alg.scan(c, a, kind === 'exscan')));
     };
 
-  const reduceScatter = (fn: string, block: boolean) => (sbuf: number, rbuf: number, countsOrCount: number, typeH: number, opH: number, commH: number) => {
+  const reduceScatter = (fn: string, block: boolean) => (sbuf: number, rbuf: number, countsOrCount: number, typeH: number, opH: number, commH: number, reqPtr?: number) => {
     const k = begin(fn, commH);
     if (typeof k === 'number') return k;
     const e0 = intraOnly(k);
@@ -219,7 +219,7 @@ function functions(rank: MpiRank) {
     let e = buffer(k, 'send buffer', { addr: input, count: total, type: t });
     if (e === OK && !isInPlace(sbuf)) e = buffer(k, 'receive buffer', { addr: addr(rbuf), count: segs[k.comm.rank], type: t });
     if (e !== OK) return e;
-    return run(k, undefined, `op=${op.name}, `, (c) => alg.reduceScatter(c, input, addr(rbuf), segs, t, op));
+    return run(k, reqPtr, `op=${op.name}, `, (c) => alg.reduceScatter(c, input, addr(rbuf), segs, t, op));
   };
 
   const gather = (fn: string, varying: boolean) =>
@@ -361,7 +361,7 @@ function functions(rank: MpiRank) {
 
   /** Alltoallv (one send type, displacements in its extents) and Alltoallw (a type per peer, byte displacements). */
   const alltoallvw = (fn: string, w: boolean) =>
-    (sbuf: number, scountsPtr: number, sdisplsPtr: number, stypeArg: number, rbuf: number, rcountsPtr: number, rdisplsPtr: number, rtypeArg: number, commH: number) => {
+    (sbuf: number, scountsPtr: number, sdisplsPtr: number, stypeArg: number, rbuf: number, rcountsPtr: number, rdisplsPtr: number, rtypeArg: number, commH: number, reqPtr?: number) => {
       const k = begin(fn, commH);
       if (typeof k === 'number') return k;
       const n = peersOf(k.comm).length;
@@ -397,7 +397,7 @@ function functions(rank: MpiRank) {
       const recv = (p: number): alg.Block => ({ addr: rb + rd[p] * unit(rts[p]), count: rcounts[p], type: rts[p] });
       let e = buffers(k, 'send buffer', send);
       if (e !== OK || (e = buffers(k, 'receive buffer', recv)) !== OK) return e;
-      return run(k, undefined, '', (c) => (c.inter ? inter.alltoall(c, send!, recv) : alg.alltoall(c, send, recv)));
+      return run(k, reqPtr, '', (c) => (c.inter ? inter.alltoall(c, send!, recv) : alg.alltoall(c, send, recv)));
     };
 
   const allreduce = reduceAll('MPI_Allreduce', 'allreduce');
@@ -433,6 +433,15 @@ function functions(rank: MpiRank) {
     MPI_Iscatter: (s: number, sn: number, st: number, d: number, rn: number, rt: number, r: number, comm: number, req: number) => iscatterFn(s, sn, st, d, rn, rt, r, comm, req),
     MPI_Iallgather: (s: number, sn: number, st: number, d: number, rn: number, rt: number, comm: number, req: number) => iallgatherFn(s, sn, st, d, rn, rt, comm, req),
     MPI_Ialltoall: (s: number, sn: number, st: number, d: number, rn: number, rt: number, comm: number, req: number) => alltoall('MPI_Ialltoall')(s, sn, st, d, rn, rt, comm, req),
+    MPI_Igatherv: gather('MPI_Igatherv', true),
+    MPI_Iscatterv: scatter('MPI_Iscatterv', true),
+    MPI_Iallgatherv: allgather('MPI_Iallgatherv', true),
+    MPI_Ialltoallv: alltoallvw('MPI_Ialltoallv', false),
+    MPI_Ialltoallw: alltoallvw('MPI_Ialltoallw', true),
+    MPI_Ireduce_scatter: reduceScatter('MPI_Ireduce_scatter', false),
+    MPI_Ireduce_scatter_block: reduceScatter('MPI_Ireduce_scatter_block', true),
+    MPI_Iscan: (s: number, d: number, n: number, t: number, op: number, comm: number, req: number) => reduceAll('MPI_Iscan', 'scan')(s, d, n, t, op, comm, req),
+    MPI_Iexscan: (s: number, d: number, n: number, t: number, op: number, comm: number, req: number) => reduceAll('MPI_Iexscan', 'exscan')(s, d, n, t, op, comm, req),
 
     /** Not MPI: collective messages this rank sent across hosts so far (tests check it stays 0 on one host). */
     FAASMPI_Coll_cross_host_messages: () => rank.crossHostMessages,
