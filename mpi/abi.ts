@@ -138,6 +138,11 @@ export const MPI_ERRORS_ABORT = 0x54000003;
 
 // ---- info, windows ----
 export const MPI_INFO_NULL = 0x1c000000;
+/** MPI_INFO_ENV: the predefined info of the execution environment (empty here). */
+export const MPI_INFO_ENV = 0x5c000000;
+export const INFO_TAG = 0x9c000000;
+export const MPI_MAX_INFO_KEY = 255;
+export const MPI_MAX_INFO_VAL = 1024;
 export const MPI_WIN_NULL = 0x20000000;
 
 // ---- keyvals and predefined attributes ----

@@ -135,7 +135,7 @@ function functions(rank: MpiRank) {
   const keyvalError = (commH: number, fn: string, keyval: number) =>
     rank.errors.raise(commH, fn, abi.MPI_ERR_KEYVAL, `invalid keyval 0x${(keyval >>> 0).toString(16)}`);
 
-  return {
+  const calls = {
     faasmpi_comm_get_attr: (commH: number, keyval: number, slotPtr: number, valPtr: number, flagPtr: number) => {
       const fn = 'MPI_Comm_get_attr';
       rank.requireActive(fn);
@@ -156,16 +156,14 @@ function functions(rank: MpiRank) {
       mem.setI32(flagPtr, 1);
       return abi.MPI_SUCCESS;
     },
-    MPI_Comm_create_keyval: (copyFn: number, deleteFn: number, keyvalPtr: number, extra: number) => {
-      const fn = 'MPI_Comm_create_keyval';
+    comm_create_keyval_: (fn: string) => (copyFn: number, deleteFn: number, keyvalPtr: number, extra: number) => {
       rank.requireActive(fn);
       const k = rank.keyvals.create(copyFn | 0, deleteFn | 0, extra);
       if (!k) return rank.errors.raise(abi.MPI_COMM_WORLD, fn, abi.MPI_ERR_OTHER, 'too many keyvals');
       mem.setI32(keyvalPtr, k.handle);
       return abi.MPI_SUCCESS;
     },
-    MPI_Comm_free_keyval: (keyvalPtr: number) => {
-      const fn = 'MPI_Comm_free_keyval';
+    comm_free_keyval_: (fn: string) => (keyvalPtr: number) => {
       rank.requireActive(fn);
       const h = mem.i32(keyvalPtr);
       const k = rank.keyvals.get(h);
@@ -175,8 +173,7 @@ function functions(rank: MpiRank) {
       mem.setI32(keyvalPtr, abi.MPI_KEYVAL_INVALID);
       return abi.MPI_SUCCESS;
     },
-    MPI_Comm_set_attr: (commH: number, keyval: number, value: number) => {
-      const fn = 'MPI_Comm_set_attr';
+    comm_set_attr_: (fn: string) => (commH: number, keyval: number, value: number) => {
       rank.requireActive(fn);
       const comm = rank.comm(fn, commH);
       if (typeof comm === 'number') return comm;
@@ -190,8 +187,7 @@ function functions(rank: MpiRank) {
       setAttr(rank, comm, k, value);
       return abi.MPI_SUCCESS;
     },
-    MPI_Comm_delete_attr: (commH: number, keyval: number) => {
-      const fn = 'MPI_Comm_delete_attr';
+    comm_delete_attr_: (fn: string) => (commH: number, keyval: number) => {
       rank.requireActive(fn);
       const comm = rank.comm(fn, commH);
       if (typeof comm === 'number') return comm;
@@ -204,6 +200,19 @@ function functions(rank: MpiRank) {
       dropAttr(rank, comm, k);
       return abi.MPI_SUCCESS;
     },
+  };
+  const { comm_create_keyval_: createKeyval, comm_free_keyval_: freeKeyval, comm_set_attr_: setAttrCall, comm_delete_attr_: deleteAttrCall } = calls;
+  return {
+    faasmpi_comm_get_attr: calls.faasmpi_comm_get_attr,
+    MPI_Comm_create_keyval: createKeyval('MPI_Comm_create_keyval'),
+    MPI_Comm_free_keyval: freeKeyval('MPI_Comm_free_keyval'),
+    MPI_Comm_set_attr: setAttrCall('MPI_Comm_set_attr'),
+    MPI_Comm_delete_attr: deleteAttrCall('MPI_Comm_delete_attr'),
+    // The MPI-1 names (deprecated, still used): the same calls; their callbacks have the same C types.
+    MPI_Keyval_create: createKeyval('MPI_Keyval_create'),
+    MPI_Keyval_free: freeKeyval('MPI_Keyval_free'),
+    MPI_Attr_put: setAttrCall('MPI_Attr_put'),
+    MPI_Attr_delete: deleteAttrCall('MPI_Attr_delete'),
   };
 }
 

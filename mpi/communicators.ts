@@ -38,6 +38,8 @@ export interface Communicator {
    * context id, and no rank is in both.
    */
   remote?: number[];
+  /** Hints set by MPI_Comm_set_info / MPI_Comm_dup_with_info (key -> value, in the order set). */
+  info?: Map<string, string>;
 }
 
 /** The ranks a communicator's point-to-point calls address: the remote group of an intercommunicator. */

@@ -6,6 +6,7 @@ import * as abi from './abi.js';
 import { attributesPart } from './attributes.js';
 import { commPart } from './comm-functions.js';
 import { intercommPart } from './intercomm.js';
+import { infoPart } from './info.js';
 import { groupPart } from './groups.js';
 import { topologyPart } from './topology.js';
 import { environmentPart } from './environment.js';
@@ -18,7 +19,7 @@ import { MpiRank, type MpiPart, type MpiTransport } from './rank.js';
 
 export const MPI_MODULE_NAME = 'faasmpi_mpi';
 
-const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, attributesPart, opsPart, collectivesPart, commPart, intercommPart, groupPart, topologyPart];
+const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, attributesPart, opsPart, collectivesPart, commPart, intercommPart, infoPart, groupPart, topologyPart];
 
 export const mpiSpec: HostModuleSpec = { name: MPI_MODULE_NAME, functionNames: PARTS.flatMap((p) => p.names) };
 

@@ -23,6 +23,11 @@ programs.describeAll([
   { name: 'inter_comm', what: 'Intercomm_create/merge, remote size/group, p2p, rooted collectives both ways, Allreduce, Allgather(v), Alltoall(v), I* collectives, dup/split/create', timeoutMs: 60_000 },
 ], [1, 2, 3, 4, 5, 6]);
 
+// Issue 16: MPI_Info, communicator hints, MPI_Comm_idup, MPI_Alloc_mem, the MPI-1 attribute calls.
+programs.describeAll([
+  { name: 'comm_info', what: 'Info_* family, Comm_set/get_info, dup_with_info, idup, Alloc_mem/Free_mem, Keyval_create/Attr_put/get/delete', timeoutMs: 60_000 },
+], [1, 2, 3]);
+
 // Issue 16 bug 3: delete callbacks never ran at MPI_Finalize.
 programs.describeAll([
   { name: 'comm_finalize_attr', what: 'MPI_Finalize deletes MPI_COMM_SELF attributes newest first, then MPI_COMM_WORLD\'s', timeoutMs: 30_000 },

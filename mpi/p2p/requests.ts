@@ -1,6 +1,7 @@
 // MPI_Request and MPI_Message handles of one rank. A request handle names an operation of the engine; a
 // persistent request keeps its arguments and starts a new operation at every MPI_Start.
 import * as abi from '../abi.js';
+import { HandleTable } from '../handle-table.js';
 import type { Arrived, Op } from './engine.js';
 
 export interface UserRequest {
@@ -11,32 +12,6 @@ export interface UserRequest {
   kind: 'send' | 'recv' | 'coll';
   /** Called when MPI_Request_free drops the handle (a persistent request releases what it holds). */
   onFree?: () => void;
-}
-
-const SLOT_MASK = 0x00ffffff;
-
-class HandleTable<T> {
-  private readonly slots: (T | undefined)[] = [undefined]; // slot 0 unused: handles never equal the tag alone
-  private readonly free: number[] = [];
-  constructor(private readonly tag: number) {}
-
-  add(value: T): number {
-    const slot = this.free.pop() ?? this.slots.length;
-    this.slots[slot] = value;
-    return (this.tag | slot) | 0; // as wasm sees it: signed
-  }
-
-  get(handle: number): T | undefined {
-    if (((handle & ~SLOT_MASK) >>> 0) !== this.tag >>> 0) return undefined;
-    return this.slots[handle & SLOT_MASK];
-  }
-
-  remove(handle: number): void {
-    const slot = handle & SLOT_MASK;
-    if (this.slots[slot] === undefined) return;
-    this.slots[slot] = undefined;
-    this.free.push(slot);
-  }
 }
 
 export class Requests extends HandleTable<UserRequest> {

@@ -114,6 +114,9 @@ typedef MPI_Comm_delete_attr_function MPI_Delete_function;
 
 /* ---- info, windows ---- */
 #define MPI_INFO_NULL ((MPI_Info)0x1c000000)
+#define MPI_INFO_ENV ((MPI_Info)0x5c000000)
+#define MPI_MAX_INFO_KEY 255
+#define MPI_MAX_INFO_VAL 1024
 #define MPI_WIN_NULL  ((MPI_Win)0x20000000)
 
 /* ---- keyvals, predefined attributes (MPI_TAG_UB's value is 0x7fffffff) ---- */
@@ -549,6 +552,27 @@ FAASMPI_MPI_FN(int, Comm_remote_group, (MPI_Comm comm, MPI_Group *group))
 FAASMPI_MPI_FN(int, Intercomm_create, (MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm, int remote_leader, int tag,
                                        MPI_Comm *newintercomm))
 FAASMPI_MPI_FN(int, Intercomm_merge, (MPI_Comm intercomm, int high, MPI_Comm *newintracomm))
+FAASMPI_MPI_FN(int, Comm_set_info, (MPI_Comm comm, MPI_Info info))
+FAASMPI_MPI_FN(int, Comm_get_info, (MPI_Comm comm, MPI_Info *info_used))
+FAASMPI_MPI_FN(int, Comm_dup_with_info, (MPI_Comm comm, MPI_Info info, MPI_Comm *newcomm))
+FAASMPI_MPI_FN(int, Comm_idup, (MPI_Comm comm, MPI_Comm *newcomm, MPI_Request *request))
+
+/* ---- info objects ---- */
+FAASMPI_MPI_FN(int, Info_create, (MPI_Info *info))
+FAASMPI_MPI_FN(int, Info_dup, (MPI_Info info, MPI_Info *newinfo))
+FAASMPI_MPI_FN(int, Info_free, (MPI_Info *info))
+FAASMPI_MPI_FN(int, Info_set, (MPI_Info info, const char *key, const char *value))
+FAASMPI_MPI_FN(int, Info_delete, (MPI_Info info, const char *key))
+FAASMPI_MPI_FN(int, Info_get, (MPI_Info info, const char *key, int valuelen, char *value, int *flag))
+FAASMPI_MPI_FN(int, Info_get_valuelen, (MPI_Info info, const char *key, int *valuelen, int *flag))
+FAASMPI_MPI_FN(int, Info_get_nkeys, (MPI_Info info, int *nkeys))
+FAASMPI_MPI_FN(int, Info_get_nthkey, (MPI_Info info, int n, char *key))
+
+/* ---- memory (in the guest library: the memory comes from the program's own allocator) ---- */
+int MPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr);
+int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr);
+int MPI_Free_mem(void *base);
+int PMPI_Free_mem(void *base);
 
 /* ---- groups ---- */
 FAASMPI_MPI_FN(int, Group_size, (MPI_Group group, int *size))
@@ -576,6 +600,10 @@ FAASMPI_MPI_FN(int, Comm_create_keyval, (MPI_Comm_copy_attr_function *comm_copy_
 FAASMPI_MPI_FN(int, Comm_free_keyval, (int *comm_keyval))
 int MPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag);
 int PMPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag);
+FAASMPI_MPI_FN(int, Attr_put, (MPI_Comm comm, int keyval, void *attribute_val))
+FAASMPI_MPI_FN(int, Attr_delete, (MPI_Comm comm, int keyval))
+FAASMPI_MPI_FN(int, Keyval_create, (MPI_Copy_function *copy_fn, MPI_Delete_function *delete_fn, int *keyval, void *extra_state))
+FAASMPI_MPI_FN(int, Keyval_free, (int *keyval))
 
 /* ---- topologies ---- */
 FAASMPI_MPI_FN(int, Dims_create, (int nnodes, int ndims, int dims[]))
