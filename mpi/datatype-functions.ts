@@ -8,6 +8,7 @@
 // host side). Errors of calls without a communicator argument are raised on MPI_COMM_WORLD, those of
 // MPI_Pack/MPI_Unpack/MPI_Pack_size on their communicator. MPI_Status_set_elements(_x) records count * size
 // bytes (the MPICH convention).
+import { copyTypeAttributes, deleteTypeAttributes } from './attributes.js';
 import * as abi from './abi.js';
 import { isMpiError, mpiError, type MpiError } from './datatypes/index.js';
 import type { MpiPart, MpiRank } from './rank.js';
@@ -185,8 +186,14 @@ function functions(rank: MpiRank) {
       return made(fn, reg().subarray(ndims, sizes, subsizes, starts, order, oldtype), newPtr);
     },
     MPI_Type_dup: (oldtype: number, newPtr: number) => {
-      rank.requireActive('MPI_Type_dup');
-      return made('MPI_Type_dup', reg().dup(oldtype), newPtr);
+      const fn = 'MPI_Type_dup';
+      rank.requireActive(fn);
+      const r = reg().dup(oldtype);
+      const rc = made(fn, r, newPtr);
+      if (rc !== abi.MPI_SUCCESS || isMpiError(r)) return rc;
+      const from = reg().resolve(oldtype), to = reg().resolve(r);
+      if (isMpiError(from) || isMpiError(to)) return rc;
+      return copyTypeAttributes(rank, fn, from, oldtype, to, r);
     },
 
     // ---- commit / free ----
@@ -197,7 +204,13 @@ function functions(rank: MpiRank) {
     },
     MPI_Type_free: (typePtr: number) => {
       rank.requireActive('MPI_Type_free');
-      const r = reg().free(mem.i32(typePtr >>> 0));
+      const h = mem.i32(typePtr >>> 0);
+      const t = reg().resolve(h);
+      if (!isMpiError(t) && !t.predefined) {
+        const rc = deleteTypeAttributes(rank, 'MPI_Type_free', t, h);
+        if (rc !== abi.MPI_SUCCESS) return rank.errors.raise(WORLD, 'MPI_Type_free', rc, 'an attribute delete callback failed');
+      }
+      const r = reg().free(h);
       if (isMpiError(r)) return fail('MPI_Type_free', r);
       mem.setI32(typePtr >>> 0, abi.MPI_DATATYPE_NULL);
       return abi.MPI_SUCCESS;

@@ -74,6 +74,12 @@ typedef int MPI_Comm_copy_attr_function(MPI_Comm oldcomm, int comm_keyval, void 
 typedef int MPI_Comm_delete_attr_function(MPI_Comm comm, int comm_keyval, void *attribute_val, void *extra_state);
 typedef MPI_Comm_copy_attr_function MPI_Copy_function;
 typedef MPI_Comm_delete_attr_function MPI_Delete_function;
+typedef int MPI_Type_copy_attr_function(MPI_Datatype oldtype, int type_keyval, void *extra_state,
+                                        void *attribute_val_in, void *attribute_val_out, int *flag);
+typedef int MPI_Type_delete_attr_function(MPI_Datatype datatype, int type_keyval, void *attribute_val, void *extra_state);
+typedef int MPI_Win_copy_attr_function(MPI_Win oldwin, int win_keyval, void *extra_state,
+                                       void *attribute_val_in, void *attribute_val_out, int *flag);
+typedef int MPI_Win_delete_attr_function(MPI_Win win, int win_keyval, void *attribute_val, void *extra_state);
 
 /* ---- communicators ---- */
 #define MPI_COMM_NULL  ((MPI_Comm)0x04000000)
@@ -136,6 +142,12 @@ typedef MPI_Comm_delete_attr_function MPI_Delete_function;
 #define MPI_NULL_COPY_FN   MPI_COMM_NULL_COPY_FN
 #define MPI_NULL_DELETE_FN MPI_COMM_NULL_DELETE_FN
 #define MPI_DUP_FN         MPI_COMM_DUP_FN
+#define MPI_TYPE_NULL_COPY_FN   ((MPI_Type_copy_attr_function *)0)
+#define MPI_TYPE_NULL_DELETE_FN ((MPI_Type_delete_attr_function *)0)
+#define MPI_TYPE_DUP_FN         ((MPI_Type_copy_attr_function *)(intptr_t)-1)
+#define MPI_WIN_NULL_COPY_FN    ((MPI_Win_copy_attr_function *)0)
+#define MPI_WIN_NULL_DELETE_FN  ((MPI_Win_delete_attr_function *)0)
+#define MPI_WIN_DUP_FN          ((MPI_Win_copy_attr_function *)(intptr_t)-1)
 
 /* ---- special ranks, tags, counts ---- */
 #define MPI_ANY_SOURCE (-2)
@@ -604,6 +616,17 @@ FAASMPI_MPI_FN(int, Attr_put, (MPI_Comm comm, int keyval, void *attribute_val))
 FAASMPI_MPI_FN(int, Attr_delete, (MPI_Comm comm, int keyval))
 FAASMPI_MPI_FN(int, Keyval_create, (MPI_Copy_function *copy_fn, MPI_Delete_function *delete_fn, int *keyval, void *extra_state))
 FAASMPI_MPI_FN(int, Keyval_free, (int *keyval))
+FAASMPI_MPI_FN(int, Type_create_keyval, (MPI_Type_copy_attr_function *type_copy_attr_fn,
+                                         MPI_Type_delete_attr_function *type_delete_attr_fn, int *type_keyval,
+                                         void *extra_state))
+FAASMPI_MPI_FN(int, Type_free_keyval, (int *type_keyval))
+FAASMPI_MPI_FN(int, Type_set_attr, (MPI_Datatype datatype, int type_keyval, void *attribute_val))
+FAASMPI_MPI_FN(int, Type_get_attr, (MPI_Datatype datatype, int type_keyval, void *attribute_val, int *flag))
+FAASMPI_MPI_FN(int, Type_delete_attr, (MPI_Datatype datatype, int type_keyval))
+FAASMPI_MPI_FN(int, Win_create_keyval, (MPI_Win_copy_attr_function *win_copy_attr_fn,
+                                        MPI_Win_delete_attr_function *win_delete_attr_fn, int *win_keyval,
+                                        void *extra_state))
+FAASMPI_MPI_FN(int, Win_free_keyval, (int *win_keyval))
 
 /* ---- topologies ---- */
 FAASMPI_MPI_FN(int, Dims_create, (int nnodes, int ndims, int dims[]))
