@@ -131,6 +131,8 @@ export const USER_OP_TAG = 0x98000000;
 
 // ---- error handlers ----
 export const MPI_ERRHANDLER_NULL = 0x14000000;
+/** MPI_Comm_create_errhandler's handlers: USER_ERRHANDLER_TAG | slot. */
+export const USER_ERRHANDLER_TAG = 0x94000000;
 export const MPI_ERRORS_ARE_FATAL = 0x54000000;
 export const MPI_ERRORS_RETURN = 0x54000001;
 /** MPI-4.0's MPI_ERRORS_ABORT; here it ends the whole job, like MPI_ERRORS_ARE_FATAL. */

@@ -6,10 +6,15 @@
 // from FIRST_USER_ERROR_CODE (0x40000000, above MPI_ERR_LASTCODE) upward, per rank; a user class is its own class.
 //
 // The host functions here (errorsPart): MPI_Error_string, MPI_Error_class, MPI_Comm_set/get_errhandler,
-// MPI_Comm_create_errhandler (refused: user handlers need calls back into the guest), MPI_Comm_call_errhandler,
-// MPI_Errhandler_free, MPI_Add_error_class/code/string.
+// MPI_Comm_create_errhandler, MPI_Comm_call_errhandler, MPI_Errhandler_free, MPI_Add_error_class/code/string.
+//
+// A user handler (MPI_Comm_create_errhandler) is a guest function-table index; raise() calls it (through the
+// invoker the host functions install) with pointers to the communicator handle and the code in the runtime's
+// scratch space and a null varargs pointer (a handler declared without "..." ignores it); the call then returns
+// the code, as under MPI_ERRORS_RETURN.
 import { JobAbort } from '../host-interface/types.js';
 import * as abi from './abi.js';
+import { HandleTable } from './handle-table.js';
 import type { MpiPart, MpiRank } from './rank.js';
 
 /** [name, description] of every predefined error class. */
@@ -104,7 +109,18 @@ interface UserCode {
   text: string;
 }
 
+/** A handler made by MPI_Comm_create_errhandler (or the window equivalent). */
+interface UserHandler {
+  /** Guest function-table index of the handler. */
+  fnIndex: number;
+  kind: 'comm' | 'win' | 'file';
+}
+
 export class ErrorHandlers {
+  /** Handlers made by MPI_*_create_errhandler (kept after MPI_Errhandler_free while communicators use them). */
+  readonly user = new HandleTable<UserHandler>(abi.USER_ERRHANDLER_TAG);
+  /** Calls a user handler in the guest (installed by the host functions below). */
+  invoke?: (h: UserHandler, comm: number, code: number) => void;
   /** Communicator handle -> error handler handle; absent means MPI_ERRORS_ARE_FATAL. */
   private readonly handlers = new Map<number, number>();
   /** Codes and classes added by MPI_Add_error_class / MPI_Add_error_code. */
@@ -135,13 +151,20 @@ export class ErrorHandlers {
 
   /** Reports an error on `comm` (MPI_COMM_WORLD's handler when there is no valid communicator). */
   raise(comm: number, fn: string, errorClass: number, problem: string): number {
-    if ((this.handlerOf(comm) >>> 0) === (abi.MPI_ERRORS_RETURN >>> 0)) return errorClass;
+    const handler = this.handlerOf(comm) >>> 0;
+    if (handler === (abi.MPI_ERRORS_RETURN >>> 0)) return errorClass;
+    const user = this.user.get(handler);
+    if (user && this.invoke) {
+      this.invoke(user, comm, errorClass);
+      return errorClass;
+    }
     throw new JobAbort(1, `rank ${this.worldRank}: ${fn}: ${problem} (${this.className(errorClass)})`);
   }
 
   /** The name of a class for messages (predefined name, or "user error class 0x40000000"). */
   className(errorClass: number): string {
-    if (this.userCodes.has(errorClass)) return `user error class 0x${errorClass.toString(16)}`;
+    const u = this.userCodes.get(errorClass);
+    if (u) return `user error class 0x${u.errorClass.toString(16)}`;
     return errorClassName(errorClass);
   }
 
@@ -193,11 +216,36 @@ export class ErrorHandlers {
 // ---------------------------------------------------------------------------------------------------------------
 // Host functions
 
+/** A guest function by table index (undefined if the index names none). */
+function guestFunction(rank: MpiRank, index: number): ((...args: number[]) => unknown) | undefined {
+  const table = rank.guestExports().__indirect_function_table as WebAssembly.Table | undefined;
+  if (!table || index <= 0 || index >= table.length) return undefined;
+  return (table.get(index) as ((...args: number[]) => unknown) | null) ?? undefined;
+}
+
 function functions(rank: MpiRank) {
   const mem = rank.mem;
   const errors = () => rank.errors;
   const world = abi.MPI_COMM_WORLD;
   const argError = (fn: string, problem: string) => errors().raise(world, fn, abi.MPI_ERR_ARG, problem);
+  if (rank.errors) {
+    rank.errors.invoke = (h, comm, code) => {
+      const f = guestFunction(rank, h.fnIndex);
+      if (!f) rank.fatal('MPI error handler', 'MPI_ERR_OTHER', `user error handler ${h.fnIndex} is not a function of the module`);
+      rank.withScratch(8, (at) => {
+        mem.setI32(at, comm);
+        mem.setI32(at + 4, code);
+        f(at, at + 4, 0);
+      });
+    };
+  }
+  const createHandler = (fn: string, kind: 'comm' | 'win' | 'file') => (fnIndex: number, handlerPtr: number) => {
+    rank.requireActive(fn);
+    mem.span(handlerPtr, 4, 'errhandler');
+    if (!guestFunction(rank, fnIndex)) return argError(fn, `the handler (function ${fnIndex}) is not a function of the module`);
+    mem.setI32(handlerPtr, errors().user.add({ fnIndex, kind }));
+    return abi.MPI_SUCCESS;
+  };
 
   return {
     // MPI-4.0 allows MPI_Error_string / MPI_Error_class at any time; they only read tables.
@@ -217,8 +265,9 @@ function functions(rank: MpiRank) {
       rank.requireActive('MPI_Comm_set_errhandler');
       const c = rank.comm('MPI_Comm_set_errhandler', comm);
       if (typeof c === 'number') return c;
-      if (!isPredefinedErrhandler(handler)) {
-        return errors().raise(c.handle, 'MPI_Comm_set_errhandler', abi.MPI_ERR_ARG, `invalid error handler 0x${(handler >>> 0).toString(16)}`);
+      const user = errors().user.get(handler);
+      if (!isPredefinedErrhandler(handler) && user?.kind !== 'comm') {
+        return errors().raise(c.handle, 'MPI_Comm_set_errhandler', abi.MPI_ERR_ARG, `invalid error handler 0x${(handler >>> 0).toString(16)}${user ? ` (made for a ${user.kind})` : ''}`);
       }
       errors().set(c.handle, handler);
       return abi.MPI_SUCCESS;
@@ -230,28 +279,27 @@ function functions(rank: MpiRank) {
       mem.setI32(handlerPtr, errors().handlerOf(c.handle));
       return abi.MPI_SUCCESS;
     },
-    MPI_Comm_create_errhandler: (_fn: number, _handlerPtr: number) => {
-      rank.requireActive('MPI_Comm_create_errhandler');
-      return rank.fatal('MPI_Comm_create_errhandler', 'MPI_ERR_OTHER',
-        'user error handlers are not supported yet (use MPI_ERRORS_RETURN or MPI_ERRORS_ARE_FATAL)');
-    },
-    /** Invokes the communicator's handler: returns MPI_SUCCESS under MPI_ERRORS_RETURN, ends the job otherwise. */
+    MPI_Comm_create_errhandler: createHandler('MPI_Comm_create_errhandler', 'comm'),
+    MPI_Win_create_errhandler: createHandler('MPI_Win_create_errhandler', 'win'),
+    MPI_File_create_errhandler: createHandler('MPI_File_create_errhandler', 'file'),
+    /** Invokes the communicator's handler: MPI_SUCCESS after MPI_ERRORS_RETURN or a user handler returns. */
     MPI_Comm_call_errhandler: (comm: number, code: number) => {
       rank.requireActive('MPI_Comm_call_errhandler');
       const c = rank.comm('MPI_Comm_call_errhandler', comm);
       if (typeof c === 'number') return c;
       const e = errors();
-      const cls = e.classOf(code);
       const text = e.text(code);
       const what = text ? `error code ${code}: ${text}` : `error code ${code}`;
-      e.raise(c.handle, 'MPI_Comm_call_errhandler', cls ?? code, what);
+      // A user handler gets the code itself; a fatal message names its class.
+      e.raise(c.handle, 'MPI_Comm_call_errhandler', code, what);
       return abi.MPI_SUCCESS;
     },
     MPI_Errhandler_free: (handlerPtr: number) => {
       rank.requireActive('MPI_Errhandler_free');
       const h = mem.i32(handlerPtr);
-      if (!isPredefinedErrhandler(h)) return argError('MPI_Errhandler_free', `invalid error handler 0x${(h >>> 0).toString(16)}`);
-      // Predefined handlers are never deallocated; the caller's reference becomes MPI_ERRHANDLER_NULL.
+      if (!isPredefinedErrhandler(h) && !errors().user.get(h)) return argError('MPI_Errhandler_free', `invalid error handler 0x${(h >>> 0).toString(16)}`);
+      // Handlers are never deallocated (a communicator may still use a user one); the caller's reference
+      // becomes MPI_ERRHANDLER_NULL.
       mem.setI32(handlerPtr, abi.MPI_ERRHANDLER_NULL);
       return abi.MPI_SUCCESS;
     },

@@ -7,7 +7,7 @@ export const MPI_SIGNATURES: Readonly<Record<string, string>> = {
   MPI_Abort: 'ii:i', MPI_Query_thread: 'i:i', MPI_Is_thread_main: 'i:i', MPI_Comm_rank: 'ii:i',
   MPI_Comm_size: 'ii:i', MPI_Get_processor_name: 'ii:i', MPI_Get_version: 'ii:i', MPI_Get_library_version: 'ii:i',
   MPI_Wtime: ':F', MPI_Wtick: ':F', MPI_Error_string: 'iii:i', MPI_Error_class: 'ii:i',
-  MPI_Comm_set_errhandler: 'ii:i', MPI_Comm_get_errhandler: 'ii:i', MPI_Comm_create_errhandler: 'ii:i',
+  MPI_Comm_set_errhandler: 'ii:i', MPI_Comm_get_errhandler: 'ii:i', MPI_Comm_create_errhandler: 'ii:i', MPI_Win_create_errhandler: 'ii:i', MPI_File_create_errhandler: 'ii:i',
   MPI_Comm_call_errhandler: 'ii:i', MPI_Errhandler_free: 'i:i', MPI_Add_error_class: 'i:i',
   MPI_Add_error_code: 'ii:i', MPI_Add_error_string: 'ii:i', MPI_Send: 'iiiiii:i', MPI_Ssend: 'iiiiii:i',
   MPI_Rsend: 'iiiiii:i', MPI_Bsend: 'iiiiii:i', MPI_Buffer_attach: 'ii:i', MPI_Buffer_detach: 'ii:i',

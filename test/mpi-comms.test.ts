@@ -28,6 +28,11 @@ programs.describeAll([
   { name: 'comm_info', what: 'Info_* family, Comm_set/get_info, dup_with_info, idup, Alloc_mem/Free_mem, Keyval_create/Attr_put/get/delete', timeoutMs: 60_000 },
 ], [1, 2, 3]);
 
+// Issue 16: user error handlers.
+programs.describeAll([
+  { name: 'comm_errhandler', what: 'Comm_create_errhandler: the handler runs with comm and code, the call returns; call_errhandler, inheritance, free', timeoutMs: 30_000 },
+], [1, 2]);
+
 // Issue 16 bug 3: delete callbacks never ran at MPI_Finalize.
 programs.describeAll([
   { name: 'comm_finalize_attr', what: 'MPI_Finalize deletes MPI_COMM_SELF attributes newest first, then MPI_COMM_WORLD\'s', timeoutMs: 30_000 },

@@ -50,8 +50,11 @@ describe('errors', () => {
     assert.match(fatal('call'), /rank 1: MPI_Comm_call_errhandler: error code \d+: the widget broke/);
   });
 
-  test('MPI_Comm_create_errhandler is refused clearly', () => {
-    assert.match(fatal('user-handler'), /rank 1: MPI_Comm_create_errhandler: user error handlers are not supported yet/);
+  test('a user error handler (MPI_Comm_create_errhandler) runs on the error and may end the job', () => {
+    const r = faasmpiRun(['-np', '2', wasm['mpi_errors.c'], 'user-handler']);
+    assert.equal(r.status, 7, r.stderr + r.stdout);
+    assert.match(r.stdout, /handler called on MPI_COMM_WORLD with class 3\n/);
+    assert.doesNotMatch(r.stdout, /still running/, 'the job must end in the handler');
   });
 });
 

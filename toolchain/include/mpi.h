@@ -51,6 +51,7 @@ typedef int MPI_Request;
 typedef int MPI_Errhandler;
 typedef int MPI_Info;
 typedef int MPI_Win;
+typedef int MPI_File;
 typedef int MPI_Message;
 typedef intptr_t MPI_Aint;
 typedef int64_t MPI_Offset;
@@ -69,6 +70,8 @@ typedef struct MPI_Status {
 typedef void MPI_User_function(void *invec, void *inoutvec, int *len, MPI_Datatype *datatype);
 typedef void MPI_Comm_errhandler_function(MPI_Comm *comm, int *errorcode, ...);
 typedef MPI_Comm_errhandler_function MPI_Comm_errhandler_fn;
+typedef void MPI_Win_errhandler_function(MPI_Win *win, int *errorcode, ...);
+typedef void MPI_File_errhandler_function(MPI_File *file, int *errorcode, ...);
 typedef int MPI_Comm_copy_attr_function(MPI_Comm oldcomm, int comm_keyval, void *extra_state,
                                         void *attribute_val_in, void *attribute_val_out, int *flag);
 typedef int MPI_Comm_delete_attr_function(MPI_Comm comm, int comm_keyval, void *attribute_val, void *extra_state);
@@ -365,6 +368,8 @@ FAASMPI_MPI_FN(int, Comm_set_errhandler, (MPI_Comm comm, MPI_Errhandler errhandl
 FAASMPI_MPI_FN(int, Comm_get_errhandler, (MPI_Comm comm, MPI_Errhandler *errhandler))
 FAASMPI_MPI_FN(int, Comm_create_errhandler, (MPI_Comm_errhandler_function *comm_errhandler_fn, MPI_Errhandler *errhandler))
 FAASMPI_MPI_FN(int, Comm_call_errhandler, (MPI_Comm comm, int errorcode))
+FAASMPI_MPI_FN(int, Win_create_errhandler, (MPI_Win_errhandler_function *win_errhandler_fn, MPI_Errhandler *errhandler))
+FAASMPI_MPI_FN(int, File_create_errhandler, (MPI_File_errhandler_function *file_errhandler_fn, MPI_Errhandler *errhandler))
 FAASMPI_MPI_FN(int, Errhandler_free, (MPI_Errhandler *errhandler))
 FAASMPI_MPI_FN(int, Add_error_class, (int *errorclass))
 FAASMPI_MPI_FN(int, Add_error_code, (int errorclass, int *errorcode))
