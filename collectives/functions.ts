@@ -11,6 +11,8 @@ import type { MpiPart, MpiRank } from '../mpi/rank.js';
 import { checkBuffer, checkMessageSize } from '../mpi/buffers.js';
 import * as alg from './algorithms.js';
 import * as inter from './inter.js';
+import * as neighbor from './neighbor.js';
+import { neighbors } from '../mpi/topology.js';
 import { Collectives, type Coll, type Schedule } from './schedule.js';
 
 const OK = abi.MPI_SUCCESS;
@@ -400,6 +402,88 @@ function functions(rank: MpiRank) {
       return run(k, reqPtr, '', (c) => (c.inter ? inter.alltoall(c, send!, recv) : alg.alltoall(c, send, recv)));
     };
 
+  /**
+   * The neighbourhood collectives. Arguments, by kind (each may end with a request pointer):
+   *   allgather  (sbuf, scount, stype, rbuf, rcount, rtype, comm)
+   *   allgatherv (sbuf, scount, stype, rbuf, rcounts, displs, rtype, comm)
+   *   alltoall   (sbuf, scount, stype, rbuf, rcount, rtype, comm)
+   *   alltoallv  (sbuf, scounts, sdispls, stype, rbuf, rcounts, rdispls, rtype, comm)
+   *   alltoallw  (sbuf, scounts, sdispls (bytes), stypes, rbuf, rcounts, rdispls (bytes), rtypes, comm)
+   */
+  const neighborColl = (fn: string, kind: 'allgather' | 'allgatherv' | 'alltoall' | 'alltoallv' | 'alltoallw') => (...args: number[]) => {
+    const sendVector = kind === 'alltoallv' || kind === 'alltoallw';
+    const recvVector = kind !== 'allgather' && kind !== 'alltoall';
+    const commAt = sendVector ? 8 : recvVector ? 7 : 6;
+    const [sbuf] = args, rbufAt = sendVector ? 4 : 3;
+    const k = begin(fn, args[commAt]);
+    if (typeof k === 'number') return k;
+    const req = args[commAt + 1] as number | undefined;
+    const nb = neighbors(k.comm);
+    if (!nb) return fail(k, abi.MPI_ERR_TOPOLOGY, `communicator ${commName(k.comm)} has no topology`);
+    const nin = nb.sources.length, nout = nb.destinations.length;
+    const read = (ptr: number, n: number, what: string) => {
+      if (n > 0 && !mem.holds(addr(ptr), addr(ptr) + 4 * n)) release(k);
+      return Array.from({ length: n }, (_, i) => mem.i32(ptr + 4 * i, what));
+    };
+    const nonNegative = (cs: number[], what: string) => {
+      const i = cs.findIndex((v) => v < 0);
+      return i < 0 ? OK : fail(k, abi.MPI_ERR_COUNT, `negative ${what}[${i}] = ${cs[i]}`);
+    };
+    // Send side: counts, displacements (in extents, or bytes for w), types per out-neighbour.
+    let scounts: number[], sdispls: number[], stypes: Datatype[];
+    let e = OK;
+    if (sendVector) {
+      scounts = read(args[1], nout, 'sendcounts');
+      sdispls = read(args[2], nout, 'sdispls');
+      if ((e = nonNegative(scounts, 'sendcounts')) !== OK) return e;
+      const handles = kind === 'alltoallw' ? read(args[3], nout, 'sendtypes') : scounts.map(() => args[3]);
+      stypes = [];
+      for (const h of kind === 'alltoallw' ? handles : handles.slice(0, 1)) {
+        const t = type(k, h);
+        if (typeof t === 'number') return t;
+        stypes.push(t);
+      }
+      if (kind !== 'alltoallw') stypes = scounts.map(() => stypes[0]);
+    } else {
+      if ((e = count(k, args[1], 'sendcount')) !== OK) return e;
+      const t = type(k, args[2]);
+      if (typeof t === 'number') return t;
+      scounts = nb.destinations.map(() => args[1]);
+      sdispls = nb.destinations.map((_, j) => (kind === 'alltoall' ? j * args[1] : 0));
+      stypes = nb.destinations.map(() => t);
+    }
+    let rcounts: number[], rdispls: number[], rtypes: Datatype[];
+    const rb = args[rbufAt];
+    if (recvVector) {
+      rcounts = read(args[rbufAt + 1], nin, 'recvcounts');
+      rdispls = read(args[rbufAt + 2], nin, 'rdispls');
+      if ((e = nonNegative(rcounts, 'recvcounts')) !== OK) return e;
+      const handles = kind === 'alltoallw' ? read(args[rbufAt + 3], nin, 'recvtypes') : [args[rbufAt + 3]];
+      rtypes = [];
+      for (const h of handles) {
+        const t = type(k, h);
+        if (typeof t === 'number') return t;
+        rtypes.push(t);
+      }
+      if (kind !== 'alltoallw') rtypes = rcounts.map(() => rtypes[0]);
+    } else {
+      if ((e = count(k, args[rbufAt + 1], 'recvcount')) !== OK) return e;
+      const t = type(k, args[rbufAt + 2]);
+      if (typeof t === 'number') return t;
+      rcounts = nb.sources.map(() => args[rbufAt + 1]);
+      rdispls = nb.sources.map((_, i) => i * args[rbufAt + 1]);
+      rtypes = nb.sources.map(() => t);
+    }
+    if (isInPlace(sbuf)) return inPlaceMisuse(k, 'the send buffer');
+    if (isInPlace(rb)) return inPlaceMisuse(k, 'the receive buffer');
+    const unit = (t: Datatype) => (kind === 'alltoallw' ? 1 : t.extent);
+    const send = (j: number): alg.Block => ({ addr: addr(sbuf) + sdispls[j] * unit(stypes[j]), count: scounts[j], type: stypes[j] });
+    const recv = (i: number): alg.Block => ({ addr: addr(rb) + rdispls[i] * unit(rtypes[i]), count: rcounts[i], type: rtypes[i] });
+    for (let j = 0; j < nout; j++) if (nb.destinations[j] !== abi.MPI_PROC_NULL && (e = buffer(k, `send buffer (block ${j})`, send(j))) !== OK) return e;
+    for (let i = 0; i < nin; i++) if (nb.sources[i] !== abi.MPI_PROC_NULL && (e = buffer(k, `receive buffer (block ${i})`, recv(i))) !== OK) return e;
+    return run(k, req, '', (c) => neighbor.exchange(c, nb, send, recv));
+  };
+
   const allreduce = reduceAll('MPI_Allreduce', 'allreduce');
   const iallreduce = reduceAll('MPI_Iallreduce', 'allreduce');
   const gatherFn = gather('MPI_Gather', false), igatherFn = gather('MPI_Igather', false);
@@ -442,6 +526,17 @@ function functions(rank: MpiRank) {
     MPI_Ireduce_scatter_block: reduceScatter('MPI_Ireduce_scatter_block', true),
     MPI_Iscan: (s: number, d: number, n: number, t: number, op: number, comm: number, req: number) => reduceAll('MPI_Iscan', 'scan')(s, d, n, t, op, comm, req),
     MPI_Iexscan: (s: number, d: number, n: number, t: number, op: number, comm: number, req: number) => reduceAll('MPI_Iexscan', 'exscan')(s, d, n, t, op, comm, req),
+
+    MPI_Neighbor_allgather: neighborColl('MPI_Neighbor_allgather', 'allgather'),
+    MPI_Neighbor_allgatherv: neighborColl('MPI_Neighbor_allgatherv', 'allgatherv'),
+    MPI_Neighbor_alltoall: neighborColl('MPI_Neighbor_alltoall', 'alltoall'),
+    MPI_Neighbor_alltoallv: neighborColl('MPI_Neighbor_alltoallv', 'alltoallv'),
+    MPI_Neighbor_alltoallw: neighborColl('MPI_Neighbor_alltoallw', 'alltoallw'),
+    MPI_Ineighbor_allgather: neighborColl('MPI_Ineighbor_allgather', 'allgather'),
+    MPI_Ineighbor_allgatherv: neighborColl('MPI_Ineighbor_allgatherv', 'allgatherv'),
+    MPI_Ineighbor_alltoall: neighborColl('MPI_Ineighbor_alltoall', 'alltoall'),
+    MPI_Ineighbor_alltoallv: neighborColl('MPI_Ineighbor_alltoallv', 'alltoallv'),
+    MPI_Ineighbor_alltoallw: neighborColl('MPI_Ineighbor_alltoallw', 'alltoallw'),
 
     /** Not MPI: collective messages this rank sent across hosts so far (tests check it stays 0 on one host). */
     FAASMPI_Coll_cross_host_messages: () => rank.crossHostMessages,

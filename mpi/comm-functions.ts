@@ -21,8 +21,6 @@ const TAG_AGREE_GATHER = RESERVED_TAG_BASE + 1;
 const TAG_AGREE_BCAST = RESERVED_TAG_BASE + 2;
 const TAG_GROUP_GATHER = RESERVED_TAG_BASE + 3;
 const TAG_GROUP_BCAST = RESERVED_TAG_BASE + 4;
-/** Neighbourhood collectives: RESERVED_TAG_BASE + 0x100 + slot (mpi/topology.ts). */
-export const TAG_NEIGHBOR_BASE = RESERVED_TAG_BASE + 0x100;
 
 const OK = abi.MPI_SUCCESS;
 

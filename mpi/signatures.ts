@@ -60,6 +60,9 @@ export const MPI_SIGNATURES: Readonly<Record<string, string>> = {
   MPI_Cartdim_get: 'ii:i', MPI_Cart_rank: 'iii:i', MPI_Cart_coords: 'iiii:i', MPI_Cart_shift: 'iiiii:i',
   MPI_Cart_sub: 'iii:i', MPI_Topo_test: 'ii:i', MPI_Dist_graph_create_adjacent: 'iiiiiiiiii:i',
   MPI_Dist_graph_neighbors_count: 'iiii:i', MPI_Dist_graph_neighbors: 'iiiiiii:i',
-  MPI_Neighbor_allgather: 'iiiiiii:i', MPI_Neighbor_alltoall: 'iiiiiii:i', faasmpi_comm_get_attr: 'iiiii:i',
+  MPI_Neighbor_allgather: 'iiiiiii:i', MPI_Neighbor_alltoall: 'iiiiiii:i',
+  MPI_Neighbor_allgatherv: 'iiiiiiii:i', MPI_Neighbor_alltoallv: 'iiiiiiiii:i', MPI_Neighbor_alltoallw: 'iiiiiiiii:i',
+  MPI_Ineighbor_allgather: 'iiiiiiii:i', MPI_Ineighbor_allgatherv: 'iiiiiiiii:i', MPI_Ineighbor_alltoall: 'iiiiiiii:i',
+  MPI_Ineighbor_alltoallv: 'iiiiiiiiii:i', MPI_Ineighbor_alltoallw: 'iiiiiiiiii:i', faasmpi_comm_get_attr: 'iiiii:i',
   FAASMPI_Coll_cross_host_messages: ':i',
 };

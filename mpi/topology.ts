@@ -1,7 +1,6 @@
 // Process topologies: Cartesian grids (MPI_Dims_create, MPI_Cart_*) and distributed graphs
 // (MPI_Dist_graph_create_adjacent and queries), kept on the Communicator (comm.topology), and the neighbourhood
-// collectives MPI_Neighbor_allgather / MPI_Neighbor_alltoall over either kind, sent point to point on the
-// communicator's collective context with tags TAG_NEIGHBOR_BASE + slot.
+// collectives over either kind are schedules in collectives/neighbor.ts.
 //
 // Ranks are never reordered (the `reorder` argument is accepted and ignored): Cartesian rank r is parent rank r,
 // coordinates in row-major order; ranks beyond the grid get MPI_COMM_NULL.
@@ -9,14 +8,12 @@
 // Cartesian neighbours, in the standard's order, are for each dimension d the ranks at -1 and +1 (slots 2d and
 // 2d + 1; MPI_PROC_NULL at the edge of a non-periodic dimension, whose buffer slot is left alone). The block a
 // rank sends to its -1 neighbour arrives in that neighbour's +1 slot and vice versa, also when both are the same
-// process (periodic dimensions of size 1 or 2): the tag names the receiving slot. On a distributed graph the
-// sends go to `destinations` in order and slot i receives from sources[i]; between the same two processes,
+// process (periodic dimensions of size 1 or 2): sends are posted in the order of the slots they arrive in. On a
+// distributed graph the sends go to `destinations` in order and slot i receives from sources[i]; between the same two processes,
 // messages pair up in list order.
 import * as abi from './abi.js';
-import { commName, dup, split, TAG_NEIGHBOR_BASE, waitAll } from './comm-functions.js';
+import { commName, dup, split } from './comm-functions.js';
 import type { Communicator, Topology } from './communicators.js';
-import { isMpiError, type Datatype } from './datatypes/index.js';
-import type { Op } from './p2p/engine.js';
 import type { MpiPart, MpiRank } from './rank.js';
 
 const OK = abi.MPI_SUCCESS;
@@ -112,8 +109,8 @@ export function balancedFactors(m: number, free: number): number[] {
   return dims.sort((a, b) => b - a);
 }
 
-/** In- and out-neighbours (communicator ranks or MPI_PROC_NULL) in buffer-slot order. */
-function neighbors(c: Communicator): { sources: number[]; destinations: number[]; cart: boolean } | undefined {
+/** In- and out-neighbours (communicator ranks or MPI_PROC_NULL) in buffer-slot order (collectives/neighbor.ts). */
+export function neighbors(c: Communicator): { sources: number[]; destinations: number[]; cart: boolean } | undefined {
   const t = c.topology;
   if (!t) return undefined;
   if (t.kind === 'dist-graph') return { sources: t.sources, destinations: t.destinations, cart: false };
@@ -148,49 +145,6 @@ function functions(rank: MpiRank) {
     return { c, t: c.topology };
   };
   const putComm = (ptr: number, c: Communicator | null) => mem.setI32(ptr, c ? c.handle : abi.MPI_COMM_NULL);
-
-  /** MPI_Neighbor_allgather (sendBlocks false) and MPI_Neighbor_alltoall (true). */
-  const neighborExchange = (fn: string, sendBlocks: boolean) =>
-    (sendbuf: number, scount: number, stypeH: number, recvbuf: number, rcount: number, rtypeH: number, commH: number) => {
-      const c = start(fn, commH);
-      if (typeof c === 'number') return c;
-      const nb = neighbors(c);
-      if (!nb) return raise(c, fn, abi.MPI_ERR_TOPOLOGY, `communicator ${commName(c)} has no topology`);
-      if (scount < 0 || rcount < 0) return raise(c, fn, abi.MPI_ERR_COUNT, `negative count ${Math.min(scount, rcount)}`);
-      const stype = rank.datatypes.acquire(stypeH);
-      if (isMpiError(stype)) return raise(c, fn, stype.errorClass, stype.message);
-      const rtype = rank.datatypes.acquire(rtypeH);
-      if (isMpiError(rtype)) {
-        rank.datatypes.release(stype);
-        return raise(c, fn, rtype.errorClass, rtype.message);
-      }
-      const via: Communicator = { handle: c.handle, context: c.context + 1, worldRanks: c.worldRanks, rank: c.rank, name: c.name };
-      const what = () => `${fn} on ${commName(c)}`;
-      const ops: Op[] = [];
-      try {
-        nb.sources.forEach((src, i) => {
-          if (src === abi.MPI_PROC_NULL) return;
-          const tag = TAG_NEIGHBOR_BASE + (nb.cart ? i : 0);
-          ops.push(rank.p2p.recv(via, c.worldRanks[src], tag, recvbuf + i * rcount * rtype.extent, rcount, rtype, what));
-        });
-        nb.destinations.forEach((dst, j) => {
-          if (dst === abi.MPI_PROC_NULL) return;
-          const tag = TAG_NEIGHBOR_BASE + (nb.cart ? j ^ 1 : 0);
-          const from = sendBlocks ? sendbuf + j * scount * stype.extent : sendbuf;
-          ops.push(rank.p2p.send(via, c.worldRanks[dst], tag, from, scount, stype, 'standard', what));
-        });
-        waitAll(rank, ops, what);
-      } finally {
-        rank.datatypes.release(stype);
-        rank.datatypes.release(rtype);
-      }
-      const failed = ops.find((o) => o.status.error !== OK);
-      if (failed) {
-        const problem = failed.status.error === abi.MPI_ERR_TRUNCATE ? 'message truncated: a neighbour sent more than recvcount items' : 'a neighbour transfer failed';
-        return raise(c, fn, failed.status.error, problem);
-      }
-      return OK;
-    };
 
   return {
     MPI_Dims_create: (nnodes: number, ndims: number, dimsPtr: number) => {
@@ -354,8 +308,6 @@ function functions(rank: MpiRank) {
       if (t.destWeights && writable(destWeightsPtr)) putInts(destWeightsPtr, t.destWeights.slice(0, no));
       return OK;
     },
-    MPI_Neighbor_allgather: neighborExchange('MPI_Neighbor_allgather', false),
-    MPI_Neighbor_alltoall: neighborExchange('MPI_Neighbor_alltoall', true),
   };
 }
 

@@ -28,6 +28,11 @@ programs.describeAll([
   { name: 'comm_info', what: 'Info_* family, Comm_set/get_info, dup_with_info, idup, Alloc_mem/Free_mem, Keyval_create/Attr_put/get/delete', timeoutMs: 60_000 },
 ], [1, 2, 3]);
 
+// Issue 16: the other neighbourhood collectives and the nonblocking ones (schedules in collectives/neighbor.ts).
+programs.describeAll([
+  { name: 'comm_neighbor_v', what: 'Neighbor_allgatherv/alltoallv/alltoallw and every Ineighbor_* on a periodic ring and a graph with repeated edges', timeoutMs: 60_000 },
+], [1, 2, 3, 4, 5]);
+
 // Issue 16: user error handlers.
 programs.describeAll([
   { name: 'comm_errhandler', what: 'Comm_create_errhandler: the handler runs with comm and code, the call returns; call_errhandler, inheritance, free', timeoutMs: 30_000 },

@@ -336,6 +336,31 @@ typedef int MPI_Win_delete_attr_function(MPI_Win win, int win_keyval, void *attr
 #define MPI_Errhandler_f2c(h) ((MPI_Errhandler)(h))
 #define MPI_Message_c2f(h) ((MPI_Fint)(h))
 #define MPI_Message_f2c(h) ((MPI_Message)(h))
+#define MPI_Win_c2f(h) ((MPI_Fint)(h))
+#define MPI_Win_f2c(h) ((MPI_Win)(h))
+#define MPI_File_c2f(h) ((MPI_Fint)(h))
+#define MPI_File_f2c(h) ((MPI_File)(h))
+/* The profiling names of the conversions. */
+#define PMPI_Comm_c2f(h) MPI_Comm_c2f(h)
+#define PMPI_Comm_f2c(h) MPI_Comm_f2c(h)
+#define PMPI_Type_c2f(h) MPI_Type_c2f(h)
+#define PMPI_Type_f2c(h) MPI_Type_f2c(h)
+#define PMPI_Group_c2f(h) MPI_Group_c2f(h)
+#define PMPI_Group_f2c(h) MPI_Group_f2c(h)
+#define PMPI_Op_c2f(h) MPI_Op_c2f(h)
+#define PMPI_Op_f2c(h) MPI_Op_f2c(h)
+#define PMPI_Request_c2f(h) MPI_Request_c2f(h)
+#define PMPI_Request_f2c(h) MPI_Request_f2c(h)
+#define PMPI_Info_c2f(h) MPI_Info_c2f(h)
+#define PMPI_Info_f2c(h) MPI_Info_f2c(h)
+#define PMPI_Errhandler_c2f(h) MPI_Errhandler_c2f(h)
+#define PMPI_Errhandler_f2c(h) MPI_Errhandler_f2c(h)
+#define PMPI_Message_c2f(h) MPI_Message_c2f(h)
+#define PMPI_Message_f2c(h) MPI_Message_f2c(h)
+#define PMPI_Win_c2f(h) MPI_Win_c2f(h)
+#define PMPI_Win_f2c(h) MPI_Win_f2c(h)
+#define PMPI_File_c2f(h) MPI_File_c2f(h)
+#define PMPI_File_f2c(h) MPI_File_f2c(h)
 
 /* ---- import machinery ---- */
 #define FAASMPI_MPI_IMPORT(n) __attribute__((import_module("faasmpi_mpi"), import_name(#n)))
@@ -655,6 +680,28 @@ FAASMPI_MPI_FN(int, Neighbor_allgather, (const void *sendbuf, int sendcount, MPI
                                          int recvcount, MPI_Datatype recvtype, MPI_Comm comm))
 FAASMPI_MPI_FN(int, Neighbor_alltoall, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                                         int recvcount, MPI_Datatype recvtype, MPI_Comm comm))
+FAASMPI_MPI_FN(int, Neighbor_allgatherv, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                          const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm))
+FAASMPI_MPI_FN(int, Neighbor_alltoallv, (const void *sendbuf, const int sendcounts[], const int sdispls[],
+                                         MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int rdispls[],
+                                         MPI_Datatype recvtype, MPI_Comm comm))
+FAASMPI_MPI_FN(int, Neighbor_alltoallw, (const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
+                                         const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
+                                         const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm))
+FAASMPI_MPI_FN(int, Ineighbor_allgather, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                          int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ineighbor_allgatherv, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                           const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm,
+                                           MPI_Request *request))
+FAASMPI_MPI_FN(int, Ineighbor_alltoall, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                         int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ineighbor_alltoallv, (const void *sendbuf, const int sendcounts[], const int sdispls[],
+                                          MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int rdispls[],
+                                          MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ineighbor_alltoallw, (const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
+                                          const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
+                                          const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm,
+                                          MPI_Request *request))
 
 #ifdef __cplusplus
 }
