@@ -11,7 +11,7 @@ import * as abi from './abi.js';
 import { copyAttributes, deleteAttributes } from './attributes.js';
 import { bothGroups, Communicators, type Communicator, type Topology } from './communicators.js';
 import type { Datatype } from './datatypes/index.js';
-import { compareMembers } from './groups.js';
+import { compareMembers } from './group-table.js';
 import type { Op } from './p2p/engine.js';
 import type { MpiPart, MpiRank } from './rank.js';
 
