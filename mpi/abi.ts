@@ -145,6 +145,11 @@ export const MPI_INFO_ENV = 0x5c000000;
 export const INFO_TAG = 0x9c000000;
 export const MPI_MAX_INFO_KEY = 255;
 export const MPI_MAX_INFO_VAL = 1024;
+
+// ---- MPI_Type_match_size ----
+export const MPI_TYPECLASS_INTEGER = 1;
+export const MPI_TYPECLASS_REAL = 2;
+export const MPI_TYPECLASS_COMPLEX = 3;
 export const MPI_WIN_NULL = 0x20000000;
 
 // ---- keyvals and predefined attributes ----
@@ -167,6 +172,12 @@ export const MPI_COMM_DUP_FN = -1;
 export const MPI_NULL_COPY_FN = MPI_COMM_NULL_COPY_FN;
 export const MPI_NULL_DELETE_FN = MPI_COMM_NULL_DELETE_FN;
 export const MPI_DUP_FN = MPI_COMM_DUP_FN;
+export const MPI_TYPE_NULL_COPY_FN = MPI_COMM_NULL_COPY_FN;
+export const MPI_TYPE_NULL_DELETE_FN = MPI_COMM_NULL_DELETE_FN;
+export const MPI_TYPE_DUP_FN = MPI_COMM_DUP_FN;
+export const MPI_WIN_NULL_COPY_FN = MPI_COMM_NULL_COPY_FN;
+export const MPI_WIN_NULL_DELETE_FN = MPI_COMM_NULL_DELETE_FN;
+export const MPI_WIN_DUP_FN = MPI_COMM_DUP_FN;
 
 // ---- special ranks, tags, counts ----
 export const MPI_ANY_SOURCE = -2;

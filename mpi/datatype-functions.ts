@@ -10,7 +10,7 @@
 // bytes (the MPICH convention).
 import { copyTypeAttributes, deleteTypeAttributes } from './attributes.js';
 import * as abi from './abi.js';
-import { isMpiError, mpiError, type MpiError } from './datatypes/index.js';
+import { isMpiError, mpiError, predefinedDatatypeByName, type MpiError } from './datatypes/index.js';
 import type { MpiPart, MpiRank } from './rank.js';
 import { isStatusIgnore, MAX_STATUS_BYTES_X, readStatusBytes, setStatusBytes, setStatusCancelled } from './status.js';
 
@@ -339,6 +339,23 @@ function functions(rank: MpiRank) {
     MPI_Get_elements: elementsOrCount('MPI_Get_elements', 'elements', false),
     MPI_Get_elements_x: elementsOrCount('MPI_Get_elements_x', 'elements', true),
     MPI_Status_set_elements: setElements('MPI_Status_set_elements'),
+    /** The predefined C type of a class and size (there are no Fortran types here to return instead). */
+    MPI_Type_match_size: (typeclass: number, size: number, typePtr: number) => {
+      const fn = 'MPI_Type_match_size';
+      rank.requireActive(fn);
+      const byClass: Record<number, Record<number, string>> = {
+        [abi.MPI_TYPECLASS_INTEGER]: { 1: 'MPI_INT8_T', 2: 'MPI_INT16_T', 4: 'MPI_INT32_T', 8: 'MPI_INT64_T' },
+        [abi.MPI_TYPECLASS_REAL]: { 4: 'MPI_FLOAT', 8: 'MPI_DOUBLE', 16: 'MPI_LONG_DOUBLE' },
+        [abi.MPI_TYPECLASS_COMPLEX]: { 8: 'MPI_C_FLOAT_COMPLEX', 16: 'MPI_C_DOUBLE_COMPLEX', 32: 'MPI_C_LONG_DOUBLE_COMPLEX' },
+      };
+      const sizes = byClass[typeclass];
+      if (!sizes) return argError(fn, `invalid typeclass ${typeclass}`);
+      const name = sizes[size];
+      const t = name === undefined ? undefined : predefinedDatatypeByName(name);
+      if (!t) return argError(fn, `no predefined type of typeclass ${typeclass} has size ${size}`);
+      mem.setI32(typePtr, t.handle);
+      return abi.MPI_SUCCESS;
+    },
     MPI_Status_set_elements_x: setElements('MPI_Status_set_elements_x'),
     MPI_Status_set_cancelled: (statusPtr: number, flag: number) => {
       rank.requireActive('MPI_Status_set_cancelled');

@@ -1,7 +1,8 @@
 /* Datatype and window keyvals (issue 16): MPI_Type_create_keyval with copy and delete callbacks,
  * MPI_Type_set/get/delete_attr (replacing a value runs the delete callback), MPI_TYPE_DUP_FN and
  * MPI_TYPE_NULL_COPY_FN under MPI_Type_dup, delete callbacks at MPI_Type_free, attributes on a predefined type,
- * a communicator keyval refused on a datatype (MPI_ERRORS_RETURN), MPI_Win_create_keyval/free_keyval.
+ * a communicator keyval refused on a datatype (MPI_ERRORS_RETURN), MPI_Win_create_keyval/free_keyval; and
+ * MPI_Type_match_size.
  * Self-checking: "OK type_keyval rank R". */
 #include <mpi.h>
 #include <stdint.h>
@@ -89,5 +90,15 @@ int main(int argc, char **argv) {
   expect(MPI_SUCCESS, MPI_Win_create_keyval(MPI_WIN_NULL_COPY_FN, MPI_WIN_NULL_DELETE_FN, &kw, NULL), "Win_create_keyval");
   expect(MPI_SUCCESS, MPI_Win_free_keyval(&kw), "Win_free_keyval");
   expect(1, kw == MPI_KEYVAL_INVALID, "Win_free_keyval sets MPI_KEYVAL_INVALID");
+  const int classes[3] = {MPI_TYPECLASS_INTEGER, MPI_TYPECLASS_REAL, MPI_TYPECLASS_COMPLEX}, sizes[3] = {4, 8, 16};
+  for (int i = 0; i < 3; i++) {
+    MPI_Datatype m = MPI_DATATYPE_NULL;
+    int sz = -1;
+    expect(MPI_SUCCESS, MPI_Type_match_size(classes[i], sizes[i], &m), "Type_match_size class %d", classes[i]);
+    MPI_Type_size(m, &sz);
+    expect(sizes[i], sz, "size of the matched type of class %d", classes[i]);
+  }
+  MPI_Datatype none;
+  expect(1, MPI_Type_match_size(MPI_TYPECLASS_INTEGER, 3, &none) != MPI_SUCCESS, "no 3-byte integer");
   return check_finish("type_keyval");
 }

@@ -126,6 +126,9 @@ typedef int MPI_Win_delete_attr_function(MPI_Win win, int win_keyval, void *attr
 #define MPI_INFO_ENV ((MPI_Info)0x5c000000)
 #define MPI_MAX_INFO_KEY 255
 #define MPI_MAX_INFO_VAL 1024
+#define MPI_TYPECLASS_INTEGER 1
+#define MPI_TYPECLASS_REAL 2
+#define MPI_TYPECLASS_COMPLEX 3
 #define MPI_WIN_NULL  ((MPI_Win)0x20000000)
 
 /* ---- keyvals, predefined attributes (MPI_TAG_UB's value is 0x7fffffff) ---- */
@@ -451,6 +454,7 @@ FAASMPI_MPI_FN(int, Get_elements_x, (const MPI_Status *status, MPI_Datatype data
 FAASMPI_MPI_FN(int, Status_set_elements, (MPI_Status *status, MPI_Datatype datatype, int count))
 FAASMPI_MPI_FN(int, Status_set_elements_x, (MPI_Status *status, MPI_Datatype datatype, MPI_Count count))
 FAASMPI_MPI_FN(int, Status_set_cancelled, (MPI_Status *status, int flag))
+FAASMPI_MPI_FN(int, Type_match_size, (int typeclass, int size, MPI_Datatype *datatype))
 
 /* ---- datatypes ---- */
 FAASMPI_MPI_FN(int, Type_contiguous, (int count, MPI_Datatype oldtype, MPI_Datatype *newtype))
@@ -610,11 +614,17 @@ FAASMPI_MPI_FN(int, Info_get_valuelen, (MPI_Info info, const char *key, int *val
 FAASMPI_MPI_FN(int, Info_get_nkeys, (MPI_Info info, int *nkeys))
 FAASMPI_MPI_FN(int, Info_get_nthkey, (MPI_Info info, int n, char *key))
 
-/* ---- memory (in the guest library: the memory comes from the program's own allocator) ---- */
+/* ---- in the guest library (toolchain/guest/mpi_guest.c): memory from the program's own allocator, ... ---- */
 int MPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr);
 int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr);
 int MPI_Free_mem(void *base);
 int PMPI_Free_mem(void *base);
+int MPI_Pcontrol(const int level, ...);
+int PMPI_Pcontrol(const int level, ...);
+int MPI_Status_c2f(const MPI_Status *c_status, MPI_Fint *f_status);
+int PMPI_Status_c2f(const MPI_Status *c_status, MPI_Fint *f_status);
+int MPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status);
+int PMPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status);
 
 /* ---- groups ---- */
 FAASMPI_MPI_FN(int, Group_size, (MPI_Group group, int *size))

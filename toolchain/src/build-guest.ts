@@ -22,7 +22,7 @@ interface GuestObject {
 const OBJECTS: GuestObject[] = [
   { source: 'main.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'mpi_attr.c', variants: ['plain', 'threads'], atomics: false },
-  { source: 'mpi_mem.c', variants: ['plain', 'threads'], atomics: false },
+  { source: 'mpi_guest.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'no_processes.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'cxa_exception.cpp', variants: ['plain', 'threads'], atomics: false },
   { source: 'stdio_nolock.c', variants: ['plain'], atomics: false },
