@@ -125,6 +125,7 @@ export function split(
 
 function cloneTopology(t: Topology | undefined): Topology | undefined {
   if (!t) return undefined;
+  if (t.kind === 'graph') return { kind: 'graph', index: [...t.index], edges: [...t.edges] };
   return t.kind === 'cart'
     ? { kind: 'cart', dims: [...t.dims], periods: [...t.periods] }
     : {

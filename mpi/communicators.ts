@@ -10,6 +10,8 @@ import * as abi from './abi.js';
 /** A Cartesian or distributed-graph topology attached to a communicator (MPI_Cart_create, ...). */
 export type Topology =
   | { kind: 'cart'; dims: number[]; periods: boolean[] }
+  /** MPI_Graph_create's graph: node r's neighbours are edges[index[r - 1] .. index[r]) (index[-1] = 0). */
+  | { kind: 'graph'; index: number[]; edges: number[] }
   | {
     kind: 'dist-graph';
     /** In-neighbours (communicator ranks) and out-neighbours, in the order given to MPI. */

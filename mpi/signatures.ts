@@ -59,6 +59,8 @@ export const MPI_SIGNATURES: Readonly<Record<string, string>> = {
   MPI_Comm_free_keyval: 'i:i', MPI_Dims_create: 'iii:i', MPI_Cart_create: 'iiiiii:i', MPI_Cart_get: 'iiiii:i',
   MPI_Cartdim_get: 'ii:i', MPI_Cart_rank: 'iii:i', MPI_Cart_coords: 'iiii:i', MPI_Cart_shift: 'iiiii:i',
   MPI_Cart_sub: 'iii:i', MPI_Topo_test: 'ii:i', MPI_Dist_graph_create_adjacent: 'iiiiiiiiii:i',
+  MPI_Dist_graph_create: 'iiiiiiiii:i', MPI_Graph_create: 'iiiiii:i', MPI_Graphdims_get: 'iii:i', MPI_Graph_get: 'iiiii:i',
+  MPI_Graph_neighbors_count: 'iii:i', MPI_Graph_neighbors: 'iiii:i', MPI_Graph_map: 'iiiii:i', MPI_Cart_map: 'iiiii:i',
   MPI_Dist_graph_neighbors_count: 'iiii:i', MPI_Dist_graph_neighbors: 'iiiiiii:i',
   MPI_Neighbor_allgather: 'iiiiiii:i', MPI_Neighbor_alltoall: 'iiiiiii:i',
   MPI_Neighbor_allgatherv: 'iiiiiiii:i', MPI_Neighbor_alltoallv: 'iiiiiiiii:i', MPI_Neighbor_alltoallw: 'iiiiiiiii:i',

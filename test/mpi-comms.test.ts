@@ -33,6 +33,11 @@ programs.describeAll([
   { name: 'comm_neighbor_v', what: 'Neighbor_allgatherv/alltoallv/alltoallw and every Ineighbor_* on a periodic ring and a graph with repeated edges', timeoutMs: 60_000 },
 ], [1, 2, 3, 4, 5]);
 
+// Issue 16: MPI_Graph_create and its queries, Graph_map/Cart_map, the general MPI_Dist_graph_create.
+programs.describeAll([
+  { name: 'comm_graph_general', what: 'Graph_create/dims_get/get/neighbors(_count), graph neighbour collectives, Graph_map, Cart_map, Dist_graph_create', timeoutMs: 60_000 },
+], [1, 2, 3, 4, 5]);
+
 // Issue 16: user error handlers.
 programs.describeAll([
   { name: 'comm_errhandler', what: 'Comm_create_errhandler: the handler runs with comm and code, the call returns; call_errhandler, inheritance, free', timeoutMs: 30_000 },

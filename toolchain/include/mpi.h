@@ -679,6 +679,17 @@ FAASMPI_MPI_FN(int, Cart_coords, (MPI_Comm comm, int rank, int maxdims, int coor
 FAASMPI_MPI_FN(int, Cart_shift, (MPI_Comm comm, int direction, int disp, int *rank_source, int *rank_dest))
 FAASMPI_MPI_FN(int, Cart_sub, (MPI_Comm comm, const int remain_dims[], MPI_Comm *newcomm))
 FAASMPI_MPI_FN(int, Topo_test, (MPI_Comm comm, int *status))
+FAASMPI_MPI_FN(int, Dist_graph_create, (MPI_Comm comm_old, int n, const int sources[], const int degrees[],
+                                        const int destinations[], const int weights[], MPI_Info info, int reorder,
+                                        MPI_Comm *comm_dist_graph))
+FAASMPI_MPI_FN(int, Graph_create, (MPI_Comm comm_old, int nnodes, const int index[], const int edges[], int reorder,
+                                   MPI_Comm *comm_graph))
+FAASMPI_MPI_FN(int, Graphdims_get, (MPI_Comm comm, int *nnodes, int *nedges))
+FAASMPI_MPI_FN(int, Graph_get, (MPI_Comm comm, int maxindex, int maxedges, int index[], int edges[]))
+FAASMPI_MPI_FN(int, Graph_neighbors_count, (MPI_Comm comm, int rank, int *nneighbors))
+FAASMPI_MPI_FN(int, Graph_neighbors, (MPI_Comm comm, int rank, int maxneighbors, int neighbors[]))
+FAASMPI_MPI_FN(int, Graph_map, (MPI_Comm comm, int nnodes, const int index[], const int edges[], int *newrank))
+FAASMPI_MPI_FN(int, Cart_map, (MPI_Comm comm, int ndims, const int dims[], const int periods[], int *newrank))
 FAASMPI_MPI_FN(int, Dist_graph_create_adjacent, (MPI_Comm comm_old, int indegree, const int sources[],
                                                  const int sourceweights[], int outdegree, const int destinations[],
                                                  const int destweights[], MPI_Info info, int reorder,
