@@ -13,13 +13,14 @@ import { environmentPart } from './environment.js';
 import { errorsPart } from './errors.js';
 import { datatypesPart } from './datatype-functions.js';
 import { pointToPointPart } from './p2p/functions.js';
+import { grequestsPart } from './p2p/grequests.js';
 import { opsPart } from './ops/functions.js';
 import { collectivesPart } from '../collectives/functions.js';
 import { MpiRank, type MpiPart, type MpiTransport } from './rank.js';
 
 export const MPI_MODULE_NAME = 'faasmpi_mpi';
 
-const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, attributesPart, opsPart, collectivesPart, commPart, intercommPart, infoPart, groupPart, topologyPart];
+const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, grequestsPart, attributesPart, opsPart, collectivesPart, commPart, intercommPart, infoPart, groupPart, topologyPart];
 
 export const mpiSpec: HostModuleSpec = { name: MPI_MODULE_NAME, functionNames: PARTS.flatMap((p) => p.names) };
 

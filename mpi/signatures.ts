@@ -20,7 +20,7 @@ export const MPI_SIGNATURES: Readonly<Record<string, string>> = {
   MPI_Start: 'i:i', MPI_Startall: 'ii:i', MPI_Probe: 'iiii:i', MPI_Iprobe: 'iiiii:i', MPI_Mprobe: 'iiiii:i',
   MPI_Improbe: 'iiiiii:i', MPI_Mrecv: 'iiiii:i', MPI_Imrecv: 'iiiii:i', MPI_Get_count: 'iii:i',
   MPI_Get_elements: 'iii:i', MPI_Get_elements_x: 'iii:i', MPI_Status_set_elements: 'iii:i',
-  MPI_Status_set_elements_x: 'iiI:i', MPI_Status_set_cancelled: 'ii:i', MPI_Type_match_size: 'iii:i', MPI_Type_contiguous: 'iii:i',
+  MPI_Status_set_elements_x: 'iiI:i', MPI_Status_set_cancelled: 'ii:i', MPI_Type_match_size: 'iii:i', MPI_Grequest_start: 'iiiii:i', MPI_Grequest_complete: 'i:i', MPI_Type_contiguous: 'iii:i',
   MPI_Type_vector: 'iiiii:i', MPI_Type_hvector: 'iiiii:i', MPI_Type_create_hvector: 'iiiii:i',
   MPI_Type_indexed: 'iiiii:i', MPI_Type_hindexed: 'iiiii:i', MPI_Type_create_hindexed: 'iiiii:i',
   MPI_Type_create_indexed_block: 'iiiii:i', MPI_Type_create_hindexed_block: 'iiiii:i',

@@ -210,11 +210,13 @@ function functions(rank: MpiRank) {
     }
     if (!r.op.done) return undefined;
     const op = r.op;
+    r.onComplete?.();
     putStatus(statusPtr, op.status);
     if (r.start) r.op = undefined;
     else {
       rank.requests.remove(handle);
       mem.setI32(reqPtr, REQUEST_NULL);
+      r.onFree?.();
     }
     return single ? opError(op, fn) : op.status.error;
   };
@@ -528,6 +530,7 @@ function functions(rank: MpiRank) {
       rank.p2p.progress();
       const done = !r.op || r.op.done;
       mem.setI32(flagPtr, done ? 1 : 0);
+      if (done && r.op) r.onComplete?.();
       if (done) putStatus(statusPtr, r.op?.status ?? emptyStatus);
       return OK;
     },
@@ -536,7 +539,8 @@ function functions(rank: MpiRank) {
       const handle = mem.i32(reqPtr);
       const r = rank.requests.get(handle);
       if (!r) return raise(abi.MPI_COMM_WORLD, 'MPI_Cancel', abi.MPI_ERR_REQUEST, `invalid request 0x${(handle >>> 0).toString(16)}`);
-      if (r.op) rank.p2p.cancel(r.op);
+      if (r.onCancel) r.onCancel();
+      else if (r.op) rank.p2p.cancel(r.op);
       return OK;
     },
     MPI_Test_cancelled: (statusPtr: number, flagPtr: number) => {

@@ -10,8 +10,15 @@ export interface UserRequest {
   /** Persistent requests: starts the next operation. */
   start?: () => Op;
   kind: 'send' | 'recv' | 'coll';
-  /** Called when MPI_Request_free drops the handle (a persistent request releases what it holds). */
+  /**
+   * Called when the handle goes away: MPI_Request_free, or a completed non-persistent request freed by the
+   * Wait/Test family (a persistent request releases what it holds; a generalized one calls its free_fn).
+   */
   onFree?: () => void;
+  /** Called once the operation is done, before its status is written (a generalized request's query_fn). */
+  onComplete?: () => void;
+  /** MPI_Cancel of a request that is not a receive (a generalized request's cancel_fn). */
+  onCancel?: () => void;
 }
 
 export class Requests extends HandleTable<UserRequest> {

@@ -77,6 +77,9 @@ typedef int MPI_Comm_copy_attr_function(MPI_Comm oldcomm, int comm_keyval, void 
 typedef int MPI_Comm_delete_attr_function(MPI_Comm comm, int comm_keyval, void *attribute_val, void *extra_state);
 typedef MPI_Comm_copy_attr_function MPI_Copy_function;
 typedef MPI_Comm_delete_attr_function MPI_Delete_function;
+typedef int MPI_Grequest_query_function(void *extra_state, MPI_Status *status);
+typedef int MPI_Grequest_free_function(void *extra_state);
+typedef int MPI_Grequest_cancel_function(void *extra_state, int complete);
 typedef int MPI_Type_copy_attr_function(MPI_Datatype oldtype, int type_keyval, void *extra_state,
                                         void *attribute_val_in, void *attribute_val_out, int *flag);
 typedef int MPI_Type_delete_attr_function(MPI_Datatype datatype, int type_keyval, void *attribute_val, void *extra_state);
@@ -455,6 +458,9 @@ FAASMPI_MPI_FN(int, Status_set_elements, (MPI_Status *status, MPI_Datatype datat
 FAASMPI_MPI_FN(int, Status_set_elements_x, (MPI_Status *status, MPI_Datatype datatype, MPI_Count count))
 FAASMPI_MPI_FN(int, Status_set_cancelled, (MPI_Status *status, int flag))
 FAASMPI_MPI_FN(int, Type_match_size, (int typeclass, int size, MPI_Datatype *datatype))
+FAASMPI_MPI_FN(int, Grequest_start, (MPI_Grequest_query_function *query_fn, MPI_Grequest_free_function *free_fn,
+                                     MPI_Grequest_cancel_function *cancel_fn, void *extra_state, MPI_Request *request))
+FAASMPI_MPI_FN(int, Grequest_complete, (MPI_Request request))
 
 /* ---- datatypes ---- */
 FAASMPI_MPI_FN(int, Type_contiguous, (int count, MPI_Datatype oldtype, MPI_Datatype *newtype))
