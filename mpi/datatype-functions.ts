@@ -10,7 +10,7 @@
 // bytes (the MPICH convention).
 import { copyTypeAttributes, deleteTypeAttributes } from './attributes.js';
 import * as abi from './abi.js';
-import { isMpiError, mpiError, predefinedDatatypeByName, type MpiError } from './datatypes/index.js';
+import { isMpiError, mpiError, predefinedDatatypeByName, swapExternal32, type MpiError } from './datatypes/index.js';
 import type { MpiPart, MpiRank } from './rank.js';
 import { isStatusIgnore, MAX_STATUS_BYTES_X, readStatusBytes, setStatusBytes, setStatusCancelled } from './status.js';
 
@@ -55,6 +55,12 @@ function functions(rank: MpiRank) {
     if (isMpiError(r)) return fail(fn, r);
     mem.setI32(newtypePtr >>> 0, r);
     return abi.MPI_SUCCESS;
+  };
+
+  /** The datarep argument: only "external32" exists. Undefined if it is that, else the error raised. */
+  const external32 = (fn: string, ptr: number): number | undefined => {
+    const rep = mem.readCString(ptr >>> 0, 64, 'datarep');
+    return rep === 'external32' ? undefined : argError(fn, `unknown data representation "${rep}" (only "external32")`);
   };
 
   // ---- shared implementations ----
@@ -318,6 +324,52 @@ function functions(rank: MpiRank) {
       const r = reg().packSize(incount, datatype);
       if (isMpiError(r)) return fail(fn, r, c.handle);
       if (r > INT_MAX) return rank.errors.raise(c.handle, fn, abi.MPI_ERR_COUNT, `${incount} items need ${r} bytes, more than an int holds`);
+      mem.setI32(sizePtr >>> 0, r);
+      return abi.MPI_SUCCESS;
+    },
+
+    // ---- the portable representation (datatypes/external32.ts) ----
+    MPI_Pack_external: (datarepPtr: number, inbuf: number, incount: number, datatype: number, outbuf: number, outsize: number, positionPtr: number) => {
+      const fn = 'MPI_Pack_external';
+      rank.requireActive(fn);
+      const bad = external32(fn, datarepPtr);
+      if (bad !== undefined) return bad;
+      const all = whole();
+      const start = mem.i32(positionPtr >>> 0);
+      const r = reg().mpiPack(all, inbuf >>> 0, incount, datatype, all, outbuf >>> 0, outsize, start);
+      if (isMpiError(r)) return fail(fn, r);
+      const t = reg().resolve(datatype);
+      if (!isMpiError(t)) swapExternal32(whole(), (outbuf >>> 0) + start, incount, t);
+      mem.setI32(positionPtr >>> 0, r);
+      return abi.MPI_SUCCESS;
+    },
+    MPI_Unpack_external: (datarepPtr: number, inbuf: number, insize: number, positionPtr: number, outbuf: number, outcount: number, datatype: number) => {
+      const fn = 'MPI_Unpack_external';
+      rank.requireActive(fn);
+      const bad = external32(fn, datarepPtr);
+      if (bad !== undefined) return bad;
+      const t = reg().forCommunication(datatype);
+      if (isMpiError(t)) return fail(fn, t);
+      const start = mem.i32(positionPtr >>> 0);
+      if (start < 0 || insize < 0 || outcount < 0) return argError(fn, `invalid insize ${insize}, position ${start} or outcount ${outcount}`);
+      const bytes = Math.min(outcount * t.size, Math.max(0, insize - start));
+      // Swapped on a host copy: the input buffer stays as the caller wrote it.
+      const native = new Uint8Array(bytes);
+      native.set(mem.bytes((inbuf >>> 0) + start, bytes, 'inbuf'));
+      swapExternal32(native, 0, Math.floor(bytes / Math.max(1, t.size)), t);
+      const r = reg().mpiUnpack(native, 0, bytes, 0, whole(), outbuf >>> 0, outcount, datatype);
+      if (isMpiError(r)) return fail(fn, r);
+      mem.setI32(positionPtr >>> 0, start + r);
+      return abi.MPI_SUCCESS;
+    },
+    MPI_Pack_external_size: (datarepPtr: number, incount: number, datatype: number, sizePtr: number) => {
+      const fn = 'MPI_Pack_external_size';
+      rank.requireActive(fn);
+      const bad = external32(fn, datarepPtr);
+      if (bad !== undefined) return bad;
+      const r = reg().packSize(incount, datatype);
+      if (isMpiError(r)) return fail(fn, r);
+      if (r > INT_MAX) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `${incount} items need ${r} bytes, more than an MPI_Aint holds`);
       mem.setI32(sizePtr >>> 0, r);
       return abi.MPI_SUCCESS;
     },

@@ -61,5 +61,6 @@ describe('errors', () => {
 // Issue 16 bug 4: MPI_Status_set_elements_x refused counts at or above 2^53 although MPI_Count is 64-bit.
 new SelfChecking('faasmpi-types-x-').describeAll([
   { name: 'type_keyval', what: 'datatype keyvals: set/get/delete_attr, copy at Type_dup, delete at Type_free, predefined types; window keyvals', timeoutMs: 30_000 },
+  { name: 'type_external32', what: 'Pack_external/Unpack_external/Pack_external_size: big-endian elements, struct, complex, vector, round trip', timeoutMs: 30_000 },
   { name: 'type_status_x', what: 'Status_set_elements_x / Get_elements_x / Get_count with counts up to 2^62', timeoutMs: 30_000 },
 ], [1, 2]);

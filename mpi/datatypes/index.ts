@@ -7,3 +7,4 @@ export {
 } from './datatype.js';
 export { copy, pack, unpack, type CopyResult, type UnpackResult } from './copy.js';
 export { DatatypeRegistry, type Contents, type Envelope } from './registry.js';
+export { swapExternal32 } from './external32.js';

@@ -458,6 +458,11 @@ FAASMPI_MPI_FN(int, Status_set_elements, (MPI_Status *status, MPI_Datatype datat
 FAASMPI_MPI_FN(int, Status_set_elements_x, (MPI_Status *status, MPI_Datatype datatype, MPI_Count count))
 FAASMPI_MPI_FN(int, Status_set_cancelled, (MPI_Status *status, int flag))
 FAASMPI_MPI_FN(int, Type_match_size, (int typeclass, int size, MPI_Datatype *datatype))
+FAASMPI_MPI_FN(int, Pack_external, (const char datarep[], const void *inbuf, int incount, MPI_Datatype datatype,
+                                    void *outbuf, MPI_Aint outsize, MPI_Aint *position))
+FAASMPI_MPI_FN(int, Unpack_external, (const char datarep[], const void *inbuf, MPI_Aint insize, MPI_Aint *position,
+                                      void *outbuf, int outcount, MPI_Datatype datatype))
+FAASMPI_MPI_FN(int, Pack_external_size, (const char datarep[], int incount, MPI_Datatype datatype, MPI_Aint *size))
 FAASMPI_MPI_FN(int, Grequest_start, (MPI_Grequest_query_function *query_fn, MPI_Grequest_free_function *free_fn,
                                      MPI_Grequest_cancel_function *cancel_fn, void *extra_state, MPI_Request *request))
 FAASMPI_MPI_FN(int, Grequest_complete, (MPI_Request request))
