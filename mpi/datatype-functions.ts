@@ -57,6 +57,17 @@ function functions(rank: MpiRank) {
     return abi.MPI_SUCCESS;
   };
 
+  /** MPI_Type_create_f90_real/complex: float, double or long double (IEEE binary128 on wasm32) by precision p and range r. */
+  const f90Float = (fn: string, p: number, r: number, typePtr: number, names: [string, string, string]) => {
+    rank.requireActive(fn);
+    const P = p === abi.MPI_UNDEFINED ? 0 : p, R = r === abi.MPI_UNDEFINED ? 0 : r;
+    if (P < 0 || R < 0) return argError(fn, `invalid precision ${p} or range ${r}`);
+    const i = P <= 6 && R <= 37 ? 0 : P <= 15 && R <= 307 ? 1 : P <= 33 && R <= 4931 ? 2 : -1;
+    if (i < 0) return argError(fn, `no floating-point type has precision ${p} and range ${r}`);
+    mem.setI32(typePtr, predefinedDatatypeByName(names[i as 0 | 1 | 2])!.handle);
+    return abi.MPI_SUCCESS;
+  };
+
   /** The datarep argument: only "external32" exists. Undefined if it is that, else the error raised. */
   const external32 = (fn: string, ptr: number): number | undefined => {
     const rep = mem.readCString(ptr >>> 0, 64, 'datarep');
@@ -391,6 +402,19 @@ function functions(rank: MpiRank) {
     MPI_Get_elements: elementsOrCount('MPI_Get_elements', 'elements', false),
     MPI_Get_elements_x: elementsOrCount('MPI_Get_elements_x', 'elements', true),
     MPI_Status_set_elements: setElements('MPI_Status_set_elements'),
+    // Fortran 90 parameterized types: the smallest predefined C type with the precision and range asked for (a
+    // named type, so MPI_Type_get_envelope reports MPI_COMBINER_NAMED rather than the F90 combiners).
+    MPI_Type_create_f90_integer: (r: number, typePtr: number) => {
+      const fn = 'MPI_Type_create_f90_integer';
+      rank.requireActive(fn);
+      const name = r === abi.MPI_UNDEFINED || r <= 2 ? 'MPI_INT8_T' : r <= 4 ? 'MPI_INT16_T' : r <= 9 ? 'MPI_INT32_T' : r <= 18 ? 'MPI_INT64_T' : undefined;
+      if (!name || r < 0 && r !== abi.MPI_UNDEFINED) return argError(fn, `no integer type has a decimal range of ${r}`);
+      mem.setI32(typePtr, predefinedDatatypeByName(name)!.handle);
+      return abi.MPI_SUCCESS;
+    },
+    MPI_Type_create_f90_real: (p: number, r: number, typePtr: number) => f90Float('MPI_Type_create_f90_real', p, r, typePtr, ['MPI_FLOAT', 'MPI_DOUBLE', 'MPI_LONG_DOUBLE']),
+    MPI_Type_create_f90_complex: (p: number, r: number, typePtr: number) =>
+      f90Float('MPI_Type_create_f90_complex', p, r, typePtr, ['MPI_C_FLOAT_COMPLEX', 'MPI_C_DOUBLE_COMPLEX', 'MPI_C_LONG_DOUBLE_COMPLEX']),
     /** The predefined C type of a class and size (there are no Fortran types here to return instead). */
     MPI_Type_match_size: (typeclass: number, size: number, typePtr: number) => {
       const fn = 'MPI_Type_match_size';

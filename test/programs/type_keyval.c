@@ -2,7 +2,7 @@
  * MPI_Type_set/get/delete_attr (replacing a value runs the delete callback), MPI_TYPE_DUP_FN and
  * MPI_TYPE_NULL_COPY_FN under MPI_Type_dup, delete callbacks at MPI_Type_free, attributes on a predefined type,
  * a communicator keyval refused on a datatype (MPI_ERRORS_RETURN), MPI_Win_create_keyval/free_keyval; and
- * MPI_Type_match_size.
+ * MPI_Type_match_size and MPI_Type_create_f90_integer/real/complex (by the sizes they give).
  * Self-checking: "OK type_keyval rank R". */
 #include <mpi.h>
 #include <stdint.h>
@@ -100,5 +100,22 @@ int main(int argc, char **argv) {
   }
   MPI_Datatype none;
   expect(1, MPI_Type_match_size(MPI_TYPECLASS_INTEGER, 3, &none) != MPI_SUCCESS, "no 3-byte integer");
+  MPI_Datatype f;
+  int fsz = -1;
+  MPI_Type_create_f90_integer(9, &f);
+  MPI_Type_size(f, &fsz);
+  expect(4, fsz, "f90 integer of range 9");
+  MPI_Type_create_f90_integer(3, &f);
+  MPI_Type_size(f, &fsz);
+  expect(2, fsz, "f90 integer of range 3");
+  MPI_Type_create_f90_real(6, MPI_UNDEFINED, &f);
+  MPI_Type_size(f, &fsz);
+  expect(4, fsz, "f90 real of precision 6");
+  MPI_Type_create_f90_real(15, 300, &f);
+  MPI_Type_size(f, &fsz);
+  expect(8, fsz, "f90 real of precision 15");
+  MPI_Type_create_f90_complex(12, MPI_UNDEFINED, &f);
+  MPI_Type_size(f, &fsz);
+  expect(16, fsz, "f90 complex of precision 12");
   return check_finish("type_keyval");
 }

@@ -463,6 +463,9 @@ FAASMPI_MPI_FN(int, Pack_external, (const char datarep[], const void *inbuf, int
 FAASMPI_MPI_FN(int, Unpack_external, (const char datarep[], const void *inbuf, MPI_Aint insize, MPI_Aint *position,
                                       void *outbuf, int outcount, MPI_Datatype datatype))
 FAASMPI_MPI_FN(int, Pack_external_size, (const char datarep[], int incount, MPI_Datatype datatype, MPI_Aint *size))
+FAASMPI_MPI_FN(int, Type_create_f90_integer, (int r, MPI_Datatype *newtype))
+FAASMPI_MPI_FN(int, Type_create_f90_real, (int p, int r, MPI_Datatype *newtype))
+FAASMPI_MPI_FN(int, Type_create_f90_complex, (int p, int r, MPI_Datatype *newtype))
 FAASMPI_MPI_FN(int, Grequest_start, (MPI_Grequest_query_function *query_fn, MPI_Grequest_free_function *free_fn,
                                      MPI_Grequest_cancel_function *cancel_fn, void *extra_state, MPI_Request *request))
 FAASMPI_MPI_FN(int, Grequest_complete, (MPI_Request request))
