@@ -185,6 +185,17 @@ function functions(rank: MpiRank) {
     },
     MPI_Type_create_struct: struct('MPI_Type_create_struct'),
     MPI_Type_struct: struct('MPI_Type_struct'),
+    MPI_Type_create_darray: (size: number, r: number, ndims: number, gsizesPtr: number, distribsPtr: number, dargsPtr: number,
+      psizesPtr: number, order: number, oldtype: number, newPtr: number) => {
+      const fn = 'MPI_Type_create_darray';
+      rank.requireActive(fn);
+      const n = Math.max(0, ndims);
+      const arrays = [gsizesPtr, distribsPtr, dargsPtr, psizesPtr].map((p, i) => readInts(p, n, ['array_of_gsizes', 'array_of_distribs', 'array_of_dargs', 'array_of_psizes'][i]));
+      const bad = arrays.find(isMpiError);
+      if (bad) return fail(fn, bad);
+      const [g, d, a, p] = arrays as ArrayLike<number>[];
+      return made(fn, reg().darray(size, r, ndims, g, d, a, p, order, oldtype), newPtr);
+    },
     MPI_Type_create_resized: (oldtype: number, lb: number, extent: number, newPtr: number) => {
       rank.requireActive('MPI_Type_create_resized');
       return made('MPI_Type_create_resized', reg().resized(oldtype, lb, extent), newPtr);

@@ -62,5 +62,6 @@ describe('errors', () => {
 new SelfChecking('faasmpi-types-x-').describeAll([
   { name: 'type_keyval', what: 'datatype keyvals: set/get/delete_attr, copy at Type_dup, delete at Type_free, predefined types; window keyvals', timeoutMs: 30_000 },
   { name: 'type_external32', what: 'Pack_external/Unpack_external/Pack_external_size: big-endian elements, struct, complex, vector, round trip', timeoutMs: 30_000 },
+  { name: 'type_darray', what: 'Type_create_darray: block/cyclic/none, default and explicit dargs, C and Fortran order, over a virtual 3 x 2 grid', timeoutMs: 30_000 },
   { name: 'type_status_x', what: 'Status_set_elements_x / Get_elements_x / Get_count with counts up to 2^62', timeoutMs: 30_000 },
 ], [1, 2]);

@@ -262,6 +262,10 @@ typedef int MPI_Win_delete_attr_function(MPI_Win win, int win_keyval, void *attr
 #define MPI_COMBINER_HINDEXED_BLOCK 19
 #define MPI_ORDER_C 56
 #define MPI_ORDER_FORTRAN 57
+#define MPI_DISTRIBUTE_BLOCK 121
+#define MPI_DISTRIBUTE_CYCLIC 122
+#define MPI_DISTRIBUTE_NONE 123
+#define MPI_DISTRIBUTE_DFLT_DARG -49767
 #define MPI_MAX_OBJECT_NAME 128
 
 /* ---- error classes (MPICH numbering) ---- */
@@ -464,6 +468,10 @@ FAASMPI_MPI_FN(int, Unpack_external, (const char datarep[], const void *inbuf, M
                                       void *outbuf, int outcount, MPI_Datatype datatype))
 FAASMPI_MPI_FN(int, Pack_external_size, (const char datarep[], int incount, MPI_Datatype datatype, MPI_Aint *size))
 FAASMPI_MPI_FN(int, Type_create_f90_integer, (int r, MPI_Datatype *newtype))
+FAASMPI_MPI_FN(int, Type_create_darray, (int size, int rank, int ndims, const int array_of_gsizes[],
+                                         const int array_of_distribs[], const int array_of_dargs[],
+                                         const int array_of_psizes[], int order, MPI_Datatype oldtype,
+                                         MPI_Datatype *newtype))
 FAASMPI_MPI_FN(int, Type_create_f90_real, (int p, int r, MPI_Datatype *newtype))
 FAASMPI_MPI_FN(int, Type_create_f90_complex, (int p, int r, MPI_Datatype *newtype))
 FAASMPI_MPI_FN(int, Grequest_start, (MPI_Grequest_query_function *query_fn, MPI_Grequest_free_function *free_fn,
