@@ -1,6 +1,10 @@
 // The collective algorithms, as schedules (see schedule.ts). Sizes pick the algorithm; every rank of a call
 // picks the same one, because the choice depends only on arguments MPI requires to agree (sizes, datatypes).
 //
+// Never choose from this rank's own layout (contiguous or not, where its buffer is): ranks may pass different
+// datatypes with the same signature (MPI_INT at the root, a strided type elsewhere), and ranks running different
+// algorithms deadlock. A rank's layout may only change how it moves its own data (pack once, or read in place).
+//
 // Two levels: ranks are grouped by host (HostLayout). Barrier, Bcast, Reduce, Allreduce and Gather run inside
 // each host and between host leaders; on a single host the leader level is empty. The other all-to-all style
 // collectives (Gatherv, the scatter/allgather/alltoall families, reduce-scatter, scan) are one level: each pair
@@ -11,9 +15,9 @@
 // right and results are the same bits on every run; Allreduce's result is computed once per element and
 // copied (or computed identically) everywhere, so every rank gets the same bits.
 import { EAGER_LIMIT } from '../mpi/p2p/engine.js';
-import type { Datatype } from '../mpi/datatypes/index.js';
+import { contiguousStart, type Datatype } from '../mpi/datatypes/index.js';
 import type { ReductionOp } from '../mpi/ops/index.js';
-import { contiguousAt, type Coll, type Schedule } from './schedule.js';
+import type { Coll, Schedule } from './schedule.js';
 
 /** Allreduce: below this many bytes every rank gathers every contribution and reduces them all itself. */
 const ALLREDUCE_GATHER_MAX = 16 * 1024;
@@ -63,14 +67,20 @@ function* treeBcast(c: Coll, members: number[], root: number, addr: number, coun
 }
 
 /**
- * Broadcast inside one host. Large contiguous data goes flat: the root announces its buffer to every member and
- * each copies straight out of the root's memory (the rendezvous protocol), all in parallel, no forwarding.
+ * Broadcast inside one host. Large data goes flat (chosen from the size, which every rank agrees on): the root
+ * sends to every member at once. Contiguous root data is announced and each member copies straight out of the
+ * root's memory (the rendezvous protocol), all in parallel, no forwarding; other root data is packed once.
  */
 function* localBcast(c: Coll, members: number[], root: number, addr: number, count: number, type: Datatype): Schedule {
   if (members.length <= 1) return;
-  if (count * type.size > EAGER_LIMIT && contiguousAt(type, count, addr) !== undefined) {
-    if (c.me === root) yield members.filter((r) => r !== root).map((r) => c.send(r, addr, count, type));
-    else yield [c.recv(root, addr, count, type)];
+  if (count * type.size > EAGER_LIMIT) {
+    const others = members.filter((r) => r !== root);
+    if (c.me !== root) yield [c.recv(root, addr, count, type)];
+    else if (contiguousStart(type, count, addr) !== undefined) yield others.map((r) => c.send(r, addr, count, type));
+    else {
+      const packed = c.pack(addr, count, type);
+      yield others.map((r) => c.sendBytes(r, packed));
+    }
     return;
   }
   yield* treeBcast(c, members, root, addr, count, type);
@@ -148,10 +158,14 @@ export interface ReduceArgs {
   op: ReductionOp;
 }
 
-/** Single host, contiguous data, large enough: reduce by reading the peers' buffers directly. */
+/**
+ * Single host, contiguous data, large enough: reduce by reading the peers' buffers directly. A reduction's
+ * datatype is the same at every rank (MPI requires it; only the signature may differ for data movement), so
+ * its contiguity is agreed; the buffer addresses are not consulted.
+ */
 function direct(c: Coll, a: ReduceArgs): boolean {
   const bytes = a.count * a.type.size;
-  return c.n > 1 && bytes >= DIRECT_MIN && c.layout().single && contiguousAt(a.type, a.count, a.input) !== undefined && a.type.extent === a.type.size;
+  return c.n > 1 && bytes >= DIRECT_MIN && c.layout().single && contiguousStart(a.type, a.count, 0) !== undefined && a.type.extent === a.type.size;
 }
 
 /**
@@ -162,8 +176,8 @@ function direct(c: Coll, a: ReduceArgs): boolean {
  */
 function* directReduce(c: Coll, a: ReduceArgs, targets: number[] | 'all'): Schedule {
   const n = c.n, me = c.me, sz = a.type.size;
-  const inAt = contiguousAt(a.type, a.count, a.input)!;
-  const outAt = targets === 'all' || targets.includes(me) ? contiguousAt(a.type, a.count, a.output)! : 0;
+  const inAt = contiguousStart(a.type, a.count, a.input)!;
+  const outAt = targets === 'all' || targets.includes(me) ? contiguousStart(a.type, a.count, a.output)! : 0;
   const addrs = new Int32Array(2 * n);
   addrs[2 * me] = inAt;
   addrs[2 * me + 1] = outAt;

@@ -4,12 +4,15 @@
 // nonblocking ones return a request that the MPI_Wait/MPI_Test family completes. Only arguments significant at
 // this rank are checked (e.g. the receive arguments of MPI_Gather only at the root).
 import * as abi from '../mpi/abi.js';
-import type { Communicator } from '../mpi/communicators.js';
+import { peersOf, type Communicator } from '../mpi/communicators.js';
 import { isMpiError, type Datatype } from '../mpi/datatypes/index.js';
 import type { ReductionOp } from '../mpi/ops/index.js';
 import type { MpiPart, MpiRank } from '../mpi/rank.js';
 import { checkBuffer, checkMessageSize } from '../mpi/buffers.js';
 import * as alg from './algorithms.js';
+import * as inter from './inter.js';
+import * as neighbor from './neighbor.js';
+import { neighbors } from '../mpi/topology.js';
 import { Collectives, type Coll, type Schedule } from './schedule.js';
 
 const OK = abi.MPI_SUCCESS;
@@ -51,7 +54,7 @@ function functions(rank: MpiRank) {
   /** Counts array of comm size (read now: the guest may reuse the array once a nonblocking call returns). */
   const counts = (k: Call, ptr: number, what: string): number[] | number => {
     const out: number[] = [];
-    for (let i = 0; i < k.comm.worldRanks.length; i++) {
+    for (let i = 0; i < peersOf(k.comm).length; i++) {
       const v = mem.i32(ptr + 4 * i);
       if (v < 0) return fail(k, abi.MPI_ERR_COUNT, `negative ${what}[${i}] = ${v}`);
       out.push(v);
@@ -60,7 +63,7 @@ function functions(rank: MpiRank) {
   };
   /** An int array of comm size (displacements); a bad pointer releases the call's datatypes, then faults. */
   const ints = (k: Call, ptr: number) => {
-    const n = k.comm.worldRanks.length;
+    const n = peersOf(k.comm).length;
     if (!mem.holds(addr(ptr), addr(ptr) + 4 * n)) release(k);
     return Array.from({ length: n }, (_, i) => mem.i32(ptr + 4 * i, 'displacements'));
   };
@@ -70,8 +73,17 @@ function functions(rank: MpiRank) {
     k.held.push(t);
     return t;
   };
-  const root = (k: Call, r: number): number =>
-    r < 0 || r >= k.comm.worldRanks.length ? fail(k, abi.MPI_ERR_ROOT, `invalid root ${r} (communicator ${commName(k.comm)} has ${k.comm.worldRanks.length} ranks)`) : OK;
+  const root = (k: Call, r: number): number => {
+    const n = peersOf(k.comm).length;
+    if (k.comm.remote) {
+      // Intercommunicator: MPI_ROOT at the root, MPI_PROC_NULL in the rest of its group, else a remote rank.
+      if (r === abi.MPI_ROOT || r === abi.MPI_PROC_NULL || (r >= 0 && r < n)) return OK;
+      return fail(k, abi.MPI_ERR_ROOT, `invalid root ${r} (intercommunicator ${commName(k.comm)}: MPI_ROOT, MPI_PROC_NULL or a rank of its ${n}-rank remote group)`);
+    }
+    return r < 0 || r >= n ? fail(k, abi.MPI_ERR_ROOT, `invalid root ${r} (communicator ${commName(k.comm)} has ${n} ranks)`) : OK;
+  };
+  /** Collectives MPI does not define on intercommunicators (Scan, Exscan) and those not provided here yet. */
+  const intraOnly = (k: Call): number => (k.comm.remote ? fail(k, abi.MPI_ERR_COMM, `${k.fn} is not available on intercommunicator ${commName(k.comm)}`) : OK);
   const reduction = (k: Call, h: number, t: Datatype): ReductionOp | number => {
     const op = rank.ops.resolve(h);
     if (isMpiError(op)) return fail(k, abi.MPI_ERR_OP, op.message);
@@ -88,7 +100,7 @@ function functions(rank: MpiRank) {
   /** The same for the per-peer blocks of a buffer (block p of what goes to or comes from comm rank p). */
   const buffers = (k: Call, what: string, block: ((p: number) => alg.Block) | undefined): number => {
     if (!block) return OK;
-    for (let p = 0; p < k.comm.worldRanks.length; p++) {
+    for (let p = 0; p < peersOf(k.comm).length; p++) {
       const e = buffer(k, `${what} (block ${p})`, block(p));
       if (e !== OK) return e;
     }
@@ -113,19 +125,26 @@ function functions(rank: MpiRank) {
     return OK;
   };
 
-  const isRoot = (k: Call, r: number) => k.comm.rank === r;
+  /** At the root: the root's own rank (intracommunicator) or MPI_ROOT (intercommunicator). */
+  const isRoot = (k: Call, r: number) => (k.comm.remote ? r === abi.MPI_ROOT : k.comm.rank === r);
+  /** Intercommunicator ranks passing MPI_PROC_NULL as root take no part: none of their arguments are significant. */
+  const idle = (k: Call, r: number) => k.comm.remote !== undefined && r === abi.MPI_PROC_NULL;
 
   // ---- the calls, with an optional request pointer (the nonblocking variants) ----
+
+  /** The schedule of a rank that takes no part (MPI_PROC_NULL root on an intercommunicator). */
+  function* nothing(): Schedule {}
 
   const barrier = (fn: string) => (commH: number, reqPtr?: number) => {
     const k = begin(fn, commH);
     if (typeof k === 'number') return k;
-    return run(k, reqPtr, '', (c) => alg.barrier(c));
+    return run(k, reqPtr, '', (c) => (c.inter ? inter.barrier(c) : alg.barrier(c)));
   };
 
   const bcast = (fn: string) => (buf: number, n: number, typeH: number, r: number, commH: number, reqPtr?: number) => {
     const k = begin(fn, commH);
     if (typeof k === 'number') return k;
+    if (idle(k, r)) return run(k, reqPtr, 'root=MPI_PROC_NULL, ', () => nothing());
     let e = count(k, n);
     if (e !== OK) return e;
     const t = type(k, typeH);
@@ -133,12 +152,13 @@ function functions(rank: MpiRank) {
     if ((e = root(k, r)) !== OK) return e;
     if (isInPlace(buf)) return inPlaceMisuse(k, 'the buffer');
     if ((e = buffer(k, 'buffer', { addr: addr(buf), count: n, type: t })) !== OK) return e;
-    return run(k, reqPtr, `count=${n}, root=${r}, `, (c) => alg.bcast(c, addr(buf), n, t, r));
+    return run(k, reqPtr, `count=${n}, root=${r}, `, (c) => (c.inter ? inter.bcast(c, inter.roleOf(r), r, addr(buf), n, t) : alg.bcast(c, addr(buf), n, t, r)));
   };
 
   const reduce = (fn: string) => (sbuf: number, rbuf: number, n: number, typeH: number, opH: number, r: number, commH: number, reqPtr?: number) => {
     const k = begin(fn, commH);
     if (typeof k === 'number') return k;
+    if (idle(k, r)) return run(k, reqPtr, 'root=MPI_PROC_NULL, ', () => nothing());
     let e = count(k, n);
     if (e !== OK) return e;
     const t = type(k, typeH);
@@ -148,11 +168,12 @@ function functions(rank: MpiRank) {
     if (typeof op === 'number') return op;
     const atRoot = isRoot(k, r);
     if (atRoot && isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
-    if (!atRoot && isInPlace(sbuf)) return inPlaceMisuse(k, 'the send buffer at a non-root rank');
+    if ((!atRoot || k.comm.remote) && isInPlace(sbuf)) return inPlaceMisuse(k, k.comm.remote ? 'the send buffer on an intercommunicator' : 'the send buffer at a non-root rank');
     const a: alg.ReduceArgs = { input: addr(isInPlace(sbuf) ? rbuf : sbuf), output: addr(rbuf), count: n, type: t, op };
-    if ((e = buffer(k, isInPlace(sbuf) ? 'receive buffer' : 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
+    // On an intercommunicator the root only receives.
+    if (!(k.comm.remote && atRoot) && (e = buffer(k, isInPlace(sbuf) ? 'receive buffer' : 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
     if (atRoot && (e = buffer(k, 'receive buffer', { addr: a.output, count: n, type: t })) !== OK) return e;
-    return run(k, reqPtr, `count=${n}, op=${op.name}, root=${r}, `, (c) => alg.reduce(c, a, r));
+    return run(k, reqPtr, `count=${n}, op=${op.name}, root=${r}, `, (c) => (c.inter ? inter.reduce(c, inter.roleOf(r), r, a) : alg.reduce(c, a, r)));
   };
 
   /** Allreduce, Scan, Exscan: (sendbuf | IN_PLACE, recvbuf, count, type, op, comm). */
@@ -166,16 +187,20 @@ function functions(rank: MpiRank) {
       if (typeof t === 'number') return t;
       const op = reduction(k, opH, t);
       if (typeof op === 'number') return op;
+      if (kind !== 'allreduce' && (e = intraOnly(k)) !== OK) return e;
       if (isInPlace(rbuf)) return inPlaceMisuse(k, 'the receive buffer');
+      if (k.comm.remote && isInPlace(sbuf)) return inPlaceMisuse(k, 'the send buffer on an intercommunicator');
       const a: alg.ReduceArgs = { input: addr(isInPlace(sbuf) ? rbuf : sbuf), output: addr(rbuf), count: n, type: t, op };
       if ((e = buffer(k, 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
       if ((e = buffer(k, 'receive buffer', { addr: a.output, count: n, type: t })) !== OK) return e;
-      return run(k, reqPtr, `count=${n}, op=${op.name}, `, (c) => (kind === 'allreduce' ? alg.allreduce(c, a) : alg.scan(c, a, kind === 'exscan')));
+      return run(k, reqPtr, `count=${n}, op=${op.name}, `, (c) => (c.inter ? inter.allreduce(c, a) : kind === 'allreduce' ? alg.allreduce(c, a) : alg.scan(c, a, kind === 'exscan')));
     };
 
-  const reduceScatter = (fn: string, block: boolean) => (sbuf: number, rbuf: number, countsOrCount: number, typeH: number, opH: number, commH: number) => {
+  const reduceScatter = (fn: string, block: boolean) => (sbuf: number, rbuf: number, countsOrCount: number, typeH: number, opH: number, commH: number, reqPtr?: number) => {
     const k = begin(fn, commH);
     if (typeof k === 'number') return k;
+    const e0 = intraOnly(k);
+    if (e0 !== OK) return e0;
     let cs: number[] | number;
     if (block) {
       const e = count(k, countsOrCount, 'recvcount');
@@ -196,7 +221,7 @@ function functions(rank: MpiRank) {
     let e = buffer(k, 'send buffer', { addr: input, count: total, type: t });
     if (e === OK && !isInPlace(sbuf)) e = buffer(k, 'receive buffer', { addr: addr(rbuf), count: segs[k.comm.rank], type: t });
     if (e !== OK) return e;
-    return run(k, undefined, `op=${op.name}, `, (c) => alg.reduceScatter(c, input, addr(rbuf), segs, t, op));
+    return run(k, reqPtr, `op=${op.name}, `, (c) => alg.reduceScatter(c, input, addr(rbuf), segs, t, op));
   };
 
   const gather = (fn: string, varying: boolean) =>
@@ -208,8 +233,10 @@ function functions(rank: MpiRank) {
         : [rnOrCounts, 0, displsOrType, rtypeOrRoot, rootOrComm, commOrReq];
       const k = begin(fn, commH);
       if (typeof k === 'number') return k;
+      if (idle(k, r)) return run(k, req, 'root=MPI_PROC_NULL, ', () => nothing());
       const atRoot = isRoot(k, r);
-      const sendInPlace = atRoot && isInPlace(sbuf);
+      // Nothing to send: MPI_IN_PLACE, or the root of an intercommunicator (it only receives).
+      const sendInPlace = atRoot && (isInPlace(sbuf) || k.comm.remote !== undefined);
       let e = OK;
       if (!sendInPlace && (e = count(k, sn, 'sendcount')) !== OK) return e;
       let rcounts: number[] = [];
@@ -234,6 +261,7 @@ function functions(rank: MpiRank) {
         : { addr: base + p * rn * rt!.extent, count: rn, type: rt! };
       const mine = st ? { addr: addr(sbuf), count: sn, type: st } : undefined;
       if ((e = buffer(k, 'send buffer', mine)) !== OK || (e = buffers(k, 'receive buffer', atRoot ? blocks : undefined)) !== OK) return e;
+      if (k.comm.remote) return run(k, req, `root=${r}, `, (c) => inter.gather(c, inter.roleOf(r), r, mine, blocks));
       if (varying) return run(k, req, `root=${r}, `, (c) => alg.gather(c, mine, blocks, r));
       // Every rank contributes the same bytes (MPI requires matching type signatures): hosts can batch them.
       const bytes = atRoot ? rn * rt!.size : sn * st!.size;
@@ -249,8 +277,10 @@ function functions(rank: MpiRank) {
         : [snOrCounts, 0, stypeOrDispls, rbufOrType, rbufOrCount, rnOrType, rtypeOrRoot, rootOrComm, commOrReq];
       const k = begin(fn, commH);
       if (typeof k === 'number') return k;
+      if (idle(k, r)) return run(k, req, 'root=MPI_PROC_NULL, ', () => nothing());
       const atRoot = isRoot(k, r);
-      const recvInPlace = atRoot && isInPlace(rbuf);
+      // Nothing to receive: MPI_IN_PLACE, or the root of an intercommunicator (it only sends).
+      const recvInPlace = atRoot && (isInPlace(rbuf) || k.comm.remote !== undefined);
       let e = OK;
       let scounts: number[] = [];
       if (atRoot) {
@@ -275,7 +305,7 @@ function functions(rank: MpiRank) {
         : { addr: base + p * sn * st!.extent, count: sn, type: st! };
       const mine = rt ? { addr: addr(rbuf), count: rn, type: rt } : undefined;
       if ((e = buffer(k, 'receive buffer', mine)) !== OK || (e = buffers(k, 'send buffer', atRoot ? blocks : undefined)) !== OK) return e;
-      return run(k, req, `root=${r}, `, (c) => alg.scatter(c, blocks, mine, r));
+      return run(k, req, `root=${r}, `, (c) => (c.inter ? inter.scatter(c, inter.roleOf(r), r, blocks, mine) : alg.scatter(c, blocks, mine, r)));
     };
 
   const allgather = (fn: string, varying: boolean) =>
@@ -286,6 +316,7 @@ function functions(rank: MpiRank) {
       const k = begin(fn, commH);
       if (typeof k === 'number') return k;
       const sendInPlace = isInPlace(sbuf);
+      if (sendInPlace && k.comm.remote) return inPlaceMisuse(k, 'the send buffer on an intercommunicator');
       let e = OK;
       if (!sendInPlace && (e = count(k, sn, 'sendcount')) !== OK) return e;
       let rcounts: number[];
@@ -295,7 +326,7 @@ function functions(rank: MpiRank) {
         rcounts = cs;
       } else {
         if ((e = count(k, rnOrCounts, 'recvcount')) !== OK) return e;
-        rcounts = k.comm.worldRanks.map(() => rnOrCounts);
+        rcounts = peersOf(k.comm).map(() => rnOrCounts);
       }
       const st = sendInPlace ? undefined : type(k, stypeH);
       if (typeof st === 'number') return st;
@@ -307,13 +338,14 @@ function functions(rank: MpiRank) {
       const blocks = (p: number): alg.Block => ({ addr: base + displs[p] * rt.extent, count: rcounts[p], type: rt });
       const mine = st ? { addr: addr(sbuf), count: sn, type: st } : undefined;
       if ((e = buffer(k, 'send buffer', mine)) !== OK || (e = buffers(k, 'receive buffer', blocks)) !== OK) return e;
-      return run(k, req, '', (c) => alg.allgather(c, mine, blocks));
+      return run(k, req, '', (c) => (c.inter ? inter.allgather(c, mine!, blocks) : alg.allgather(c, mine, blocks)));
     };
 
   const alltoall = (fn: string) => (sbuf: number, sn: number, stypeH: number, rbuf: number, rn: number, rtypeH: number, commH: number, reqPtr?: number) => {
     const k = begin(fn, commH);
     if (typeof k === 'number') return k;
     const sendInPlace = isInPlace(sbuf);
+    if (sendInPlace && k.comm.remote) return inPlaceMisuse(k, 'the send buffer on an intercommunicator');
     let e = OK;
     if (!sendInPlace && (e = count(k, sn, 'sendcount')) !== OK) return e;
     if ((e = count(k, rn, 'recvcount')) !== OK) return e;
@@ -326,16 +358,17 @@ function functions(rank: MpiRank) {
     const send = st ? (p: number): alg.Block => ({ addr: sb + p * sn * st.extent, count: sn, type: st }) : undefined;
     const recv = (p: number): alg.Block => ({ addr: rb + p * rn * rt.extent, count: rn, type: rt });
     if ((e = buffers(k, 'send buffer', send)) !== OK || (e = buffers(k, 'receive buffer', recv)) !== OK) return e;
-    return run(k, reqPtr, '', (c) => alg.alltoall(c, send, recv));
+    return run(k, reqPtr, '', (c) => (c.inter ? inter.alltoall(c, send!, recv) : alg.alltoall(c, send, recv)));
   };
 
   /** Alltoallv (one send type, displacements in its extents) and Alltoallw (a type per peer, byte displacements). */
   const alltoallvw = (fn: string, w: boolean) =>
-    (sbuf: number, scountsPtr: number, sdisplsPtr: number, stypeArg: number, rbuf: number, rcountsPtr: number, rdisplsPtr: number, rtypeArg: number, commH: number) => {
+    (sbuf: number, scountsPtr: number, sdisplsPtr: number, stypeArg: number, rbuf: number, rcountsPtr: number, rdisplsPtr: number, rtypeArg: number, commH: number, reqPtr?: number) => {
       const k = begin(fn, commH);
       if (typeof k === 'number') return k;
-      const n = k.comm.worldRanks.length;
+      const n = peersOf(k.comm).length;
       const sendInPlace = isInPlace(sbuf);
+      if (sendInPlace && k.comm.remote) return inPlaceMisuse(k, 'the send buffer on an intercommunicator');
       let scounts: number[] = [];
       if (!sendInPlace) {
         const cs = counts(k, scountsPtr, 'sendcounts');
@@ -366,8 +399,90 @@ function functions(rank: MpiRank) {
       const recv = (p: number): alg.Block => ({ addr: rb + rd[p] * unit(rts[p]), count: rcounts[p], type: rts[p] });
       let e = buffers(k, 'send buffer', send);
       if (e !== OK || (e = buffers(k, 'receive buffer', recv)) !== OK) return e;
-      return run(k, undefined, '', (c) => alg.alltoall(c, send, recv));
+      return run(k, reqPtr, '', (c) => (c.inter ? inter.alltoall(c, send!, recv) : alg.alltoall(c, send, recv)));
     };
+
+  /**
+   * The neighbourhood collectives. Arguments, by kind (each may end with a request pointer):
+   *   allgather  (sbuf, scount, stype, rbuf, rcount, rtype, comm)
+   *   allgatherv (sbuf, scount, stype, rbuf, rcounts, displs, rtype, comm)
+   *   alltoall   (sbuf, scount, stype, rbuf, rcount, rtype, comm)
+   *   alltoallv  (sbuf, scounts, sdispls, stype, rbuf, rcounts, rdispls, rtype, comm)
+   *   alltoallw  (sbuf, scounts, sdispls (bytes), stypes, rbuf, rcounts, rdispls (bytes), rtypes, comm)
+   */
+  const neighborColl = (fn: string, kind: 'allgather' | 'allgatherv' | 'alltoall' | 'alltoallv' | 'alltoallw') => (...args: number[]) => {
+    const sendVector = kind === 'alltoallv' || kind === 'alltoallw';
+    const recvVector = kind !== 'allgather' && kind !== 'alltoall';
+    const commAt = sendVector ? 8 : recvVector ? 7 : 6;
+    const [sbuf] = args, rbufAt = sendVector ? 4 : 3;
+    const k = begin(fn, args[commAt]);
+    if (typeof k === 'number') return k;
+    const req = args[commAt + 1] as number | undefined;
+    const nb = neighbors(k.comm);
+    if (!nb) return fail(k, abi.MPI_ERR_TOPOLOGY, `communicator ${commName(k.comm)} has no topology`);
+    const nin = nb.sources.length, nout = nb.destinations.length;
+    const read = (ptr: number, n: number, what: string) => {
+      if (n > 0 && !mem.holds(addr(ptr), addr(ptr) + 4 * n)) release(k);
+      return Array.from({ length: n }, (_, i) => mem.i32(ptr + 4 * i, what));
+    };
+    const nonNegative = (cs: number[], what: string) => {
+      const i = cs.findIndex((v) => v < 0);
+      return i < 0 ? OK : fail(k, abi.MPI_ERR_COUNT, `negative ${what}[${i}] = ${cs[i]}`);
+    };
+    // Send side: counts, displacements (in extents, or bytes for w), types per out-neighbour.
+    let scounts: number[], sdispls: number[], stypes: Datatype[];
+    let e = OK;
+    if (sendVector) {
+      scounts = read(args[1], nout, 'sendcounts');
+      sdispls = read(args[2], nout, 'sdispls');
+      if ((e = nonNegative(scounts, 'sendcounts')) !== OK) return e;
+      const handles = kind === 'alltoallw' ? read(args[3], nout, 'sendtypes') : scounts.map(() => args[3]);
+      stypes = [];
+      for (const h of kind === 'alltoallw' ? handles : handles.slice(0, 1)) {
+        const t = type(k, h);
+        if (typeof t === 'number') return t;
+        stypes.push(t);
+      }
+      if (kind !== 'alltoallw') stypes = scounts.map(() => stypes[0]);
+    } else {
+      if ((e = count(k, args[1], 'sendcount')) !== OK) return e;
+      const t = type(k, args[2]);
+      if (typeof t === 'number') return t;
+      scounts = nb.destinations.map(() => args[1]);
+      sdispls = nb.destinations.map((_, j) => (kind === 'alltoall' ? j * args[1] : 0));
+      stypes = nb.destinations.map(() => t);
+    }
+    let rcounts: number[], rdispls: number[], rtypes: Datatype[];
+    const rb = args[rbufAt];
+    if (recvVector) {
+      rcounts = read(args[rbufAt + 1], nin, 'recvcounts');
+      rdispls = read(args[rbufAt + 2], nin, 'rdispls');
+      if ((e = nonNegative(rcounts, 'recvcounts')) !== OK) return e;
+      const handles = kind === 'alltoallw' ? read(args[rbufAt + 3], nin, 'recvtypes') : [args[rbufAt + 3]];
+      rtypes = [];
+      for (const h of handles) {
+        const t = type(k, h);
+        if (typeof t === 'number') return t;
+        rtypes.push(t);
+      }
+      if (kind !== 'alltoallw') rtypes = rcounts.map(() => rtypes[0]);
+    } else {
+      if ((e = count(k, args[rbufAt + 1], 'recvcount')) !== OK) return e;
+      const t = type(k, args[rbufAt + 2]);
+      if (typeof t === 'number') return t;
+      rcounts = nb.sources.map(() => args[rbufAt + 1]);
+      rdispls = nb.sources.map((_, i) => i * args[rbufAt + 1]);
+      rtypes = nb.sources.map(() => t);
+    }
+    if (isInPlace(sbuf)) return inPlaceMisuse(k, 'the send buffer');
+    if (isInPlace(rb)) return inPlaceMisuse(k, 'the receive buffer');
+    const unit = (t: Datatype) => (kind === 'alltoallw' ? 1 : t.extent);
+    const send = (j: number): alg.Block => ({ addr: addr(sbuf) + sdispls[j] * unit(stypes[j]), count: scounts[j], type: stypes[j] });
+    const recv = (i: number): alg.Block => ({ addr: addr(rb) + rdispls[i] * unit(rtypes[i]), count: rcounts[i], type: rtypes[i] });
+    for (let j = 0; j < nout; j++) if (nb.destinations[j] !== abi.MPI_PROC_NULL && (e = buffer(k, `send buffer (block ${j})`, send(j))) !== OK) return e;
+    for (let i = 0; i < nin; i++) if (nb.sources[i] !== abi.MPI_PROC_NULL && (e = buffer(k, `receive buffer (block ${i})`, recv(i))) !== OK) return e;
+    return run(k, req, '', (c) => neighbor.exchange(c, nb, send, recv));
+  };
 
   const allreduce = reduceAll('MPI_Allreduce', 'allreduce');
   const iallreduce = reduceAll('MPI_Iallreduce', 'allreduce');
@@ -402,6 +517,26 @@ function functions(rank: MpiRank) {
     MPI_Iscatter: (s: number, sn: number, st: number, d: number, rn: number, rt: number, r: number, comm: number, req: number) => iscatterFn(s, sn, st, d, rn, rt, r, comm, req),
     MPI_Iallgather: (s: number, sn: number, st: number, d: number, rn: number, rt: number, comm: number, req: number) => iallgatherFn(s, sn, st, d, rn, rt, comm, req),
     MPI_Ialltoall: (s: number, sn: number, st: number, d: number, rn: number, rt: number, comm: number, req: number) => alltoall('MPI_Ialltoall')(s, sn, st, d, rn, rt, comm, req),
+    MPI_Igatherv: gather('MPI_Igatherv', true),
+    MPI_Iscatterv: scatter('MPI_Iscatterv', true),
+    MPI_Iallgatherv: allgather('MPI_Iallgatherv', true),
+    MPI_Ialltoallv: alltoallvw('MPI_Ialltoallv', false),
+    MPI_Ialltoallw: alltoallvw('MPI_Ialltoallw', true),
+    MPI_Ireduce_scatter: reduceScatter('MPI_Ireduce_scatter', false),
+    MPI_Ireduce_scatter_block: reduceScatter('MPI_Ireduce_scatter_block', true),
+    MPI_Iscan: (s: number, d: number, n: number, t: number, op: number, comm: number, req: number) => reduceAll('MPI_Iscan', 'scan')(s, d, n, t, op, comm, req),
+    MPI_Iexscan: (s: number, d: number, n: number, t: number, op: number, comm: number, req: number) => reduceAll('MPI_Iexscan', 'exscan')(s, d, n, t, op, comm, req),
+
+    MPI_Neighbor_allgather: neighborColl('MPI_Neighbor_allgather', 'allgather'),
+    MPI_Neighbor_allgatherv: neighborColl('MPI_Neighbor_allgatherv', 'allgatherv'),
+    MPI_Neighbor_alltoall: neighborColl('MPI_Neighbor_alltoall', 'alltoall'),
+    MPI_Neighbor_alltoallv: neighborColl('MPI_Neighbor_alltoallv', 'alltoallv'),
+    MPI_Neighbor_alltoallw: neighborColl('MPI_Neighbor_alltoallw', 'alltoallw'),
+    MPI_Ineighbor_allgather: neighborColl('MPI_Ineighbor_allgather', 'allgather'),
+    MPI_Ineighbor_allgatherv: neighborColl('MPI_Ineighbor_allgatherv', 'allgatherv'),
+    MPI_Ineighbor_alltoall: neighborColl('MPI_Ineighbor_alltoall', 'alltoall'),
+    MPI_Ineighbor_alltoallv: neighborColl('MPI_Ineighbor_alltoallv', 'alltoallv'),
+    MPI_Ineighbor_alltoallw: neighborColl('MPI_Ineighbor_alltoallw', 'alltoallw'),
 
     /** Not MPI: collective messages this rank sent across hosts so far (tests check it stays 0 on one host). */
     FAASMPI_Coll_cross_host_messages: () => rank.crossHostMessages,

@@ -9,7 +9,7 @@
 // a communicator in the same order, so the numbers agree), so successive and concurrent collectives never mix.
 // Between one pair of ranks, one collective's messages match in the order both sides post them.
 import * as abi from '../mpi/abi.js';
-import type { Communicator } from '../mpi/communicators.js';
+import { bothGroups, type Communicator } from '../mpi/communicators.js';
 import { copy, isMpiError, pack, predefinedObject, unpack, type Datatype, type MpiError } from '../mpi/datatypes/index.js';
 import { PackError, type CollOp, type Op } from '../mpi/p2p/engine.js';
 import type { MpiRank } from '../mpi/rank.js';
@@ -46,6 +46,8 @@ export class Collectives {
   private readonly seq = new WeakMap<Communicator, number>();
   private readonly collComm = new WeakMap<Communicator, Communicator>();
   private readonly layouts = new WeakMap<Communicator, HostLayout>();
+  /** Intercommunicator -> the communicator of both its groups that its collectives run on. */
+  private readonly unions = new WeakMap<Communicator, { comm: Communicator; groups: InterGroups }>();
   private readonly active: Running[] = [];
   private hooked = false;
   private advancing = false;
@@ -82,8 +84,27 @@ export class Collectives {
     return l;
   }
 
+  /**
+   * An intercommunicator's collectives run over both groups as one communicator (same context, ranks in the
+   * order of bothGroups), with the groups' positions in it; one sequence of tags serves both groups.
+   */
+  private union(inter: Communicator): { comm: Communicator; groups: InterGroups } {
+    let u = this.unions.get(inter);
+    if (!u) {
+      const { members, localFirst } = bothGroups(inter);
+      const nl = inter.worldRanks.length, nr = inter.remote!.length;
+      const local = Array.from({ length: nl }, (_, i) => (localFirst ? i : nr + i));
+      const remote = Array.from({ length: nr }, (_, i) => (localFirst ? nl + i : i));
+      u = { comm: { ...inter, remote: undefined, worldRanks: members, rank: members.indexOf(this.rank.worldRank) }, groups: { local, remote } };
+      this.unions.set(inter, u);
+    }
+    return u;
+  }
+
   /** Starts a collective; the returned operation completes when its schedule ends. */
-  start(comm: Communicator, what: () => string, body: (c: Coll) => Schedule, cleanup: () => void): CollOp {
+  start(userComm: Communicator, what: () => string, body: (c: Coll) => Schedule, cleanup: () => void): CollOp {
+    const u = userComm.remote ? this.union(userComm) : undefined;
+    const comm = u ? u.comm : userComm;
     if (!this.hooked) {
       this.rank.p2p.progressHooks.push(this.hook);
       this.hooked = true;
@@ -91,11 +112,11 @@ export class Collectives {
     const n = this.seq.get(comm) ?? 0;
     this.seq.set(comm, (n + 1) & TAG_MASK);
     const op: CollOp = {
-      kind: 'coll', id: 0, done: false, comm, what,
+      kind: 'coll', id: 0, done: false, comm: userComm, what,
       status: { source: abi.MPI_ANY_SOURCE, tag: abi.MPI_ANY_TAG, error: OK, bytes: 0, cancelled: false },
     };
     const r: Running = { op, gen: undefined as unknown as Schedule, waiting: [], problem: '', cleanup };
-    const c = new Coll(this, r, comm, n);
+    const c = new Coll(this, r, comm, n, u?.groups);
     r.gen = body(c);
     const outer = this.advancing;
     this.advancing = true;
@@ -162,6 +183,13 @@ export class Collectives {
   }
 }
 
+/** An intercommunicator's two groups as positions in the communicator of both (Coll.comm) that its collectives use. */
+export interface InterGroups {
+  /** local[r]: position of local rank r; remote[r]: of remote rank r. */
+  local: number[];
+  remote: number[];
+}
+
 /** The handle a schedule works through: its communicator, tag, messages, memories. */
 export class Coll {
   readonly me: number;
@@ -169,7 +197,11 @@ export class Coll {
   private readonly twin: Communicator;
   private readonly rank: MpiRank;
 
-  constructor(private readonly owner: Collectives, private readonly run: Running, readonly comm: Communicator, readonly tag: number) {
+  constructor(
+    private readonly owner: Collectives, private readonly run: Running, readonly comm: Communicator, readonly tag: number,
+    /** Set for an intercommunicator's collective (comm is then both groups). */
+    readonly inter?: InterGroups,
+  ) {
     this.rank = owner.rank;
     this.me = comm.rank;
     this.n = comm.worldRanks.length;
@@ -245,12 +277,4 @@ export class Coll {
     if (isMpiError(r)) this.fail(r.errorClass, r.message);
     else if (r.truncated) this.fail(abi.MPI_ERR_TRUNCATE, 'message truncated: the receive buffer is smaller than the data sent to it');
   }
-}
-
-/** Where `count` items of `type` at `addr` start, if they form one contiguous byte range (else undefined). */
-export function contiguousAt(type: Datatype, count: number, addr: number): number | undefined {
-  const b = type.blocks;
-  if (!b || type.size === 0 || count === 0) return addr;
-  if (b.n === 1 && (b.contiguous || count === 1)) return addr + b.offs[0];
-  return undefined;
 }

@@ -131,6 +131,8 @@ export const USER_OP_TAG = 0x98000000;
 
 // ---- error handlers ----
 export const MPI_ERRHANDLER_NULL = 0x14000000;
+/** MPI_Comm_create_errhandler's handlers: USER_ERRHANDLER_TAG | slot. */
+export const USER_ERRHANDLER_TAG = 0x94000000;
 export const MPI_ERRORS_ARE_FATAL = 0x54000000;
 export const MPI_ERRORS_RETURN = 0x54000001;
 /** MPI-4.0's MPI_ERRORS_ABORT; here it ends the whole job, like MPI_ERRORS_ARE_FATAL. */
@@ -138,6 +140,16 @@ export const MPI_ERRORS_ABORT = 0x54000003;
 
 // ---- info, windows ----
 export const MPI_INFO_NULL = 0x1c000000;
+/** MPI_INFO_ENV: the predefined info of the execution environment (empty here). */
+export const MPI_INFO_ENV = 0x5c000000;
+export const INFO_TAG = 0x9c000000;
+export const MPI_MAX_INFO_KEY = 255;
+export const MPI_MAX_INFO_VAL = 1024;
+
+// ---- MPI_Type_match_size ----
+export const MPI_TYPECLASS_INTEGER = 1;
+export const MPI_TYPECLASS_REAL = 2;
+export const MPI_TYPECLASS_COMPLEX = 3;
 export const MPI_WIN_NULL = 0x20000000;
 
 // ---- keyvals and predefined attributes ----
@@ -160,6 +172,12 @@ export const MPI_COMM_DUP_FN = -1;
 export const MPI_NULL_COPY_FN = MPI_COMM_NULL_COPY_FN;
 export const MPI_NULL_DELETE_FN = MPI_COMM_NULL_DELETE_FN;
 export const MPI_DUP_FN = MPI_COMM_DUP_FN;
+export const MPI_TYPE_NULL_COPY_FN = MPI_COMM_NULL_COPY_FN;
+export const MPI_TYPE_NULL_DELETE_FN = MPI_COMM_NULL_DELETE_FN;
+export const MPI_TYPE_DUP_FN = MPI_COMM_DUP_FN;
+export const MPI_WIN_NULL_COPY_FN = MPI_COMM_NULL_COPY_FN;
+export const MPI_WIN_NULL_DELETE_FN = MPI_COMM_NULL_DELETE_FN;
+export const MPI_WIN_DUP_FN = MPI_COMM_DUP_FN;
 
 // ---- special ranks, tags, counts ----
 export const MPI_ANY_SOURCE = -2;

@@ -9,9 +9,9 @@
 import { createHash } from 'node:crypto';
 import * as abi from './abi.js';
 import { copyAttributes, deleteAttributes } from './attributes.js';
-import { Communicators, type Communicator, type Topology } from './communicators.js';
+import { bothGroups, Communicators, type Communicator, type Topology } from './communicators.js';
 import type { Datatype } from './datatypes/index.js';
-import { compareMembers } from './groups.js';
+import { compareMembers } from './group-table.js';
 import type { Op } from './p2p/engine.js';
 import type { MpiPart, MpiRank } from './rank.js';
 
@@ -21,8 +21,6 @@ const TAG_AGREE_GATHER = RESERVED_TAG_BASE + 1;
 const TAG_AGREE_BCAST = RESERVED_TAG_BASE + 2;
 const TAG_GROUP_GATHER = RESERVED_TAG_BASE + 3;
 const TAG_GROUP_BCAST = RESERVED_TAG_BASE + 4;
-/** Neighbourhood collectives: RESERVED_TAG_BASE + 0x100 + slot (mpi/topology.ts). */
-export const TAG_NEIGHBOR_BASE = RESERVED_TAG_BASE + 0x100;
 
 const OK = abi.MPI_SUCCESS;
 
@@ -89,8 +87,8 @@ export function takeContext(rank: MpiRank, table: number[][], col: number): numb
  * Registers a communicator made from `parent` (inherits its error handler). Returns the error raised if the
  * handle table is full.
  */
-export function registerComm(rank: MpiRank, fn: string, parent: Communicator, context: number, worldRanks: number[], topology?: Topology): Communicator | number {
-  const c = rank.comms.create({ context, worldRanks, rank: worldRanks.indexOf(rank.worldRank), name: '', topology });
+export function registerComm(rank: MpiRank, fn: string, parent: Communicator, context: number, worldRanks: number[], topology?: Topology, remote?: number[]): Communicator | number {
+  const c = rank.comms.create({ context, worldRanks, rank: worldRanks.indexOf(rank.worldRank), name: '', topology, remote });
   if (!c) return rank.errors.raise(parent.handle, fn, abi.MPI_ERR_OTHER, 'too many communicators');
   rank.errors.inherit(parent.handle, c.handle);
   return c;
@@ -112,6 +110,7 @@ export function split(
   options: { byHost?: boolean; topology?: (members: number[]) => Topology | undefined } = {},
 ): Communicator | null | number {
   const host = options.byHost ? hostKey(rank.identity.hostId) : [0, 0, 0, 0];
+  if (parent.remote) return interSplit(rank, fn, parent, color, key);
   const table = agree(rank, fn, parent, parent.worldRanks, parent.rank, [color, key, rank.comms.nextContext, ...host]);
   const ctx = takeContext(rank, table, 2);
   if (color === abi.MPI_UNDEFINED) return null;
@@ -126,6 +125,7 @@ export function split(
 
 function cloneTopology(t: Topology | undefined): Topology | undefined {
   if (!t) return undefined;
+  if (t.kind === 'graph') return { kind: 'graph', index: [...t.index], edges: [...t.edges] };
   return t.kind === 'cart'
     ? { kind: 'cart', dims: [...t.dims], periods: [...t.periods] }
     : {
@@ -140,8 +140,34 @@ function release(rank: MpiRank, c: Communicator): void {
   rank.comms.remove(c.handle);
 }
 
+/**
+ * MPI_Comm_split on an intercommunicator: each group splits by color; ranks of both groups with the same color
+ * form a new intercommunicator (MPI_COMM_NULL if either side of it would be empty). Agreed over both groups.
+ */
+function interSplit(rank: MpiRank, fn: string, parent: Communicator, color: number, key: number): Communicator | null | number {
+  const { members, localFirst } = bothGroups(parent);
+  const nA = localFirst ? parent.worldRanks.length : parent.remote!.length;
+  const table = agree(rank, fn, parent, members, members.indexOf(rank.worldRank), [color, key, rank.comms.nextContext]);
+  const ctx = takeContext(rank, table, 2);
+  if (color === abi.MPI_UNDEFINED) return null;
+  const side = (from: number, to: number) => table.slice(from, to).map((row, i) => ({ row, w: members[from + i], i }))
+    .filter(({ row }) => row[0] === color)
+    .sort((a, b) => a.row[1] - b.row[1] || a.i - b.i)
+    .map(({ w }) => w);
+  const a = side(0, nA), b = side(nA, members.length);
+  const [local, remote] = localFirst ? [a, b] : [b, a];
+  if (remote.length === 0) return null;
+  return registerComm(rank, fn, parent, ctx, local, undefined, remote);
+}
+
 /** MPI_Comm_dup's work: a congruent communicator with the topology and the attributes copied. */
 export function dup(rank: MpiRank, fn: string, c: Communicator, topology = cloneTopology(c.topology)): Communicator | number {
+  if (c.remote) {
+    // Both groups agree on the new context.
+    const { members } = bothGroups(c);
+    const table = agree(rank, fn, c, members, members.indexOf(rank.worldRank), [rank.comms.nextContext]);
+    return registerComm(rank, fn, c, takeContext(rank, table, 0), [...c.worldRanks], undefined, [...c.remote]);
+  }
   const table = agree(rank, fn, c, c.worldRanks, c.rank, [rank.comms.nextContext]);
   const nc = registerComm(rank, fn, c, takeContext(rank, table, 0), [...c.worldRanks], topology);
   if (typeof nc === 'number') return nc;
@@ -186,6 +212,7 @@ function functions(rank: MpiRank) {
       const fn = 'MPI_Comm_split_type';
       const c = start(fn, commH);
       if (typeof c === 'number') return c;
+      if (c.remote) return rank.errors.raise(c.handle, fn, abi.MPI_ERR_COMM, `${commName(c)} is an intercommunicator`);
       if (type !== abi.MPI_COMM_TYPE_SHARED && type !== abi.MPI_UNDEFINED) {
         return rank.errors.raise(c.handle, fn, abi.MPI_ERR_ARG, `invalid split type ${type}`);
       }
@@ -202,7 +229,26 @@ function functions(rank: MpiRank) {
       if (!g) return rank.errors.raise(c.handle, fn, abi.MPI_ERR_GROUP, `invalid group 0x${(groupH >>> 0).toString(16)}`);
       const inParent = new Set(c.worldRanks);
       if (!g.worldRanks.every((w) => inParent.has(w))) {
-        return rank.errors.raise(c.handle, fn, abi.MPI_ERR_GROUP, `the group is not a subgroup of communicator ${commName(c)}`);
+        return rank.errors.raise(c.handle, fn, abi.MPI_ERR_GROUP, `the group is not a subgroup of communicator ${commName(c)}${c.remote ? "'s local group" : ''}`);
+      }
+      if (c.remote) {
+        // Each group passes a subgroup of itself; the new intercommunicator joins the two (NULL where empty).
+        const { members, localFirst } = bothGroups(c);
+        const table = agree(rank, fn, c, members, members.indexOf(rank.worldRank), [g.worldRanks.indexOf(rank.worldRank), rank.comms.nextContext]);
+        const ctx = takeContext(rank, table, 1);
+        const nA = localFirst ? c.worldRanks.length : c.remote.length;
+        const side = (from: number, to: number) => members.slice(from, to).map((w, i) => ({ w, pos: table[from + i][0] }))
+          .filter((x) => x.pos >= 0).sort((x, y) => x.pos - y.pos).map((x) => x.w);
+        const a = side(0, nA), b = side(nA, members.length);
+        const [local, remote] = localFirst ? [a, b] : [b, a];
+        if (!local.includes(rank.worldRank) || remote.length === 0) {
+          putComm(newPtr, null);
+          return OK;
+        }
+        const nc = registerComm(rank, fn, c, ctx, local, undefined, remote);
+        if (typeof nc === 'number') return nc;
+        putComm(newPtr, nc);
+        return OK;
       }
       const table = agree(rank, fn, c, c.worldRanks, c.rank, [rank.comms.nextContext]);
       const ctx = takeContext(rank, table, 0);
@@ -262,7 +308,13 @@ function functions(rank: MpiRank) {
       let result: number;
       if (c1 === c2) result = abi.MPI_IDENT;
       else {
-        const m = compareMembers(c1.worldRanks, c2.worldRanks);
+        let m = compareMembers(c1.worldRanks, c2.worldRanks);
+        if (!c1.remote !== !c2.remote) m = abi.MPI_UNEQUAL;
+        else if (c1.remote && c2.remote) {
+          const r = compareMembers(c1.remote, c2.remote);
+          if (r === abi.MPI_UNEQUAL || m === abi.MPI_UNEQUAL) m = abi.MPI_UNEQUAL;
+          else if (r === abi.MPI_SIMILAR) m = abi.MPI_SIMILAR;
+        }
         result = m === abi.MPI_IDENT ? abi.MPI_CONGRUENT : m;
       }
       mem.setI32(resultPtr, result);
@@ -281,18 +333,6 @@ function functions(rank: MpiRank) {
       if (typeof c === 'number') return c;
       mem.setI32(lenPtr, mem.writeCString(namePtr, abi.MPI_MAX_OBJECT_NAME, c.name));
       return OK;
-    },
-    MPI_Comm_test_inter: (commH: number, flagPtr: number) => {
-      const c = start('MPI_Comm_test_inter', commH);
-      if (typeof c === 'number') return c;
-      mem.setI32(flagPtr, 0); // there are no intercommunicators
-      return OK;
-    },
-    MPI_Comm_remote_size: (commH: number, _sizePtr: number) => {
-      const fn = 'MPI_Comm_remote_size';
-      const c = start(fn, commH);
-      if (typeof c === 'number') return c;
-      return rank.errors.raise(c.handle, fn, abi.MPI_ERR_COMM, `${commName(c)} is not an intercommunicator`);
     },
   };
 }

@@ -10,6 +10,8 @@ import * as abi from './abi.js';
 /** A Cartesian or distributed-graph topology attached to a communicator (MPI_Cart_create, ...). */
 export type Topology =
   | { kind: 'cart'; dims: number[]; periods: boolean[] }
+  /** MPI_Graph_create's graph: node r's neighbours are edges[index[r - 1] .. index[r]) (index[-1] = 0). */
+  | { kind: 'graph'; index: number[]; edges: number[] }
   | {
     kind: 'dist-graph';
     /** In-neighbours (communicator ranks) and out-neighbours, in the order given to MPI. */
@@ -32,6 +34,29 @@ export interface Communicator {
   topology?: Topology;
   /** User attributes: keyval handle -> value (a guest pointer-sized integer), in the order they were set. */
   attrs?: Map<number, number>;
+  /**
+   * Intercommunicators only: the world ranks of the remote group. worldRanks and rank are then the local
+   * group's; point-to-point ranks (dest, source, status.MPI_SOURCE) name remote ranks. Both groups use the same
+   * context id, and no rank is in both.
+   */
+  remote?: number[];
+  /** Hints set by MPI_Comm_set_info / MPI_Comm_dup_with_info (key -> value, in the order set). */
+  info?: Map<string, string>;
+}
+
+/** The ranks a communicator's point-to-point calls address: the remote group of an intercommunicator. */
+export function peersOf(c: Communicator): number[] {
+  return c.remote ?? c.worldRanks;
+}
+
+/**
+ * Both groups of an intercommunicator as one list, the same on every member: the group holding the lower world
+ * rank first. `localFirst` tells which group that is for this rank.
+ */
+export function bothGroups(c: Communicator): { members: number[]; localFirst: boolean } {
+  const remote = c.remote!;
+  const localFirst = Math.min(...c.worldRanks) < Math.min(...remote);
+  return { members: localFirst ? [...c.worldRanks, ...remote] : [...remote, ...c.worldRanks], localFirst };
 }
 
 export const WORLD_CONTEXT = 0;

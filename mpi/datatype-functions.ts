@@ -8,10 +8,11 @@
 // host side). Errors of calls without a communicator argument are raised on MPI_COMM_WORLD, those of
 // MPI_Pack/MPI_Unpack/MPI_Pack_size on their communicator. MPI_Status_set_elements(_x) records count * size
 // bytes (the MPICH convention).
+import { copyTypeAttributes, deleteTypeAttributes } from './attributes.js';
 import * as abi from './abi.js';
-import { isMpiError, mpiError, type MpiError } from './datatypes/index.js';
+import { isMpiError, mpiError, predefinedDatatypeByName, swapExternal32, type MpiError } from './datatypes/index.js';
 import type { MpiPart, MpiRank } from './rank.js';
-import { isStatusIgnore, readStatus, setStatusBytes, setStatusCancelled } from './status.js';
+import { isStatusIgnore, MAX_STATUS_BYTES_X, readStatusBytes, setStatusBytes, setStatusCancelled } from './status.js';
 
 const INT_MAX = 0x7fffffff;
 const INT_MIN = -0x80000000;
@@ -56,6 +57,23 @@ function functions(rank: MpiRank) {
     return abi.MPI_SUCCESS;
   };
 
+  /** MPI_Type_create_f90_real/complex: float, double or long double (IEEE binary128 on wasm32) by precision p and range r. */
+  const f90Float = (fn: string, p: number, r: number, typePtr: number, names: [string, string, string]) => {
+    rank.requireActive(fn);
+    const P = p === abi.MPI_UNDEFINED ? 0 : p, R = r === abi.MPI_UNDEFINED ? 0 : r;
+    if (P < 0 || R < 0) return argError(fn, `invalid precision ${p} or range ${r}`);
+    const i = P <= 6 && R <= 37 ? 0 : P <= 15 && R <= 307 ? 1 : P <= 33 && R <= 4931 ? 2 : -1;
+    if (i < 0) return argError(fn, `no floating-point type has precision ${p} and range ${r}`);
+    mem.setI32(typePtr, predefinedDatatypeByName(names[i as 0 | 1 | 2])!.handle);
+    return abi.MPI_SUCCESS;
+  };
+
+  /** The datarep argument: only "external32" exists. Undefined if it is that, else the error raised. */
+  const external32 = (fn: string, ptr: number): number | undefined => {
+    const rep = mem.readCString(ptr >>> 0, 64, 'datarep');
+    return rep === 'external32' ? undefined : argError(fn, `unknown data representation "${rep}" (only "external32")`);
+  };
+
   // ---- shared implementations ----
   const hvector = (fn: string) => (count: number, blocklength: number, stride: number, oldtype: number, newPtr: number) => {
     rank.requireActive(fn);
@@ -97,30 +115,26 @@ function functions(rank: MpiRank) {
     mem.setI32(addressPtr >>> 0, location);
     return abi.MPI_SUCCESS;
   };
-  /** The received byte count of a status argument, or the raised error code (as a negative-free number tag). */
-  const statusBytes = (fn: string, statusPtr: number): number | { code: number } => {
-    if (isStatusIgnore(statusPtr)) return { code: argError(fn, 'status is MPI_STATUS_IGNORE (or NULL)') };
-    return readStatus(mem, statusPtr >>> 0).bytes;
-  };
+  // Status counts are MPI_Count (63 bits of bytes), so these compute in BigInt: exact beyond 2^53.
   const elementsOrCount = (fn: string, kind: 'count' | 'elements', wide: boolean) => (statusPtr: number, datatype: number, countPtr: number) => {
     rank.requireActive(fn);
-    const bytes = statusBytes(fn, statusPtr);
-    if (typeof bytes !== 'number') return bytes.code;
-    const r = kind === 'count' ? reg().getCount(datatype, bytes) : reg().getElements(datatype, bytes);
+    if (isStatusIgnore(statusPtr)) return argError(fn, 'status is MPI_STATUS_IGNORE (or NULL)');
+    const r = reg().countsX(datatype, readStatusBytes(mem, statusPtr >>> 0));
     if (isMpiError(r)) return fail(fn, r);
-    if (wide) setI64(countPtr, r);
-    else setIntOrUndefined(countPtr, r);
+    const n = kind === 'count' ? r.count : r.elements;
+    if (wide) mem.setI64(countPtr, n);
+    else mem.setI32(countPtr >>> 0, n >= -0x80000000n && n <= 0x7fffffffn ? Number(n) : abi.MPI_UNDEFINED);
     return abi.MPI_SUCCESS;
   };
   const setElements = (fn: string) => (statusPtr: number, datatype: number, count: number | bigint) => {
     rank.requireActive(fn);
-    const n = Number(count);
-    if (!Number.isSafeInteger(n) || n < 0) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `invalid count ${count}`);
+    const n = BigInt(count);
+    if (n < 0n) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `invalid count ${count}`);
     const size = reg().size(datatype);
     if (isMpiError(size)) return fail(fn, size);
     if (isStatusIgnore(statusPtr)) return argError(fn, 'status is MPI_STATUS_IGNORE (or NULL)');
-    const bytes = n * size;
-    if (!Number.isSafeInteger(bytes)) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `count ${count} is too large`);
+    const bytes = n * BigInt(size);
+    if (bytes > MAX_STATUS_BYTES_X) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `count ${count} of ${size}-byte items exceeds the 2^63 - 1 bytes a status holds`);
     setStatusBytes(mem, statusPtr >>> 0, bytes);
     return abi.MPI_SUCCESS;
   };
@@ -171,6 +185,17 @@ function functions(rank: MpiRank) {
     },
     MPI_Type_create_struct: struct('MPI_Type_create_struct'),
     MPI_Type_struct: struct('MPI_Type_struct'),
+    MPI_Type_create_darray: (size: number, r: number, ndims: number, gsizesPtr: number, distribsPtr: number, dargsPtr: number,
+      psizesPtr: number, order: number, oldtype: number, newPtr: number) => {
+      const fn = 'MPI_Type_create_darray';
+      rank.requireActive(fn);
+      const n = Math.max(0, ndims);
+      const arrays = [gsizesPtr, distribsPtr, dargsPtr, psizesPtr].map((p, i) => readInts(p, n, ['array_of_gsizes', 'array_of_distribs', 'array_of_dargs', 'array_of_psizes'][i]));
+      const bad = arrays.find(isMpiError);
+      if (bad) return fail(fn, bad);
+      const [g, d, a, p] = arrays as ArrayLike<number>[];
+      return made(fn, reg().darray(size, r, ndims, g, d, a, p, order, oldtype), newPtr);
+    },
     MPI_Type_create_resized: (oldtype: number, lb: number, extent: number, newPtr: number) => {
       rank.requireActive('MPI_Type_create_resized');
       return made('MPI_Type_create_resized', reg().resized(oldtype, lb, extent), newPtr);
@@ -189,8 +214,14 @@ function functions(rank: MpiRank) {
       return made(fn, reg().subarray(ndims, sizes, subsizes, starts, order, oldtype), newPtr);
     },
     MPI_Type_dup: (oldtype: number, newPtr: number) => {
-      rank.requireActive('MPI_Type_dup');
-      return made('MPI_Type_dup', reg().dup(oldtype), newPtr);
+      const fn = 'MPI_Type_dup';
+      rank.requireActive(fn);
+      const r = reg().dup(oldtype);
+      const rc = made(fn, r, newPtr);
+      if (rc !== abi.MPI_SUCCESS || isMpiError(r)) return rc;
+      const from = reg().resolve(oldtype), to = reg().resolve(r);
+      if (isMpiError(from) || isMpiError(to)) return rc;
+      return copyTypeAttributes(rank, fn, from, oldtype, to, r);
     },
 
     // ---- commit / free ----
@@ -201,7 +232,13 @@ function functions(rank: MpiRank) {
     },
     MPI_Type_free: (typePtr: number) => {
       rank.requireActive('MPI_Type_free');
-      const r = reg().free(mem.i32(typePtr >>> 0));
+      const h = mem.i32(typePtr >>> 0);
+      const t = reg().resolve(h);
+      if (!isMpiError(t) && !t.predefined) {
+        const rc = deleteTypeAttributes(rank, 'MPI_Type_free', t, h);
+        if (rc !== abi.MPI_SUCCESS) return rank.errors.raise(WORLD, 'MPI_Type_free', rc, 'an attribute delete callback failed');
+      }
+      const r = reg().free(h);
       if (isMpiError(r)) return fail('MPI_Type_free', r);
       mem.setI32(typePtr >>> 0, abi.MPI_DATATYPE_NULL);
       return abi.MPI_SUCCESS;
@@ -313,6 +350,52 @@ function functions(rank: MpiRank) {
       return abi.MPI_SUCCESS;
     },
 
+    // ---- the portable representation (datatypes/external32.ts) ----
+    MPI_Pack_external: (datarepPtr: number, inbuf: number, incount: number, datatype: number, outbuf: number, outsize: number, positionPtr: number) => {
+      const fn = 'MPI_Pack_external';
+      rank.requireActive(fn);
+      const bad = external32(fn, datarepPtr);
+      if (bad !== undefined) return bad;
+      const all = whole();
+      const start = mem.i32(positionPtr >>> 0);
+      const r = reg().mpiPack(all, inbuf >>> 0, incount, datatype, all, outbuf >>> 0, outsize, start);
+      if (isMpiError(r)) return fail(fn, r);
+      const t = reg().resolve(datatype);
+      if (!isMpiError(t)) swapExternal32(whole(), (outbuf >>> 0) + start, incount, t);
+      mem.setI32(positionPtr >>> 0, r);
+      return abi.MPI_SUCCESS;
+    },
+    MPI_Unpack_external: (datarepPtr: number, inbuf: number, insize: number, positionPtr: number, outbuf: number, outcount: number, datatype: number) => {
+      const fn = 'MPI_Unpack_external';
+      rank.requireActive(fn);
+      const bad = external32(fn, datarepPtr);
+      if (bad !== undefined) return bad;
+      const t = reg().forCommunication(datatype);
+      if (isMpiError(t)) return fail(fn, t);
+      const start = mem.i32(positionPtr >>> 0);
+      if (start < 0 || insize < 0 || outcount < 0) return argError(fn, `invalid insize ${insize}, position ${start} or outcount ${outcount}`);
+      const bytes = Math.min(outcount * t.size, Math.max(0, insize - start));
+      // Swapped on a host copy: the input buffer stays as the caller wrote it.
+      const native = new Uint8Array(bytes);
+      native.set(mem.bytes((inbuf >>> 0) + start, bytes, 'inbuf'));
+      swapExternal32(native, 0, Math.floor(bytes / Math.max(1, t.size)), t);
+      const r = reg().mpiUnpack(native, 0, bytes, 0, whole(), outbuf >>> 0, outcount, datatype);
+      if (isMpiError(r)) return fail(fn, r);
+      mem.setI32(positionPtr >>> 0, start + r);
+      return abi.MPI_SUCCESS;
+    },
+    MPI_Pack_external_size: (datarepPtr: number, incount: number, datatype: number, sizePtr: number) => {
+      const fn = 'MPI_Pack_external_size';
+      rank.requireActive(fn);
+      const bad = external32(fn, datarepPtr);
+      if (bad !== undefined) return bad;
+      const r = reg().packSize(incount, datatype);
+      if (isMpiError(r)) return fail(fn, r);
+      if (r > INT_MAX) return rank.errors.raise(WORLD, fn, abi.MPI_ERR_COUNT, `${incount} items need ${r} bytes, more than an MPI_Aint holds`);
+      mem.setI32(sizePtr >>> 0, r);
+      return abi.MPI_SUCCESS;
+    },
+
     // ---- addresses ----
     MPI_Get_address: getAddress('MPI_Get_address'),
     MPI_Address: getAddress('MPI_Address'),
@@ -330,6 +413,36 @@ function functions(rank: MpiRank) {
     MPI_Get_elements: elementsOrCount('MPI_Get_elements', 'elements', false),
     MPI_Get_elements_x: elementsOrCount('MPI_Get_elements_x', 'elements', true),
     MPI_Status_set_elements: setElements('MPI_Status_set_elements'),
+    // Fortran 90 parameterized types: the smallest predefined C type with the precision and range asked for (a
+    // named type, so MPI_Type_get_envelope reports MPI_COMBINER_NAMED rather than the F90 combiners).
+    MPI_Type_create_f90_integer: (r: number, typePtr: number) => {
+      const fn = 'MPI_Type_create_f90_integer';
+      rank.requireActive(fn);
+      const name = r === abi.MPI_UNDEFINED || r <= 2 ? 'MPI_INT8_T' : r <= 4 ? 'MPI_INT16_T' : r <= 9 ? 'MPI_INT32_T' : r <= 18 ? 'MPI_INT64_T' : undefined;
+      if (!name || r < 0 && r !== abi.MPI_UNDEFINED) return argError(fn, `no integer type has a decimal range of ${r}`);
+      mem.setI32(typePtr, predefinedDatatypeByName(name)!.handle);
+      return abi.MPI_SUCCESS;
+    },
+    MPI_Type_create_f90_real: (p: number, r: number, typePtr: number) => f90Float('MPI_Type_create_f90_real', p, r, typePtr, ['MPI_FLOAT', 'MPI_DOUBLE', 'MPI_LONG_DOUBLE']),
+    MPI_Type_create_f90_complex: (p: number, r: number, typePtr: number) =>
+      f90Float('MPI_Type_create_f90_complex', p, r, typePtr, ['MPI_C_FLOAT_COMPLEX', 'MPI_C_DOUBLE_COMPLEX', 'MPI_C_LONG_DOUBLE_COMPLEX']),
+    /** The predefined C type of a class and size (there are no Fortran types here to return instead). */
+    MPI_Type_match_size: (typeclass: number, size: number, typePtr: number) => {
+      const fn = 'MPI_Type_match_size';
+      rank.requireActive(fn);
+      const byClass: Record<number, Record<number, string>> = {
+        [abi.MPI_TYPECLASS_INTEGER]: { 1: 'MPI_INT8_T', 2: 'MPI_INT16_T', 4: 'MPI_INT32_T', 8: 'MPI_INT64_T' },
+        [abi.MPI_TYPECLASS_REAL]: { 4: 'MPI_FLOAT', 8: 'MPI_DOUBLE', 16: 'MPI_LONG_DOUBLE' },
+        [abi.MPI_TYPECLASS_COMPLEX]: { 8: 'MPI_C_FLOAT_COMPLEX', 16: 'MPI_C_DOUBLE_COMPLEX', 32: 'MPI_C_LONG_DOUBLE_COMPLEX' },
+      };
+      const sizes = byClass[typeclass];
+      if (!sizes) return argError(fn, `invalid typeclass ${typeclass}`);
+      const name = sizes[size];
+      const t = name === undefined ? undefined : predefinedDatatypeByName(name);
+      if (!t) return argError(fn, `no predefined type of typeclass ${typeclass} has size ${size}`);
+      mem.setI32(typePtr, t.handle);
+      return abi.MPI_SUCCESS;
+    },
     MPI_Status_set_elements_x: setElements('MPI_Status_set_elements_x'),
     MPI_Status_set_cancelled: (statusPtr: number, flag: number) => {
       rank.requireActive('MPI_Status_set_cancelled');

@@ -2,6 +2,7 @@
 import { performance } from 'node:perf_hooks';
 import { JobAbort } from '../host-interface/types.js';
 import * as abi from './abi.js';
+import { deleteAttributes } from './attributes.js';
 import type { MpiPart, MpiRank } from './rank.js';
 
 const LIBRARY_VERSION = `faasmpi ${abi.MPI_VERSION}.${abi.MPI_SUBVERSION} (FaasMPI on Node.js ${process.versions.node})`;
@@ -48,8 +49,13 @@ function functions(rank: MpiRank) {
     },
     MPI_Finalize: () => {
       rank.requireActive('MPI_Finalize');
+      // MPI-3.1 8.7.1: MPI_Finalize first frees MPI_COMM_SELF's attributes, newest first (libraries hook their
+      // clean-up there), then MPI_COMM_WORLD's as it is freed. MPI is still active while the callbacks run.
+      let rc = deleteAttributes(rank, 'MPI_Finalize', rank.comms.get(abi.MPI_COMM_SELF)!, true);
+      const world = deleteAttributes(rank, 'MPI_Finalize', rank.comms.get(abi.MPI_COMM_WORLD)!, true);
+      if (rc === abi.MPI_SUCCESS) rc = world;
       rank.phase = 'finalised';
-      return abi.MPI_SUCCESS;
+      return rc === abi.MPI_SUCCESS ? rc : rank.errors.raise(abi.MPI_COMM_WORLD, 'MPI_Finalize', rc, 'an attribute delete callback failed');
     },
     MPI_Abort: (comm: number, code: number) => {
       throw new JobAbort(code === 0 ? 1 : code, `rank ${rank.worldRank}: MPI_Abort called with error code ${code}`);

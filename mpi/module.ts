@@ -5,19 +5,22 @@ import { GuestMemory, GuestMemoryFault } from '../host-interface/memory-view.js'
 import * as abi from './abi.js';
 import { attributesPart } from './attributes.js';
 import { commPart } from './comm-functions.js';
+import { intercommPart } from './intercomm.js';
+import { infoPart } from './info.js';
 import { groupPart } from './groups.js';
 import { topologyPart } from './topology.js';
 import { environmentPart } from './environment.js';
 import { errorsPart } from './errors.js';
 import { datatypesPart } from './datatype-functions.js';
 import { pointToPointPart } from './p2p/functions.js';
+import { grequestsPart } from './p2p/grequests.js';
 import { opsPart } from './ops/functions.js';
 import { collectivesPart } from '../collectives/functions.js';
 import { MpiRank, type MpiPart, type MpiTransport } from './rank.js';
 
 export const MPI_MODULE_NAME = 'faasmpi_mpi';
 
-const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, attributesPart, opsPart, collectivesPart, commPart, groupPart, topologyPart];
+const PARTS: readonly MpiPart[] = [environmentPart, errorsPart, datatypesPart, pointToPointPart, grequestsPart, attributesPart, opsPart, collectivesPart, commPart, intercommPart, infoPart, groupPart, topologyPart];
 
 export const mpiSpec: HostModuleSpec = { name: MPI_MODULE_NAME, functionNames: PARTS.flatMap((p) => p.names) };
 

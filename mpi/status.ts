@@ -74,16 +74,32 @@ export function checkStatusArray(mem: GuestMemory, ptr: number, n: number, what 
   if (!isStatusIgnore(ptr) && n > 0) mem.span(ptr, n * STATUS_SIZE, what);
 }
 
-/** Sets only the byte count of a status, keeping the cancelled bit (MPI_Status_set_elements). */
-export function setStatusBytes(mem: GuestMemory, ptr: number, bytes: number): void {
+/** Largest byte count a status holds exactly: 63 bits. */
+export const MAX_STATUS_BYTES_X = (1n << 63n) - 1n;
+
+/** The byte count of the status at ptr, exact to 63 bits (MPI_Count). */
+export function readStatusBytes(mem: GuestMemory, ptr: number): bigint {
+  const at = mem.span(ptr, STATUS_SIZE, 'status');
+  const v = mem.view(at + STATUS_SIZE);
+  const hi = BigInt(v.getUint32(at + STATUS_COUNT_HI_OFFSET, true) & 0x7fffffff);
+  return (hi << 32n) | BigInt(v.getUint32(at + STATUS_COUNT_LO_OFFSET, true));
+}
+
+/** Sets only the byte count (0 .. 2^63 - 1) of a status, keeping the cancelled bit (MPI_Status_set_elements). */
+export function setStatusBytes(mem: GuestMemory, ptr: number, bytes: bigint): void {
   if (isStatusIgnore(ptr)) return;
-  const s = readStatus(mem, ptr);
-  writeStatus(mem, ptr, { ...s, bytes });
+  const at = mem.span(ptr, STATUS_SIZE, 'status');
+  const v = mem.view(at + STATUS_SIZE);
+  const cancelled = v.getUint32(at + STATUS_COUNT_HI_OFFSET, true) & 0x80000000;
+  v.setUint32(at + STATUS_COUNT_LO_OFFSET, Number(bytes & 0xffffffffn), true);
+  v.setUint32(at + STATUS_COUNT_HI_OFFSET, (Number((bytes >> 32n) & 0x7fffffffn) | cancelled) >>> 0, true);
 }
 
 /** Sets only the cancelled bit of a status (MPI_Status_set_cancelled). */
 export function setStatusCancelled(mem: GuestMemory, ptr: number, cancelled: boolean): void {
   if (isStatusIgnore(ptr)) return;
-  const s = readStatus(mem, ptr);
-  writeStatus(mem, ptr, { ...s, cancelled });
+  const at = mem.span(ptr, STATUS_SIZE, 'status');
+  const v = mem.view(at + STATUS_SIZE);
+  const hi = v.getUint32(at + STATUS_COUNT_HI_OFFSET, true) & 0x7fffffff; // the count's bits stay exact
+  v.setUint32(at + STATUS_COUNT_HI_OFFSET, (hi | (cancelled ? 0x80000000 : 0)) >>> 0, true);
 }

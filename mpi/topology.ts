@@ -1,7 +1,6 @@
 // Process topologies: Cartesian grids (MPI_Dims_create, MPI_Cart_*) and distributed graphs
 // (MPI_Dist_graph_create_adjacent and queries), kept on the Communicator (comm.topology), and the neighbourhood
-// collectives MPI_Neighbor_allgather / MPI_Neighbor_alltoall over either kind, sent point to point on the
-// communicator's collective context with tags TAG_NEIGHBOR_BASE + slot.
+// collectives over either kind are schedules in collectives/neighbor.ts.
 //
 // Ranks are never reordered (the `reorder` argument is accepted and ignored): Cartesian rank r is parent rank r,
 // coordinates in row-major order; ranks beyond the grid get MPI_COMM_NULL.
@@ -9,14 +8,12 @@
 // Cartesian neighbours, in the standard's order, are for each dimension d the ranks at -1 and +1 (slots 2d and
 // 2d + 1; MPI_PROC_NULL at the edge of a non-periodic dimension, whose buffer slot is left alone). The block a
 // rank sends to its -1 neighbour arrives in that neighbour's +1 slot and vice versa, also when both are the same
-// process (periodic dimensions of size 1 or 2): the tag names the receiving slot. On a distributed graph the
-// sends go to `destinations` in order and slot i receives from sources[i]; between the same two processes,
+// process (periodic dimensions of size 1 or 2): sends are posted in the order of the slots they arrive in. On a
+// distributed graph the sends go to `destinations` in order and slot i receives from sources[i]; between the same two processes,
 // messages pair up in list order.
 import * as abi from './abi.js';
-import { commName, dup, split, TAG_NEIGHBOR_BASE, waitAll } from './comm-functions.js';
+import { agree, commName, dup, split } from './comm-functions.js';
 import type { Communicator, Topology } from './communicators.js';
-import { isMpiError, type Datatype } from './datatypes/index.js';
-import type { Op } from './p2p/engine.js';
 import type { MpiPart, MpiRank } from './rank.js';
 
 const OK = abi.MPI_SUCCESS;
@@ -112,11 +109,21 @@ export function balancedFactors(m: number, free: number): number[] {
   return dims.sort((a, b) => b - a);
 }
 
-/** In- and out-neighbours (communicator ranks or MPI_PROC_NULL) in buffer-slot order. */
-function neighbors(c: Communicator): { sources: number[]; destinations: number[]; cart: boolean } | undefined {
+type Graph = Extract<Topology, { kind: 'graph' }>;
+/** The neighbours of node r of an MPI_Graph_create graph, in edge order. */
+export function graphNeighbors(t: Graph, r: number): number[] {
+  return t.edges.slice(r === 0 ? 0 : t.index[r - 1], t.index[r]);
+}
+
+/** In- and out-neighbours (communicator ranks or MPI_PROC_NULL) in buffer-slot order (collectives/neighbor.ts). */
+export function neighbors(c: Communicator): { sources: number[]; destinations: number[]; cart: boolean } | undefined {
   const t = c.topology;
   if (!t) return undefined;
   if (t.kind === 'dist-graph') return { sources: t.sources, destinations: t.destinations, cart: false };
+  if (t.kind === 'graph') {
+    const list = graphNeighbors(t, c.rank);
+    return { sources: list, destinations: list, cart: false };
+  }
   const list: number[] = [];
   for (let d = 0; d < t.dims.length; d++) list.push(cartNeighbor(t, c.rank, d, -1), cartNeighbor(t, c.rank, d, +1));
   return { sources: list, destinations: list, cart: true };
@@ -147,50 +154,13 @@ function functions(rank: MpiRank) {
     if (c.topology?.kind !== 'dist-graph') return raise(c, fn, abi.MPI_ERR_TOPOLOGY, `communicator ${commName(c)} has no distributed graph topology`);
     return { c, t: c.topology };
   };
+  const graphTopo = (fn: string, commH: number): { c: Communicator; t: Graph } | number => {
+    const c = start(fn, commH);
+    if (typeof c === 'number') return c;
+    if (c.topology?.kind !== 'graph') return raise(c, fn, abi.MPI_ERR_TOPOLOGY, `communicator ${commName(c)} has no graph topology`);
+    return { c, t: c.topology };
+  };
   const putComm = (ptr: number, c: Communicator | null) => mem.setI32(ptr, c ? c.handle : abi.MPI_COMM_NULL);
-
-  /** MPI_Neighbor_allgather (sendBlocks false) and MPI_Neighbor_alltoall (true). */
-  const neighborExchange = (fn: string, sendBlocks: boolean) =>
-    (sendbuf: number, scount: number, stypeH: number, recvbuf: number, rcount: number, rtypeH: number, commH: number) => {
-      const c = start(fn, commH);
-      if (typeof c === 'number') return c;
-      const nb = neighbors(c);
-      if (!nb) return raise(c, fn, abi.MPI_ERR_TOPOLOGY, `communicator ${commName(c)} has no topology`);
-      if (scount < 0 || rcount < 0) return raise(c, fn, abi.MPI_ERR_COUNT, `negative count ${Math.min(scount, rcount)}`);
-      const stype = rank.datatypes.acquire(stypeH);
-      if (isMpiError(stype)) return raise(c, fn, stype.errorClass, stype.message);
-      const rtype = rank.datatypes.acquire(rtypeH);
-      if (isMpiError(rtype)) {
-        rank.datatypes.release(stype);
-        return raise(c, fn, rtype.errorClass, rtype.message);
-      }
-      const via: Communicator = { handle: c.handle, context: c.context + 1, worldRanks: c.worldRanks, rank: c.rank, name: c.name };
-      const what = () => `${fn} on ${commName(c)}`;
-      const ops: Op[] = [];
-      try {
-        nb.sources.forEach((src, i) => {
-          if (src === abi.MPI_PROC_NULL) return;
-          const tag = TAG_NEIGHBOR_BASE + (nb.cart ? i : 0);
-          ops.push(rank.p2p.recv(via, c.worldRanks[src], tag, recvbuf + i * rcount * rtype.extent, rcount, rtype, what));
-        });
-        nb.destinations.forEach((dst, j) => {
-          if (dst === abi.MPI_PROC_NULL) return;
-          const tag = TAG_NEIGHBOR_BASE + (nb.cart ? j ^ 1 : 0);
-          const from = sendBlocks ? sendbuf + j * scount * stype.extent : sendbuf;
-          ops.push(rank.p2p.send(via, c.worldRanks[dst], tag, from, scount, stype, 'standard', what));
-        });
-        waitAll(rank, ops, what);
-      } finally {
-        rank.datatypes.release(stype);
-        rank.datatypes.release(rtype);
-      }
-      const failed = ops.find((o) => o.status.error !== OK);
-      if (failed) {
-        const problem = failed.status.error === abi.MPI_ERR_TRUNCATE ? 'message truncated: a neighbour sent more than recvcount items' : 'a neighbour transfer failed';
-        return raise(c, fn, failed.status.error, problem);
-      }
-      return OK;
-    };
 
   return {
     MPI_Dims_create: (nnodes: number, ndims: number, dimsPtr: number) => {
@@ -306,7 +276,120 @@ function functions(rank: MpiRank) {
       const c = start('MPI_Topo_test', commH);
       if (typeof c === 'number') return c;
       const kind = c.topology?.kind;
-      mem.setI32(statusPtr, kind === 'cart' ? abi.MPI_CART : kind === 'dist-graph' ? abi.MPI_DIST_GRAPH : abi.MPI_UNDEFINED);
+      mem.setI32(statusPtr, kind === 'cart' ? abi.MPI_CART : kind === 'dist-graph' ? abi.MPI_DIST_GRAPH : kind === 'graph' ? abi.MPI_GRAPH : abi.MPI_UNDEFINED);
+      return OK;
+    },
+    MPI_Graph_create: (commH: number, nnodes: number, indexPtr: number, edgesPtr: number, _reorder: number, newPtr: number) => {
+      const fn = 'MPI_Graph_create';
+      const c = start(fn, commH);
+      if (typeof c === 'number') return c;
+      if (c.remote) return raise(c, fn, abi.MPI_ERR_COMM, `${commName(c)} is an intercommunicator`);
+      if (nnodes < 0 || nnodes > c.worldRanks.length) return raise(c, fn, abi.MPI_ERR_ARG, `invalid nnodes ${nnodes} (communicator ${commName(c)} has ${c.worldRanks.length} ranks)`);
+      const index = ints(indexPtr, nnodes);
+      if (index.some((v, i) => v < (i === 0 ? 0 : index[i - 1]))) return raise(c, fn, abi.MPI_ERR_ARG, `index must not decrease (${index.join(', ')})`);
+      const edges = ints(edgesPtr, nnodes === 0 ? 0 : index[nnodes - 1]);
+      const bad = edges.find((e) => e < 0 || e >= nnodes);
+      if (bad !== undefined) return raise(c, fn, abi.MPI_ERR_RANK, `invalid edge to node ${bad} (the graph has ${nnodes} nodes)`);
+      const nc = split(rank, fn, c, c.rank < nnodes ? 0 : abi.MPI_UNDEFINED, c.rank, { topology: () => ({ kind: 'graph', index, edges }) });
+      if (typeof nc === 'number') return nc;
+      putComm(newPtr, nc);
+      return OK;
+    },
+    MPI_Graphdims_get: (commH: number, nnodesPtr: number, nedgesPtr: number) => {
+      const g = graphTopo('MPI_Graphdims_get', commH);
+      if (typeof g === 'number') return g;
+      mem.setI32(nnodesPtr, g.t.index.length);
+      mem.setI32(nedgesPtr, g.t.edges.length);
+      return OK;
+    },
+    MPI_Graph_get: (commH: number, maxindex: number, maxedges: number, indexPtr: number, edgesPtr: number) => {
+      const g = graphTopo('MPI_Graph_get', commH);
+      if (typeof g === 'number') return g;
+      putInts(indexPtr, g.t.index.slice(0, Math.max(0, maxindex)));
+      putInts(edgesPtr, g.t.edges.slice(0, Math.max(0, maxedges)));
+      return OK;
+    },
+    MPI_Graph_neighbors_count: (commH: number, r: number, nPtr: number) => {
+      const fn = 'MPI_Graph_neighbors_count';
+      const g = graphTopo(fn, commH);
+      if (typeof g === 'number') return g;
+      if (r < 0 || r >= g.t.index.length) return raise(g.c, fn, abi.MPI_ERR_RANK, `invalid rank ${r} (the graph has ${g.t.index.length} nodes)`);
+      mem.setI32(nPtr, graphNeighbors(g.t, r).length);
+      return OK;
+    },
+    MPI_Graph_neighbors: (commH: number, r: number, max: number, outPtr: number) => {
+      const fn = 'MPI_Graph_neighbors';
+      const g = graphTopo(fn, commH);
+      if (typeof g === 'number') return g;
+      if (r < 0 || r >= g.t.index.length) return raise(g.c, fn, abi.MPI_ERR_RANK, `invalid rank ${r} (the graph has ${g.t.index.length} nodes)`);
+      putInts(outPtr, graphNeighbors(g.t, r).slice(0, Math.max(0, max)));
+      return OK;
+    },
+    /** Ranks are never reordered: rank r keeps its place if the graph (grid) has a node r. */
+    MPI_Graph_map: (commH: number, nnodes: number, _indexPtr: number, _edgesPtr: number, newrankPtr: number) => {
+      const fn = 'MPI_Graph_map';
+      const c = start(fn, commH);
+      if (typeof c === 'number') return c;
+      if (nnodes < 1 || nnodes > c.worldRanks.length) return raise(c, fn, abi.MPI_ERR_ARG, `invalid nnodes ${nnodes}`);
+      mem.setI32(newrankPtr, c.rank < nnodes ? c.rank : abi.MPI_UNDEFINED);
+      return OK;
+    },
+    MPI_Cart_map: (commH: number, ndims: number, dimsPtr: number, _periodsPtr: number, newrankPtr: number) => {
+      const fn = 'MPI_Cart_map';
+      const c = start(fn, commH);
+      if (typeof c === 'number') return c;
+      if (ndims < 0) return raise(c, fn, abi.MPI_ERR_DIMS, `invalid ndims ${ndims}`);
+      const dims = ints(dimsPtr, ndims);
+      if (dims.some((d) => d <= 0)) return raise(c, fn, abi.MPI_ERR_DIMS, `invalid dims (${dims.join(', ')})`);
+      const cells = dims.reduce((p, d) => p * d, 1);
+      if (cells > c.worldRanks.length) return raise(c, fn, abi.MPI_ERR_DIMS, `a grid of ${cells} processes does not fit communicator ${commName(c)}`);
+      mem.setI32(newrankPtr, c.rank < cells ? c.rank : abi.MPI_UNDEFINED);
+      return OK;
+    },
+    /**
+     * The general form: each rank names edges of any nodes (n sources, degrees[i] destinations each). Every
+     * rank learns every edge (two agreements over the communicator: counts, then the edges padded to the
+     * longest list), and keeps those into and out of itself, in (naming rank, position) order.
+     */
+    MPI_Dist_graph_create: (commH: number, n: number, sourcesPtr: number, degreesPtr: number, destsPtr: number, weightsPtr: number,
+      _info: number, _reorder: number, newPtr: number) => {
+      const fn = 'MPI_Dist_graph_create';
+      const c = start(fn, commH);
+      if (typeof c === 'number') return c;
+      if (c.remote) return raise(c, fn, abi.MPI_ERR_COMM, `${commName(c)} is an intercommunicator`);
+      if (n < 0) return raise(c, fn, abi.MPI_ERR_ARG, `invalid n ${n}`);
+      const srcs = ints(sourcesPtr, n), degrees = ints(degreesPtr, n);
+      if (degrees.some((d) => d < 0)) return raise(c, fn, abi.MPI_ERR_ARG, `negative degree in (${degrees.join(', ')})`);
+      const total = degrees.reduce((a, b) => a + b, 0);
+      const dsts = ints(destsPtr, total);
+      const weighted = weightsPtr !== abi.MPI_UNWEIGHTED;
+      const ws = weighted && weightsPtr !== abi.MPI_WEIGHTS_EMPTY ? ints(weightsPtr, total) : new Array<number>(total).fill(1);
+      const size = c.worldRanks.length;
+      const bad = [...srcs, ...dsts].find((r) => r < 0 || r >= size);
+      if (bad !== undefined) return raise(c, fn, abi.MPI_ERR_RANK, `invalid rank ${bad} (communicator has ${size} ranks)`);
+      const mine: number[] = [];
+      let at = 0;
+      srcs.forEach((s, i) => {
+        for (let k = 0; k < degrees[i]; k++, at++) mine.push(s, dsts[at], ws[at]);
+      });
+      const counts = agree(rank, fn, c, c.worldRanks, c.rank, [total, weighted ? 1 : 0]);
+      const longest = Math.max(...counts.map((row) => row[0]));
+      const table = longest === 0 ? [] : agree(rank, fn, c, c.worldRanks, c.rank, [...mine, ...new Array<number>(3 * (longest - total)).fill(-1)]);
+      const sources: number[] = [], destinations: number[] = [], sourceWeights: number[] = [], destWeights: number[] = [];
+      table.forEach((row, p) => {
+        for (let k = 0; k < counts[p][0]; k++) {
+          const [s, d, w] = [row[3 * k], row[3 * k + 1], row[3 * k + 2]];
+          if (d === c.rank) { sources.push(s); sourceWeights.push(w); }
+          if (s === c.rank) { destinations.push(d); destWeights.push(w); }
+        }
+      });
+      const anyWeighted = counts.some((row) => row[1] === 1);
+      const topology: Topology = anyWeighted
+        ? { kind: 'dist-graph', sources, destinations, sourceWeights, destWeights }
+        : { kind: 'dist-graph', sources, destinations };
+      const nc = dup(rank, fn, c, topology);
+      if (typeof nc === 'number') return nc;
+      putComm(newPtr, nc);
       return OK;
     },
     MPI_Dist_graph_create_adjacent: (commH: number, indegree: number, sourcesPtr: number, sourceWeightsPtr: number,
@@ -354,8 +437,6 @@ function functions(rank: MpiRank) {
       if (t.destWeights && writable(destWeightsPtr)) putInts(destWeightsPtr, t.destWeights.slice(0, no));
       return OK;
     },
-    MPI_Neighbor_allgather: neighborExchange('MPI_Neighbor_allgather', false),
-    MPI_Neighbor_alltoall: neighborExchange('MPI_Neighbor_alltoall', true),
   };
 }
 

@@ -6,6 +6,7 @@
 // Also clear refusals of modules whose imports or exports do not fit the runtime (issue 10, item 12): a C program
 // declaring host functions with wrong types, and small modules written byte by byte.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
@@ -121,6 +122,28 @@ describe('module checks at load time', () => {
     assert.ok(declared.size > 150, `parsed ${declared.size} declarations`);
     for (const [fn, sig] of declared) assert.equal(MPI_SIGNATURES[fn], sig, fn);
     for (const fn of mpiSpec.functionNames) assert.ok(MPI_SIGNATURES[fn] !== undefined, `${fn} has no signature`);
+  });
+
+  test('every MPI signature names a function the runtime provides (mpi.h declares nothing that is missing)', () => {
+    const provided = new Set(mpiSpec.functionNames);
+    const stale = Object.keys(MPI_SIGNATURES).filter((fn) => !provided.has(fn));
+    assert.deepEqual(stale, [], 'signatures (and so mpi.h declarations) without a host function');
+  });
+
+  test('every function mpi.h declares outside FAASMPI_MPI_FN is defined by the guest library', () => {
+    const header = readFileSync(join(repoRoot, 'toolchain/include/mpi.h'), 'utf8');
+    const guestFns = [...header.matchAll(/^(?:int|double) (P?MPI_\w+)\(/gm)].map((m) => m[1]);
+    assert.ok(guestFns.includes('MPI_Alloc_mem') && guestFns.includes('PMPI_Attr_get'), guestFns.join(' '));
+    const dir = tempDir('faasmpi-guest-fns-');
+    const src = join(dir, 'guest_fns.c');
+    writeFileSync(src, `#include <mpi.h>\n#include <stdio.h>\nvoid *fns[] = {${guestFns.map((f) => `(void *)${f}`).join(', ')}};\n` +
+      'int main(void) { int n = 0; for (unsigned i = 0; i < sizeof fns / sizeof fns[0]; i++) n += fns[i] != 0; printf("%d\\n", n); return 0; }\n');
+    const out = join(dir, 'guest_fns.wasm');
+    const cc = spawnSync(join(repoRoot, 'toolchain/bin/faasmpicc'), [src, '-o', out], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, `linking every guest-defined MPI function failed:\n${cc.stderr}`);
+    const r = faasmpiRun([out], { timeoutMs: 30_000 });
+    assert.equal(r.status, 0, describeRun(r));
+    assert.equal(r.stdout.trim(), String(guestFns.length));
   });
 
   test('host functions imported with the wrong types are refused naming both signatures', () => {

@@ -18,6 +18,16 @@ const selfChecking: SelfCheckingProgram[] = [
 
 programs.describeAll(selfChecking);
 
+// Issue 16: nonblocking vector and prefix collectives, all in flight at once, against the blocking ones.
+programs.describeAll([
+  { name: 'coll_nonblocking_v', what: 'Igatherv, Iscatterv, Iallgatherv, Ialltoallv/w, Ireduce_scatter(_block), Iscan, Iexscan overlapping each other, a blocking Bcast and p2p', timeoutMs: 120_000 },
+], [1, 2, 3, 4, 5]);
+
+// Issue 16 bug 1: ranks choosing an algorithm from their own layout ran different ones and deadlocked at 4+ ranks.
+programs.describeAll([
+  { name: 'coll_mixed_types', what: 'contiguous type at the root, strided same-signature type elsewhere: Bcast, Gather, Scatter, Allgather, Alltoall, up to 280 KB', timeoutMs: 120_000 },
+], [1, 2, 3, 4, 5]);
+
 describe('coll_deadlock: ranks wait in MPI_Bcast for a root blocked in MPI_Recv', () => {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   for (const np of [2, 3, 4]) {

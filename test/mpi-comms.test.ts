@@ -17,3 +17,33 @@ const selfChecking: SelfCheckingProgram[] = [
 ];
 
 programs.describeAll(selfChecking);
+
+// Issue 16: intercommunicators (even and odd world ranks as the two groups; 1 rank only checks it starts).
+programs.describeAll([
+  { name: 'inter_comm', what: 'Intercomm_create/merge, remote size/group, p2p, rooted collectives both ways, Allreduce, Allgather(v), Alltoall(v), I* collectives, dup/split/create', timeoutMs: 60_000 },
+], [1, 2, 3, 4, 5, 6]);
+
+// Issue 16: MPI_Info, communicator hints, MPI_Comm_idup, MPI_Alloc_mem, the MPI-1 attribute calls.
+programs.describeAll([
+  { name: 'comm_info', what: 'Info_* family, Comm_set/get_info, dup_with_info, idup, Alloc_mem/Free_mem, Keyval_create/Attr_put/get/delete', timeoutMs: 60_000 },
+], [1, 2, 3]);
+
+// Issue 16: the other neighbourhood collectives and the nonblocking ones (schedules in collectives/neighbor.ts).
+programs.describeAll([
+  { name: 'comm_neighbor_v', what: 'Neighbor_allgatherv/alltoallv/alltoallw and every Ineighbor_* on a periodic ring and a graph with repeated edges', timeoutMs: 60_000 },
+], [1, 2, 3, 4, 5]);
+
+// Issue 16: MPI_Graph_create and its queries, Graph_map/Cart_map, the general MPI_Dist_graph_create.
+programs.describeAll([
+  { name: 'comm_graph_general', what: 'Graph_create/dims_get/get/neighbors(_count), graph neighbour collectives, Graph_map, Cart_map, Dist_graph_create', timeoutMs: 60_000 },
+], [1, 2, 3, 4, 5]);
+
+// Issue 16: user error handlers.
+programs.describeAll([
+  { name: 'comm_errhandler', what: 'Comm_create_errhandler: the handler runs with comm and code, the call returns; call_errhandler, inheritance, free', timeoutMs: 30_000 },
+], [1, 2]);
+
+// Issue 16 bug 3: delete callbacks never ran at MPI_Finalize.
+programs.describeAll([
+  { name: 'comm_finalize_attr', what: 'MPI_Finalize deletes MPI_COMM_SELF attributes newest first, then MPI_COMM_WORLD\'s', timeoutMs: 30_000 },
+], [1, 2]);

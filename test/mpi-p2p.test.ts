@@ -21,6 +21,16 @@ const selfChecking: SelfCheckingProgram[] = [
 
 programs.describeAll(selfChecking);
 
+// Issue 16: generalized requests.
+programs.describeAll([
+  { name: 'p2p_grequest', what: 'Grequest_start/complete: Test, Wait, Waitall with p2p, query/free/cancel callbacks', timeoutMs: 30_000 },
+], [1, 2, 3]);
+
+// Issue 16 bug 2: MPI_Start failed with "invalid datatype handle" once the type of a persistent request was freed.
+programs.describeAll([
+  { name: 'p2p_persistent_free', what: 'persistent requests whose datatypes were freed after *_init: Start, Startall, Request_free', timeoutMs: 60_000 },
+], [1, 2, 3]);
+
 describe('p2p_abort: MPI_Abort while the other ranks block in MPI_Recv', () => {
   for (const np of [2, 3, 4]) {
     test(`-np ${np}: the job ends quickly with status 42, naming rank 1 and MPI_Abort`, { timeout: 60_000 }, () => {

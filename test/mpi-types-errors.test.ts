@@ -2,7 +2,7 @@
 // faasmpirun (test/programs/mpi_types.c, test/programs/mpi_errors.c).
 import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
-import { build, faasmpiRun, tempDir } from './helpers.js';
+import { build, faasmpiRun, SelfChecking, tempDir } from './helpers.js';
 
 const dir = tempDir();
 const wasm: Record<string, string> = {};
@@ -50,7 +50,18 @@ describe('errors', () => {
     assert.match(fatal('call'), /rank 1: MPI_Comm_call_errhandler: error code \d+: the widget broke/);
   });
 
-  test('MPI_Comm_create_errhandler is refused clearly', () => {
-    assert.match(fatal('user-handler'), /rank 1: MPI_Comm_create_errhandler: user error handlers are not supported yet/);
+  test('a user error handler (MPI_Comm_create_errhandler) runs on the error and may end the job', () => {
+    const r = faasmpiRun(['-np', '2', wasm['mpi_errors.c'], 'user-handler']);
+    assert.equal(r.status, 7, r.stderr + r.stdout);
+    assert.match(r.stdout, /handler called on MPI_COMM_WORLD with class 3\n/);
+    assert.doesNotMatch(r.stdout, /still running/, 'the job must end in the handler');
   });
 });
+
+// Issue 16 bug 4: MPI_Status_set_elements_x refused counts at or above 2^53 although MPI_Count is 64-bit.
+new SelfChecking('faasmpi-types-x-').describeAll([
+  { name: 'type_keyval', what: 'datatype keyvals: set/get/delete_attr, copy at Type_dup, delete at Type_free, predefined types; window keyvals', timeoutMs: 30_000 },
+  { name: 'type_external32', what: 'Pack_external/Unpack_external/Pack_external_size: big-endian elements, struct, complex, vector, round trip', timeoutMs: 30_000 },
+  { name: 'type_darray', what: 'Type_create_darray: block/cyclic/none, default and explicit dargs, C and Fortran order, over a virtual 3 x 2 grid', timeoutMs: 30_000 },
+  { name: 'type_status_x', what: 'Status_set_elements_x / Get_elements_x / Get_count with counts up to 2^62', timeoutMs: 30_000 },
+], [1, 2]);

@@ -258,6 +258,19 @@ function finishBlocks(b: BlockBuilder, extent: number): Blocks {
   return { n, offs, lens, minOff, maxEnd, contiguous: n === 1 && lens[0] === extent, aligned4, offsW: null, lensW: null, regularStride };
 }
 
+/**
+ * Where `count` items of `t` at `addr` start if they form one contiguous byte range, else undefined. Empty
+ * data (count 0, size 0) is contiguous at addr; a type without a block list (not flattened, or freed) is not.
+ * The one contiguity test of the runtime: the p2p protocols and the collectives both ask it.
+ */
+export function contiguousStart(t: Datatype, count: number, addr: number): number | undefined {
+  if (count === 0 || t.size === 0) return addr;
+  const b = t.blocks;
+  if (!b) return undefined;
+  if (b.n === 1 && (b.contiguous || count === 1)) return addr + b.offs[0];
+  return undefined;
+}
+
 /** The block offsets and lengths in 32-bit words (only for aligned4 blocks). */
 export function wordBlocks(blk: Blocks): { offs: IndexArray; lens: IndexArray } {
   if (!blk.offsW || !blk.lensW) {

@@ -49,6 +49,10 @@ export const MPI_COMBINER_HINDEXED_BLOCK = 19;
 
 export const MPI_ORDER_C = 56;
 export const MPI_ORDER_FORTRAN = 57;
+export const MPI_DISTRIBUTE_BLOCK = 121;
+export const MPI_DISTRIBUTE_CYCLIC = 122;
+export const MPI_DISTRIBUTE_NONE = 123;
+export const MPI_DISTRIBUTE_DFLT_DARG = -49767;
 
 /** Representation of one basic element, for the reduction-op engine. 'byte' is MPI_BYTE/MPI_PACKED (no arithmetic). */
 export type ElementKind =
@@ -278,6 +282,8 @@ export function datatypeHeaderDefines(): string {
     ['MPI_COMBINER_F90_INTEGER', MPI_COMBINER_F90_INTEGER], ['MPI_COMBINER_RESIZED', MPI_COMBINER_RESIZED],
     ['MPI_COMBINER_HINDEXED_BLOCK', MPI_COMBINER_HINDEXED_BLOCK],
     ['MPI_ORDER_C', MPI_ORDER_C], ['MPI_ORDER_FORTRAN', MPI_ORDER_FORTRAN],
+    ['MPI_DISTRIBUTE_BLOCK', MPI_DISTRIBUTE_BLOCK], ['MPI_DISTRIBUTE_CYCLIC', MPI_DISTRIBUTE_CYCLIC],
+    ['MPI_DISTRIBUTE_NONE', MPI_DISTRIBUTE_NONE], ['MPI_DISTRIBUTE_DFLT_DARG', MPI_DISTRIBUTE_DFLT_DARG],
     ['MPI_MAX_OBJECT_NAME', MPI_MAX_OBJECT_NAME],
   ];
   for (const [n, v] of consts) lines.push(`#define ${n} ${v}`);

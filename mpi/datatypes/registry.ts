@@ -5,7 +5,8 @@ import {
   MPI_COMBINER_HINDEXED_BLOCK, MPI_COMBINER_HVECTOR, MPI_COMBINER_INDEXED, MPI_COMBINER_INDEXED_BLOCK,
   MPI_COMBINER_NAMED, MPI_COMBINER_RESIZED, MPI_COMBINER_STRUCT, MPI_COMBINER_SUBARRAY, MPI_COMBINER_VECTOR,
   MPI_DATATYPE_NULL, MPI_ERR_ARG, MPI_ERR_COUNT, MPI_ERR_OTHER, MPI_ERR_TRUNCATE, MPI_ERR_TYPE, MPI_ORDER_C,
-  MPI_ORDER_FORTRAN, MPI_SUCCESS, MPI_UNDEFINED,
+  MPI_ORDER_FORTRAN, MPI_SUCCESS, MPI_UNDEFINED, MPI_DISTRIBUTE_BLOCK, MPI_DISTRIBUTE_CYCLIC, MPI_DISTRIBUTE_NONE,
+  MPI_DISTRIBUTE_DFLT_DARG, MPI_COMBINER_DARRAY,
 } from './handles.js';
 import {
   Datatype, computeProps, flatten, getCount, getElements, hex, isMpiError, mpiError, predefinedObject,
@@ -76,6 +77,11 @@ export class DatatypeRegistry {
     const t = this.forCommunication(handle);
     if (!isMpiError(t) && !t.predefined) t.refs++;
     return t;
+  }
+
+  /** One more reference to a datatype already acquired (each use of it by a persistent request). */
+  retain(t: Datatype): void {
+    if (!t.predefined) t.refs++;
   }
 
   release(t: Datatype): void {
@@ -208,6 +214,56 @@ export class DatatypeRegistry {
     return this.register({ kind: 'alias', child: placed, lb: 0, extent: stride }, MPI_COMBINER_SUBARRAY, ints, [], [old]);
   }
 
+  /**
+   * MPI_Type_create_darray: the elements process `rank` of a `psizes` grid (ranks row-major) owns of a
+   * `gsizes` array distributed per dimension by block, cyclic(darg) or not at all. Built per dimension from the
+   * fastest varying: the owned indices of a dimension are placed at index * stride over the type of the faster
+   * dimensions; lb 0, extent prod(gsizes) * extent(oldtype), like a subarray.
+   */
+  darray(size: number, rank: number, ndims: number, gsizes: Ints, distribs: Ints, dargs: Ints, psizes: Ints, order: number, oldtype: number): number | MpiError {
+    if (!isInt(ndims) || ndims <= 0) return mpiError(MPI_ERR_ARG, `invalid number of dimensions ${ndims} (must be positive)`);
+    if (order !== MPI_ORDER_C && order !== MPI_ORDER_FORTRAN) return mpiError(MPI_ERR_ARG, `invalid array order ${order} (must be MPI_ORDER_C or MPI_ORDER_FORTRAN)`);
+    let procs = 1;
+    for (let i = 0; i < ndims; i++) procs *= psizes[i];
+    if (procs !== size) return mpiError(MPI_ERR_ARG, `the process grid (${Array.from(psizes).slice(0, ndims).join(' x ')}) does not have size ${size} processes`);
+    if (!isInt(rank) || rank < 0 || rank >= size) return mpiError(MPI_ERR_ARG, `invalid rank ${rank} (size ${size})`);
+    const old = this.resolve(oldtype);
+    if (isMpiError(old)) return old;
+    // Grid coordinates of `rank`, row-major whatever the array order.
+    const coords = new Array<number>(ndims);
+    for (let i = ndims - 1, r = rank; i >= 0; i--) { coords[i] = r % psizes[i]; r = Math.floor(r / psizes[i]); }
+    const owned: number[][] = [];
+    for (let i = 0; i < ndims; i++) {
+      const g = gsizes[i], p = psizes[i], c = coords[i], d = distribs[i], a = dargs[i];
+      if (!isInt(g) || g <= 0 || !isInt(p) || p <= 0) return mpiError(MPI_ERR_ARG, `invalid gsizes[${i}] = ${g} or psizes[${i}] = ${p}`);
+      const mine: number[] = [];
+      if (d === MPI_DISTRIBUTE_NONE) {
+        if (p !== 1) return mpiError(MPI_ERR_ARG, `dimension ${i} is not distributed but psizes[${i}] = ${p}`);
+        for (let j = 0; j < g; j++) mine.push(j);
+      } else if (d === MPI_DISTRIBUTE_BLOCK) {
+        const b = a === MPI_DISTRIBUTE_DFLT_DARG ? Math.ceil(g / p) : a;
+        if (!isInt(b) || b <= 0 || b * p < g) return mpiError(MPI_ERR_ARG, `block size ${a} of dimension ${i} does not cover ${g} elements over ${p} processes`);
+        for (let j = c * b; j < Math.min((c + 1) * b, g); j++) mine.push(j);
+      } else if (d === MPI_DISTRIBUTE_CYCLIC) {
+        const b = a === MPI_DISTRIBUTE_DFLT_DARG ? 1 : a;
+        if (!isInt(b) || b <= 0) return mpiError(MPI_ERR_ARG, `invalid cyclic block size ${a} of dimension ${i}`);
+        for (let start = c * b; start < g; start += p * b) for (let j = start; j < Math.min(start + b, g); j++) mine.push(j);
+      } else return mpiError(MPI_ERR_ARG, `invalid distribution ${d} of dimension ${i}`);
+      owned.push(mine);
+    }
+    const dims: number[] = [];
+    for (let k = 0; k < ndims; k++) dims.push(order === MPI_ORDER_C ? ndims - 1 - k : k);
+    let stride = old.extent;
+    let t: Datatype = old;
+    for (const i of dims) {
+      const disps = Float64Array.from(owned[i], (j) => j * stride);
+      t = anonymous({ kind: 'list', children: t, blocklens: 1, disps });
+      stride *= gsizes[i];
+    }
+    const ints = [size, rank, ndims, ...toF64(gsizes, ndims), ...toF64(distribs, ndims), ...toF64(dargs, ndims), ...toF64(psizes, ndims), order];
+    return this.register({ kind: 'alias', child: t, lb: 0, extent: stride }, MPI_COMBINER_DARRAY, ints, [], [old]);
+  }
+
   dup(oldtype: number): number | MpiError {
     const old = this.resolve(oldtype);
     if (isMpiError(old)) return old;
@@ -312,6 +368,24 @@ export class DatatypeRegistry {
   getCount(handle: number, bytes: number): number | MpiError {
     const t = this.resolve(handle);
     return isMpiError(t) ? t : getCount(t, bytes);
+  }
+
+  /**
+   * getElements/getCount for any 63-bit byte count (an MPI_Count status; exact beyond 2^53). MPI_UNDEFINED
+   * comes back as BigInt(MPI_UNDEFINED).
+   */
+  countsX(handle: number, bytes: bigint): { elements: bigint; count: bigint } | MpiError {
+    const t = this.resolve(handle);
+    if (isMpiError(t)) return t;
+    const undef = BigInt(MPI_UNDEFINED);
+    if (t.size === 0) return { elements: 0n, count: 0n };
+    const size = BigInt(t.size);
+    const whole = bytes / size, rem = Number(bytes % size);
+    const part = getElements(t, rem);
+    return {
+      elements: part === MPI_UNDEFINED ? undef : whole * BigInt(t.nElements) + BigInt(part),
+      count: rem === 0 ? whole : undef,
+    };
   }
 
   // -------------------------------------------------------------------------------------------------------------

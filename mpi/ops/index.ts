@@ -15,24 +15,7 @@
 //   op.applyLaidOut(mem, inAddr, mem, inoutAddr, count, type) // data laid out by the type (user buffers)
 // A user op's apply runs the guest function (copying data through a guest scratch buffer when it is not
 // already in guest memory with the packed layout); ReductionOp objects stay usable after MPI_Op_free.
-import type { Datatype, MpiError } from '../datatypes/index.js';
-
-export interface ReductionOp {
-  readonly handle: number;
-  readonly commutative: boolean;
-  /** 'MPI_SUM', ... or 'user op 0x98000000' (for messages). */
-  readonly name: string;
-  readonly predefined: boolean;
-  apply(src: Uint8Array, srcOffset: number, inout: Uint8Array, inoutOffset: number, count: number, type: Datatype): MpiError | undefined;
-  /** Like apply, but both buffers hold `count` items laid out by `type` from byte addresses srcAddr / inoutAddr. */
-  applyLaidOut(src: Uint8Array, srcAddr: number, inout: Uint8Array, inoutAddr: number, count: number, type: Datatype): MpiError | undefined;
-  /** MPI_ERR_OP if the op does not apply to the type (user ops apply to everything). */
-  check(type: Datatype): MpiError | undefined;
-}
-
-/** How the runtime runs a user reduction function inside the guest (function-table index, guest pointers). */
-export type GuestOpCaller = (fnIndex: number, inPtr: number, inoutPtr: number, count: number, typeHandle: number) => void;
-
+export type { GuestOpCaller, ReductionOp } from './op-types.js';
 export { OpRegistry, PredefinedOp, UserOp, predefinedOp, describeType, USER_OP_TAG, type GuestAccess } from './registry.js';
 export {
   opApplies, predefinedOpName, applyPredefinedPacked, applyLoc, packedPairLayout, naturalPairLayout,

@@ -8,7 +8,7 @@ import {
   applyLoc, applyPredefinedPacked, naturalPairLayout, opApplies, predefinedOpName, MPI_OP_NULL,
   type PredefinedOpName,
 } from './predefined.js';
-import type { ReductionOp } from './index.js';
+import type { ReductionOp } from './op-types.js';
 
 export const USER_OP_TAG = 0x98000000;
 export const MAX_USER_OP_SLOT = 0x00ffffff;

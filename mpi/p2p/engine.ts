@@ -7,8 +7,8 @@
 //               another host is read in place); the receiver answers CTS and the sender streams fragments.
 // Everything here runs in the rank's own worker; the only shared things are the inboxes and the memories.
 import * as abi from '../abi.js';
-import type { Communicator } from '../communicators.js';
-import { isMpiError, pack, unpack, type Datatype } from '../datatypes/index.js';
+import { peersOf, type Communicator } from '../communicators.js';
+import { contiguousStart, isMpiError, pack, unpack, type Datatype } from '../datatypes/index.js';
 import type { RecordHeader } from '../transport/inbox.js';
 import type { JobChannels } from '../transport/job-channels.js';
 
@@ -131,8 +131,7 @@ export class P2PEngine {
   send(comm: Communicator, dst: number, tag: number, addr: number, count: number, type: Datatype, mode: 'standard' | 'sync' | 'buffered', what: () => string): SendOp {
     const bytes = count * type.size;
     let source: Source = { kind: 'guest', addr, count, type };
-    const blocks = type.blocks!;
-    const contiguous = count === 0 || (blocks.n <= 1 && (blocks.contiguous || count === 1));
+    const contiguous = contiguousStart(type, count, addr) !== undefined;
     // Guest sources are either sent eagerly or, when contiguous, read in place by the receiver; everything
     // else is packed on the host first and streamed.
     const streamed = !contiguous && (bytes > EAGER_LIMIT || mode === 'sync');
@@ -179,7 +178,7 @@ export class P2PEngine {
       h.kind = Kind.Rts;
       // A receiver on this host copies from our memory; one on another host is streamed to.
       if (op.source.kind === 'guest' && this.memories[op.dst] !== undefined) {
-        h.b = op.source.addr + (op.bytes === 0 ? 0 : op.source.type.blocks!.offs[0]);
+        h.b = contiguousStart(op.source.type, op.source.count, op.source.addr)!;
         h.c = HAS_ADDRESS;
       }
       pushed = inbox.tryPush(h, 0);
@@ -447,14 +446,6 @@ function copyBytes(src: Uint8Array, from: number, dst: Uint8Array, to: number, n
   }
 }
 
-/** Where `count` items of `type` at `addr` start, if they form one contiguous byte range. */
-function contiguousStart(type: Datatype, count: number, addr: number): number | undefined {
-  const b = type.blocks;
-  if (!b || count === 0 || type.size === 0) return count === 0 || type.size === 0 ? addr : undefined;
-  if (b.n === 1 && (b.contiguous || count === 1)) return addr + b.offs[0];
-  return undefined;
-}
-
 function matchesEnvelope(context: number, src: number, tag: number, h: RecordHeader): boolean {
   return context === h.context && (src === abi.MPI_ANY_SOURCE || src === h.src) && (tag === abi.MPI_ANY_TAG || tag === h.tag);
 }
@@ -465,7 +456,8 @@ function matches(op: RecvOp, h: RecordHeader): boolean {
 
 /** The communicator rank of a world rank (status.MPI_SOURCE is in the communicator's numbering). */
 export function sourceRank(comm: Communicator, worldRank: number): number {
-  if (comm.worldRanks[worldRank] === worldRank) return worldRank;
-  const r = comm.worldRanks.indexOf(worldRank);
+  const peers = peersOf(comm);
+  if (peers[worldRank] === worldRank) return worldRank;
+  const r = peers.indexOf(worldRank);
   return r < 0 ? worldRank : r;
 }

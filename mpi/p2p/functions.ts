@@ -1,7 +1,7 @@
 // The point-to-point MPI functions: argument checks in the standard's order (communicator, count, datatype,
 // rank, tag), then the engine. Blocking calls are the nonblocking operation plus a wait, without a handle.
 import * as abi from '../abi.js';
-import type { Communicator } from '../communicators.js';
+import { peersOf, type Communicator } from '../communicators.js';
 import type { Datatype } from '../datatypes/index.js';
 import { isMpiError } from '../datatypes/index.js';
 import type { MpiPart, MpiRank } from '../rank.js';
@@ -40,7 +40,8 @@ function functions(rank: MpiRank) {
     if (count < 0) return raise(commH, fn, abi.MPI_ERR_COUNT, `negative count ${count}`);
     const type = rank.datatypes.acquire(typeH);
     if (isMpiError(type)) return raise(commH, fn, type.errorClass, type.message);
-    const size = comm.worldRanks.length;
+    const peers = peersOf(comm);
+    const size = peers.length;
     const wildcard = role === 'source' && peer === abi.MPI_ANY_SOURCE;
     if (peer !== abi.MPI_PROC_NULL && !wildcard && (peer < 0 || peer >= size)) {
       rank.datatypes.release(type);
@@ -59,7 +60,7 @@ function functions(rank: MpiRank) {
         return raise(commH, fn, bad.errorClass, bad.message);
       }
     }
-    const world = peer === abi.MPI_PROC_NULL || wildcard ? peer : comm.worldRanks[peer];
+    const world = peer === abi.MPI_PROC_NULL || wildcard ? peer : peers[peer];
     return { comm, type, peer: world };
   };
 
@@ -183,16 +184,15 @@ function functions(rank: MpiRank) {
       mem.span(reqPtr, 4, 'request');
       const c = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source', buf);
       if (typeof c === 'number') return c;
-      rank.datatypes.release(c.type); // re-acquired at every start
+      // The request holds the datatype (and communicator) it was made with: MPI lets the user free the handles
+      // after MPI_*_init, and every MPI_Start still uses them. Each started operation takes its own reference.
       const start = (): Op => {
-        // Checked again: the communicator or the datatype may have been freed since.
-        const again = check(fn, comm, count, type, peer, tag, kind === 'send' ? 'dest' : 'source', buf);
-        if (typeof again === 'number') throw new StartError(again);
-        const op = kind === 'send' ? startSend(fn, again, tag, buf, count, mode) : startRecv(fn, again, tag, buf, count);
+        rank.datatypes.retain(c.type);
+        const op = kind === 'send' ? startSend(fn, { ...c }, tag, buf, count, mode) : startRecv(fn, { ...c }, tag, buf, count);
         if (typeof op === 'number') throw new StartError(op);
         return op;
       };
-      newRequest(reqPtr, { op: undefined, start, kind });
+      newRequest(reqPtr, { op: undefined, start, kind, onFree: () => rank.datatypes.release(c.type) });
       return OK;
     };
 
@@ -210,11 +210,13 @@ function functions(rank: MpiRank) {
     }
     if (!r.op.done) return undefined;
     const op = r.op;
+    r.onComplete?.();
     putStatus(statusPtr, op.status);
     if (r.start) r.op = undefined;
     else {
       rank.requests.remove(handle);
       mem.setI32(reqPtr, REQUEST_NULL);
+      r.onFree?.();
     }
     return single ? opError(op, fn) : op.status.error;
   };
@@ -335,9 +337,13 @@ function functions(rank: MpiRank) {
         rank.datatypes.release(r.type);
         return s;
       }
-      const recvOp = startRecv(fn, r, rtag, rbuf, rcount);
+      // The send starts first: if it fails (its data cannot be packed), no receive is left posted behind it.
       const sendOp = startSend(fn, s, stag, sbuf, scount, 'standard');
-      if (typeof sendOp === 'number') return sendOp;
+      if (typeof sendOp === 'number') {
+        rank.datatypes.release(r.type);
+        return sendOp;
+      }
+      const recvOp = startRecv(fn, r, rtag, rbuf, rcount);
       waitFor([recvOp, sendOp], fn, true);
       putStatus(statusPtr, recvOp.status);
       return opError(recvOp, fn);
@@ -505,6 +511,7 @@ function functions(rank: MpiRank) {
       rank.requireActive('MPI_Request_free');
       const handle = mem.i32(reqPtr);
       if (!rank.requests.get(handle)) return raise(abi.MPI_COMM_WORLD, 'MPI_Request_free', abi.MPI_ERR_REQUEST, `invalid request 0x${(handle >>> 0).toString(16)}`);
+      rank.requests.get(handle)!.onFree?.();
       rank.requests.remove(handle); // an operation in flight goes on to completion on its own
       mem.setI32(reqPtr, REQUEST_NULL);
       return OK;
@@ -523,6 +530,7 @@ function functions(rank: MpiRank) {
       rank.p2p.progress();
       const done = !r.op || r.op.done;
       mem.setI32(flagPtr, done ? 1 : 0);
+      if (done && r.op) r.onComplete?.();
       if (done) putStatus(statusPtr, r.op?.status ?? emptyStatus);
       return OK;
     },
@@ -531,7 +539,8 @@ function functions(rank: MpiRank) {
       const handle = mem.i32(reqPtr);
       const r = rank.requests.get(handle);
       if (!r) return raise(abi.MPI_COMM_WORLD, 'MPI_Cancel', abi.MPI_ERR_REQUEST, `invalid request 0x${(handle >>> 0).toString(16)}`);
-      if (r.op) rank.p2p.cancel(r.op);
+      if (r.onCancel) r.onCancel();
+      else if (r.op) rank.p2p.cancel(r.op);
       return OK;
     },
     MPI_Test_cancelled: (statusPtr: number, flagPtr: number) => {

@@ -1,6 +1,7 @@
 // MPI_Request and MPI_Message handles of one rank. A request handle names an operation of the engine; a
 // persistent request keeps its arguments and starts a new operation at every MPI_Start.
 import * as abi from '../abi.js';
+import { HandleTable } from '../handle-table.js';
 import type { Arrived, Op } from './engine.js';
 
 export interface UserRequest {
@@ -9,32 +10,15 @@ export interface UserRequest {
   /** Persistent requests: starts the next operation. */
   start?: () => Op;
   kind: 'send' | 'recv' | 'coll';
-}
-
-const SLOT_MASK = 0x00ffffff;
-
-class HandleTable<T> {
-  private readonly slots: (T | undefined)[] = [undefined]; // slot 0 unused: handles never equal the tag alone
-  private readonly free: number[] = [];
-  constructor(private readonly tag: number) {}
-
-  add(value: T): number {
-    const slot = this.free.pop() ?? this.slots.length;
-    this.slots[slot] = value;
-    return (this.tag | slot) | 0; // as wasm sees it: signed
-  }
-
-  get(handle: number): T | undefined {
-    if (((handle & ~SLOT_MASK) >>> 0) !== this.tag >>> 0) return undefined;
-    return this.slots[handle & SLOT_MASK];
-  }
-
-  remove(handle: number): void {
-    const slot = handle & SLOT_MASK;
-    if (this.slots[slot] === undefined) return;
-    this.slots[slot] = undefined;
-    this.free.push(slot);
-  }
+  /**
+   * Called when the handle goes away: MPI_Request_free, or a completed non-persistent request freed by the
+   * Wait/Test family (a persistent request releases what it holds; a generalized one calls its free_fn).
+   */
+  onFree?: () => void;
+  /** Called once the operation is done, before its status is written (a generalized request's query_fn). */
+  onComplete?: () => void;
+  /** MPI_Cancel of a request that is not a receive (a generalized request's cancel_fn). */
+  onCancel?: () => void;
 }
 
 export class Requests extends HandleTable<UserRequest> {

@@ -4,7 +4,7 @@
  *   fatal-type   MPI_Type_size on an invalid datatype under the default MPI_ERRORS_ARE_FATAL
  *   fatal-self   MPI_ERRORS_RETURN on MPI_COMM_WORLD, but MPI_Pack of an uncommitted type on MPI_COMM_SELF
  *   call         MPI_Comm_call_errhandler(MPI_COMM_WORLD, user code) under MPI_ERRORS_ARE_FATAL
- *   user-handler MPI_Comm_create_errhandler (not supported yet) */
+ *   user-handler a user error handler (MPI_Comm_create_errhandler) that calls MPI_Abort(MPI_COMM_WORLD, 7) */
 #include <mpi.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,8 +31,11 @@ static int checks = 0, fails = 0;
   } while (0)
 
 static void handler_called_back(MPI_Comm *comm, int *code, ...) {
-  (void)comm;
-  (void)code;
+  int cls = -1;
+  MPI_Error_class(*code, &cls);
+  printf("handler called on %s with class %d\n", *comm == MPI_COMM_WORLD ? "MPI_COMM_WORLD" : "?", cls);
+  fflush(stdout);
+  MPI_Abort(*comm, 7);
 }
 
 static int fatal_case(const char *which, int rank) {
@@ -58,6 +61,9 @@ static int fatal_case(const char *which, int rank) {
   } else if (strcmp(which, "user-handler") == 0) {
     MPI_Errhandler h;
     MPI_Comm_create_errhandler(handler_called_back, &h);
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, h);
+    int sz;
+    MPI_Type_size((MPI_Datatype)0x12345, &sz);
   }
   printf("rank %d: still running after %s\n", rank, which);
   return 0;

@@ -51,6 +51,7 @@ typedef int MPI_Request;
 typedef int MPI_Errhandler;
 typedef int MPI_Info;
 typedef int MPI_Win;
+typedef int MPI_File;
 typedef int MPI_Message;
 typedef intptr_t MPI_Aint;
 typedef int64_t MPI_Offset;
@@ -69,11 +70,22 @@ typedef struct MPI_Status {
 typedef void MPI_User_function(void *invec, void *inoutvec, int *len, MPI_Datatype *datatype);
 typedef void MPI_Comm_errhandler_function(MPI_Comm *comm, int *errorcode, ...);
 typedef MPI_Comm_errhandler_function MPI_Comm_errhandler_fn;
+typedef void MPI_Win_errhandler_function(MPI_Win *win, int *errorcode, ...);
+typedef void MPI_File_errhandler_function(MPI_File *file, int *errorcode, ...);
 typedef int MPI_Comm_copy_attr_function(MPI_Comm oldcomm, int comm_keyval, void *extra_state,
                                         void *attribute_val_in, void *attribute_val_out, int *flag);
 typedef int MPI_Comm_delete_attr_function(MPI_Comm comm, int comm_keyval, void *attribute_val, void *extra_state);
 typedef MPI_Comm_copy_attr_function MPI_Copy_function;
 typedef MPI_Comm_delete_attr_function MPI_Delete_function;
+typedef int MPI_Grequest_query_function(void *extra_state, MPI_Status *status);
+typedef int MPI_Grequest_free_function(void *extra_state);
+typedef int MPI_Grequest_cancel_function(void *extra_state, int complete);
+typedef int MPI_Type_copy_attr_function(MPI_Datatype oldtype, int type_keyval, void *extra_state,
+                                        void *attribute_val_in, void *attribute_val_out, int *flag);
+typedef int MPI_Type_delete_attr_function(MPI_Datatype datatype, int type_keyval, void *attribute_val, void *extra_state);
+typedef int MPI_Win_copy_attr_function(MPI_Win oldwin, int win_keyval, void *extra_state,
+                                       void *attribute_val_in, void *attribute_val_out, int *flag);
+typedef int MPI_Win_delete_attr_function(MPI_Win win, int win_keyval, void *attribute_val, void *extra_state);
 
 /* ---- communicators ---- */
 #define MPI_COMM_NULL  ((MPI_Comm)0x04000000)
@@ -114,6 +126,12 @@ typedef MPI_Comm_delete_attr_function MPI_Delete_function;
 
 /* ---- info, windows ---- */
 #define MPI_INFO_NULL ((MPI_Info)0x1c000000)
+#define MPI_INFO_ENV ((MPI_Info)0x5c000000)
+#define MPI_MAX_INFO_KEY 255
+#define MPI_MAX_INFO_VAL 1024
+#define MPI_TYPECLASS_INTEGER 1
+#define MPI_TYPECLASS_REAL 2
+#define MPI_TYPECLASS_COMPLEX 3
 #define MPI_WIN_NULL  ((MPI_Win)0x20000000)
 
 /* ---- keyvals, predefined attributes (MPI_TAG_UB's value is 0x7fffffff) ---- */
@@ -133,6 +151,12 @@ typedef MPI_Comm_delete_attr_function MPI_Delete_function;
 #define MPI_NULL_COPY_FN   MPI_COMM_NULL_COPY_FN
 #define MPI_NULL_DELETE_FN MPI_COMM_NULL_DELETE_FN
 #define MPI_DUP_FN         MPI_COMM_DUP_FN
+#define MPI_TYPE_NULL_COPY_FN   ((MPI_Type_copy_attr_function *)0)
+#define MPI_TYPE_NULL_DELETE_FN ((MPI_Type_delete_attr_function *)0)
+#define MPI_TYPE_DUP_FN         ((MPI_Type_copy_attr_function *)(intptr_t)-1)
+#define MPI_WIN_NULL_COPY_FN    ((MPI_Win_copy_attr_function *)0)
+#define MPI_WIN_NULL_DELETE_FN  ((MPI_Win_delete_attr_function *)0)
+#define MPI_WIN_DUP_FN          ((MPI_Win_copy_attr_function *)(intptr_t)-1)
 
 /* ---- special ranks, tags, counts ---- */
 #define MPI_ANY_SOURCE (-2)
@@ -238,6 +262,10 @@ typedef MPI_Comm_delete_attr_function MPI_Delete_function;
 #define MPI_COMBINER_HINDEXED_BLOCK 19
 #define MPI_ORDER_C 56
 #define MPI_ORDER_FORTRAN 57
+#define MPI_DISTRIBUTE_BLOCK 121
+#define MPI_DISTRIBUTE_CYCLIC 122
+#define MPI_DISTRIBUTE_NONE 123
+#define MPI_DISTRIBUTE_DFLT_DARG -49767
 #define MPI_MAX_OBJECT_NAME 128
 
 /* ---- error classes (MPICH numbering) ---- */
@@ -318,6 +346,31 @@ typedef MPI_Comm_delete_attr_function MPI_Delete_function;
 #define MPI_Errhandler_f2c(h) ((MPI_Errhandler)(h))
 #define MPI_Message_c2f(h) ((MPI_Fint)(h))
 #define MPI_Message_f2c(h) ((MPI_Message)(h))
+#define MPI_Win_c2f(h) ((MPI_Fint)(h))
+#define MPI_Win_f2c(h) ((MPI_Win)(h))
+#define MPI_File_c2f(h) ((MPI_Fint)(h))
+#define MPI_File_f2c(h) ((MPI_File)(h))
+/* The profiling names of the conversions. */
+#define PMPI_Comm_c2f(h) MPI_Comm_c2f(h)
+#define PMPI_Comm_f2c(h) MPI_Comm_f2c(h)
+#define PMPI_Type_c2f(h) MPI_Type_c2f(h)
+#define PMPI_Type_f2c(h) MPI_Type_f2c(h)
+#define PMPI_Group_c2f(h) MPI_Group_c2f(h)
+#define PMPI_Group_f2c(h) MPI_Group_f2c(h)
+#define PMPI_Op_c2f(h) MPI_Op_c2f(h)
+#define PMPI_Op_f2c(h) MPI_Op_f2c(h)
+#define PMPI_Request_c2f(h) MPI_Request_c2f(h)
+#define PMPI_Request_f2c(h) MPI_Request_f2c(h)
+#define PMPI_Info_c2f(h) MPI_Info_c2f(h)
+#define PMPI_Info_f2c(h) MPI_Info_f2c(h)
+#define PMPI_Errhandler_c2f(h) MPI_Errhandler_c2f(h)
+#define PMPI_Errhandler_f2c(h) MPI_Errhandler_f2c(h)
+#define PMPI_Message_c2f(h) MPI_Message_c2f(h)
+#define PMPI_Message_f2c(h) MPI_Message_f2c(h)
+#define PMPI_Win_c2f(h) MPI_Win_c2f(h)
+#define PMPI_Win_f2c(h) MPI_Win_f2c(h)
+#define PMPI_File_c2f(h) MPI_File_c2f(h)
+#define PMPI_File_f2c(h) MPI_File_f2c(h)
 
 /* ---- import machinery ---- */
 #define FAASMPI_MPI_IMPORT(n) __attribute__((import_module("faasmpi_mpi"), import_name(#n)))
@@ -350,6 +403,8 @@ FAASMPI_MPI_FN(int, Comm_set_errhandler, (MPI_Comm comm, MPI_Errhandler errhandl
 FAASMPI_MPI_FN(int, Comm_get_errhandler, (MPI_Comm comm, MPI_Errhandler *errhandler))
 FAASMPI_MPI_FN(int, Comm_create_errhandler, (MPI_Comm_errhandler_function *comm_errhandler_fn, MPI_Errhandler *errhandler))
 FAASMPI_MPI_FN(int, Comm_call_errhandler, (MPI_Comm comm, int errorcode))
+FAASMPI_MPI_FN(int, Win_create_errhandler, (MPI_Win_errhandler_function *win_errhandler_fn, MPI_Errhandler *errhandler))
+FAASMPI_MPI_FN(int, File_create_errhandler, (MPI_File_errhandler_function *file_errhandler_fn, MPI_Errhandler *errhandler))
 FAASMPI_MPI_FN(int, Errhandler_free, (MPI_Errhandler *errhandler))
 FAASMPI_MPI_FN(int, Add_error_class, (int *errorclass))
 FAASMPI_MPI_FN(int, Add_error_code, (int errorclass, int *errorcode))
@@ -406,6 +461,22 @@ FAASMPI_MPI_FN(int, Get_elements_x, (const MPI_Status *status, MPI_Datatype data
 FAASMPI_MPI_FN(int, Status_set_elements, (MPI_Status *status, MPI_Datatype datatype, int count))
 FAASMPI_MPI_FN(int, Status_set_elements_x, (MPI_Status *status, MPI_Datatype datatype, MPI_Count count))
 FAASMPI_MPI_FN(int, Status_set_cancelled, (MPI_Status *status, int flag))
+FAASMPI_MPI_FN(int, Type_match_size, (int typeclass, int size, MPI_Datatype *datatype))
+FAASMPI_MPI_FN(int, Pack_external, (const char datarep[], const void *inbuf, int incount, MPI_Datatype datatype,
+                                    void *outbuf, MPI_Aint outsize, MPI_Aint *position))
+FAASMPI_MPI_FN(int, Unpack_external, (const char datarep[], const void *inbuf, MPI_Aint insize, MPI_Aint *position,
+                                      void *outbuf, int outcount, MPI_Datatype datatype))
+FAASMPI_MPI_FN(int, Pack_external_size, (const char datarep[], int incount, MPI_Datatype datatype, MPI_Aint *size))
+FAASMPI_MPI_FN(int, Type_create_f90_integer, (int r, MPI_Datatype *newtype))
+FAASMPI_MPI_FN(int, Type_create_darray, (int size, int rank, int ndims, const int array_of_gsizes[],
+                                         const int array_of_distribs[], const int array_of_dargs[],
+                                         const int array_of_psizes[], int order, MPI_Datatype oldtype,
+                                         MPI_Datatype *newtype))
+FAASMPI_MPI_FN(int, Type_create_f90_real, (int p, int r, MPI_Datatype *newtype))
+FAASMPI_MPI_FN(int, Type_create_f90_complex, (int p, int r, MPI_Datatype *newtype))
+FAASMPI_MPI_FN(int, Grequest_start, (MPI_Grequest_query_function *query_fn, MPI_Grequest_free_function *free_fn,
+                                     MPI_Grequest_cancel_function *cancel_fn, void *extra_state, MPI_Request *request))
+FAASMPI_MPI_FN(int, Grequest_complete, (MPI_Request request))
 
 /* ---- datatypes ---- */
 FAASMPI_MPI_FN(int, Type_contiguous, (int count, MPI_Datatype oldtype, MPI_Datatype *newtype))
@@ -505,6 +576,27 @@ FAASMPI_MPI_FN(int, Iallgather, (const void *sendbuf, int sendcount, MPI_Datatyp
                                  MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request))
 FAASMPI_MPI_FN(int, Ialltoall, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, int recvcount,
                                 MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Igatherv, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf, const int recvcounts[],
+                               const int displs[], MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Iscatterv, (const void *sendbuf, const int sendcounts[], const int displs[], MPI_Datatype sendtype,
+                                void *recvbuf, int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Iallgatherv, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                  const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm,
+                                  MPI_Request *request))
+FAASMPI_MPI_FN(int, Ialltoallv, (const void *sendbuf, const int sendcounts[], const int sdispls[], MPI_Datatype sendtype,
+                                 void *recvbuf, const int recvcounts[], const int rdispls[], MPI_Datatype recvtype,
+                                 MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ialltoallw, (const void *sendbuf, const int sendcounts[], const int sdispls[],
+                                 const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[], const int rdispls[],
+                                 const MPI_Datatype recvtypes[], MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ireduce_scatter, (const void *sendbuf, void *recvbuf, const int recvcounts[], MPI_Datatype datatype,
+                                      MPI_Op op, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ireduce_scatter_block, (const void *sendbuf, void *recvbuf, int recvcount, MPI_Datatype datatype,
+                                            MPI_Op op, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Iscan, (const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
+                            MPI_Request *request))
+FAASMPI_MPI_FN(int, Iexscan, (const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
+                              MPI_Request *request))
 
 /* ---- reduction operations ---- */
 FAASMPI_MPI_FN(int, Op_create, (MPI_User_function *user_fn, int commute, MPI_Op *op))
@@ -524,6 +616,37 @@ FAASMPI_MPI_FN(int, Comm_get_name, (MPI_Comm comm, char *comm_name, int *resultl
 FAASMPI_MPI_FN(int, Comm_group, (MPI_Comm comm, MPI_Group *group))
 FAASMPI_MPI_FN(int, Comm_test_inter, (MPI_Comm comm, int *flag))
 FAASMPI_MPI_FN(int, Comm_remote_size, (MPI_Comm comm, int *size))
+FAASMPI_MPI_FN(int, Comm_remote_group, (MPI_Comm comm, MPI_Group *group))
+FAASMPI_MPI_FN(int, Intercomm_create, (MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm, int remote_leader, int tag,
+                                       MPI_Comm *newintercomm))
+FAASMPI_MPI_FN(int, Intercomm_merge, (MPI_Comm intercomm, int high, MPI_Comm *newintracomm))
+FAASMPI_MPI_FN(int, Comm_set_info, (MPI_Comm comm, MPI_Info info))
+FAASMPI_MPI_FN(int, Comm_get_info, (MPI_Comm comm, MPI_Info *info_used))
+FAASMPI_MPI_FN(int, Comm_dup_with_info, (MPI_Comm comm, MPI_Info info, MPI_Comm *newcomm))
+FAASMPI_MPI_FN(int, Comm_idup, (MPI_Comm comm, MPI_Comm *newcomm, MPI_Request *request))
+
+/* ---- info objects ---- */
+FAASMPI_MPI_FN(int, Info_create, (MPI_Info *info))
+FAASMPI_MPI_FN(int, Info_dup, (MPI_Info info, MPI_Info *newinfo))
+FAASMPI_MPI_FN(int, Info_free, (MPI_Info *info))
+FAASMPI_MPI_FN(int, Info_set, (MPI_Info info, const char *key, const char *value))
+FAASMPI_MPI_FN(int, Info_delete, (MPI_Info info, const char *key))
+FAASMPI_MPI_FN(int, Info_get, (MPI_Info info, const char *key, int valuelen, char *value, int *flag))
+FAASMPI_MPI_FN(int, Info_get_valuelen, (MPI_Info info, const char *key, int *valuelen, int *flag))
+FAASMPI_MPI_FN(int, Info_get_nkeys, (MPI_Info info, int *nkeys))
+FAASMPI_MPI_FN(int, Info_get_nthkey, (MPI_Info info, int n, char *key))
+
+/* ---- in the guest library (toolchain/guest/mpi_guest.c): memory from the program's own allocator, ... ---- */
+int MPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr);
+int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr);
+int MPI_Free_mem(void *base);
+int PMPI_Free_mem(void *base);
+int MPI_Pcontrol(const int level, ...);
+int PMPI_Pcontrol(const int level, ...);
+int MPI_Status_c2f(const MPI_Status *c_status, MPI_Fint *f_status);
+int PMPI_Status_c2f(const MPI_Status *c_status, MPI_Fint *f_status);
+int MPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status);
+int PMPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status);
 
 /* ---- groups ---- */
 FAASMPI_MPI_FN(int, Group_size, (MPI_Group group, int *size))
@@ -551,6 +674,21 @@ FAASMPI_MPI_FN(int, Comm_create_keyval, (MPI_Comm_copy_attr_function *comm_copy_
 FAASMPI_MPI_FN(int, Comm_free_keyval, (int *comm_keyval))
 int MPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag);
 int PMPI_Attr_get(MPI_Comm comm, int keyval, void *attribute_val, int *flag);
+FAASMPI_MPI_FN(int, Attr_put, (MPI_Comm comm, int keyval, void *attribute_val))
+FAASMPI_MPI_FN(int, Attr_delete, (MPI_Comm comm, int keyval))
+FAASMPI_MPI_FN(int, Keyval_create, (MPI_Copy_function *copy_fn, MPI_Delete_function *delete_fn, int *keyval, void *extra_state))
+FAASMPI_MPI_FN(int, Keyval_free, (int *keyval))
+FAASMPI_MPI_FN(int, Type_create_keyval, (MPI_Type_copy_attr_function *type_copy_attr_fn,
+                                         MPI_Type_delete_attr_function *type_delete_attr_fn, int *type_keyval,
+                                         void *extra_state))
+FAASMPI_MPI_FN(int, Type_free_keyval, (int *type_keyval))
+FAASMPI_MPI_FN(int, Type_set_attr, (MPI_Datatype datatype, int type_keyval, void *attribute_val))
+FAASMPI_MPI_FN(int, Type_get_attr, (MPI_Datatype datatype, int type_keyval, void *attribute_val, int *flag))
+FAASMPI_MPI_FN(int, Type_delete_attr, (MPI_Datatype datatype, int type_keyval))
+FAASMPI_MPI_FN(int, Win_create_keyval, (MPI_Win_copy_attr_function *win_copy_attr_fn,
+                                        MPI_Win_delete_attr_function *win_delete_attr_fn, int *win_keyval,
+                                        void *extra_state))
+FAASMPI_MPI_FN(int, Win_free_keyval, (int *win_keyval))
 
 /* ---- topologies ---- */
 FAASMPI_MPI_FN(int, Dims_create, (int nnodes, int ndims, int dims[]))
@@ -563,6 +701,17 @@ FAASMPI_MPI_FN(int, Cart_coords, (MPI_Comm comm, int rank, int maxdims, int coor
 FAASMPI_MPI_FN(int, Cart_shift, (MPI_Comm comm, int direction, int disp, int *rank_source, int *rank_dest))
 FAASMPI_MPI_FN(int, Cart_sub, (MPI_Comm comm, const int remain_dims[], MPI_Comm *newcomm))
 FAASMPI_MPI_FN(int, Topo_test, (MPI_Comm comm, int *status))
+FAASMPI_MPI_FN(int, Dist_graph_create, (MPI_Comm comm_old, int n, const int sources[], const int degrees[],
+                                        const int destinations[], const int weights[], MPI_Info info, int reorder,
+                                        MPI_Comm *comm_dist_graph))
+FAASMPI_MPI_FN(int, Graph_create, (MPI_Comm comm_old, int nnodes, const int index[], const int edges[], int reorder,
+                                   MPI_Comm *comm_graph))
+FAASMPI_MPI_FN(int, Graphdims_get, (MPI_Comm comm, int *nnodes, int *nedges))
+FAASMPI_MPI_FN(int, Graph_get, (MPI_Comm comm, int maxindex, int maxedges, int index[], int edges[]))
+FAASMPI_MPI_FN(int, Graph_neighbors_count, (MPI_Comm comm, int rank, int *nneighbors))
+FAASMPI_MPI_FN(int, Graph_neighbors, (MPI_Comm comm, int rank, int maxneighbors, int neighbors[]))
+FAASMPI_MPI_FN(int, Graph_map, (MPI_Comm comm, int nnodes, const int index[], const int edges[], int *newrank))
+FAASMPI_MPI_FN(int, Cart_map, (MPI_Comm comm, int ndims, const int dims[], const int periods[], int *newrank))
 FAASMPI_MPI_FN(int, Dist_graph_create_adjacent, (MPI_Comm comm_old, int indegree, const int sources[],
                                                  const int sourceweights[], int outdegree, const int destinations[],
                                                  const int destweights[], MPI_Info info, int reorder,
@@ -574,6 +723,28 @@ FAASMPI_MPI_FN(int, Neighbor_allgather, (const void *sendbuf, int sendcount, MPI
                                          int recvcount, MPI_Datatype recvtype, MPI_Comm comm))
 FAASMPI_MPI_FN(int, Neighbor_alltoall, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                                         int recvcount, MPI_Datatype recvtype, MPI_Comm comm))
+FAASMPI_MPI_FN(int, Neighbor_allgatherv, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                          const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm))
+FAASMPI_MPI_FN(int, Neighbor_alltoallv, (const void *sendbuf, const int sendcounts[], const int sdispls[],
+                                         MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int rdispls[],
+                                         MPI_Datatype recvtype, MPI_Comm comm))
+FAASMPI_MPI_FN(int, Neighbor_alltoallw, (const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
+                                         const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
+                                         const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm))
+FAASMPI_MPI_FN(int, Ineighbor_allgather, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                          int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ineighbor_allgatherv, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                           const int recvcounts[], const int displs[], MPI_Datatype recvtype, MPI_Comm comm,
+                                           MPI_Request *request))
+FAASMPI_MPI_FN(int, Ineighbor_alltoall, (const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                                         int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ineighbor_alltoallv, (const void *sendbuf, const int sendcounts[], const int sdispls[],
+                                          MPI_Datatype sendtype, void *recvbuf, const int recvcounts[], const int rdispls[],
+                                          MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request))
+FAASMPI_MPI_FN(int, Ineighbor_alltoallw, (const void *sendbuf, const int sendcounts[], const MPI_Aint sdispls[],
+                                          const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
+                                          const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm,
+                                          MPI_Request *request))
 
 #ifdef __cplusplus
 }

@@ -24,6 +24,7 @@ interface GuestObject {
 const OBJECTS: GuestObject[] = [
   { source: 'main.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'mpi_attr.c', variants: ['plain', 'threads'], atomics: false },
+  { source: 'mpi_guest.c', variants: ['plain', 'threads'], atomics: false },
   { source: 'no_processes.c', variants: ['plain', 'threads'], atomics: false },
   // Per-thread catch state (TLS) in thread builds; C++ exceptions on wasm exception handling.
   { source: 'cxa_exception.cpp', variants: ['plain', 'threads'], atomics: true, exceptions: true },
