@@ -69,39 +69,73 @@ class PlainSink implements OutputSink {
   flush(): void {}
 }
 
+/** Bytes appended in amortised constant time per byte (capacity doubles). */
+class ByteBuffer {
+  private bytes = new Uint8Array(0);
+  length = 0;
+  append(b: Uint8Array): void {
+    if (this.length + b.length > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.length + b.length, this.bytes.length * 2, 256));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes.set(b, this.length);
+    this.length += b.length;
+  }
+  /** The contents, and the buffer emptied (its storage is handed over, not copied). */
+  take(): Uint8Array {
+    const out = this.bytes.subarray(0, this.length);
+    this.bytes = new Uint8Array(0);
+    this.length = 0;
+    return out;
+  }
+}
+
+/** A line longer than this is written in pieces (memory stays bounded; other ranks' lines may then split it). */
+const LONGEST_HELD_LINE = 4 << 20;
+
 class PrefixedLineSink implements OutputSink {
-  private pending: Uint8Array = new Uint8Array(0);
+  /** The current line so far (no newline yet): appended to, never re-joined per write (that was quadratic). */
+  private readonly pending = new ByteBuffer();
+  /** Part of the current line was already written (with its tag). */
+  private midLine = false;
   private readonly prefix: Uint8Array;
   constructor(private readonly out: Writer, prefix: string) {
     this.prefix = new TextEncoder().encode(prefix);
   }
   write(bytes: Uint8Array): void {
-    const data = concat(this.pending, bytes);
-    const lastNewline = data.lastIndexOf(0x0a);
+    const lastNewline = bytes.lastIndexOf(0x0a);
     if (lastNewline < 0) {
-      this.pending = data;
+      this.pending.append(bytes);
+      if (this.pending.length >= LONGEST_HELD_LINE) {
+        const piece = this.pending.take();
+        this.out(this.midLine ? piece : concat([this.prefix, piece]));
+        this.midLine = true;
+      }
       return;
     }
-    this.emit(data.subarray(0, lastNewline + 1));
-    this.pending = data.slice(lastNewline + 1);
+    this.emit(this.pending.take(), bytes.subarray(0, lastNewline + 1));
+    this.pending.append(bytes.subarray(lastNewline + 1));
   }
   flush(): void {
-    if (this.pending.length > 0) this.emit(concat(this.pending, new Uint8Array([0x0a])));
-    this.pending = new Uint8Array(0);
+    if (this.pending.length > 0 || this.midLine) this.emit(this.pending.take(), new Uint8Array([0x0a]));
   }
-  private emit(lines: Uint8Array): void {
-    const parts: Uint8Array[] = [];
+  /** Writes `head` (a line's start) and `lines` (ending with a newline), every line tagged, in one write. */
+  private emit(head: Uint8Array, lines: Uint8Array): void {
+    const parts: Uint8Array[] = this.midLine ? [head] : [this.prefix, head];
+    this.midLine = false;
     let start = 0;
     while (start < lines.length) {
       const end = lines.indexOf(0x0a, start) + 1;
-      parts.push(this.prefix, lines.subarray(start, end));
+      if (start > 0) parts.push(this.prefix);
+      parts.push(lines.subarray(start, end));
       start = end;
     }
-    this.out(concat(...parts)); // one write per batch keeps lines of different ranks whole
+    this.out(concat(parts)); // one write per batch keeps lines of different ranks whole
   }
 }
 
-function concat(...chunks: Uint8Array[]): Uint8Array {
+function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let off = 0;
   for (const c of chunks) {
