@@ -2,13 +2,14 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ModuleLoadError } from '../faaslet/module-loader.js';
-import { availableParallelism, userInfo } from 'node:os';
+import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
 import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
 import { redisState } from '../cluster/state/cluster-state.js';
 import { checkName, type ClusterState } from '../cluster/state/types.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
+import { PrepareTimeout } from '../host/snapshot-cache.js';
 import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
 
 function fail(message: string, code: number): number {
@@ -44,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     useSnapshots: options.useSnapshots,
     stdin: options.stdinToRank0 ? { kind: 'hostFd', fd: 0 } : { kind: 'null' },
     deadlockTimeoutMs: options.deadlockTimeoutMs,
+    initTimeoutMs: options.initTimeoutMs,
   };
   const c = options.cluster;
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
@@ -64,6 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     return result.exitCode;
   } catch (e) {
     if (e instanceof ModuleLoadError) return fail(e.message, 1);
+    if (e instanceof PrepareTimeout) return fail(`${e.message} (--init-timeout S sets the limit)`, 1);
     return fail((e as Error).message, 1);
   } finally {
     await host?.close();
@@ -75,6 +78,13 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
   const c = options.cluster;
   const user = checkName('user', c.user ?? loginName());
   const local = c.localHosts > 0 ? new LocalCluster() : undefined;
+  // Ended by a signal, we take our hosts with us (they also watch us, for when we are killed outright).
+  const onSignal = (signal: NodeJS.Signals) => {
+    local?.stopNow();
+    process.exit(128 + (osConstants.signals[signal] ?? 15));
+  };
+  const signals: NodeJS.Signals[] = local ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [];
+  for (const s of signals) process.once(s, onSignal);
   let state: ClusterState | undefined;
   try {
     let target: ClusterTarget;
@@ -95,6 +105,7 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
     if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
     return result;
   } finally {
+    for (const s of signals) process.off(s, onSignal);
     await local?.stop();
     await state?.close();
   }

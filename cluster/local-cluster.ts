@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 // The command's script beside the sources (this module runs from dist/cluster).
 const FAASMPI = fileURLToPath(new URL('../../cli/bin/faasmpi', import.meta.url));
+/** Makes a host end when its launcher's end of the host's stdin closes (the launcher ended, however). */
+const PARENT_WATCH = new URL('../host/parent-watch.js', import.meta.url).href;
 const START_MS = 30_000;
 
 export interface LocalHostProcess {
@@ -21,6 +23,8 @@ export class LocalCluster {
   readonly hosts: LocalHostProcess[] = [];
   /** What the hosts wrote to stderr (shown when one fails to start or with -v). */
   readonly log: string[] = [];
+  /** Every host process started, ready or still starting. */
+  private readonly children: ChildProcess[] = [];
 
   /** Starts k hosts with `slots` slots each (default: this machine's cores). */
   private k = 1;
@@ -34,10 +38,12 @@ export class LocalCluster {
   private startOne(id: string, slots: number): Promise<void> {
     // The hosts share this machine's cores.
     const cores = String(Math.max(0, Math.floor(availableParallelism() / this.k) - 1));
-    const child = spawn(process.execPath, [FAASMPI, 'host', '--port', '0', '--id', id, '--cluster', this.cluster, '--slots', String(slots), '--cores', cores], {
+    const child = spawn(process.execPath, ['--import', PARENT_WATCH, FAASMPI, 'host', '--port', '0', '--id', id, '--cluster', this.cluster, '--slots', String(slots), '--cores', cores], {
       env: { ...process.env, FAASMPI_CLUSTER_SECRET: this.secret },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin!.on('error', () => {}); // the host is gone already
+    this.children.push(child);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => this.log.push(...d.split('\n').filter(Boolean)));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(`host ${id} did not start within ${START_MS / 1000} s`), START_MS);
@@ -63,6 +69,11 @@ export class LocalCluster {
 
   get addresses(): string[] {
     return this.hosts.map((h) => h.address);
+  }
+
+  /** Asks every host to stop now, without waiting (the launcher is being ended by a signal). */
+  stopNow(): void {
+    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
   }
 
   /** Stops every host (SIGTERM, then SIGKILL after a grace period). */

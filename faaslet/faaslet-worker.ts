@@ -62,7 +62,10 @@ export interface OmpThreadTask extends TaskBase {
 /** How a thread ended: 'done' when its process shut the pool down, else as a Faaslet would (trap, exit()...). */
 export type ThreadOutcome = { kind: 'done' } | FaasletOutcome;
 
-/** Instantiate and initialise a Faaslet, then snapshot it, if initialisation touched nothing outside memory. */
+/**
+ * Instantiate and initialise a Faaslet, then snapshot it, if initialisation touched nothing outside memory (it is
+ * stopped before its first host call that would: nothing it does is seen outside).
+ */
 export interface PrepareTask extends TaskBase {
   kind: 'prepare';
 }
@@ -113,8 +116,8 @@ function prepare(task: PrepareTask): PrepareResult {
       identity: task.identity, args: task.args, env: task.env, fdTable, stdout: nullSink, stderr: nullSink,
     }, undefined, { observeSideEffects: true });
     const failed = faaslet.initialise();
+    if (faaslet.sideEffect) return { usable: false, reason: `initialisation calls ${faaslet.sideEffect}` };
     if (failed) return { usable: false, reason: `initialisation ended with ${failed.kind}` };
-    if (faaslet.sideEffects.size > 0) return { usable: false, reason: `initialisation calls ${[...faaslet.sideEffects].join(', ')}` };
     return { usable: true, snapshot: faaslet.snapshot() };
   } finally {
     fdTable.closeAll();

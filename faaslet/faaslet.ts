@@ -19,13 +19,24 @@ const NO_SIDE_EFFECTS = new Set([
 ]);
 
 export interface FaasletOptions {
-  /** Record host calls with side effects (used while initialising a Faaslet that will be snapshotted). */
+  /**
+   * Stop initialisation at its first host call with side effects, before that call does anything (used while
+   * initialising a Faaslet that will be snapshotted): the ranks then run their constructors themselves, so
+   * effects such as output or a written file happen exactly once per rank, as natively.
+   */
   observeSideEffects?: boolean;
 }
 
+/** Thrown into the guest (which cannot catch it) to stop an observed initialisation at a side effect. */
+class SideEffectReached extends Error {
+  constructor(readonly call: string) {
+    super(`initialisation calls ${call}`);
+  }
+}
+
 export class Faaslet {
-  /** Host calls with side effects made while observing, as "module.function". */
-  readonly sideEffects = new Set<string>();
+  /** The host call with side effects that stopped an observed initialisation, as "module.function". */
+  sideEffect: string | undefined;
   private observing: boolean;
 
   private constructor(
@@ -105,6 +116,10 @@ export class Faaslet {
       init();
       return undefined;
     } catch (e) {
+      if (e instanceof SideEffectReached) {
+        this.sideEffect = e.call;
+        return { kind: 'error', message: e.message };
+      }
       return this.outcomeOf(e);
     } finally {
       this.observing = false;
@@ -139,8 +154,9 @@ export class Faaslet {
     return captureSnapshot(this.loaded.id, this.memory, this.instance.exports, this.loaded.meta.mutableGlobals);
   }
 
+  /** Called before each host call with side effects: while observing, the call does not happen. */
   noteSideEffect(call: string): void {
-    if (this.observing) this.sideEffects.add(call);
+    if (this.observing) throw new SideEffectReached(call);
   }
 
   private outcomeOf(e: unknown): FaasletOutcome {

@@ -20,7 +20,11 @@ export interface JobSpec {
   stdin: StdinSource;
   /** End the job when every running rank has waited this long in MPI with nothing in flight. */
   deadlockTimeoutMs: number;
+  /** Longest the program's initialisation (constructors, for the snapshot) may run; default DEFAULT_INIT_TIMEOUT_MS. */
+  initTimeoutMs?: number;
 }
+
+export const DEFAULT_INIT_TIMEOUT_MS = 60_000;
 
 export type RankEnd = FaasletOutcome | { kind: 'stopped' };
 

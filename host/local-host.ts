@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { singleHostGroup, type FGroup } from '../fgroups/fgroup.js';
-import type { PrepareResult, RunTask } from '../faaslet/faaslet-worker.js';
+import type { PrepareTask, RunTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
@@ -14,14 +14,15 @@ import { ModuleCache, type LoadedModule } from '../faaslet/module-loader.js';
 import { hostSpecs } from '../host-interface/index.js';
 import type { Preopen } from '../host-interface/wasi/fd-table.js';
 import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
-import { failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
+import { DEFAULT_INIT_TIMEOUT_MS, failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
+import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
 
 /** Where a job's ranks run, and how this host's part of it is tied to the rest of the job (cluster hosts). */
 export interface PartPlacement {
   group: FGroup;
   /** The ranks this host runs (all of them on a single host). */
   localRanks: number[];
-  /** Aborts the part: the job failed elsewhere. */
+  /** Aborts the part (its preparation too): the job failed elsewhere, or its launcher went away. */
   signal?: AbortSignal;
   /** Relay a rank's output through this BroadcastChannel instead of writing it to our fds. */
   outputChannel?: (rank: number) => string;
@@ -35,20 +36,22 @@ export class LocalHost {
   readonly hostId: string;
   readonly modules = new ModuleCache(hostSpecs);
   readonly pool: FaasletPool;
-  private readonly prepared = new Map<string, Promise<PrepareResult>>();
+  private readonly snapshots: SnapshotCache;
   /** Faaslets of this host running right now (ranks poll for messages only while cores are free). */
   private readonly load: HostLoad;
 
-  constructor(options: PoolOptions & { hostId?: string; cores?: number } = {}) {
+  constructor(options: PoolOptions & { hostId?: string; cores?: number; snapshots?: SnapshotCacheOptions } = {}) {
     this.hostId = options.hostId ?? `${hostname()}:${process.pid}`;
     this.load = HostLoad.create(options.cores);
     this.pool = new FaasletPool(options);
+    this.snapshots = new SnapshotCache((task, signal) => this.pool.prepare(task, signal), options.snapshots);
   }
 
-  async runJob(spec: JobSpec): Promise<JobResult> {
+  /** Runs a whole job here; aborting `signal` ends it (also while its program is being prepared). */
+  async runJob(spec: JobSpec, signal?: AbortSignal): Promise<JobResult> {
     if (spec.np < 1) throw new Error(`-np must be at least 1 (got ${spec.np})`);
     const group = singleHostGroup(spec.np, this.hostId);
-    return this.runPart(spec, await this.modules.load(spec.program), { group, localRanks: group.hostTable.map((_, i) => i) });
+    return this.runPart(spec, await this.modules.load(spec.program), { group, localRanks: group.hostTable.map((_, i) => i), signal });
   }
 
   /**
@@ -63,7 +66,7 @@ export class LocalHost {
     }
     const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
     const argv = [spec.argv0, ...spec.args];
-    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id);
+    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id, part.signal);
 
     // Every local rank's memory is made here, so each rank can be handed all of them (single-copy messages).
     // (A module that defines its own memory makes it itself; the loader made sure such a module uses no MPI.)
@@ -133,28 +136,27 @@ export class LocalHost {
     };
   }
 
-  /** The post-initialisation snapshot for this module and inputs: taken once per host, reused by every rank. */
-  private async snapshotFor(module: LoadedModule, spec: JobSpec, argv: string[], preopens: Preopen[], groupId: string) {
+  /**
+   * The post-initialisation snapshot for this module and inputs: taken once per host (while cached), reused by
+   * every rank. Throws PrepareTimeout when initialisation runs too long, PrepareAbandoned when `signal` aborts.
+   */
+  private async snapshotFor(module: LoadedModule, spec: JobSpec, argv: string[], preopens: Preopen[], groupId: string, signal?: AbortSignal) {
     if (!spec.useSnapshots) return { used: false, note: 'snapshots disabled' } as const;
     if (module.entry !== 'faasmpi_main' || !module.meta) return { used: false, note: 'module not built by faasmpicc' } as const;
     // Initialisation may read argv and the environment, so they are part of the key.
     const key = createHash('sha256').update(module.id).update(JSON.stringify([argv, spec.env])).digest('hex');
-    let prepared = this.prepared.get(key);
-    if (!prepared) {
-      prepared = this.pool.prepare({
-        kind: 'prepare', module, args: argv, env: spec.env, preopens,
-        identity: { groupId, index: 0, size: spec.np, hostId: this.hostId },
-      });
-      this.prepared.set(key, prepared);
-      prepared.catch(() => this.prepared.delete(key));
-    }
-    const result = await prepared;
+    const task: PrepareTask = {
+      kind: 'prepare', module, args: argv, env: spec.env, preopens,
+      identity: { groupId, index: 0, size: spec.np, hostId: this.hostId },
+    };
+    const result = await this.snapshots.get(key, task, spec.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS, signal);
     return result.usable
       ? { used: true, snapshot: result.snapshot, note: 'started from the post-initialisation snapshot' } as const
       : { used: false, note: `fresh start: ${result.reason}` } as const;
   }
 
   async close(): Promise<void> {
+    this.snapshots.clear();
     await this.pool.close();
   }
 }
