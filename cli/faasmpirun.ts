@@ -46,6 +46,7 @@ export async function main(argv: string[]): Promise<number> {
     stdin: options.stdinToRank0 ? { kind: 'hostFd', fd: 0 } : { kind: 'null' },
     deadlockTimeoutMs: options.deadlockTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
+    maxMemoryBytes: options.maxMemoryBytes,
   };
   const c = options.cluster;
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
@@ -63,6 +64,7 @@ export async function main(argv: string[]): Promise<number> {
         if (stopped > 0) process.stderr.write(`faasmpirun: the job was ended; ${stopped} other rank(s) were stopped\n`);
       }
     }
+    if (result.memoryNote) process.stderr.write(`faasmpirun: ${result.memoryNote}\n`);
     return result.exitCode;
   } catch (e) {
     if (e instanceof ModuleLoadError) return fail(e.message, 1);

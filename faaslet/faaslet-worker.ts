@@ -11,6 +11,7 @@ import { Faaslet } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, endRelayedOutput, nullSink, type SinkSpec } from './output.js';
+import { collectGarbageSoon } from './reclaim.js';
 import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
 
@@ -156,9 +157,14 @@ function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadReque
 parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
-  switch (task.kind) {
-    case 'run': return run(task);
-    case 'prepare': return prepare(task);
-    case 'omp-thread': return runThread(task);
+  try {
+    switch (task.kind) {
+      case 'run': return run(task);
+      case 'prepare': return prepare(task);
+      case 'omp-thread': return runThread(task);
+    }
+  } finally {
+    // Let the task's memories go now, not whenever this thread's small heap next fills up (faaslet/reclaim.ts).
+    collectGarbageSoon();
   }
 }

@@ -170,18 +170,22 @@ export class Faaslet {
   }
 }
 
-/** The memory a Faaslet of this module starts with: fresh, or the snapshot's; undefined if the module makes its own. */
-export function memoryFor(loaded: LoadedModule, snapshot?: Snapshot): WebAssembly.Memory | undefined {
+/**
+ * The memory a Faaslet of this module starts with: fresh, or the snapshot's; undefined if the module makes its
+ * own. `maxPages` lowers the module's maximum (a job's memory cap: growing past it fails in the guest).
+ */
+export function memoryFor(loaded: LoadedModule, snapshot?: Snapshot, maxPages?: number): WebAssembly.Memory | undefined {
   const m = loaded.memory;
+  const maximum = maxPages === undefined ? m?.maximumPages : Math.min(maxPages, m?.maximumPages ?? maxPages);
   if (snapshot) {
     if (snapshot.moduleId !== loaded.id) throw new SnapshotError(`${loaded.path}: snapshot was taken from another module`);
     // Only shared imported memories initialise data once (guarded by a flag in memory); an exported or
     // unshared memory would have its data segments re-applied over the restored bytes.
     if (!loaded.meta || !m?.shared) throw new SnapshotError(`${loaded.path}: only modules built by faasmpicc can be restored from snapshots`);
-    return restoreMemory(snapshot, m.maximumPages, true);
+    return restoreMemory(snapshot, maximum, true);
   }
   if (!m) return undefined;
-  return new WebAssembly.Memory({ initial: m.initialPages, maximum: m.maximumPages, shared: m.shared } as WebAssembly.MemoryDescriptor);
+  return new WebAssembly.Memory({ initial: m.initialPages, maximum, shared: m.shared } as WebAssembly.MemoryDescriptor);
 }
 
 function observed(

@@ -7,6 +7,8 @@ import type { PrepareTask, RunTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
+import { collectGarbageSoon, wipe } from '../faaslet/reclaim.js';
+import { WASM_PAGE } from '../snapshots/snapshot.js';
 import { JobChannels } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
 import { DeadlockWatch, type QuietReport } from './deadlock-watch.js';
@@ -16,6 +18,25 @@ import type { Preopen } from '../host-interface/wasi/fd-table.js';
 import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
 import { DEFAULT_INIT_TIMEOUT_MS, failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
 import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
+
+interface MemoryCap {
+  bytes: number;
+  rankPages: number;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
+}
+
+/** Why a capped job may have failed: its ranks' allocations past the cap fail (malloc returns NULL). */
+function capNote(cap: MemoryCap, memories: (WebAssembly.Memory | undefined)[]): string {
+  let largest = -1, bytes = 0;
+  memories.forEach((m, r) => {
+    if (m && m.buffer.byteLength > bytes) [largest, bytes] = [r, m.buffer.byteLength];
+  });
+  const at = largest < 0 ? '' : `; rank ${largest} had grown to ${mib(bytes)}`;
+  return `the job ran with a memory cap of ${mib(cap.bytes)} (${mib(cap.rankPages * WASM_PAGE)} per rank${at}): an allocation past it fails, which may be why it ended (--max-memory sets the cap)`;
+}
 
 /** Where a job's ranks run, and how this host's part of it is tied to the rest of the job (cluster hosts). */
 export interface PartPlacement {
@@ -32,6 +53,14 @@ export interface PartPlacement {
   onQuiet?: (report: QuietReport) => void;
 }
 
+export interface LocalHostOptions extends PoolOptions {
+  hostId?: string;
+  cores?: number;
+  snapshots?: SnapshotCacheOptions;
+  /** Most wasm memory one job's ranks may hold together, in bytes: the default cap, and the most a job may ask. */
+  maxJobMemoryBytes?: number;
+}
+
 export class LocalHost {
   readonly hostId: string;
   readonly modules = new ModuleCache(hostSpecs);
@@ -40,8 +69,12 @@ export class LocalHost {
   /** Faaslets of this host running right now (ranks poll for messages only while cores are free). */
   private readonly load: HostLoad;
 
-  constructor(options: PoolOptions & { hostId?: string; cores?: number; snapshots?: SnapshotCacheOptions } = {}) {
+  /** The operator's memory cap for one job (its default, and the most a job may ask for). */
+  private readonly maxJobMemoryBytes: number | undefined;
+
+  constructor(options: LocalHostOptions = {}) {
     this.hostId = options.hostId ?? `${hostname()}:${process.pid}`;
+    this.maxJobMemoryBytes = options.maxJobMemoryBytes;
     this.load = HostLoad.create(options.cores);
     this.pool = new FaasletPool(options);
     this.snapshots = new SnapshotCache((task, signal) => this.pool.prepare(task, signal), options.snapshots);
@@ -66,12 +99,19 @@ export class LocalHost {
     }
     const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
     const argv = [spec.argv0, ...spec.args];
+    const cap = this.memoryCap(spec, module);
     const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id, part.signal);
+    if (cap) {
+      const needed = snapshot.used ? snapshot.snapshot.memoryPages : module.memory!.initialPages;
+      if (needed > cap.rankPages) {
+        throw new Error(`the job's memory cap (${mib(cap.bytes)} for ${spec.np} rank(s)) leaves each rank ${mib(cap.rankPages * WASM_PAGE)}, less than the ${mib(needed * WASM_PAGE)} its program needs to start`);
+      }
+    }
 
     // Every local rank's memory is made here, so each rank can be handed all of them (single-copy messages).
     // (A module that defines its own memory makes it itself; the loader made sure such a module uses no MPI.)
     const memories: (WebAssembly.Memory | undefined)[] = new Array(spec.np).fill(undefined);
-    if (module.memory) for (const r of localRanks) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined)!;
+    if (module.memory) for (const r of localRanks) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined, cap?.rankPages)!;
     const channels = JobChannels.create(spec.np);
     const multiHost = localRanks.length < spec.np;
     const transport = { channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined };
@@ -127,13 +167,31 @@ export class LocalHost {
     watch.stop();
     await endBridge?.();
     const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
+    const memoryNote = cap && exitCode !== 0 ? capNote(cap, memories) : undefined;
+    // The job's memories go back now: zeroed, then unreferenced and collected here (each worker collects its own).
+    for (const m of memories) if (m) wipe(m);
+    memories.fill(undefined);
+    collectGarbageSoon();
     return {
       exitCode,
       ranks,
       culprit,
       hostFailure,
+      memoryNote,
       snapshot: { used: snapshot.used, note: snapshot.note },
     };
+  }
+
+  /** The job's memory cap, if it or the operator set one: its bytes, and the pages each rank may grow to. */
+  private memoryCap(spec: JobSpec, module: LoadedModule): MemoryCap | undefined {
+    const host = this.maxJobMemoryBytes;
+    if (spec.maxMemoryBytes !== undefined && host !== undefined && spec.maxMemoryBytes > host) {
+      throw new Error(`the job asks for ${mib(spec.maxMemoryBytes)} of memory; this host allows a job at most ${mib(host)}`);
+    }
+    const bytes = spec.maxMemoryBytes ?? host;
+    if (bytes === undefined) return undefined;
+    if (!module.memory) throw new Error(`${module.path}: defines its own memory, whose size cannot be capped (--max-memory); build it with faasmpicc`);
+    return { bytes, rankPages: Math.floor(bytes / spec.np / WASM_PAGE) };
   }
 
   /**
