@@ -49,7 +49,10 @@ export class RankThreads {
         };
         this.running.push(this.pool.runThread(task, this.signal).then((end) => {
           if (end.kind !== 'done') this.failed(threadEnd(slot.gtid, end));
-        }, () => { /* stopped with the job or its rank */ }));
+        }, (e: unknown) => {
+          // Stopped with the job or its rank: expected. Anything else (its worker died) ends the job.
+          if (!this.signal.aborted) this.failed({ kind: 'error', message: `OpenMP thread ${slot.gtid}: its worker failed: ${(e as Error)?.message ?? e}` });
+        }));
       }
       answerThreadRequest(req.process, granted);
     });
