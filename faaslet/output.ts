@@ -10,6 +10,26 @@ export interface SinkSpec {
   prefix?: string;
   /** Post output to this BroadcastChannel (as OutputChunk) instead of writing to fd. */
   channel?: string;
+  /**
+   * With `channel`: the relayed bytes not yet taken off the channel (an Int32 at index 0, see OutputCredit).
+   * A writer waits while RELAY_WINDOW bytes are in flight, as a native one waits on a full pipe.
+   */
+  credit?: SharedArrayBuffer;
+}
+
+/** Most bytes of one rank's relayed output in flight between its Faaslet and the host's main thread. */
+export const RELAY_WINDOW = 4 << 20;
+/** Relayed output is posted in pieces of at most this size (one huge write must not be one huge message). */
+const RELAY_PIECE = 1 << 20;
+
+/** The host's side of a relayed sink's credit: it returns the bytes it has taken off the channel. */
+export class OutputCredit {
+  readonly buffer = new SharedArrayBuffer(4);
+  private readonly inFlight = new Int32Array(this.buffer);
+  taken(bytes: number): void {
+    Atomics.sub(this.inFlight, 0, bytes);
+    Atomics.notify(this.inFlight, 0);
+  }
 }
 
 /** What a relayed sink posts; `end` marks that a Faaslet has posted all its output. */
@@ -58,7 +78,21 @@ type Writer = (bytes: Uint8Array) => void;
 function writerFor(spec: SinkSpec): Writer {
   if (spec.channel === undefined) return (bytes) => writeAll(spec.fd, bytes);
   const channel = channelNamed(spec.channel);
-  return (bytes) => channel.postMessage({ fd: spec.fd, bytes: bytes.slice() } satisfies OutputChunk);
+  const inFlight = spec.credit && new Int32Array(spec.credit);
+  return (bytes) => {
+    for (let off = 0; off < bytes.length; off += RELAY_PIECE) {
+      const piece = bytes.slice(off, off + RELAY_PIECE);
+      if (inFlight) {
+        // Wait for the host to take earlier output off the channel (it notifies); a job that is stopped
+        // meanwhile terminates this worker, wait or not.
+        for (let now = Atomics.load(inFlight, 0); now > 0 && now + piece.length > RELAY_WINDOW; now = Atomics.load(inFlight, 0)) {
+          Atomics.wait(inFlight, 0, now, 1000);
+        }
+        Atomics.add(inFlight, 0, piece.length);
+      }
+      channel.postMessage({ fd: spec.fd, bytes: piece } satisfies OutputChunk);
+    }
+  };
 }
 
 class PlainSink implements OutputSink {

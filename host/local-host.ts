@@ -7,6 +7,7 @@ import type { PrepareTask, RunTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
+import { OutputCredit, type OutputChunk, type SinkSpec } from '../faaslet/output.js';
 import { collectGarbageSoon, wipe } from '../faaslet/reclaim.js';
 import { WASM_PAGE } from '../snapshots/snapshot.js';
 import { JobChannels } from '../mpi/transport/job-channels.js';
@@ -18,6 +19,37 @@ import type { Preopen } from '../host-interface/wasi/fd-table.js';
 import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
 import { DEFAULT_INIT_TIMEOUT_MS, failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
 import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
+
+/**
+ * Gives relayed output's writers their credit back as the output reaches this thread (whoever relays it on
+ * hears it at the same time), so a rank printing faster than it can be relayed waits instead of the host
+ * queueing its output without bound.
+ */
+class OutputRelayCredit {
+  private readonly credits = new Map<number, OutputCredit>();
+  private readonly channels: BroadcastChannel[] = [];
+
+  constructor(ranks: number[], channelName: (rank: number) => string) {
+    for (const rank of ranks) {
+      const credit = new OutputCredit();
+      this.credits.set(rank, credit);
+      const channel = new BroadcastChannel(channelName(rank));
+      channel.onmessage = (ev) => {
+        const chunk = (ev as MessageEvent<OutputChunk>).data;
+        if (chunk && 'bytes' in chunk) credit.taken(chunk.bytes.length);
+      };
+      this.channels.push(channel);
+    }
+  }
+
+  credit(rank: number): SharedArrayBuffer | undefined {
+    return this.credits.get(rank)?.buffer;
+  }
+
+  close(): void {
+    for (const c of this.channels) c.close();
+  }
+}
 
 interface MemoryCap {
   bytes: number;
@@ -135,8 +167,11 @@ export class LocalHost {
         stop.abort();
       }
     };
+    const relay = part.outputChannel && new OutputRelayCredit(localRanks, part.outputChannel);
     const runs = localRanks.map(async (index) => {
-      const sink = (fd: number) => ({ fd, prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index) });
+      const sink = (fd: number): SinkSpec => ({
+        fd, prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index), credit: relay?.credit(index),
+      });
       const task: RunTask = {
         kind: 'run',
         module,
@@ -164,6 +199,7 @@ export class LocalHost {
       }
     });
     await Promise.all(runs);
+    relay?.close();
     watch.stop();
     await endBridge?.();
     const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
