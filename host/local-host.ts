@@ -51,6 +51,13 @@ class OutputRelayCredit {
   }
 }
 
+/** A job's limits may come from a remote launcher: they must be numbers that make sense. */
+function checkLimits(spec: JobSpec): void {
+  const positive = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v > 0);
+  if (!positive(spec.initTimeoutMs)) throw new Error(`the job's initialisation time limit is not a positive number of milliseconds: ${String(spec.initTimeoutMs)}`);
+  if (!positive(spec.maxMemoryBytes)) throw new Error(`the job's memory cap is not a positive number of bytes: ${String(spec.maxMemoryBytes)}`);
+}
+
 interface MemoryCap {
   bytes: number;
   rankPages: number;
@@ -91,6 +98,10 @@ export interface LocalHostOptions extends PoolOptions {
   snapshots?: SnapshotCacheOptions;
   /** Most wasm memory one job's ranks may hold together, in bytes: the default cap, and the most a job may ask. */
   maxJobMemoryBytes?: number;
+  /** Most wasm memory all jobs here may hold at once: every job then has a cap, set aside while it runs. */
+  maxHostMemoryBytes?: number;
+  /** The longest a job's initialisation may run, whatever it asks (default 10 minutes). */
+  maxInitTimeoutMs?: number;
 }
 
 export class LocalHost {
@@ -103,10 +114,17 @@ export class LocalHost {
 
   /** The operator's memory cap for one job (its default, and the most a job may ask for). */
   private readonly maxJobMemoryBytes: number | undefined;
+  /** The operator's budget for the memory of all jobs running here at once (each job's cap is set aside). */
+  private readonly maxHostMemoryBytes: number | undefined;
+  private reservedBytes = 0;
+  /** The longest initialisation any job may ask for (a launcher's number is clamped to it). */
+  private readonly maxInitTimeoutMs: number;
 
   constructor(options: LocalHostOptions = {}) {
     this.hostId = options.hostId ?? `${hostname()}:${process.pid}`;
     this.maxJobMemoryBytes = options.maxJobMemoryBytes;
+    this.maxHostMemoryBytes = options.maxHostMemoryBytes;
+    this.maxInitTimeoutMs = options.maxInitTimeoutMs ?? 600_000;
     this.load = HostLoad.create(options.cores);
     this.pool = new FaasletPool(options);
     this.snapshots = new SnapshotCache((task, signal) => this.pool.prepare(task, signal), options.snapshots);
@@ -129,9 +147,20 @@ export class LocalHost {
     if (localRanks.length > this.pool.maxFaaslets) {
       throw new Error(`this host runs at most ${this.pool.maxFaaslets} Faaslets at once; ${localRanks.length} ranks do not fit`);
     }
+    checkLimits(spec);
+    const cap = this.memoryCap(spec, module);
+    const reserved = this.reserveMemory(cap, localRanks.length);
+    try {
+      return await this.runWithin(spec, module, part, cap);
+    } finally {
+      this.reservedBytes -= reserved;
+    }
+  }
+
+  private async runWithin(spec: JobSpec, module: LoadedModule, part: PartPlacement, cap: MemoryCap | undefined): Promise<JobResult> {
+    const { group, localRanks } = part;
     const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
     const argv = [spec.argv0, ...spec.args];
-    const cap = this.memoryCap(spec, module);
     const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id, part.signal);
     if (cap) {
       const needed = snapshot.used ? snapshot.snapshot.memoryPages : module.memory!.initialPages;
@@ -218,13 +247,25 @@ export class LocalHost {
     };
   }
 
+  /** Sets aside this host's share of a capped job's memory from the host's budget; returns the bytes set aside. */
+  private reserveMemory(cap: MemoryCap | undefined, localRanks: number): number {
+    if (!cap || this.maxHostMemoryBytes === undefined) return 0;
+    const share = cap.rankPages * WASM_PAGE * localRanks;
+    const free = this.maxHostMemoryBytes - this.reservedBytes;
+    if (share > free) {
+      throw new Error(`this host has ${mib(free)} of its ${mib(this.maxHostMemoryBytes)} memory budget free; the job's ranks here may use up to ${mib(share)} (try again later, or ask for less with --max-memory)`);
+    }
+    this.reservedBytes += share;
+    return share;
+  }
+
   /** The job's memory cap, if it or the operator set one: its bytes, and the pages each rank may grow to. */
   private memoryCap(spec: JobSpec, module: LoadedModule): MemoryCap | undefined {
     const host = this.maxJobMemoryBytes;
     if (spec.maxMemoryBytes !== undefined && host !== undefined && spec.maxMemoryBytes > host) {
       throw new Error(`the job asks for ${mib(spec.maxMemoryBytes)} of memory; this host allows a job at most ${mib(host)}`);
     }
-    const bytes = spec.maxMemoryBytes ?? host;
+    const bytes = spec.maxMemoryBytes ?? host ?? this.maxHostMemoryBytes;
     if (bytes === undefined) return undefined;
     if (!module.memory) throw new Error(`${module.path}: defines its own memory, whose size cannot be capped (--max-memory); build it with faasmpicc`);
     return { bytes, rankPages: Math.floor(bytes / spec.np / WASM_PAGE) };
@@ -243,7 +284,8 @@ export class LocalHost {
       kind: 'prepare', module, args: argv, env: spec.env, preopens,
       identity: { groupId, index: 0, size: spec.np, hostId: this.hostId },
     };
-    const result = await this.snapshots.get(key, task, spec.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS, signal);
+    const limit = Math.min(spec.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS, this.maxInitTimeoutMs);
+    const result = await this.snapshots.get(key, task, limit, signal);
     return result.usable
       ? { used: true, snapshot: result.snapshot, note: 'started from the post-initialisation snapshot' } as const
       : { used: false, note: `fresh start: ${result.reason}` } as const;

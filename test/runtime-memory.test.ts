@@ -60,6 +60,27 @@ test('a job over its memory cap ends with a clear message; the host runs the nex
   }
 });
 
+test('a host memory budget: each running job\'s cap is set aside; a job that does not fit is refused, then fits', { timeout: 120_000 }, async () => {
+  const host = new LocalHost({ warm: 2, maxHostMemoryBytes: 192 << 20 });
+  try {
+    // The first job holds its 128 MiB while it runs (it starts from a snapshot taken before).
+    assert.equal((await host.runJob(spec(['1'], [], { maxMemoryBytes: 128 << 20 }))).exitCode, 0);
+    const first = host.runJob(spec(['30'], [], { maxMemoryBytes: 128 << 20 }));
+    await assert.rejects(host.runJob(spec(['1'], [], { maxMemoryBytes: 128 << 20 })), /this host has 64 MiB of its 192 MiB memory budget free; the job's ranks here may use up to 128 MiB/);
+    assert.equal((await first).exitCode, 0);
+    // Given back when it ended; a job without a cap of its own gets the whole budget as its cap.
+    assert.equal((await host.runJob(spec(['1'], [], { maxMemoryBytes: 128 << 20 }))).exitCode, 0);
+    const uncapped = await host.runJob(spec(['200'], []));
+    assert.notEqual(uncapped.exitCode, 0);
+    assert.match(uncapped.memoryNote ?? '', /memory cap of 192 MiB/);
+    // Nonsense limits from a launcher are refused.
+    await assert.rejects(host.runJob(spec(['1'], [], { maxMemoryBytes: -5 })), /the job's memory cap is not a positive number of bytes: -5/);
+    await assert.rejects(host.runJob(spec(['1'], [], { initTimeoutMs: Number.NaN })), /initialisation time limit is not a positive number/);
+  } finally {
+    await host.close();
+  }
+});
+
 test('faasmpirun --max-memory: the rank says what failed, the launcher names the cap', { timeout: 60_000 }, () => {
   const r = faasmpiRun(['--max-memory', '64M', '-np', '2', wasm, '100'], { timeoutMs: 60_000 });
   assert.notEqual(r.status, 0, describeRun(r));
