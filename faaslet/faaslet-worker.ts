@@ -11,7 +11,7 @@ import { Faaslet } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, endRelayedOutput, nullSink, type SinkSpec } from './output.js';
-import { collectGarbageSoon } from './reclaim.js';
+import { collectIfDue, noteReleased } from './reclaim.js';
 import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
 
@@ -112,8 +112,9 @@ function run(task: RunTask): FaasletOutcome {
 
 function prepare(task: PrepareTask): PrepareResult {
   const fdTable = FdTable.create({ preopens: task.preopens, stdin: { kind: 'null' } });
+  let faaslet: Faaslet | undefined;
   try {
-    const faaslet = Faaslet.create(task.module, {
+    faaslet = Faaslet.create(task.module, {
       identity: task.identity, args: task.args, env: task.env, fdTable, stdout: nullSink, stderr: nullSink,
     }, undefined, { observeSideEffects: true });
     const failed = faaslet.initialise();
@@ -122,6 +123,7 @@ function prepare(task: PrepareTask): PrepareResult {
     return { usable: true, snapshot: faaslet.snapshot() };
   } finally {
     fdTable.closeAll();
+    if (faaslet) noteReleased([faaslet.memory]);
   }
 }
 
@@ -157,14 +159,24 @@ function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadReque
 parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
-  try {
-    switch (task.kind) {
-      case 'run': return run(task);
-      case 'prepare': return prepare(task);
-      case 'omp-thread': return runThread(task);
-    }
-  } finally {
-    // Let the task's memories go now, not whenever this thread's small heap next fills up (faaslet/reclaim.ts).
-    collectGarbageSoon();
+  const result = dispatch(task);
+  // This thread held the job's memories (a rank reaches every rank's): drop them from the task, which piscina
+  // keeps until we answer, so that they can be collected here (faaslet/reclaim.ts).
+  if (task.kind === 'run') {
+    noteReleased(task.transport.memories);
+    task.transport.memories.fill(undefined);
+  } else if (task.kind === 'omp-thread') {
+    noteReleased([task.memory]);
+    (task as { memory?: WebAssembly.Memory }).memory = undefined;
+  }
+  collectIfDue();
+  return result;
+}
+
+function dispatch(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
+  switch (task.kind) {
+    case 'run': return run(task);
+    case 'prepare': return prepare(task);
+    case 'omp-thread': return runThread(task);
   }
 }

@@ -30,9 +30,6 @@ export class FaasletPool {
       minThreads: warm,
       maxThreads: this.maxFaaslets,
       concurrentTasksPerWorker: 1,
-      // Idle workers wait for tasks in their event loop (not blocked in Atomics.wait), so the collection each
-      // schedules after a task runs, and the task's memories are freed (faaslet/reclaim.ts).
-      atomics: 'async',
       idleTimeout: 30_000,
     });
     this.pool.on('message', (m: { faasmpiWorkerLoaded?: number }) => {

@@ -8,7 +8,7 @@ import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
 import { OutputCredit, type OutputChunk, type SinkSpec } from '../faaslet/output.js';
-import { collectGarbageSoon, wipe } from '../faaslet/reclaim.js';
+import { collectIfDue, noteReleased, wipe } from '../faaslet/reclaim.js';
 import { WASM_PAGE } from '../snapshots/snapshot.js';
 import { JobChannels } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
@@ -233,10 +233,13 @@ export class LocalHost {
     await endBridge?.();
     const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
     const memoryNote = cap && exitCode !== 0 ? capNote(cap, memories) : undefined;
-    // The job's memories go back now: zeroed, then unreferenced and collected here (each worker collects its own).
-    for (const m of memories) if (m) wipe(m);
-    memories.fill(undefined);
-    collectGarbageSoon();
+    // The job's memories go back: zeroed (once the result is out), then collected (each worker collects its own).
+    const done = memories.splice(0);
+    setImmediate(() => {
+      for (const m of done) if (m) wipe(m);
+      noteReleased(done);
+      collectIfDue();
+    });
     return {
       exitCode,
       ranks,

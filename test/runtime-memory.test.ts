@@ -36,8 +36,9 @@ test('100 varied jobs through one host: its memory stays bounded', { timeout: 30
     await new Promise((r) => setTimeout(r, 200));
     const afterJobs = rssMiB();
     console.log(`# RSS after 1 job ${before} MiB, peak ${peak} MiB, after 100 more ${afterJobs} MiB`);
-    // Before jobs gave memory back, each added ~135 MB (+13 GB over 100 jobs).
-    assert.ok(afterJobs - before < 400, `RSS grew from ${before} to ${afterJobs} MiB`);
+    // Before jobs gave memory back, each added ~135 MB (+13 GB over 100 jobs). Now the host holds at most the
+    // snapshot cache (64 MiB here) and under 128 MiB of not yet collected memories per thread (3 threads).
+    assert.ok(afterJobs - before < 512, `RSS grew from ${before} to ${afterJobs} MiB`);
   } finally {
     await host.close();
   }
