@@ -7,7 +7,7 @@ import type { Snapshot } from '../snapshots/snapshot.js';
 import type { MpiTransport } from '../mpi/rank.js';
 import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
-import { Faaslet } from './faaslet.js';
+import { Faaslet, memoryFor } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, endRelayedOutput, nullSink, type SinkSpec } from './output.js';
@@ -69,6 +69,8 @@ export type ThreadOutcome = { kind: 'done' } | FaasletOutcome;
  */
 export interface PrepareTask extends TaskBase {
   kind: 'prepare';
+  /** The job's memory cap per rank, in wasm pages (initialisation may not grow past it either). */
+  maxPages?: number;
 }
 
 export type FaasletTask = RunTask | PrepareTask | OmpThreadTask;
@@ -116,7 +118,7 @@ function prepare(task: PrepareTask): PrepareResult {
   try {
     faaslet = Faaslet.create(task.module, {
       identity: task.identity, args: task.args, env: task.env, fdTable, stdout: nullSink, stderr: nullSink,
-    }, undefined, { observeSideEffects: true });
+    }, undefined, { observeSideEffects: true }, memoryFor(task.module, undefined, task.maxPages));
     const failed = faaslet.initialise();
     if (faaslet.sideEffect) return { usable: false, reason: `initialisation calls ${faaslet.sideEffect}` };
     if (failed) return { usable: false, reason: `initialisation ended with ${failed.kind}` };

@@ -161,13 +161,14 @@ export class LocalHost {
     const { group, localRanks } = part;
     const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
     const argv = [spec.argv0, ...spec.args];
-    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id, part.signal);
-    if (cap) {
-      const needed = snapshot.used ? snapshot.snapshot.memoryPages : module.memory!.initialPages;
-      if (needed > cap.rankPages) {
+    const tooSmall = (needed: number) => {
+      if (cap && needed > cap.rankPages) {
         throw new Error(`the job's memory cap (${mib(cap.bytes)} for ${spec.np} rank(s)) leaves each rank ${mib(cap.rankPages * WASM_PAGE)}, less than the ${mib(needed * WASM_PAGE)} its program needs to start`);
       }
-    }
+    };
+    if (module.memory) tooSmall(module.memory.initialPages);
+    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id, part.signal, cap?.rankPages);
+    if (snapshot.used) tooSmall(snapshot.snapshot.memoryPages);
 
     // Every local rank's memory is made here, so each rank can be handed all of them (single-copy messages).
     // (A module that defines its own memory makes it itself; the loader made sure such a module uses no MPI.)
@@ -278,14 +279,14 @@ export class LocalHost {
    * The post-initialisation snapshot for this module and inputs: taken once per host (while cached), reused by
    * every rank. Throws PrepareTimeout when initialisation runs too long, PrepareAbandoned when `signal` aborts.
    */
-  private async snapshotFor(module: LoadedModule, spec: JobSpec, argv: string[], preopens: Preopen[], groupId: string, signal?: AbortSignal) {
+  private async snapshotFor(module: LoadedModule, spec: JobSpec, argv: string[], preopens: Preopen[], groupId: string, signal?: AbortSignal, maxPages?: number) {
     if (!spec.useSnapshots) return { used: false, note: 'snapshots disabled' } as const;
     if (module.entry !== 'faasmpi_main' || !module.meta) return { used: false, note: 'module not built by faasmpicc' } as const;
-    // Initialisation may read argv and the environment, so they are part of the key.
-    const key = createHash('sha256').update(module.id).update(JSON.stringify([argv, spec.env])).digest('hex');
+    // Initialisation may read argv and the environment, and runs under the cap: all are part of the key.
+    const key = createHash('sha256').update(module.id).update(JSON.stringify([argv, spec.env, maxPages ?? null])).digest('hex');
     const task: PrepareTask = {
       kind: 'prepare', module, args: argv, env: spec.env, preopens,
-      identity: { groupId, index: 0, size: spec.np, hostId: this.hostId },
+      identity: { groupId, index: 0, size: spec.np, hostId: this.hostId }, maxPages,
     };
     const limit = Math.min(spec.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS, this.maxInitTimeoutMs);
     const result = await this.snapshots.get(key, task, limit, signal);
