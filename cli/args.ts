@@ -16,6 +16,10 @@ export interface RunOptions {
   stdinToRank0: boolean;
   verbose: boolean;
   deadlockTimeoutMs: number;
+  /** Longest the program's constructors may run while its snapshot is prepared. */
+  initTimeoutMs?: number;
+  /** Most bytes of wasm memory the job's ranks may hold together (--max-memory). */
+  maxMemoryBytes?: number;
   cluster: ClusterOptions;
 }
 
@@ -53,6 +57,9 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --stdin none        give rank 0 an empty stdin (default: faasmpirun's stdin)
   --deadlock-timeout S  end the job with a report when every running rank has waited in MPI for S seconds
                       with nothing in flight (default 5)
+  --init-timeout S    stop the job when the program's constructors run longer than S seconds (default 60)
+  --max-memory SIZE   most memory the job's ranks may use together, e.g. 512M or 2G (a rank over its share
+                      ends the job with a message); default: the host's limit, if any
   -v, --verbose       say how ranks were started (snapshot or fresh, and why)
  on several hosts (your user certificate: --credentials DIR, or FAASMPI_CREDENTIALS, or --cert/--key/--ca):
   --hosts H:P,H:P     run on these host runtimes ('faasmpi host')
@@ -111,6 +118,13 @@ export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
       const seconds = Number(v);
       if (!(seconds > 0)) throw new UsageError(`--deadlock-timeout needs a positive number of seconds, got '${v}'`);
       o.deadlockTimeoutMs = seconds * 1000;
+    } else if (a === '--init-timeout') {
+      const v = value(a);
+      const seconds = Number(v);
+      if (!(seconds > 0) || !Number.isFinite(seconds)) throw new UsageError(`--init-timeout needs a positive number of seconds, got '${v}'`);
+      o.initTimeoutMs = seconds * 1000;
+    } else if (a === '--max-memory') {
+      o.maxMemoryBytes = parseSize(a, value(a));
     } else if (a === '--hosts' || a === '--host' || a === '-H') {
       o.cluster.hosts.push(...value(a).split(',').map((h) => h.trim()).filter(Boolean).map(hostAddress));
     } else if (a === '--hostfile' || a === '-hostfile' || a === '--machinefile') {
@@ -162,6 +176,14 @@ export function rankEnvironment(exports: string[], env: NodeJS.ProcessEnv = proc
     else if (env[x] !== undefined) out.set(x, env[x]!);
   }
   return [...out].map(([k, v]) => `${k}=${v}`);
+}
+
+/** A byte count: a whole number with an optional K, M, G or T suffix (powers of 1024; 'B' and 'iB' allowed). */
+export function parseSize(flag: string, v: string): number {
+  const m = /^(\d+)\s*([kmgt]?)(i?b)?$/i.exec(v.trim());
+  const bytes = m ? Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] || ' ').toLowerCase()) : NaN;
+  if (!Number.isSafeInteger(bytes) || bytes < 1) throw new UsageError(`${flag} needs a size such as 512M or 2G, got '${v}'`);
+  return bytes;
 }
 
 /** host:port, with the host runtimes' default port when none is given. */

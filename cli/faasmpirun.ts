@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ModuleLoadError } from '../faaslet/module-loader.js';
-import { availableParallelism, userInfo } from 'node:os';
+import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
 import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
 import { redisState } from '../cluster/state/cluster-state.js';
@@ -10,6 +10,7 @@ import { checkName, type ClusterState } from '../cluster/state/types.js';
 import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster/trust/credentials.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
+import { PrepareTimeout } from '../host/snapshot-cache.js';
 import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
 
 function fail(message: string, code: number): number {
@@ -45,6 +46,8 @@ export async function main(argv: string[]): Promise<number> {
     useSnapshots: options.useSnapshots,
     stdin: options.stdinToRank0 ? { kind: 'hostFd', fd: 0 } : { kind: 'null' },
     deadlockTimeoutMs: options.deadlockTimeoutMs,
+    initTimeoutMs: options.initTimeoutMs,
+    maxMemoryBytes: options.maxMemoryBytes,
   };
   const c = options.cluster;
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
@@ -62,9 +65,11 @@ export async function main(argv: string[]): Promise<number> {
         if (stopped > 0) process.stderr.write(`faasmpirun: the job was ended; ${stopped} other rank(s) were stopped\n`);
       }
     }
+    if (result.memoryNote) process.stderr.write(`faasmpirun: ${result.memoryNote}\n`);
     return result.exitCode;
   } catch (e) {
     if (e instanceof ModuleLoadError) return fail(e.message, 1);
+    if (e instanceof PrepareTimeout) return fail(`${e.message} (--init-timeout S sets the limit)`, 1);
     return fail((e as Error).message, 1);
   } finally {
     await host?.close();
@@ -74,12 +79,18 @@ export async function main(argv: string[]): Promise<number> {
 /** Runs the job on host runtimes: ones started here (--local-hosts), listed (--hosts), or registered in Redis. */
 async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResult> {
   const c = options.cluster;
-  let local: LocalCluster | undefined;
+  const local = c.localHosts > 0 ? new LocalCluster(checkName('user', c.user ?? loginName())) : undefined;
+  // Ended by a signal, we take our hosts with us (they also watch us, for when we are killed outright).
+  const onSignal = (signal: NodeJS.Signals) => {
+    local?.stopNow();
+    process.exit(128 + (osConstants.signals[signal] ?? 15));
+  };
+  const signals: NodeJS.Signals[] = local ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [];
+  for (const s of signals) process.once(s, onSignal);
   let state: ClusterState | undefined;
   try {
     let target: ClusterTarget;
-    if (c.localHosts > 0) {
-      local = new LocalCluster(checkName('user', c.user ?? loginName()));
+    if (local) {
       // Enough slots that -np N always fits, spread evenly unless asked otherwise. The hosts admit the job's
       // working directory: they are this account's own processes.
       await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)), spec.sandboxRoot);
@@ -100,6 +111,7 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
     if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
     return result;
   } finally {
+    for (const s of signals) process.off(s, onSignal);
     await local?.stop();
     await state?.close();
   }

@@ -14,6 +14,8 @@ import { credentialFilesIn, loadCredentials, type Credentials } from './trust/cr
 
 // The command's script beside the sources (this module runs from dist/cluster).
 const FAASMPI = fileURLToPath(new URL('../../cli/bin/faasmpi', import.meta.url));
+/** Makes a host end when its launcher's end of the host's stdin closes (the launcher ended, however). */
+const PARENT_WATCH = new URL('../host/parent-watch.js', import.meta.url).href;
 const START_MS = 30_000;
 
 export interface LocalHostProcess {
@@ -28,6 +30,8 @@ export class LocalCluster {
   /** What the hosts wrote to stderr (shown when one fails to start or with -v). */
   readonly log: string[] = [];
   private readonly dir = mkdtempSync(join(tmpdir(), 'faasmpi-local-cluster-'));
+  /** Every host process started, ready or still starting. */
+  private readonly children: ChildProcess[] = [];
   private k = 1;
 
   /** The launcher's credentials: a user certificate of this cluster's CA. */
@@ -51,10 +55,12 @@ export class LocalCluster {
     mkdirSync(data, { recursive: true, mode: 0o700 });
     // The hosts share this machine's cores.
     const cores = String(Math.max(0, Math.floor(availableParallelism() / this.k) - 1));
-    const child = spawn(process.execPath, [FAASMPI, 'host', '--port', '0', '--cluster', this.cluster, '--tls-dir', tls, '--data-dir', data,
+    const child = spawn(process.execPath, ['--import', PARENT_WATCH, FAASMPI, 'host', '--port', '0', '--cluster', this.cluster, '--tls-dir', tls, '--data-dir', data,
       '--run-as', userInfo().username, ...(workDir ? ['--allow-wdir', workDir] : []), '--slots', String(slots), '--cores', cores], {
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin!.on('error', () => {}); // the host is gone already
+    this.children.push(child);
     child.stderr!.setEncoding('utf8').on('data', (d: string) => this.log.push(...d.split('\n').filter(Boolean)));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(`host ${id} did not start within ${START_MS / 1000} s`), START_MS);
@@ -80,6 +86,12 @@ export class LocalCluster {
 
   get addresses(): string[] {
     return this.hosts.map((h) => h.address);
+  }
+
+  /** Asks every host to stop now, without waiting (the launcher is being ended by a signal), and deletes the certificates. */
+  stopNow(): void {
+    for (const child of this.children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Stops every host (SIGTERM, then SIGKILL after a grace period) and deletes the certificates. */

@@ -7,10 +7,11 @@ import type { Snapshot } from '../snapshots/snapshot.js';
 import type { MpiTransport } from '../mpi/rank.js';
 import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/waiter.js';
-import { Faaslet } from './faaslet.js';
+import { Faaslet, memoryFor } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, endRelayedOutput, nullSink, type SinkSpec } from './output.js';
+import { collectIfDue, noteReleased } from './reclaim.js';
 import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
 
@@ -62,9 +63,14 @@ export interface OmpThreadTask extends TaskBase {
 /** How a thread ended: 'done' when its process shut the pool down, else as a Faaslet would (trap, exit()...). */
 export type ThreadOutcome = { kind: 'done' } | FaasletOutcome;
 
-/** Instantiate and initialise a Faaslet, then snapshot it, if initialisation touched nothing outside memory. */
+/**
+ * Instantiate and initialise a Faaslet, then snapshot it, if initialisation touched nothing outside memory (it is
+ * stopped before its first host call that would: nothing it does is seen outside).
+ */
 export interface PrepareTask extends TaskBase {
   kind: 'prepare';
+  /** The job's memory cap per rank, in wasm pages (initialisation may not grow past it either). */
+  maxPages?: number;
 }
 
 export type FaasletTask = RunTask | PrepareTask | OmpThreadTask;
@@ -108,16 +114,18 @@ function run(task: RunTask): FaasletOutcome {
 
 function prepare(task: PrepareTask): PrepareResult {
   const fdTable = FdTable.create({ preopens: task.preopens, stdin: { kind: 'null' } });
+  let faaslet: Faaslet | undefined;
   try {
-    const faaslet = Faaslet.create(task.module, {
+    faaslet = Faaslet.create(task.module, {
       identity: task.identity, args: task.args, env: task.env, fdTable, stdout: nullSink, stderr: nullSink,
-    }, undefined, { observeSideEffects: true });
+    }, undefined, { observeSideEffects: true }, memoryFor(task.module, undefined, task.maxPages));
     const failed = faaslet.initialise();
+    if (faaslet.sideEffect) return { usable: false, reason: `initialisation calls ${faaslet.sideEffect}` };
     if (failed) return { usable: false, reason: `initialisation ended with ${failed.kind}` };
-    if (faaslet.sideEffects.size > 0) return { usable: false, reason: `initialisation calls ${[...faaslet.sideEffects].join(', ')}` };
     return { usable: true, snapshot: faaslet.snapshot() };
   } finally {
     fdTable.closeAll();
+    if (faaslet) noteReleased([faaslet.memory]);
   }
 }
 
@@ -153,6 +161,21 @@ function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadReque
 parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
+  const result = dispatch(task);
+  // This thread held the job's memories (a rank reaches every rank's): drop them from the task, which piscina
+  // keeps until we answer, so that they can be collected here (faaslet/reclaim.ts).
+  if (task.kind === 'run') {
+    noteReleased(task.transport.memories);
+    task.transport.memories.fill(undefined);
+  } else if (task.kind === 'omp-thread') {
+    noteReleased([task.memory]);
+    (task as { memory?: WebAssembly.Memory }).memory = undefined;
+  }
+  collectIfDue();
+  return result;
+}
+
+function dispatch(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
   switch (task.kind) {
     case 'run': return run(task);
     case 'prepare': return prepare(task);

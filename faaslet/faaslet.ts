@@ -19,13 +19,24 @@ const NO_SIDE_EFFECTS = new Set([
 ]);
 
 export interface FaasletOptions {
-  /** Record host calls with side effects (used while initialising a Faaslet that will be snapshotted). */
+  /**
+   * Stop initialisation at its first host call with side effects, before that call does anything (used while
+   * initialising a Faaslet that will be snapshotted): the ranks then run their constructors themselves, so
+   * effects such as output or a written file happen exactly once per rank, as natively.
+   */
   observeSideEffects?: boolean;
 }
 
+/** Thrown into the guest (which cannot catch it) to stop an observed initialisation at a side effect. */
+class SideEffectReached extends Error {
+  constructor(readonly call: string) {
+    super(`initialisation calls ${call}`);
+  }
+}
+
 export class Faaslet {
-  /** Host calls with side effects made while observing, as "module.function". */
-  readonly sideEffects = new Set<string>();
+  /** The host call with side effects that stopped an observed initialisation, as "module.function". */
+  sideEffect: string | undefined;
   private observing: boolean;
 
   private constructor(
@@ -105,6 +116,10 @@ export class Faaslet {
       init();
       return undefined;
     } catch (e) {
+      if (e instanceof SideEffectReached) {
+        this.sideEffect = e.call;
+        return { kind: 'error', message: e.message };
+      }
       return this.outcomeOf(e);
     } finally {
       this.observing = false;
@@ -141,8 +156,9 @@ export class Faaslet {
     return captureSnapshot(this.loaded.id, this.memory, this.instance.exports, this.loaded.meta.mutableGlobals);
   }
 
+  /** Called before each host call with side effects: while observing, the call does not happen. */
   noteSideEffect(call: string): void {
-    if (this.observing) this.sideEffects.add(call);
+    if (this.observing) throw new SideEffectReached(call);
   }
 
   private outcomeOf(e: unknown): FaasletOutcome {
@@ -156,18 +172,22 @@ export class Faaslet {
   }
 }
 
-/** The memory a Faaslet of this module starts with: fresh, or the snapshot's; undefined if the module makes its own. */
-export function memoryFor(loaded: LoadedModule, snapshot?: Snapshot): WebAssembly.Memory | undefined {
+/**
+ * The memory a Faaslet of this module starts with: fresh, or the snapshot's; undefined if the module makes its
+ * own. `maxPages` lowers the module's maximum (a job's memory cap: growing past it fails in the guest).
+ */
+export function memoryFor(loaded: LoadedModule, snapshot?: Snapshot, maxPages?: number): WebAssembly.Memory | undefined {
   const m = loaded.memory;
+  const maximum = maxPages === undefined ? m?.maximumPages : Math.min(maxPages, m?.maximumPages ?? maxPages);
   if (snapshot) {
     if (snapshot.moduleId !== loaded.id) throw new SnapshotError(`${loaded.path}: snapshot was taken from another module`);
     // Only shared imported memories initialise data once (guarded by a flag in memory); an exported or
     // unshared memory would have its data segments re-applied over the restored bytes.
     if (!loaded.meta || !m?.shared) throw new SnapshotError(`${loaded.path}: only modules built by faasmpicc can be restored from snapshots`);
-    return restoreMemory(snapshot, m.maximumPages, true);
+    return restoreMemory(snapshot, maximum, true);
   }
   if (!m) return undefined;
-  return new WebAssembly.Memory({ initial: m.initialPages, maximum: m.maximumPages, shared: m.shared } as WebAssembly.MemoryDescriptor);
+  return new WebAssembly.Memory({ initial: m.initialPages, maximum, shared: m.shared } as WebAssembly.MemoryDescriptor);
 }
 
 function observed(

@@ -147,12 +147,21 @@ function readProgram(path: string): Buffer {
  * optimised code only at a later call (wasm has no on-stack replacement), so an outlined region entered once and
  * running long - while every core is busy and background tier-up starves - could run unoptimised throughout.
  * Measured on omp_dgemm.c: 2 threads 4.6-5.1 GFLOP/s with tier-up, 12.1-12.4 without; 1 thread 3.1-5.3 vs
- * 6.2-9.5. The flag is process-wide and stays set: functions compile lazily, at their first call, which must
- * use the optimising tier too. Other modules keep tier-up (a 7 MB LAMMPS starts faster with it).
+ * 6.2-9.5. Such a module is compiled whole and optimised up front (no lazy compilation: a function compiled
+ * lazily later would get the baseline tier again), and the flags are put back once it is compiled, so the host
+ * process, and every other tenant's modules, keep V8's defaults (a 7 MB LAMMPS starts faster with tier-up).
+ * Flags are process-wide: a module compiling at the same moment is optimised up front too (slower to compile).
  */
+let optimisingCompiles = 0;
 async function compile(bytes: Uint8Array, meta: FaasletMeta | undefined): Promise<WebAssembly.Module> {
-  if (meta?.threads) v8.setFlagsFromString('--no-liftoff');
-  return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  if (!meta?.threads) return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  if (optimisingCompiles++ === 0) v8.setFlagsFromString('--no-liftoff --no-wasm-lazy-compilation');
+  try {
+    return await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+  } finally {
+    // --no-liftoff also switched dynamic tiering off (a V8 flag implication): it must be switched back on too.
+    if (--optimisingCompiles === 0) v8.setFlagsFromString('--liftoff --wasm-lazy-compilation --wasm-dynamic-tiering');
+  }
 }
 
 /** Compiles and checks one module; no caching. */

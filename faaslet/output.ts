@@ -10,6 +10,26 @@ export interface SinkSpec {
   prefix?: string;
   /** Post output to this BroadcastChannel (as OutputChunk) instead of writing to fd. */
   channel?: string;
+  /**
+   * With `channel`: the relayed bytes not yet taken off the channel (an Int32 at index 0, see OutputCredit).
+   * A writer waits while RELAY_WINDOW bytes are in flight, as a native one waits on a full pipe.
+   */
+  credit?: SharedArrayBuffer;
+}
+
+/** Most bytes of one rank's relayed output in flight between its Faaslet and the host's main thread. */
+export const RELAY_WINDOW = 4 << 20;
+/** Relayed output is posted in pieces of at most this size (one huge write must not be one huge message). */
+const RELAY_PIECE = 1 << 20;
+
+/** The host's side of a relayed sink's credit: it returns the bytes it has taken off the channel. */
+export class OutputCredit {
+  readonly buffer = new SharedArrayBuffer(4);
+  private readonly inFlight = new Int32Array(this.buffer);
+  taken(bytes: number): void {
+    Atomics.sub(this.inFlight, 0, bytes);
+    Atomics.notify(this.inFlight, 0);
+  }
 }
 
 /** What a relayed sink posts; `end` marks that a Faaslet has posted all its output. */
@@ -58,7 +78,21 @@ type Writer = (bytes: Uint8Array) => void;
 function writerFor(spec: SinkSpec): Writer {
   if (spec.channel === undefined) return (bytes) => writeAll(spec.fd, bytes);
   const channel = channelNamed(spec.channel);
-  return (bytes) => channel.postMessage({ fd: spec.fd, bytes: bytes.slice() } satisfies OutputChunk);
+  const inFlight = spec.credit && new Int32Array(spec.credit);
+  return (bytes) => {
+    for (let off = 0; off < bytes.length; off += RELAY_PIECE) {
+      const piece = bytes.slice(off, off + RELAY_PIECE);
+      if (inFlight) {
+        // Wait for the host to take earlier output off the channel (it notifies); a job that is stopped
+        // meanwhile terminates this worker, wait or not.
+        for (let now = Atomics.load(inFlight, 0); now > 0 && now + piece.length > RELAY_WINDOW; now = Atomics.load(inFlight, 0)) {
+          Atomics.wait(inFlight, 0, now, 1000);
+        }
+        Atomics.add(inFlight, 0, piece.length);
+      }
+      channel.postMessage({ fd: spec.fd, bytes: piece } satisfies OutputChunk);
+    }
+  };
 }
 
 class PlainSink implements OutputSink {
@@ -69,39 +103,73 @@ class PlainSink implements OutputSink {
   flush(): void {}
 }
 
+/** Bytes appended in amortised constant time per byte (capacity doubles). */
+class ByteBuffer {
+  private bytes = new Uint8Array(0);
+  length = 0;
+  append(b: Uint8Array): void {
+    if (this.length + b.length > this.bytes.length) {
+      const grown = new Uint8Array(Math.max(this.length + b.length, this.bytes.length * 2, 256));
+      grown.set(this.bytes.subarray(0, this.length));
+      this.bytes = grown;
+    }
+    this.bytes.set(b, this.length);
+    this.length += b.length;
+  }
+  /** The contents, and the buffer emptied (its storage is handed over, not copied). */
+  take(): Uint8Array {
+    const out = this.bytes.subarray(0, this.length);
+    this.bytes = new Uint8Array(0);
+    this.length = 0;
+    return out;
+  }
+}
+
+/** A line longer than this is written in pieces (memory stays bounded; other ranks' lines may then split it). */
+const LONGEST_HELD_LINE = 4 << 20;
+
 class PrefixedLineSink implements OutputSink {
-  private pending: Uint8Array = new Uint8Array(0);
+  /** The current line so far (no newline yet): appended to, never re-joined per write (that was quadratic). */
+  private readonly pending = new ByteBuffer();
+  /** Part of the current line was already written (with its tag). */
+  private midLine = false;
   private readonly prefix: Uint8Array;
   constructor(private readonly out: Writer, prefix: string) {
     this.prefix = new TextEncoder().encode(prefix);
   }
   write(bytes: Uint8Array): void {
-    const data = concat(this.pending, bytes);
-    const lastNewline = data.lastIndexOf(0x0a);
+    const lastNewline = bytes.lastIndexOf(0x0a);
     if (lastNewline < 0) {
-      this.pending = data;
+      this.pending.append(bytes);
+      if (this.pending.length >= LONGEST_HELD_LINE) {
+        const piece = this.pending.take();
+        this.out(this.midLine ? piece : concat([this.prefix, piece]));
+        this.midLine = true;
+      }
       return;
     }
-    this.emit(data.subarray(0, lastNewline + 1));
-    this.pending = data.slice(lastNewline + 1);
+    this.emit(this.pending.take(), bytes.subarray(0, lastNewline + 1));
+    this.pending.append(bytes.subarray(lastNewline + 1));
   }
   flush(): void {
-    if (this.pending.length > 0) this.emit(concat(this.pending, new Uint8Array([0x0a])));
-    this.pending = new Uint8Array(0);
+    if (this.pending.length > 0 || this.midLine) this.emit(this.pending.take(), new Uint8Array([0x0a]));
   }
-  private emit(lines: Uint8Array): void {
-    const parts: Uint8Array[] = [];
+  /** Writes `head` (a line's start) and `lines` (ending with a newline), every line tagged, in one write. */
+  private emit(head: Uint8Array, lines: Uint8Array): void {
+    const parts: Uint8Array[] = this.midLine ? [head] : [this.prefix, head];
+    this.midLine = false;
     let start = 0;
     while (start < lines.length) {
       const end = lines.indexOf(0x0a, start) + 1;
-      parts.push(this.prefix, lines.subarray(start, end));
+      if (start > 0) parts.push(this.prefix);
+      parts.push(lines.subarray(start, end));
       start = end;
     }
-    this.out(concat(...parts)); // one write per batch keeps lines of different ranks whole
+    this.out(concat(parts)); // one write per batch keeps lines of different ranks whole
   }
 }
 
-function concat(...chunks: Uint8Array[]): Uint8Array {
+function concat(chunks: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let off = 0;
   for (const c of chunks) {

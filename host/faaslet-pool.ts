@@ -60,8 +60,9 @@ export class FaasletPool {
     }
   }
 
-  prepare(task: PrepareTask): Promise<PrepareResult> {
-    return this.pool.run(task) as Promise<PrepareResult>;
+  /** Prepares a snapshot in a worker; aborting `signal` terminates that worker (a constructor may never return). */
+  prepare(task: PrepareTask, signal: AbortSignal): Promise<PrepareResult> {
+    return this.counted(this.pool.run(task, { signal }) as Promise<PrepareResult>);
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,13 @@ export interface JobSpec {
   stdin: StdinSource;
   /** End the job when every running rank has waited this long in MPI with nothing in flight. */
   deadlockTimeoutMs: number;
+  /** Longest the program's initialisation (constructors, for the snapshot) may run; default DEFAULT_INIT_TIMEOUT_MS. */
+  initTimeoutMs?: number;
+  /** Most wasm memory the job's ranks may hold together (bytes); the host's default applies when unset. */
+  maxMemoryBytes?: number;
 }
+
+export const DEFAULT_INIT_TIMEOUT_MS = 60_000;
 
 export type RankEnd = FaasletOutcome | { kind: 'stopped' };
 
@@ -32,6 +38,8 @@ export interface JobResult {
   culprit?: number;
   /** The host ended the job (a deadlock), with this message and exit status. */
   hostFailure?: { code: number; message: string };
+  /** For a job with a memory cap that failed: the cap and how close to it the ranks came. */
+  memoryNote?: string;
   /** Whether ranks started from a snapshot, and if not, why. */
   snapshot: { used: boolean; note: string };
 }

@@ -1,12 +1,16 @@
 // The host runtime for the Faaslets of this machine: module cache, warm worker pool, snapshot cache, and the
 // job runner that starts a job's ranks, watches them, and ends the whole job as soon as one rank fails.
 import { createHash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
 import { singleHostGroup, type FGroup } from '../fgroups/fgroup.js';
-import type { PrepareResult, RunTask } from '../faaslet/faaslet-worker.js';
+import type { PrepareTask, RunTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
+import { OutputCredit, type OutputChunk, type SinkSpec } from '../faaslet/output.js';
+import { collectIfDue, noteReleased, wipe } from '../faaslet/reclaim.js';
+import { WASM_PAGE } from '../snapshots/snapshot.js';
 import { JobChannels } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/host-load.js';
 import { MachineLoadSampler } from './machine-load.js';
@@ -15,14 +19,72 @@ import { ModuleCache, type LoadedModule } from '../faaslet/module-loader.js';
 import { hostSpecs } from '../host-interface/index.js';
 import type { Preopen } from '../host-interface/wasi/fd-table.js';
 import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
-import { failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
+import { DEFAULT_INIT_TIMEOUT_MS, failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
+import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
+
+/**
+ * Gives relayed output's writers their credit back as the output reaches this thread (whoever relays it on
+ * hears it at the same time), so a rank printing faster than it can be relayed waits instead of the host
+ * queueing its output without bound.
+ */
+class OutputRelayCredit {
+  private readonly credits = new Map<number, OutputCredit>();
+  private readonly channels: BroadcastChannel[] = [];
+
+  constructor(ranks: number[], channelName: (rank: number) => string) {
+    for (const rank of ranks) {
+      const credit = new OutputCredit();
+      this.credits.set(rank, credit);
+      const channel = new BroadcastChannel(channelName(rank));
+      channel.onmessage = (ev) => {
+        const chunk = (ev as MessageEvent<OutputChunk>).data;
+        if (chunk && 'bytes' in chunk) credit.taken(chunk.bytes.length);
+      };
+      this.channels.push(channel);
+    }
+  }
+
+  credit(rank: number): SharedArrayBuffer | undefined {
+    return this.credits.get(rank)?.buffer;
+  }
+
+  close(): void {
+    for (const c of this.channels) c.close();
+  }
+}
+
+/** A job's limits may come from a remote launcher: they must be numbers that make sense. */
+function checkLimits(spec: JobSpec): void {
+  const positive = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v > 0);
+  if (!positive(spec.initTimeoutMs)) throw new Error(`the job's initialisation time limit is not a positive number of milliseconds: ${String(spec.initTimeoutMs)}`);
+  if (!positive(spec.maxMemoryBytes)) throw new Error(`the job's memory cap is not a positive number of bytes: ${String(spec.maxMemoryBytes)}`);
+}
+
+interface MemoryCap {
+  bytes: number;
+  rankPages: number;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
+}
+
+/** Why a capped job may have failed: its ranks' allocations past the cap fail (malloc returns NULL). */
+function capNote(cap: MemoryCap, memories: (WebAssembly.Memory | undefined)[]): string {
+  let largest = -1, bytes = 0;
+  memories.forEach((m, r) => {
+    if (m && m.buffer.byteLength > bytes) [largest, bytes] = [r, m.buffer.byteLength];
+  });
+  const at = largest < 0 ? '' : `; rank ${largest} had grown to ${mib(bytes)}`;
+  return `the job ran with a memory cap of ${mib(cap.bytes)} (${mib(cap.rankPages * WASM_PAGE)} per rank${at}): an allocation past it fails, which may be why it ended (--max-memory sets the cap)`;
+}
 
 /** Where a job's ranks run, and how this host's part of it is tied to the rest of the job (cluster hosts). */
 export interface PartPlacement {
   group: FGroup;
   /** The ranks this host runs (all of them on a single host). */
   localRanks: number[];
-  /** Aborts the part: the job failed elsewhere. */
+  /** Aborts the part (its preparation too): the job failed elsewhere, or its launcher went away. */
   signal?: AbortSignal;
   /** Relay a rank's output through this BroadcastChannel instead of writing it to our fds. */
   outputChannel?: (rank: number) => string;
@@ -32,26 +94,51 @@ export interface PartPlacement {
   onQuiet?: (report: QuietReport) => void;
 }
 
+export interface LocalHostOptions extends PoolOptions {
+  hostId?: string;
+  cores?: number;
+  snapshots?: SnapshotCacheOptions;
+  /** Most wasm memory one job's ranks may hold together, in bytes: the default cap, and the most a job may ask. */
+  maxJobMemoryBytes?: number;
+  /** Most wasm memory all jobs here may hold at once: every job then has a cap, set aside while it runs. */
+  maxHostMemoryBytes?: number;
+  /** The longest a job's initialisation may run, whatever it asks (default 10 minutes). */
+  maxInitTimeoutMs?: number;
+}
+
 export class LocalHost {
   readonly hostId: string;
   readonly modules = new ModuleCache(hostSpecs);
   readonly pool: FaasletPool;
-  private readonly prepared = new Map<string, Promise<PrepareResult>>();
+  private readonly snapshots: SnapshotCache;
   /** Faaslets of this host running right now (ranks poll for messages only while cores are free). */
   private readonly load: HostLoad;
   private readonly machineLoad: MachineLoadSampler;
 
-  constructor(options: PoolOptions & { hostId?: string; cores?: number } = {}) {
+  /** The operator's memory cap for one job (its default, and the most a job may ask for). */
+  private readonly maxJobMemoryBytes: number | undefined;
+  /** The operator's budget for the memory of all jobs running here at once (each job's cap is set aside). */
+  private readonly maxHostMemoryBytes: number | undefined;
+  private reservedBytes = 0;
+  /** The longest initialisation any job may ask for (a launcher's number is clamped to it). */
+  private readonly maxInitTimeoutMs: number;
+
+  constructor(options: LocalHostOptions = {}) {
     this.hostId = options.hostId ?? `${hostname()}:${process.pid}`;
+    this.maxJobMemoryBytes = options.maxJobMemoryBytes;
+    this.maxHostMemoryBytes = options.maxHostMemoryBytes;
+    this.maxInitTimeoutMs = options.maxInitTimeoutMs ?? 600_000;
     this.load = HostLoad.create(options.cores);
     this.machineLoad = new MachineLoadSampler(this.load, availableParallelism());
     this.pool = new FaasletPool(options);
+    this.snapshots = new SnapshotCache((task, signal) => this.pool.prepare(task, signal), options.snapshots);
   }
 
-  async runJob(spec: JobSpec): Promise<JobResult> {
+  /** Runs a whole job here; aborting `signal` ends it (also while its program is being prepared). */
+  async runJob(spec: JobSpec, signal?: AbortSignal): Promise<JobResult> {
     if (spec.np < 1) throw new Error(`-np must be at least 1 (got ${spec.np})`);
     const group = singleHostGroup(spec.np, this.hostId);
-    return this.runPart(spec, await this.modules.load(spec.program), { group, localRanks: group.hostTable.map((_, i) => i) });
+    return this.runPart(spec, await this.modules.load(spec.program), { group, localRanks: group.hostTable.map((_, i) => i), signal });
   }
 
   /**
@@ -64,20 +151,40 @@ export class LocalHost {
     if (localRanks.length > this.pool.maxFaaslets) {
       throw new Error(`this host runs at most ${this.pool.maxFaaslets} Faaslets at once; ${localRanks.length} ranks do not fit`);
     }
+    checkLimits(spec);
+    const cap = this.memoryCap(spec, module);
+    const reserved = this.reserveMemory(cap, localRanks.length);
+    try {
+      return await this.runWithin(spec, module, part, cap);
+    } finally {
+      this.reservedBytes -= reserved;
+    }
+  }
+
+  private async runWithin(spec: JobSpec, module: LoadedModule, part: PartPlacement, cap: MemoryCap | undefined): Promise<JobResult> {
+    const { group, localRanks } = part;
     const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
     const argv = [spec.argv0, ...spec.args];
-    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id);
+    const tooSmall = (needed: number) => {
+      if (cap && needed > cap.rankPages) {
+        throw new Error(`the job's memory cap (${mib(cap.bytes)} for ${spec.np} rank(s)) leaves each rank ${mib(cap.rankPages * WASM_PAGE)}, less than the ${mib(needed * WASM_PAGE)} its program needs to start`);
+      }
+    };
+    if (module.memory) tooSmall(module.memory.initialPages);
+    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id, part.signal, cap?.rankPages);
+    if (snapshot.used) tooSmall(snapshot.snapshot.memoryPages);
 
     // Every local rank's memory is made here, so each rank can be handed all of them (single-copy messages).
     // (A module that defines its own memory makes it itself; the loader made sure such a module uses no MPI.)
     const memories: (WebAssembly.Memory | undefined)[] = new Array(spec.np).fill(undefined);
-    if (module.memory) for (const r of localRanks) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined)!;
+    if (module.memory) for (const r of localRanks) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined, cap?.rankPages)!;
     const channels = JobChannels.create(spec.np);
     const multiHost = localRanks.length < spec.np;
     const transport = { channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined };
 
     const stop = new AbortController();
     const signal = part.signal ? AbortSignal.any([stop.signal, part.signal]) : stop.signal;
+    setMaxListeners(0, signal); // every rank's pool task listens to it: a 12-rank job is not a listener leak
     const ranks: RankEnd[] = new Array(spec.np).fill({ kind: 'stopped' });
     const finished = new Array<boolean>(spec.np).fill(false);
     let culprit: number | undefined;
@@ -95,8 +202,11 @@ export class LocalHost {
         stop.abort();
       }
     };
+    const relay = part.outputChannel && new OutputRelayCredit(localRanks, part.outputChannel);
     const runs = localRanks.map(async (index) => {
-      const sink = (fd: number) => ({ fd, prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index) });
+      const sink = (fd: number): SinkSpec => ({
+        fd, prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index), credit: relay?.credit(index),
+      });
       const task: RunTask = {
         kind: 'run',
         module,
@@ -124,37 +234,69 @@ export class LocalHost {
       }
     });
     await Promise.all(runs);
+    relay?.close();
     watch.stop();
     await endBridge?.();
-    // The job's memories may hold its data: cleared before they are let go (a host serves several tenants).
-    for (const m of memories) if (m) new Uint8Array(m.buffer).fill(0);
     const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
+    const memoryNote = cap && exitCode !== 0 ? capNote(cap, memories) : undefined;
+    // The job's memories go back: zeroed once the result is out (they hold its data, and a host serves several
+    // tenants), then collected (each worker collects its own).
+    const done = memories.splice(0);
+    setImmediate(() => {
+      for (const m of done) if (m) wipe(m);
+      noteReleased(done);
+      collectIfDue();
+    });
     return {
       exitCode,
       ranks,
       culprit,
       hostFailure,
+      memoryNote,
       snapshot: { used: snapshot.used, note: snapshot.note },
     };
   }
 
-  /** The post-initialisation snapshot for this module and inputs: taken once per host, reused by every rank. */
-  private async snapshotFor(module: LoadedModule, spec: JobSpec, argv: string[], preopens: Preopen[], groupId: string) {
+  /** Sets aside this host's share of a capped job's memory from the host's budget; returns the bytes set aside. */
+  private reserveMemory(cap: MemoryCap | undefined, localRanks: number): number {
+    if (!cap || this.maxHostMemoryBytes === undefined) return 0;
+    const share = cap.rankPages * WASM_PAGE * localRanks;
+    const free = this.maxHostMemoryBytes - this.reservedBytes;
+    if (share > free) {
+      throw new Error(`this host has ${mib(free)} of its ${mib(this.maxHostMemoryBytes)} memory budget free; the job's ranks here may use up to ${mib(share)} (try again later, or ask for less with --max-memory)`);
+    }
+    this.reservedBytes += share;
+    return share;
+  }
+
+  /** The job's memory cap, if it or the operator set one: its bytes, and the pages each rank may grow to. */
+  private memoryCap(spec: JobSpec, module: LoadedModule): MemoryCap | undefined {
+    const host = this.maxJobMemoryBytes;
+    if (spec.maxMemoryBytes !== undefined && host !== undefined && spec.maxMemoryBytes > host) {
+      throw new Error(`the job asks for ${mib(spec.maxMemoryBytes)} of memory; this host allows a job at most ${mib(host)}`);
+    }
+    const bytes = spec.maxMemoryBytes ?? host ?? this.maxHostMemoryBytes;
+    if (bytes === undefined) return undefined;
+    if (!module.memory) throw new Error(`${module.path}: defines its own memory, whose size cannot be capped (--max-memory); build it with faasmpicc`);
+    return { bytes, rankPages: Math.floor(bytes / spec.np / WASM_PAGE) };
+  }
+
+  /**
+   * The post-initialisation snapshot for this module and inputs: taken once per host (while cached), reused by
+   * every rank. Throws PrepareTimeout when initialisation runs too long, PrepareAbandoned when `signal` aborts.
+   */
+  private async snapshotFor(module: LoadedModule, spec: JobSpec, argv: string[], preopens: Preopen[], groupId: string, signal?: AbortSignal, maxPages?: number) {
     if (!spec.useSnapshots) return { used: false, note: 'snapshots disabled' } as const;
     if (module.entry !== 'faasmpi_main' || !module.meta) return { used: false, note: 'module not built by faasmpicc' } as const;
-    // Initialisation may read argv, the environment and files of the working directory, so they are part of
-    // the key (jobs in different directories, such as different users', never share a snapshot).
-    const key = createHash('sha256').update(module.id).update(JSON.stringify([argv, spec.env, spec.sandboxRoot])).digest('hex');
-    let prepared = this.prepared.get(key);
-    if (!prepared) {
-      prepared = this.pool.prepare({
-        kind: 'prepare', module, args: argv, env: spec.env, preopens,
-        identity: { groupId, index: 0, size: spec.np, hostId: this.hostId },
-      });
-      this.prepared.set(key, prepared);
-      prepared.catch(() => this.prepared.delete(key));
-    }
-    const result = await prepared;
+    // Initialisation may read argv, the environment and files of the working directory, and runs under the cap:
+    // all are part of the key (jobs in different directories, such as different users', never share a snapshot).
+    const key = createHash('sha256').update(module.id).update(JSON.stringify([argv, spec.env, spec.sandboxRoot, maxPages ?? null])).digest('hex');
+    const task: PrepareTask = {
+      kind: 'prepare', module, args: argv, env: spec.env, preopens,
+      identity: { groupId, index: 0, size: spec.np, hostId: this.hostId }, maxPages,
+    };
+    const limit = Math.min(spec.initTimeoutMs ?? DEFAULT_INIT_TIMEOUT_MS, this.maxInitTimeoutMs);
+    const result = await this.snapshots.get(key, task, limit, signal);
     return result.usable
       ? { used: true, snapshot: result.snapshot, note: 'started from the post-initialisation snapshot' } as const
       : { used: false, note: `fresh start: ${result.reason}` } as const;
@@ -162,6 +304,7 @@ export class LocalHost {
 
   async close(): Promise<void> {
     this.machineLoad.stop();
+    this.snapshots.clear();
     await this.pool.close();
   }
 }

@@ -1,6 +1,7 @@
 // A rank's OpenMP threads, as its host sees them: it grants thread Faaslets to the rank's requests (from the
 // main thread, or from its threads for nested teams) within the pool's free capacity, reports a thread's failure
 // as the rank's, and ends them with the rank.
+import { setMaxListeners } from 'node:events';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { OmpThreadTask, RunTask, ThreadOutcome, ThreadRequest } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
@@ -28,6 +29,7 @@ export class RankThreads {
     private readonly failed: (end: FaasletOutcome) => void,
   ) {
     this.signal = AbortSignal.any([jobStop, this.stopAll.signal]);
+    setMaxListeners(0, this.signal); // one listener per thread of the team
     // What every thread shares with its rank (not its snapshot, stdin or MPI transport).
     const { module, identity, args, env, preopens, stdout, stderr } = rank;
     this.base = { module, identity, args, env, preopens, stdout, stderr };
@@ -49,7 +51,10 @@ export class RankThreads {
         };
         this.running.push(this.pool.runThread(task, this.signal).then((end) => {
           if (end.kind !== 'done') this.failed(threadEnd(slot.gtid, end));
-        }, () => { /* stopped with the job or its rank */ }));
+        }, (e: unknown) => {
+          // Stopped with the job or its rank: expected. Anything else (its worker died) ends the job.
+          if (!this.signal.aborted) this.failed({ kind: 'error', message: `OpenMP thread ${slot.gtid}: its worker failed: ${(e as Error)?.message ?? e}` });
+        }));
       }
       answerThreadRequest(req.process, granted);
     });

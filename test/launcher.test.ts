@@ -199,3 +199,18 @@ describe('missing POSIX facilities', () => {
     assert.equal(r.stdout, 'popen=null errno_enosys=1\nsystem(NULL)=0 system(cmd)=-1\ndup=-1 dup2=-1 pipe=-1 pclose=-1\n');
   });
 });
+
+describe('a correct program prints nothing it did not print', () => {
+  test('12 ranks, and a rank with a team of 12 OpenMP threads: stderr stays empty (no Node warnings)', { timeout: 120_000 }, () => {
+    const dir = tempDir();
+    const hello = join(dir, 'hello.wasm');
+    const cc = spawnSync(join(programsDir, '../../toolchain/bin/faasmpicc'), ['-O2', join(programsDir, '../../examples/hello.c'), '-o', hello], { encoding: 'utf8' });
+    assert.equal(cc.status, 0, cc.stderr);
+    const mpi = faasmpiRun(['-np', '12', hello], { timeoutMs: 90_000 });
+    assert.equal(mpi.status, 0, mpi.stderr);
+    assert.equal(mpi.stderr, '');
+    const omp = faasmpiRun(['-np', '1', build('omp_parallel.c', dir, ['-fopenmp'])], { timeoutMs: 90_000, env: { ...process.env, OMP_NUM_THREADS: '12' } });
+    assert.equal(omp.status, 0, omp.stdout + omp.stderr);
+    assert.equal(omp.stderr, '');
+  });
+});

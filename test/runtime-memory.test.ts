@@ -1,0 +1,96 @@
+// Memory of a long-running host: jobs give their memory back when they end, caches are bounded, and a job's
+// memory can be capped (a job over its cap ends with a message; the host goes on).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { JobSpec } from '../host/job.js';
+import { LocalHost } from '../host/local-host.js';
+import { build, describeRun, faasmpiRun, tempDir } from './helpers.js';
+
+const dir = tempDir('faasmpi-rt-memory-');
+let wasm: string;
+before(() => {
+  wasm = build('rt_alloc.c', dir);
+});
+
+function spec(args: string[], env: string[], extra: Partial<JobSpec> = {}): JobSpec {
+  return {
+    program: wasm, argv0: 'rt_alloc', args, np: 2, env: ['RT_ALLOC_QUIET=1', ...env], sandboxRoot: dir, tagOutput: false,
+    useSnapshots: true, stdin: { kind: 'null' }, deadlockTimeoutMs: 5000, ...extra,
+  };
+}
+
+const rssMiB = () => Math.round(process.memoryUsage().rss / 1048576);
+
+test('100 varied jobs through one host: its memory stays bounded', { timeout: 300_000 }, async () => {
+  // Every job has its own argv and environment (its own snapshot, ~4.3 MB); its 2 ranks allocate 1-121 MiB.
+  const host = new LocalHost({ warm: 2, snapshots: { maxBytes: 64 << 20 } });
+  try {
+    assert.equal((await host.runJob(spec(['1', 'first'], []))).exitCode, 0);
+    const before = rssMiB();
+    let peak = before;
+    for (let i = 0; i < 100; i++) {
+      const r = await host.runJob(spec([String(1 + (i % 7) * 20), `job${i}`], [`JOB=${i}`]));
+      assert.equal(r.exitCode, 0, JSON.stringify(r));
+      peak = Math.max(peak, rssMiB());
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const afterJobs = rssMiB();
+    console.log(`# RSS after 1 job ${before} MiB, peak ${peak} MiB, after 100 more ${afterJobs} MiB`);
+    // Before jobs gave memory back, each added ~135 MB (+13 GB over 100 jobs). Now the host holds at most the
+    // snapshot cache (64 MiB here) and under 128 MiB of not yet collected memories per thread (3 threads).
+    assert.ok(afterJobs - before < 512, `RSS grew from ${before} to ${afterJobs} MiB`);
+  } finally {
+    await host.close();
+  }
+});
+
+test('a job over its memory cap ends with a clear message; the host runs the next job', { timeout: 120_000 }, async () => {
+  const host = new LocalHost({ warm: 2, maxJobMemoryBytes: 256 << 20 });
+  try {
+    const over = await host.runJob(spec(['200'], [], { maxMemoryBytes: 128 << 20 }));
+    assert.notEqual(over.exitCode, 0);
+    assert.match(over.memoryNote ?? '', /memory cap of 128 MiB \(64 MiB per rank; rank \d had grown to [\d.]+ MiB\)/);
+    // Over the host's limit: refused before anything runs.
+    await assert.rejects(host.runJob(spec(['1'], [], { maxMemoryBytes: 1 << 30 })), /asks for 1024 MiB of memory; this host allows a job at most 256 MiB/);
+    // The host's default cap applies to a job that sets none: 100 MiB fits in 128 MiB per rank.
+    const next = await host.runJob(spec(['100'], []));
+    assert.equal(next.exitCode, 0, JSON.stringify(next));
+    assert.equal(next.memoryNote, undefined);
+  } finally {
+    await host.close();
+  }
+});
+
+test('a host memory budget: each running job\'s cap is set aside; a job that does not fit is refused, then fits', { timeout: 120_000 }, async () => {
+  const host = new LocalHost({ warm: 2, maxHostMemoryBytes: 192 << 20 });
+  try {
+    // The first job holds its 128 MiB while it runs (it starts from a snapshot taken before).
+    assert.equal((await host.runJob(spec(['1'], [], { maxMemoryBytes: 128 << 20 }))).exitCode, 0);
+    const first = host.runJob(spec(['30'], [], { maxMemoryBytes: 128 << 20 }));
+    await assert.rejects(host.runJob(spec(['1'], [], { maxMemoryBytes: 128 << 20 })), /this host has 64 MiB of its 192 MiB memory budget free; the job's ranks here may use up to 128 MiB/);
+    assert.equal((await first).exitCode, 0);
+    // Given back when it ended; a job without a cap of its own gets the whole budget as its cap.
+    assert.equal((await host.runJob(spec(['1'], [], { maxMemoryBytes: 128 << 20 }))).exitCode, 0);
+    const uncapped = await host.runJob(spec(['200'], []));
+    assert.notEqual(uncapped.exitCode, 0);
+    assert.match(uncapped.memoryNote ?? '', /memory cap of 192 MiB/);
+    // Nonsense limits from a launcher are refused.
+    await assert.rejects(host.runJob(spec(['1'], [], { maxMemoryBytes: -5 })), /the job's memory cap is not a positive number of bytes: -5/);
+    await assert.rejects(host.runJob(spec(['1'], [], { initTimeoutMs: Number.NaN })), /initialisation time limit is not a positive number/);
+  } finally {
+    await host.close();
+  }
+});
+
+test('faasmpirun --max-memory: the rank says what failed, the launcher names the cap', { timeout: 60_000 }, () => {
+  const r = faasmpiRun(['--max-memory', '64M', '-np', '2', wasm, '100'], { timeoutMs: 60_000 });
+  assert.notEqual(r.status, 0, describeRun(r));
+  assert.match(r.stderr, /rt_alloc: cannot allocate 100 MiB/, describeRun(r));
+  assert.match(r.stderr, /faasmpirun: the job ran with a memory cap of 64 MiB \(32 MiB per rank/, describeRun(r));
+  const bad = faasmpiRun(['--max-memory', 'lots', wasm]);
+  assert.equal(bad.status, 2);
+  assert.match(bad.stderr, /--max-memory needs a size such as 512M or 2G, got 'lots'/);
+  const tiny = faasmpiRun(['--max-memory', '1M', '-np', '2', wasm, '1']);
+  assert.equal(tiny.status, 1);
+  assert.match(tiny.stderr, /faasmpirun: the job's memory cap \(1 MiB for 2 rank\(s\)\) leaves each rank 0.5 MiB, less than the [\d.]+ MiB its program needs to start/);
+});
