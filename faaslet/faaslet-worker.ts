@@ -6,7 +6,7 @@ import { FdTable, type FdTableHandle, type Preopen, type StdinSource } from '../
 import type { Snapshot } from '../snapshots/snapshot.js';
 import type { MpiTransport } from '../mpi/rank.js';
 import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
-import { HostLoad } from '../mpi/transport/waiter.js';
+import { HostLoad } from '../mpi/transport/host-load.js';
 import { Faaslet, memoryFor } from './faaslet.js';
 import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';

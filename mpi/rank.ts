@@ -14,7 +14,8 @@ import { Groups } from './group-table.js';
 import { P2PEngine } from './p2p/engine.js';
 import { Messages, Requests } from './p2p/requests.js';
 import { JobChannels, type ChannelsHandle } from './transport/job-channels.js';
-import { HostLoad, Waiter } from './transport/waiter.js';
+import { HostLoad } from './transport/host-load.js';
+import { Waiter } from './transport/waiter.js';
 
 /** How this rank reaches the others of its job on this host (absent for a Faaslet started on its own). */
 export interface MpiTransport {

@@ -4,7 +4,7 @@
 import { OmpError } from './errors.js';
 import type { FaasletIdentity, HostModule, HostModuleSpec } from '../host-interface/types.js';
 import { JobAbort } from '../host-interface/types.js';
-import { HostLoad } from '../mpi/transport/waiter.js';
+import { HostLoad } from '../mpi/transport/host-load.js';
 import { OmpGuest, type IntKind } from './guest.js';
 import { initialIcvs, Sched, SCHED_MONOTONIC } from './icv.js';
 import { MAX_LEVELS, P, T, threadWord } from './layout.js';

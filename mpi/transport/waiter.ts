@@ -3,13 +3,11 @@
 // core nobody polls: a poller would hold the core that the rank it waits for needs (JS cannot yield the way MPI
 // libraries do with sched_yield). While it sleeps the rank is marked blocked, with what it waits for, so the host
 // can report a deadlock.
-import { HostLoad, SpinBudget } from './host-load.js';
+import { type HostLoad, SpinBudget } from './host-load.js';
 import { JobChannels, RankState } from './job-channels.js';
 
 const SPIN_MS = 10;
 const SLEEP_MS = 50;
-
-export { HostLoad };
 
 export class Waiter {
   private readonly spin = new SpinBudget(SPIN_MS);
