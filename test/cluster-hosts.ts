@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadCredentials, credentialFilesIn, type Credentials } from '../cluster/trust/credentials.js';
-import { repoRoot, tempDir } from './helpers.js';
+import { faasmpirun, repoRoot, tempDir, type Run } from './helpers.js';
 
 export const faasmpi = join(repoRoot, 'cli/bin/faasmpi');
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -87,4 +87,14 @@ export function listHosts(redis: string, cluster: string): string[] {
 export async function until(what: string, check: () => boolean, ms = 5000): Promise<void> {
   for (const t0 = Date.now(); Date.now() - t0 < ms; await sleep(50)) if (check()) return;
   assert.fail(`timed out waiting until ${what}`);
+}
+
+/** Starts faasmpirun without waiting for it. */
+export function launch(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  const t0 = performance.now();
+  const child = spawn(faasmpirun, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '', stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => { stderr += d; });
+  return new Promise((resolve) => child.once('exit', (status) => resolve({ status, stdout, stderr, ms: performance.now() - t0 })));
 }

@@ -3,11 +3,11 @@
 // counts of the collectives, output/exit status/environment as on one host, and a cluster sharing a real Redis:
 // placement, tenants' job records, two users at once, a launcher of another CA, a host killed mid-job and restarted.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { after, before, describe, test } from 'node:test';
 import { redisState } from '../cluster/state/cluster-state.js';
 import { listHosts, sleep, startHost, TestCA, until, type TestHost } from './cluster-hosts.js';
-import { build, describeRun, faasmpirun, faasmpiRun, SelfChecking, sortedLines, tempDir, type Run } from './helpers.js';
+import { launch } from './cluster-hosts.js';
+import { build, describeRun, faasmpiRun, SelfChecking, sortedLines, tempDir, type Run } from './helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
 
 const programs = new SelfChecking('faasmpi-cluster-');
@@ -103,15 +103,6 @@ describe('output, exit status, environment and failures behave as on one host', 
   });
 });
 
-/** Starts faasmpirun without waiting for it. */
-function launch(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const t0 = performance.now();
-  const child = spawn(faasmpirun, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve) => child.once('exit', (status) => resolve({ status, stdout, stderr, ms: performance.now() - t0 })));
-}
 
 describe('a cluster of host processes sharing a real Redis', () => {
   const cluster = 'jobs-test';

@@ -14,21 +14,13 @@ import { redisState } from '../cluster/state/cluster-state.js';
 import type { Control } from '../cluster/wire/codec.js';
 import { connectLink, type HostLink } from '../cluster/wire/link.js';
 import { startHost, TestCA, until, type TestHost } from './cluster-hosts.js';
-import { build, describeRun, faasmpirun, faasmpiRun, SelfChecking, tempDir, type Run } from './helpers.js';
+import { launch } from './cluster-hosts.js';
+import { build, describeRun, faasmpiRun, SelfChecking, tempDir } from './helpers.js';
 import { startRedis, type RedisServer } from './redis-server.js';
-import { spawn } from 'node:child_process';
 
 const programs = new SelfChecking('faasmpi-trust-');
 const cluster = 'trust-test';
 
-function launch(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  const t0 = performance.now();
-  const child = spawn(faasmpirun, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '', stderr = '';
-  child.stdout.on('data', (d) => { stdout += d; });
-  child.stderr.on('data', (d) => { stderr += d; });
-  return new Promise((resolve) => child.once('exit', (status) => resolve({ status, stdout, stderr, ms: performance.now() - t0 })));
-}
 
 /** Sends a control over a raw link and waits for the first reply of one of `kinds`. */
 function ask(link: HostLink, c: { control: Control }, kinds: ControlKind[], ms = 20_000): Promise<Control> {
