@@ -109,6 +109,7 @@ export class JobPart {
         localRanks: this.o.localRanks,
         signal: this.abort.signal,
         outputChannel: output.channelName,
+        outputGate: this.launcher,
         bridge: (channels) => {
           const bridge = new JobBridge(group.id, channels, group.hostTable, this.o.host.hostId, this.o.linkTo, (problem) => this.stop(problem, true));
           this.bridge = bridge;

@@ -22,23 +22,33 @@ import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
 import { DEFAULT_INIT_TIMEOUT_MS, failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
 import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
 
+/** Where relayed output goes next (a launcher's link): whether it is backed up, and when it no longer is. */
+export interface OutputGate {
+  readonly congested: boolean;
+  writable(): Promise<void>;
+}
+
 /**
  * Gives relayed output's writers their credit back as the output reaches this thread (whoever relays it on
- * hears it at the same time), so a rank printing faster than it can be relayed waits instead of the host
- * queueing its output without bound.
+ * hears it at the same time) and the gate it goes on through is not backed up, so a rank printing faster than
+ * its output can be relayed waits instead of the host queueing that output without bound.
  */
 class OutputRelayCredit {
   private readonly credits = new Map<number, OutputCredit>();
   private readonly channels: BroadcastChannel[] = [];
 
-  constructor(ranks: number[], channelName: (rank: number) => string) {
+  constructor(ranks: number[], channelName: (rank: number) => string, gate?: OutputGate) {
     for (const rank of ranks) {
       const credit = new OutputCredit();
       this.credits.set(rank, credit);
       const channel = new BroadcastChannel(channelName(rank));
       channel.onmessage = (ev) => {
         const chunk = (ev as MessageEvent<OutputChunk>).data;
-        if (chunk && 'bytes' in chunk) credit.taken(chunk.bytes.length);
+        if (!chunk || !('bytes' in chunk)) return;
+        const bytes = chunk.bytes.length;
+        // While the next hop is backed up the credit stays out, so the writer waits rather than this host.
+        if (gate?.congested) void gate.writable().catch(() => {}).then(() => credit.taken(bytes));
+        else credit.taken(bytes);
       };
       this.channels.push(channel);
     }
@@ -88,6 +98,8 @@ export interface PartPlacement {
   signal?: AbortSignal;
   /** Relay a rank's output through this BroadcastChannel instead of writing it to our fds. */
   outputChannel?: (rank: number) => string;
+  /** Where relayed output goes on to: its writers wait while it is backed up. */
+  outputGate?: OutputGate;
   /** Connects the channels' remote ranks to their hosts; the returned function ends that once the ranks end. */
   bridge?: (channels: JobChannels) => () => Promise<void>;
   /** Hands the local deadlock watch's view to whoever decides for the whole job (multi-host jobs). */
@@ -202,7 +214,7 @@ export class LocalHost {
         stop.abort();
       }
     };
-    const relay = part.outputChannel && new OutputRelayCredit(localRanks, part.outputChannel);
+    const relay = part.outputChannel && new OutputRelayCredit(localRanks, part.outputChannel, part.outputGate);
     const runs = localRanks.map(async (index) => {
       const sink = (fd: number): SinkSpec => ({
         fd, prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index), credit: relay?.credit(index),

@@ -52,3 +52,33 @@ test('512 MiB printed by a rank on a host runtime: the host stays far below that
   // Queued without back-pressure, the host peaked at ~960 MiB; with it, ~240 MiB (most of it the idle host).
   assert.ok(peak < 450, `the host's RSS peaked at ${Math.round(peak)} MiB while relaying 512 MiB`);
 });
+
+test('a launcher that stops reading: the host holds its rank instead of queueing 512 MiB for the link', { timeout: 180_000 }, async () => {
+  const wasm = build('rt_long_line.c', dir);
+  const launcher = spawn(faasmpirun, ['--local-hosts', '1', '-np', '1', wasm, '512'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  launcher.stderr.setEncoding('utf8').on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => launcher.once('exit', resolve));
+  const closed = new Promise((r) => launcher.stdout.once('close', r));
+  let over = false;
+  void exited.then(() => (over = true));
+  // Nobody reads the launcher's stdout for 12 s once its host is up: its pipe fills, it stops reading its link, and
+  // the link backs up. (Ungated, the host had queued 700 MiB by then on a loaded machine.)
+  launcher.stdout.pause();
+  let host: number | undefined, peak = 0;
+  for (let seen = Infinity; !over && Date.now() - seen < 12_000 && peak < 450; await delay(25)) {
+    host ??= hostChildOf(launcher.pid!);
+    if (host) {
+      seen = Math.min(seen, Date.now());
+      peak = Math.max(peak, rssMiB(host));
+    }
+  }
+  let bytes = 0;
+  launcher.stdout.on('data', (d: Buffer) => (bytes += d.length)).resume();
+  assert.equal(await exited, 0, err);
+  await closed;
+  assert.ok(host, 'the host process was seen');
+  console.log(`# host RSS peak ${Math.round(peak)} MiB while its launcher did not read`);
+  assert.ok(peak < 450, `the host's RSS peaked at ${Math.round(peak)} MiB while its launcher did not read`);
+  assert.equal(bytes, 512 << 20, 'every byte arrived once reading resumed');
+});
