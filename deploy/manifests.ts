@@ -177,6 +177,11 @@ export function hostArgs(): string[] {
   ];
 }
 
+/** A host pod's readiness probe: its pod name is among the cluster's live hosts (`faasmpi hosts`). */
+export function readinessCommand(): string[] {
+  return ['sh', '-c', `faasmpi hosts --redis ${redisUrl} --cluster ${D.cluster} | grep -q "^$POD_NAME "`];
+}
+
 export function hostStatefulSet(): IStatefulSet {
   const l = labels(D.hosts.name);
   const pickCredentials: IContainer = {
@@ -197,8 +202,9 @@ export function hostStatefulSet(): IStatefulSet {
     args: hostArgs(),
     env: [env.podName, env.podIp, env.cpus, { name: 'HOME', value: D.paths.data }],
     ports: [{ name: 'link', containerPort: D.hosts.port }],
-    // Ready once it accepts connections (it registers in Redis right after); a TCP probe opens no TLS session.
-    readinessProbe: { tcpSocket: { port: 'link' }, initialDelaySeconds: 2, periodSeconds: 10 },
+    // Ready when Redis lists it as a live host, which is what launchers place on. (A TCP probe would be
+    // logged by the host as a refused connection every period: it never completes a TLS handshake.)
+    readinessProbe: { exec: { command: readinessCommand() }, initialDelaySeconds: 2, periodSeconds: 15, timeoutSeconds: 10 },
     resources: { requests: { cpu: String(D.hosts.cpu), memory: D.hosts.memory }, limits: { memory: D.hosts.memory } },
     securityContext: containerSecurity,
     volumeMounts: [

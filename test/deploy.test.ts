@@ -18,7 +18,7 @@ import { USAGE as HOST_USAGE } from '../cli/faasmpi.js';
 import { credentialFilesIn, loadCredentials } from '../cluster/trust/credentials.js';
 import { issueDeploymentCredentials } from '../deploy/credentials.js';
 import {
-  CREDENTIALS_DIR, DEPLOYMENT, hostArgs, hostIds, jobsDir, launcherArgs, redisUrl,
+  CREDENTIALS_DIR, DEPLOYMENT, hostArgs, hostIds, jobsDir, launcherArgs, readinessCommand, redisUrl,
 } from '../deploy/manifests.js';
 import { baseDir, renderBase, staleFiles } from '../deploy/render.js';
 import { faasmpi, listHosts, TestCA, until } from './cluster-hosts.js';
@@ -136,7 +136,8 @@ describe('deploy: the kustomize base', () => {
     assert.equal(anti.topologyKey, 'kubernetes.io/hostname');
     assert.ok(matches(anti.labelSelector.matchLabels, sts.spec.template.metadata.labels));
     const host = sts.spec.template.spec.containers.find((c: any) => c.name === 'host');
-    assert.equal(host.readinessProbe.tcpSocket.port, 'link');
+    assert.deepEqual(host.readinessProbe.exec.command, readinessCommand());
+    assert.ok(host.env.some((e: any) => e.name === 'POD_NAME'), 'the readiness probe looks the pod up by name');
     // Slots and cores come from the CPU request; --advertise from the pod IP.
     const envOf = (name: string) => host.env.find((e: any) => e.name === name);
     assert.deepEqual(envOf('CPUS').valueFrom.resourceFieldRef, { containerName: 'host', resource: 'requests.cpu', divisor: '1' });
@@ -266,6 +267,16 @@ describe('deploy: host pods and the launcher Job, run here as Kubernetes would r
     }));
     await until('both host pods are registered', () => listHosts(redis.url, DEPLOYMENT.cluster).length === hosts.length);
     assert.deepEqual(listHosts(redis.url, DEPLOYMENT.cluster).sort(), [...hostIds].sort());
+
+    // The readiness probe, as the kubelet runs it in each pod: ready when registered, not ready otherwise.
+    const probe = (pod: string) => {
+      const [shell, flag, script] = readinessCommand();
+      const env = { ...process.env, POD_NAME: pod, PATH: `${join(repoRoot, 'cli/bin')}:${process.env.PATH}` };
+      return spawnSync(shell, [flag, script.split(redisUrl).join(redis.url)], { encoding: 'utf8', env }).status;
+    };
+    for (const id of hostIds) assert.equal(probe(id), 0, `${id} is ready`);
+    assert.equal(probe(`${DEPLOYMENT.hosts.name}-${DEPLOYMENT.hosts.replicas}`), 1);
+    assert.equal(probe(`${DEPLOYMENT.hosts.name}-`), 1, 'a prefix of a live host\'s name is not that host');
 
     // The launcher Job: compile the demo onto the shared volume, then faasmpirun with the Job's arguments.
     const jobDir = `${jobsDir}/${DEPLOYMENT.launcher.name}`.replace(jobsDir, localJobs);
