@@ -177,6 +177,11 @@ export function hostArgs(): string[] {
   ];
 }
 
+/** Makes the directory of the shared volume jobs may run under (a host pod's init container). */
+export function jobsDirCommand(): string[] {
+  return ['mkdir', '-p', jobsDir];
+}
+
 /** A host pod's readiness probe: its pod name is among the cluster's live hosts (`faasmpi hosts`). */
 export function readinessCommand(): string[] {
   return ['sh', '-c', `faasmpi hosts --redis ${redisUrl} --cluster ${D.cluster} | grep -q "^$POD_NAME "`];
@@ -194,6 +199,14 @@ export function hostStatefulSet(): IStatefulSet {
       { name: 'all-host-credentials', mountPath: D.paths.allHostCredentials, readOnly: true },
       { name: 'tls', mountPath: D.paths.hostTls },
     ],
+  };
+  // `faasmpi host` refuses an --allow-wdir that does not exist, and a new shared volume is empty.
+  const makeJobsDir: IContainer = {
+    name: 'jobs-dir',
+    image: D.image,
+    command: jobsDirCommand(),
+    securityContext: containerSecurity,
+    volumeMounts: [{ name: 'shared', mountPath: D.shared.path }],
   };
   const host: IContainer = {
     name: 'host',
@@ -235,7 +248,7 @@ export function hostStatefulSet(): IStatefulSet {
           },
           // A stopping host ends its jobs' ranks cleanly on SIGTERM.
           terminationGracePeriodSeconds: 30,
-          initContainers: [pickCredentials],
+          initContainers: [pickCredentials, makeJobsDir],
           containers: [host],
           volumes: [
             { name: 'all-host-credentials', secret: { secretName: D.secrets.hosts, defaultMode: 0o440 } },

@@ -5,7 +5,7 @@
 // image is built by setup.sh, so it installs what a machine installs.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chownSync, copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import * as apps from 'kubernetes-models/apps/v1';
@@ -18,7 +18,7 @@ import { USAGE as HOST_USAGE } from '../cli/faasmpi.js';
 import { credentialFilesIn, loadCredentials } from '../cluster/trust/credentials.js';
 import { issueDeploymentCredentials } from '../deploy/credentials.js';
 import {
-  CREDENTIALS_DIR, DEPLOYMENT, hostArgs, hostIds, jobsDir, launcherArgs, readinessCommand, redisUrl,
+  CREDENTIALS_DIR, DEPLOYMENT, hostArgs, hostIds, jobsDir, jobsDirCommand, launcherArgs, readinessCommand, redisUrl,
 } from '../deploy/manifests.js';
 import { baseDir, renderBase, staleFiles } from '../deploy/render.js';
 import { faasmpi, listHosts, TestCA, until } from './cluster-hosts.js';
@@ -235,14 +235,16 @@ describe('deploy: host pods and the launcher Job, run here as Kubernetes would r
     after(() => redis.stop());
     const shared = podDir('faasmpi-deploy-shared-');
     const localJobs = join(shared, 'jobs');
-    mkdirSync(localJobs);
-    chownToPod(localJobs);
     // The pod's paths and addresses, mapped onto this machine; anything left unmapped fails the test.
     const here = (args: string[], map: [string, string][]) => args.map((a) => {
       for (const [from, to] of map) a = a.split(from).join(to);
       assert.ok(!/\$\(|\/run\/faasmpi|^\/shared|^\/var\/lib|faasmpi-redis|0\.0\.0\.0/.test(a), `unmapped in this test: ${a}`);
       return a;
     });
+    // The init container that makes the jobs' directory on the (new, empty) shared volume.
+    const [mkdir, ...mkdirArgs] = jobsDirCommand();
+    const made = spawnSync(mkdir, here(mkdirArgs, [[jobsDir, localJobs]]), { encoding: 'utf8', ...podAccount });
+    assert.equal(made.status, 0, made.stderr);
     const hosts = await Promise.all(hostIds.map(async (id) => {
       const tls = podDir('faasmpi-deploy-tls-');
       const r = selectFor(id, tls);
@@ -280,10 +282,10 @@ describe('deploy: host pods and the launcher Job, run here as Kubernetes would r
 
     // The launcher Job: compile the demo onto the shared volume, then faasmpirun with the Job's arguments.
     const jobDir = `${jobsDir}/${DEPLOYMENT.launcher.name}`.replace(jobsDir, localJobs);
-    mkdirSync(jobDir);
+    const jobMkdir = spawnSync('mkdir', ['-p', jobDir], { encoding: 'utf8', ...podAccount });
+    assert.equal(jobMkdir.status, 0, jobMkdir.stderr);
     const cc = spawnSync(faasmpicc, ['-O2', join(repoRoot, 'examples/hello.c'), '-o', join(jobDir, 'hello.wasm')], { encoding: 'utf8' });
     assert.equal(cc.status, 0, cc.stderr);
-    chownToPod(jobDir);
     chownToPod(join(jobDir, 'hello.wasm'));
     const userDir = podDir('faasmpi-deploy-user-');
     for (const f of ['ca.pem', 'cert.pem', 'key.pem']) {
