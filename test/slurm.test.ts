@@ -4,7 +4,7 @@
 // leaves nothing running when the job is cancelled with scancel. Also the allocation's variables, parsed
 // without Slurm, and hostile values of them.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -151,5 +151,26 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
     // Before Slurm's KillWait (30 s) would have ended it with SIGKILL: the processes ended on its SIGTERM.
     assert.ok(ms < 10_000, `everything ended ${Math.round(ms)} ms after scancel`);
     assert.doesNotMatch(output(), /\n\s+at .*\.js:\d+/, `no JS stack trace:\n${output()}`);
+  });
+
+  test('scancel of the host step alone ends the job, naming the host that went away, and leaves nothing', { timeout: 60_000 }, async () => {
+    const child = spawn('salloc', ['-N', '2', '-J', 'faasmpi-test', faasmpirun, '-np', '2', forever], { cwd: dir, env: slurm.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '', stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const ended = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      for (let i = 0; i < 150 && (stdout.match(/^running rank/gm) ?? []).length < 2; i++) await sleep(200);
+      const job = /Granted job allocation (\d+)/.exec(stderr)?.[1];
+      assert.ok(job && (stdout.match(/^running rank/gm) ?? []).length === 2, `the job did not start:\n${stdout}\n${stderr}`);
+      slurm.run('scancel', [`${job}.0`]);
+      const status = await Promise.race([ended, sleep(15_000).then(() => 'still running')]);
+      assert.equal(status, 1, `${stdout}\n${stderr}`);
+      assert.match(stderr, /faasmpirun: host n[12] \(127\.0\.0\.1:\d+\) went away while running the job/, stderr);
+      assert.doesNotMatch(stderr, /\n\s+at .*\.js:\d+/, 'no JS stack trace');
+      await assertNothingLeft('after scancel of the host step');
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });
