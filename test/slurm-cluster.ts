@@ -11,8 +11,6 @@ export interface SlurmCluster {
   dir: string;
   /** Our environment plus SLURM_CONF: give it to every Slurm command (and to what runs inside allocations). */
   env: NodeJS.ProcessEnv;
-  /** Runs a Slurm client command (squeue, scancel, ...) and returns its stdout. */
-  run(cmd: string, args: string[]): string;
   /** The daemons' logs (for failure messages). */
   logs(): string;
   stop(): Promise<void>;
@@ -64,15 +62,9 @@ PartitionName=debug Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
 `);
   const env = { ...process.env, SLURM_CONF: conf };
   const daemons: ChildProcess[] = [];
-  const start = (cmd: string, args: string[]) => {
-    const child = spawn(cmd, args, { env, stdio: 'ignore' });
+  const daemon = (child: ChildProcess) => {
     child.on('error', () => {}); // reported below, as a cluster that does not come up
     daemons.push(child);
-  };
-  const run = (cmd: string, args: string[]) => {
-    const r = spawnSync(cmd, args, { env, encoding: 'utf8', timeout: 30_000 });
-    if (r.error) throw new Error(`cannot run ${cmd} (run setup.sh: it installs slurm-wlm): ${r.error.message}`);
-    return r.stdout ?? '';
   };
   const logs = () => readdirSync(join(dir, 'log')).map((f) => `--- ${f}\n${readFileSync(join(dir, 'log', f), 'utf8').split('\n').slice(-15).join('\n')}`).join('\n');
   const stop = async () => {
@@ -85,16 +77,24 @@ PartitionName=debug Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
     await Promise.all(ended);
     rmSync(dir, { recursive: true, force: true });
   };
-  start('slurmctld', ['-D', '-f', conf]);
-  start('slurmd', ['-D', '-f', conf, '-N', 'n1']);
-  start('slurmd', ['-D', '-f', conf, '-N', 'n2']);
+  daemon(spawn('slurmctld', ['-D', '-f', conf], { env, stdio: 'ignore' }));
+  daemon(spawn('slurmd', ['-D', '-f', conf, '-N', 'n1'], { env, stdio: 'ignore' }));
+  daemon(spawn('slurmd', ['-D', '-f', conf, '-N', 'n2'], { env, stdio: 'ignore' }));
+  const cluster = { dir, env, logs, stop };
   for (let i = 0; i < 100; i++) {
-    const states = run('sinfo', ['-h', '-N', '-o', '%N %t']).trim().split('\n').filter(Boolean);
-    if (states.length === 2 && states.every((l) => / idle$/.test(l))) return { dir, env, run, logs, stop };
+    const states = slurmRun('sinfo', ['-h', '-N', '-o', '%N %t'], cluster).trim().split('\n').filter(Boolean);
+    if (states.length === 2 && states.every((l) => / idle$/.test(l))) return cluster;
     if (daemons.some((d) => d.exitCode !== null)) break;
     await sleep(200);
   }
   const why = logs();
   await stop();
   throw new Error(`the test's Slurm cluster did not come up:\n${why}`);
+}
+
+/** Runs a Slurm client command (sinfo, squeue, scancel) against the cluster and returns its stdout. */
+export function slurmRun(cmd: string, args: string[], cluster: Pick<SlurmCluster, 'env'>): string {
+  const r = spawnSync(cmd, args, { env: cluster.env, encoding: 'utf8', timeout: 30_000 });
+  if (r.error) throw new Error(`cannot run ${cmd} (run setup.sh: it installs slurm-wlm): ${r.error.message}`);
+  return r.stdout ?? '';
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expandCounts, expandNodeList, slurmAllocation, SlurmError } from '../cluster/slurm.js';
 import { build, describeRun, faasmpicc, faasmpiRun, faasmpirun, repoRoot, tempDir, type Run } from './helpers.js';
-import { startSlurm, type SlurmCluster } from './slurm-cluster.js';
+import { slurmRun, startSlurm, type SlurmCluster } from './slurm-cluster.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -68,7 +68,7 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
   const assertNothingLeft = async (what: string) => {
     let steps = '', procs: string[] = [];
     for (let i = 0; i < 50; i++) {
-      steps = slurm.run('squeue', ['-h', '-s', '-o', '%i %j']).trim() + slurm.run('squeue', ['-h', '-o', '%i %j %T']).trim();
+      steps = slurmRun('squeue', ['-h', '-s', '-o', '%i %j'], slurm).trim() + slurmRun('squeue', ['-h', '-o', '%i %j %T'], slurm).trim();
       procs = leftovers(dir);
       if (steps === '' && procs.length === 0) return;
       await sleep(200);
@@ -88,9 +88,9 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
   after(async () => {
     // A test that failed half-way may leave a job: cancel everything before the daemons go.
     if (slurm) {
-      const jobs = slurm.run('squeue', ['-h', '-o', '%i']).split('\n').filter(Boolean);
+      const jobs = slurmRun('squeue', ['-h', '-o', '%i'], slurm).split('\n').filter(Boolean);
       if (jobs.length > 0) {
-        slurm.run('scancel', ['--quiet', ...jobs]);
+        slurmRun('scancel', ['--quiet', ...jobs], slurm);
         await sleep(1000);
       }
       await slurm.stop();
@@ -143,9 +143,9 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
     const output = () => (existsSync(join(dir, 'forever.out')) ? readFileSync(join(dir, 'forever.out'), 'utf8') : '');
     for (let i = 0; i < 150 && (output().match(/^running rank/gm) ?? []).length < 2; i++) await sleep(200);
     assert.equal((output().match(/^running rank/gm) ?? []).length, 2, `the job did not start:\n${output()}\n${slurm.logs()}`);
-    assert.ok(leftovers(dir).length > 0 && slurm.run('squeue', ['-h', '-s', '-j', job]).includes(`${job}.0`), 'the host step runs');
+    assert.ok(leftovers(dir).length > 0 && slurmRun('squeue', ['-h', '-s', '-j', job], slurm).includes(`${job}.0`), 'the host step runs');
     const cancelled = performance.now();
-    slurm.run('scancel', [job]);
+    slurmRun('scancel', [job], slurm);
     await assertNothingLeft('after scancel');
     const ms = performance.now() - cancelled;
     // Before Slurm's KillWait (30 s) would have ended it with SIGKILL: the processes ended on its SIGTERM.
@@ -163,7 +163,7 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
       for (let i = 0; i < 150 && (stdout.match(/^running rank/gm) ?? []).length < 2; i++) await sleep(200);
       const job = /Granted job allocation (\d+)/.exec(stderr)?.[1];
       assert.ok(job && (stdout.match(/^running rank/gm) ?? []).length === 2, `the job did not start:\n${stdout}\n${stderr}`);
-      slurm.run('scancel', [`${job}.0`]);
+      slurmRun('scancel', [`${job}.0`], slurm);
       const status = await Promise.race([ended, sleep(15_000).then(() => 'still running')]);
       assert.equal(status, 1, `${stdout}\n${stderr}`);
       assert.match(stderr, /faasmpirun: host n[12] \(127\.0\.0\.1:\d+\) went away while running the job/, stderr);
