@@ -1,6 +1,7 @@
 // Runs in each task of the host step faasmpirun starts inside a Slurm allocation (cluster/slurm-hosts.ts): reads
 // the job's bundle from stdin (one JSON line), keeps only this node's certificate and key, in a private
-// temporary directory (0700) removed when the host ends, and runs `faasmpi host` with them. When stdin closes
+// temporary directory (0700; the key is removed once read, the rest when the host ends), and runs `faasmpi host`
+// with them. When stdin closes
 // (the launcher ended, however), the host stops as on SIGTERM, and for certain shortly after.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -33,7 +34,6 @@ function firstLine(): Promise<string> {
     });
     const gone = () => {
       if (!done) die('the launcher ended before it sent the job\'s credentials');
-      setTimeout(() => process.exit(1), GRACE_MS).unref();
       process.kill(process.pid, 'SIGTERM');
     };
     process.stdin.on('end', gone);
@@ -64,6 +64,11 @@ if (!node) die('SLURMD_NODENAME is not set: this runs only as a task of the host
 const { bundle, own } = parse(await firstLine(), node);
 const dir = mkdtempSync(join(tmpdir(), 'faasmpi-slurm-host-'));
 process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+// Slurm's SIGTERM (scancel, a time limit) and our stdin's end often come together: the first stops the host,
+// a second must not kill it before it has removed its key, and a host that does not stop in time exits anyway.
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => setTimeout(() => process.exit(1), GRACE_MS).unref());
+}
 const tls = join(dir, 'tls'), data = join(dir, 'data');
 mkdirSync(tls, { mode: 0o700 });
 mkdirSync(data, { mode: 0o700 });
@@ -72,6 +77,9 @@ writeFileSync(join(tls, 'cert.pem'), own.cert);
 writeFileSync(join(tls, 'key.pem'), own.key, { mode: 0o600 });
 // Several nodes may share a machine (as in tests): never claim more cores than it has.
 const cores = Math.min(own.cores, availableParallelism());
-const code = await main(['host', '--port', '0', '--bind', own.bind, '--cluster', bundle.cluster, '--tls-dir', tls, '--data-dir', data,
+const host = main(['host', '--port', '0', '--bind', own.bind, '--cluster', bundle.cluster, '--tls-dir', tls, '--data-dir', data,
   '--run-as', bundle.runAs, '--allow-wdir', bundle.workDir, '--slots', String(own.slots), '--cores', String(cores), '--id', node]);
-process.exit(code);
+// `faasmpi host` has read its credentials before its first wait: the key leaves the disk now, so not even a
+// SIGKILL (scancel of the step) leaves it behind. (Were they read later, the host would fail to start, loudly.)
+rmSync(tls, { recursive: true, force: true });
+process.exit(await host);

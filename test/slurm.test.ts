@@ -5,7 +5,7 @@
 // without Slurm, and hostile values of them.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { expandCounts, expandNodeList, slurmAllocation, SlurmError } from '../cluster/slurm.js';
@@ -58,22 +58,28 @@ function leftovers(marker: string): string[] {
 describe('faasmpirun inside allocations of a real two-node Slurm cluster', () => {
   let slurm: SlurmCluster;
   const dir = tempDir('faasmpi-slurm-jobs-');
+  // The launcher's and the hosts' temporary directories (the job's CA, each host's key) go here: none may stay.
+  const tmp = join(dir, 'tmp');
+  mkdirSync(tmp);
+  const jobEnv = (extra: NodeJS.ProcessEnv = {}) => ({ ...slurm.env, TMPDIR: tmp, ...extra });
   let hello: string, hybrid: string, trap: string, forever: string;
   const inAllocation = (sallocArgs: string[], runArgs: string[], extraEnv: NodeJS.ProcessEnv = {}): Run => {
     const t0 = performance.now();
-    const r = spawnSync('salloc', [...sallocArgs, faasmpirun, ...runArgs], { cwd: dir, env: { ...slurm.env, ...extraEnv }, encoding: 'utf8', timeout: 50_000, input: '' });
+    const r = spawnSync('salloc', [...sallocArgs, faasmpirun, ...runArgs], { cwd: dir, env: jobEnv(extraEnv), encoding: 'utf8', timeout: 50_000, input: '' });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: performance.now() - t0 };
   };
-  /** Nothing of the job is left: no step or job in Slurm, no host or launcher process. */
-  const assertNothingLeft = async (what: string) => {
-    let steps = '', procs: string[] = [];
+  /** Nothing of the job is left: no step or job in Slurm, no host or launcher process, no temporary file. */
+  const assertNothingLeft = async (what: string, killed = false) => {
+    let steps = '', procs: string[] = [], files: string[] = [];
     for (let i = 0; i < 50; i++) {
       steps = slurmRun('squeue', ['-h', '-s', '-o', '%i %j'], slurm).trim() + slurmRun('squeue', ['-h', '-o', '%i %j %T'], slurm).trim();
       procs = leftovers(dir);
-      if (steps === '' && procs.length === 0) return;
+      // A host killed outright (SIGKILL) cannot remove its directory; it must hold no key by then.
+      files = readdirSync(tmp, { recursive: true }).map(String).filter((f) => !killed || /\.pem$/.test(f));
+      if (steps === '' && procs.length === 0 && files.length === 0) return;
       await sleep(200);
     }
-    assert.fail(`${what}: still running 10 s later:\n${steps}\n${procs.join('\n')}`);
+    assert.fail(`${what}: still there 10 s later:\n${steps}\n${procs.join('\n')}\n${files.join('\n')}`);
   };
 
   before(async () => {
@@ -128,7 +134,7 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
     const path = `${join(repoRoot, 'cli/bin')}:${process.env.PATH}`;
     // The documented example, as a user submits it (faasmpirun from this tree on PATH).
     const ok = spawnSync('sbatch', ['--wait', '-o', join(dir, 'example.out'), join(repoRoot, 'examples/slurm/hello.sbatch')],
-      { cwd: dir, env: { ...slurm.env, PATH: path }, encoding: 'utf8', timeout: 40_000 });
+      { cwd: dir, env: jobEnv({ PATH: path }), encoding: 'utf8', timeout: 40_000 });
     const out = existsSync(join(dir, 'example.out')) ? readFileSync(join(dir, 'example.out'), 'utf8') : '(no output file)';
     assert.equal(ok.status, 0, `${ok.stderr}\n${out}`);
     assert.deepEqual(out.split('\n').filter((l) => l.startsWith('rank ')).map((l) => l.replace(/:.*/, '')).sort(),
@@ -137,7 +143,7 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
     // A job computing forever, cancelled once its ranks run.
     const script = join(dir, 'forever.sbatch');
     writeFileSync(script, `#!/bin/bash\n#SBATCH -N 2\n#SBATCH -J faasmpi-test\nexec faasmpirun -np 2 ${forever}\n`);
-    const submitted = spawnSync('sbatch', ['--parsable', '-o', join(dir, 'forever.out'), script], { cwd: dir, env: { ...slurm.env, PATH: path }, encoding: 'utf8' });
+    const submitted = spawnSync('sbatch', ['--parsable', '-o', join(dir, 'forever.out'), script], { cwd: dir, env: jobEnv({ PATH: path }), encoding: 'utf8' });
     assert.equal(submitted.status, 0, submitted.stderr);
     const job = submitted.stdout.trim().split(';')[0];
     const output = () => (existsSync(join(dir, 'forever.out')) ? readFileSync(join(dir, 'forever.out'), 'utf8') : '');
@@ -153,8 +159,8 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
     assert.doesNotMatch(output(), /\n\s+at .*\.js:\d+/, `no JS stack trace:\n${output()}`);
   });
 
-  test('scancel of the host step alone ends the job, naming the host that went away, and leaves nothing', { timeout: 60_000 }, async () => {
-    const child = spawn('salloc', ['-N', '2', '-J', 'faasmpi-test', faasmpirun, '-np', '2', forever], { cwd: dir, env: slurm.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  test('scancel of the host step alone (SIGKILL) ends the job, naming the host that went away, and leaves no process and no key', { timeout: 60_000 }, async () => {
+    const child = spawn('salloc', ['-N', '2', '-J', 'faasmpi-test', faasmpirun, '-np', '2', forever], { cwd: dir, env: jobEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '', stderr = '';
     child.stdout.on('data', (d) => { stdout += d; });
     child.stderr.on('data', (d) => { stderr += d; });
@@ -163,12 +169,14 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
       for (let i = 0; i < 150 && (stdout.match(/^running rank/gm) ?? []).length < 2; i++) await sleep(200);
       const job = /Granted job allocation (\d+)/.exec(stderr)?.[1];
       assert.ok(job && (stdout.match(/^running rank/gm) ?? []).length === 2, `the job did not start:\n${stdout}\n${stderr}`);
-      slurmRun('scancel', [`${job}.0`], slurm);
+      slurmRun('scancel', [`${job}.0`], slurm); // a step is cancelled with SIGKILL
       const status = await Promise.race([ended, sleep(15_000).then(() => 'still running')]);
       assert.equal(status, 1, `${stdout}\n${stderr}`);
       assert.match(stderr, /faasmpirun: host n[12] \(127\.0\.0\.1:\d+\) went away while running the job/, stderr);
       assert.doesNotMatch(stderr, /\n\s+at .*\.js:\d+/, 'no JS stack trace');
-      await assertNothingLeft('after scancel of the host step');
+      await assertNothingLeft('after scancel of the host step', true);
+      rmSync(tmp, { recursive: true });
+      mkdirSync(tmp);
     } finally {
       child.kill('SIGKILL');
     }
