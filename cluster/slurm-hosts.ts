@@ -1,6 +1,6 @@
 // One `faasmpi host` per node of the Slurm allocation faasmpirun runs in, started as one job step (srun, one task
 // per node, --overlap so it shares the allocation's CPUs with the step faasmpirun may itself run in). Like
-// --local-hosts it makes a throwaway CA for the job, in a private temporary directory (0700) deleted at the end,
+// --local-hosts it makes a throwaway CA for the job, in a private temporary directory (0700) deleted once issued,
 // with a certificate per node (its id is the Slurm node name, so a rank's MPI_Get_processor_name is the node it
 // runs on) and one for the launcher's user. The hosts' keys reach them on the step's stdin (--input=all), never
 // through a shared filesystem; each host keeps only its own (cluster/slurm-host.ts). The step's stdin also tells
@@ -33,8 +33,13 @@ export class SlurmHosts {
 
   constructor(private readonly allocation: SlurmAllocation, user: string) {
     this.cluster = `slurm-${allocation.jobId}-${randomBytes(3).toString('hex')}`;
-    initCa(this.dir, `faasmpi Slurm job ${allocation.jobId}`);
-    this.credentials = loadCredentials(credentialFilesIn(issueUser(this.dir, user).dir), 'user');
+    try {
+      initCa(this.dir, `faasmpi Slurm job ${allocation.jobId}`);
+      this.credentials = loadCredentials(credentialFilesIn(issueUser(this.dir, user).dir), 'user');
+    } catch (e) {
+      rmSync(this.dir, { recursive: true, force: true });
+      throw e;
+    }
   }
 
   /** Starts the step and resolves once every node's host has joined; ranks may use `workDir` (shared by the nodes). */
@@ -50,6 +55,8 @@ export class SlurmHosts {
       const issued = issueHost(this.dir, node, [nodeAddresses[i]]);
       bundle.hosts[node] = { bind: nodeAddresses[i], slots: slots[i] + extra, cores: a.cpus[i], cert: readFileSync(issued.cert, 'utf8'), key: readFileSync(issued.key, 'utf8') };
     });
+    // Everything is issued and held in memory: the CA's key and ours leave the disk before anything can go wrong.
+    rmSync(this.dir, { recursive: true, force: true });
     const n = String(a.nodes.length);
     const step = spawn('srun', ['--overlap', `--nodes=${n}`, `--ntasks=${n}`, '--ntasks-per-node=1', `--nodelist=${a.nodes.join(',')}`,
       `--cpus-per-task=${Math.min(...a.cpus)}`, '--cpu-bind=none', '--input=all', '--kill-on-bad-exit=1', '--job-name=faasmpi-hosts',

@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { expandCounts, expandNodeList, slurmAllocation, SlurmError } from '../cluster/slurm.js';
+import { expandCounts, expandNodeList, slotsOf, slurmAllocation, SlurmError } from '../cluster/slurm.js';
 import { build, describeRun, faasmpicc, faasmpiRun, faasmpirun, repoRoot, tempDir, type Run } from './helpers.js';
 import { slurmRun, startSlurm, type SlurmCluster } from './slurm-cluster.js';
 
@@ -32,6 +32,7 @@ describe('the allocation read from Slurm\'s variables', () => {
     assert.throws(() => slurmAllocation({ SLURM_JOB_ID: '7; rm -rf /', SLURM_JOB_NODELIST: 'n1', SLURM_JOB_CPUS_PER_NODE: '1' }), SlurmError);
     assert.deepEqual(slurmAllocation({ SLURM_JOB_ID: '7', SLURM_JOB_NODELIST: 'n[1-2]', SLURM_JOB_CPUS_PER_NODE: '1(x2)', SLURM_TASKS_PER_NODE: '2,1' }),
       { jobId: '7', nodes: ['n1', 'n2'], cpus: [1, 1], tasks: [2, 1] });
+    assert.deepEqual(slotsOf({ jobId: '7', nodes: ['n1', 'n2', 'n3'], cpus: [4, 1, 2], tasks: [2, 3, 2] }), [4, 3, 2], 'a node offers its CPUs, or its tasks when more');
   });
   test('faasmpirun in a broken allocation says what is wrong, without a stack trace', () => {
     const env = { ...process.env, SLURM_JOB_ID: '7', SLURM_JOB_NODELIST: 'n[1-', SLURM_JOB_CPUS_PER_NODE: '1' };
@@ -180,5 +181,37 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
     } finally {
       child.kill('SIGKILL');
     }
+  });
+
+  test('a launcher killed outright (SIGKILL) in a job that goes on: its hosts stop by themselves, leaving nothing', { timeout: 60_000 }, async () => {
+    const script = join(dir, 'killed.sbatch');
+    writeFileSync(script, `#!/bin/bash\n#SBATCH -N 2\n#SBATCH -J faasmpi-test\nfaasmpirun -np 2 ${forever}\necho launcher ended\nsleep 120\n`);
+    const submitted = spawnSync('sbatch', ['--parsable', '-o', join(dir, 'killed.out'), script],
+      { cwd: dir, env: jobEnv({ PATH: `${join(repoRoot, 'cli/bin')}:${process.env.PATH}` }), encoding: 'utf8' });
+    assert.equal(submitted.status, 0, submitted.stderr);
+    const job = submitted.stdout.trim().split(';')[0];
+    const output = () => (existsSync(join(dir, 'killed.out')) ? readFileSync(join(dir, 'killed.out'), 'utf8') : '');
+    try {
+      for (let i = 0; i < 150 && (output().match(/^running rank/gm) ?? []).length < 2; i++) await sleep(200);
+      assert.equal((output().match(/^running rank/gm) ?? []).length, 2, `the job did not start:\n${output()}`);
+      const launcher = leftovers(forever).filter((p) => p.includes('faasmpirun')).map((p) => Number(p.split(':')[0]));
+      assert.equal(launcher.length, 1, leftovers(forever).join('\n'));
+      process.kill(launcher[0], 'SIGKILL');
+      for (let i = 0; i < 75 && !output().includes('launcher ended'); i++) await sleep(200);
+      // The job goes on (its script sleeps): only the closed stdin of the host step can have stopped the hosts.
+      let procs: string[] = [], steps = '', files: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        procs = leftovers(dir);
+        steps = slurmRun('squeue', ['-h', '-s', '-j', job, '-o', '%i'], slurm).split('\n').filter((l) => l.endsWith('.0')).join(' ');
+        files = readdirSync(tmp, { recursive: true }).map(String);
+        if (procs.length === 0 && steps === '' && files.length === 0) break;
+        await sleep(200);
+      }
+      assert.deepEqual({ procs, steps, files }, { procs: [], steps: '', files: [] }, output());
+      assert.match(slurmRun('squeue', ['-h', '-j', job, '-o', '%T'], slurm), /RUNNING/, 'the job itself still runs');
+    } finally {
+      slurmRun('scancel', [job], slurm);
+    }
+    await assertNothingLeft('after the job was cancelled');
   });
 });
