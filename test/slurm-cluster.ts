@@ -62,6 +62,9 @@ PartitionName=debug Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
 `);
   const env = { ...process.env, SLURM_CONF: conf };
   const daemons: ChildProcess[] = [];
+  // Should the test process end without running its after() hooks, the daemons go with it.
+  const killAll = () => { for (const d of daemons) if (d.exitCode === null && d.signalCode === null) d.kill('SIGKILL'); };
+  process.once('exit', killAll);
   const daemon = (child: ChildProcess) => {
     child.on('error', () => {}); // reported below, as a cluster that does not come up
     daemons.push(child);
@@ -75,6 +78,7 @@ PartitionName=debug Nodes=n[1-2] Default=YES MaxTime=INFINITE State=UP
       d.once('exit', () => { clearTimeout(kill); resolve(); });
     }));
     await Promise.all(ended);
+    process.off('exit', killAll);
     rmSync(dir, { recursive: true, force: true });
   };
   daemon(spawn('slurmctld', ['-D', '-f', conf], { env, stdio: 'ignore' }));
