@@ -121,8 +121,8 @@ async function runClustered(spec: JobSpec, options: RunOptions, slurm: SlurmAllo
       if (!options.workDirGiven) spec.sandboxRoot = '';
       const cluster = checkName('cluster', c.name);
       state = c.redis ? await redisState(c.redis, cluster) : undefined;
-      const live = c.waitHosts !== undefined ? waitForHosts(state!, c.waitHosts, c.waitTimeoutMs ?? 60_000, `cluster ${cluster} at ${c.redis}`) : state?.liveHosts();
-      const addresses = c.hosts.length > 0 ? c.hosts : (await live!).map((h) => h.address);
+      const live = () => c.waitHosts !== undefined ? waitForHosts(state!, c.waitHosts, c.waitTimeoutMs ?? 60_000, `cluster ${cluster} at ${c.redis}`) : state!.liveHosts();
+      const addresses = c.hosts.length > 0 ? c.hosts : (await live()).map((h) => h.address);
       if (addresses.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
       target = { credentials, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, tenant: state?.forUser(user) };
     }
