@@ -102,6 +102,7 @@ describe('faasmpirun inside allocations of a real two-node Slurm cluster', () =>
       }
       await slurm.stop();
     }
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('salloc -N 2 faasmpirun -np 4 with no host flags: ranks on both nodes, named by node, and the hosts stopped', { timeout: 60_000 }, async () => {
