@@ -16,8 +16,10 @@ done
 say() { [ "$quiet" = 1 ] || echo "setup: $*"; }
 
 # 1. Debian packages: the wasm toolchain (clang-19, lld-19, llvm-19 for llvm-ar-19, wasi-libc, libc++ for wasm32), and redis-server (the
-#    shared state of a multi-host cluster; the tests start their own on a free loopback port).
-packages=(clang-19 lld-19 llvm-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 cmake make redis-server openssl)
+#    shared state of a multi-host cluster; the tests start their own on a free loopback port), and Slurm (slurm-wlm:
+#    faasmpirun inside an allocation runs srun and scontrol from slurm-client; the tests start their own slurmctld
+#    and slurmd, named here too because those commands come from them).
+packages=(clang-19 lld-19 llvm-19 wasi-libc libc++-19-dev-wasm32 libc++abi-19-dev-wasm32 libclang-rt-19-dev-wasm32 cmake make redis-server openssl slurm-wlm slurm-client slurmctld slurmd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -41,6 +41,10 @@ export interface ClusterOptions {
   cert?: string;
   key?: string;
   ca?: string;
+  /** Wait for this many live hosts before placing (--wait-hosts, with --redis). */
+  waitHosts?: number;
+  /** Longest wait for hosts: --wait-hosts, or the hosts started in a Slurm allocation (--wait-timeout). */
+  waitTimeoutMs?: number;
 }
 
 export class UsageError extends Error {
@@ -72,6 +76,10 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --credentials DIR   your credentials from 'faasmpi certs user': ca.pem, cert.pem, key.pem
   --cert F --key F --ca F   the same as single files
   --user NAME         the tenant the job runs for: must be your certificate's user (the default)
+  --wait-hosts N      with --redis: wait until N hosts are live before placing the job
+  --wait-timeout S    longest wait for those hosts, or for the hosts started in a Slurm allocation (default 60)
+ inside a Slurm allocation (salloc, sbatch) with none of --hosts, --hostfile, --redis, --local-hosts: one host
+ runtime per allocated node is started with srun for the job, and stopped after
   --allow-run-as-root, --oversubscribe   accepted for mpirun compatibility; they change nothing here
   -h, --help          this text`;
 
@@ -149,6 +157,8 @@ export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
       o.cluster[a.slice(2) as 'cert' | 'key' | 'ca'] = resolve(cwd, value(a));
     } else if (a === '-v' || a === '--verbose') {
       o.verbose = true;
+    } else if (WAIT_FLAGS.has(a)) {
+      waitFlag(o.cluster, a, value(a));
     } else if (IGNORED_FLAGS.has(a)) {
       continue;
     } else if (a === '-h' || a === '--help') {
@@ -160,11 +170,28 @@ export function parseRunArgs(argv: string[], cwd = process.cwd()): RunOptions {
   if (o.cluster.localHosts > 0 && (o.cluster.hosts.length > 0 || o.cluster.redis)) {
     throw new UsageError('--local-hosts starts its own hosts: it cannot be combined with --hosts, --hostfile or --redis');
   }
+  if (o.cluster.waitHosts !== undefined && !o.cluster.redis) throw new UsageError('--wait-hosts waits for hosts registered in Redis: give --redis URL too');
   if (i >= argv.length) throw new UsageError('no program given');
   o.program = argv[i];
   o.programArgs = argv.slice(i + 1);
   return o;
 }
+
+// ---- waiting for hosts (cluster/wait-hosts.ts, cluster/slurm-hosts.ts) ----
+const WAIT_FLAGS = new Set(['--wait-hosts', '--wait-timeout']);
+
+function waitFlag(c: ClusterOptions, flag: string, v: string): void {
+  if (flag === '--wait-hosts') {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new UsageError(`--wait-hosts needs a positive whole number, got '${v}'`);
+    c.waitHosts = n;
+  } else {
+    const seconds = Number(v);
+    if (!(seconds > 0) || !Number.isFinite(seconds)) throw new UsageError(`--wait-timeout needs a positive number of seconds, got '${v}'`);
+    c.waitTimeoutMs = seconds * 1000;
+  }
+}
+// ---- end of waiting for hosts ----
 
 /** The environment every rank sees: OMP_* from ours, plus what -x asks for. */
 export function rankEnvironment(exports: string[], env: NodeJS.ProcessEnv = process.env): string[] {

@@ -5,6 +5,9 @@ import { ModuleLoadError } from '../faaslet/module-loader.js';
 import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
 import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
+import { slurmAllocation, type SlurmAllocation } from '../cluster/slurm.js';
+import { SlurmHosts } from '../cluster/slurm-hosts.js';
+import { waitForHosts } from '../cluster/wait-hosts.js';
 import { redisState } from '../cluster/state/cluster-state.js';
 import { checkName, type ClusterState } from '../cluster/state/types.js';
 import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster/trust/credentials.js';
@@ -50,10 +53,19 @@ export async function main(argv: string[]): Promise<number> {
     maxMemoryBytes: options.maxMemoryBytes,
   };
   const c = options.cluster;
-  const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
+  let onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
+  // ---- Slurm: inside an allocation, with no hosts named, the job runs on the allocation's nodes.
+  let slurm: SlurmAllocation | undefined;
+  try {
+    slurm = onCluster ? undefined : slurmAllocation();
+  } catch (e) {
+    return fail((e as Error).message, 2);
+  }
+  onCluster ||= slurm !== undefined;
+  // ---- end of Slurm
   const host = onCluster ? undefined : new LocalHost();
   try {
-    const result = host ? await host.runJob(spec) : await runClustered(spec, options);
+    const result = host ? await host.runJob(spec) : await runClustered(spec, options, slurm);
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
     if (result.hostFailure) process.stderr.write(`faasmpirun: ${result.hostFailure.message}\n`);
     else if (result.culprit !== undefined) {
@@ -76,10 +88,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Runs the job on host runtimes: ones started here (--local-hosts), listed (--hosts), or registered in Redis. */
-async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResult> {
+/** Runs the job on host runtimes: ones started here (--local-hosts, or srun in a Slurm allocation), listed (--hosts), or registered in Redis. */
+async function runClustered(spec: JobSpec, options: RunOptions, slurm: SlurmAllocation | undefined): Promise<JobResult> {
   const c = options.cluster;
-  const local = c.localHosts > 0 ? new LocalCluster(checkName('user', c.user ?? loginName())) : undefined;
+  const local = c.localHosts > 0 ? new LocalCluster(checkName('user', c.user ?? loginName()))
+    : slurm ? new SlurmHosts(slurm, checkName('user', c.user ?? loginName())) : undefined;
   // Ended by a signal, we take our hosts with us (they also watch us, for when we are killed outright).
   const onSignal = (signal: NodeJS.Signals) => {
     local?.stopNow();
@@ -90,7 +103,12 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
   let state: ClusterState | undefined;
   try {
     let target: ClusterTarget;
-    if (local) {
+    if (local instanceof SlurmHosts) {
+      // The nodes share the job's working directory (a shared filesystem, as Slurm sites have).
+      await local.start(spec.np, spec.sandboxRoot, c.waitTimeoutMs ?? 60_000);
+      if (options.verbose) process.stderr.write(`faasmpirun: Slurm job ${slurm!.jobId}: hosts ${local.addresses.join(' ')}\n`);
+      target = { credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'pack', hosts: c.nhosts };
+    } else if (local) {
       // Enough slots that -np N always fits, spread evenly unless asked otherwise. The hosts admit the job's
       // working directory: they are this account's own processes.
       await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)), spec.sandboxRoot);
@@ -103,7 +121,8 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
       if (!options.workDirGiven) spec.sandboxRoot = '';
       const cluster = checkName('cluster', c.name);
       state = c.redis ? await redisState(c.redis, cluster) : undefined;
-      const addresses = c.hosts.length > 0 ? c.hosts : (await state!.liveHosts()).map((h) => h.address);
+      const live = () => c.waitHosts !== undefined ? waitForHosts(state!, c.waitHosts, c.waitTimeoutMs ?? 60_000, `cluster ${cluster} at ${c.redis}`) : state!.liveHosts();
+      const addresses = c.hosts.length > 0 ? c.hosts : (await live()).map((h) => h.address);
       if (addresses.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
       target = { credentials, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, tenant: state?.forUser(user) };
     }

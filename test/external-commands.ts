@@ -19,7 +19,7 @@ const CMAKE_DIR = 'toolchain/cmake';
 const IMPLIED: Record<string, string[]> = { cmake: ['make'] };
 
 /** Functions in test files that take a command as first argument and spawn it. */
-const SPAWNING_CALLS = ['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'sh', 'ok'];
+const SPAWNING_CALLS = ['spawn', 'spawnSync', 'execFile', 'execFileSync', 'exec', 'execSync', 'sh', 'ok', 'slurmRun'];
 
 const SHELL_WORDS = new Set([
   'if', 'then', 'else', 'elif', 'fi', 'for', 'in', 'do', 'done', 'while', 'until', 'case', 'esac', 'function', '!',
