@@ -184,11 +184,7 @@ describe('deploy: the kustomize base', () => {
   test('the commands use only flags our commands document', () => {
     const flags = (args: string[]) => args.filter((a) => a.startsWith('-'));
     for (const f of flags(hostArgs())) assert.ok(HOST_USAGE.includes(f), `faasmpi host ${f}`);
-    for (const f of flags(launcherArgs())) {
-      // --wait-hosts/--wait-timeout are added to faasmpirun on the slurm branch; until it is merged they are
-      // the only flags allowed to be missing (the end-to-end test below drops them when faasmpirun lacks them).
-      if (!RUN_USAGE.includes(f)) assert.ok(['--wait-hosts', '--wait-timeout'].includes(f), `faasmpirun ${f}`);
-    }
+    for (const f of flags(launcherArgs())) assert.ok(RUN_USAGE.includes(f), `faasmpirun ${f}`);
   });
 });
 
@@ -292,10 +288,7 @@ describe('deploy: host pods and the launcher Job, run here as Kubernetes would r
       copyFileSync(join(issued, 'user', f), join(userDir, f));
       chownToPod(join(userDir, f));
     }
-    let args = here(launcherArgs(), [[DEPLOYMENT.paths.userCredentials, userDir], [jobsDir, localJobs], [redisUrl, redis.url]]);
-    if (!RUN_USAGE.includes('--wait-hosts')) {
-      for (const flag of ['--wait-hosts', '--wait-timeout']) args.splice(args.indexOf(flag), 2);
-    }
+    const args = here(launcherArgs(), [[DEPLOYMENT.paths.userCredentials, userDir], [jobsDir, localJobs], [redisUrl, redis.url]]);
     const run = spawnSync(faasmpirun, args, { encoding: 'utf8', timeout: 120_000, ...podAccount });
     assert.equal(run.status, 0, run.stderr);
     const lines = run.stdout.trim().split('\n');
