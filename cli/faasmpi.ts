@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseSize } from './args.js';
 import { HostRuntime } from '../cluster/host-runtime.js';
 import { embeddedState, redisState } from '../cluster/state/cluster-state.js';
 import { StateError, checkName } from '../cluster/state/types.js';
@@ -15,7 +16,8 @@ import { Workdirs, WorkdirError } from '../cluster/workdirs.js';
 export const USAGE = `usage:
   faasmpi host  --tls-dir DIR [--data-dir DIR] [--allow-wdir PREFIX]... [--run-as USER] [--redis URL]
                 [--cluster NAME] [--port P] [--bind ADDR] [--advertise HOST:PORT] [--slots N] [--id ID]
-                [--cores N] [--heartbeat-ms MS] [--ttl-ms MS]
+                [--cores N] [--heartbeat-ms MS] [--ttl-ms MS] [--max-job-memory SIZE] [--max-host-memory SIZE]
+                [--max-init-time S]
       run this machine's host runtime
   faasmpi hosts [--redis URL] [--cluster NAME]
       list the live hosts of a cluster and their slots
@@ -32,7 +34,12 @@ export const USAGE = `usage:
   --redis URL      the cluster's shared state (redis://host:port); without it the state is this process's own
   --cluster NAME   the cluster's name: its keys in Redis are faasmpi:NAME:... (default: default)
   --slots N        ranks this host runs at once (default: its cores)
-  --cores N        cores its Faaslets may use (default: all; less when hosts share a machine)`;
+  --cores N        cores its Faaslets may use (default: all; less when hosts share a machine)
+  --max-job-memory SIZE   most wasm memory one job's ranks here may hold together (e.g. 2G): the cap of a job that
+                   sets none, and the most a job may ask for with --max-memory
+  --max-host-memory SIZE  most wasm memory all jobs here may hold at once: each job's cap is set aside while it runs,
+                   and a job that does not fit is refused
+  --max-init-time S   the longest a program's initialisation may run, whatever a job asks (default 600)`;
 
 class UsageError extends Error {}
 
@@ -41,6 +48,21 @@ function int(name: string, v: string | undefined, fallback: number): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} ${v}: expected a non-negative integer`);
   return n;
+}
+
+function positive(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`--${name} ${v}: expected a positive number`);
+  return n;
+}
+
+function size(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  try {
+    return parseSize(flag, v);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 async function openState(redis: string | undefined, cluster: string) {
@@ -55,7 +77,8 @@ async function host(argv: string[]): Promise<number> {
       advertise: { type: 'string' }, slots: { type: 'string' }, id: { type: 'string' },
       'heartbeat-ms': { type: 'string' }, 'ttl-ms': { type: 'string' }, cores: { type: 'string' },
       'tls-dir': { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-wdir': { type: 'string', multiple: true },
-      'run-as': { type: 'string' },
+      'run-as': { type: 'string' }, 'max-job-memory': { type: 'string' }, 'max-host-memory': { type: 'string' },
+      'max-init-time': { type: 'string' },
     },
   });
   if (!values['tls-dir']) throw new UsageError('--tls-dir DIR is required: the host\'s certificate, key and the cluster CA (faasmpi certs host)');
@@ -76,6 +99,11 @@ async function host(argv: string[]): Promise<number> {
     state: await openState(values.redis, cluster),
     heartbeatMs, ttlMs: int('ttl-ms', values['ttl-ms'], 5 * heartbeatMs),
     log: (line) => process.stderr.write(`${line}\n`),
+    limits: {
+      maxJobMemoryBytes: size('--max-job-memory', values['max-job-memory']),
+      maxHostMemoryBytes: size('--max-host-memory', values['max-host-memory']),
+      maxInitTimeoutMs: values['max-init-time'] === undefined ? undefined : 1000 * positive('max-init-time', values['max-init-time']),
+    },
   });
   await runtime.listen();
   let account: string;

@@ -6,7 +6,7 @@
 // start and stop their own jobs only; hosts carry MPI records only for jobs whose host table holds both hosts,
 // and only from ranks placed on the sending host. A job's working directory is placed by the host (workdirs.ts).
 import { setTimeout as delay } from 'node:timers/promises';
-import { LocalHost } from '../host/local-host.js';
+import { LocalHost, type LocalHostOptions } from '../host/local-host.js';
 import { argsOf, control, type ControlKind, type PrepareRequest } from './job-protocol.js';
 import { JobPart } from './job-part.js';
 import type { ClusterState } from './state/types.js';
@@ -34,6 +34,8 @@ export interface HostRuntimeOptions {
   /** A host missing heartbeats this long is dead (its slots are released). */
   ttlMs: number;
   log: (line: string) => void;
+  /** The operator's limits on jobs here (memory caps, initialisation time). */
+  limits?: Pick<LocalHostOptions, 'maxJobMemoryBytes' | 'maxHostMemoryBytes' | 'maxInitTimeoutMs'>;
 }
 
 /** How long a host waits for a peer's link (the peer with the smaller id dials). */
@@ -56,7 +58,7 @@ export class HostRuntime {
 
   constructor(private readonly opts: HostRuntimeOptions) {
     this.hostId = opts.credentials.identity.name;
-    this.host = new LocalHost({ hostId: this.hostId, cores: opts.cores });
+    this.host = new LocalHost({ hostId: this.hostId, cores: opts.cores, ...opts.limits });
   }
 
   /** Listens and registers. */

@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
+import { spawnSync } from 'node:child_process';
+import { faasmpi, launch, startHost, TestCA } from './cluster-hosts.js';
 import { build, describeRun, faasmpiRun, tempDir } from './helpers.js';
 
 const dir = tempDir('faasmpi-rt-memory-');
@@ -93,4 +95,28 @@ test('faasmpirun --max-memory: the rank says what failed, the launcher names the
   const tiny = faasmpiRun(['--max-memory', '1M', '-np', '2', wasm, '1']);
   assert.equal(tiny.status, 1);
   assert.match(tiny.stderr, /faasmpirun: the job's memory cap \(1 MiB for 2 rank\(s\)\) leaves each rank 0.5 MiB, less than the [\d.]+ MiB its program needs to start/);
+});
+
+test('faasmpi host --max-job-memory / --max-host-memory: the operator caps jobs a host runs; bad sizes are refused', { timeout: 120_000 }, async () => {
+  const ca = new TestCA();
+  const bad = spawnSync(faasmpi, ['host', '--tls-dir', ca.host('m0'), '--max-job-memory', 'lots'], { encoding: 'utf8' });
+  assert.equal(bad.status, 2, bad.stderr);
+  assert.match(bad.stderr, /--max-job-memory needs a size such as 512M or 2G, got 'lots'/);
+  const host = await startHost({ id: 'm1', cluster: 'memory-test', ca, extra: ['--max-job-memory', '64M', '--max-host-memory', '96M'] });
+  const env = { ...process.env, FAASMPI_CREDENTIALS: ca.user('alice') };
+  const run = (args: string[]) => launch(['--hosts', host.address, ...args], env);
+  try {
+    // A job that sets no cap gets the host's: 100 MiB in one of its 2 ranks does not fit in 32 MiB each.
+    const capped = await run(['-np', '2', wasm, '100']);
+    assert.notEqual(capped.status, 0, capped.stderr);
+    assert.match(capped.stderr, /rt_alloc: cannot allocate 100 MiB/);
+    const asking = await run(['--max-memory', '128M', '-np', '1', wasm, '1']);
+    assert.equal(asking.status, 1);
+    assert.match(asking.stderr, /the job asks for 128 MiB of memory; this host allows a job at most 64 MiB/);
+    const fits = await run(['-np', '2', wasm, '10']);
+    assert.equal(fits.status, 0, fits.stderr);
+    assert.match(fits.stdout, /allocated 10 MiB/);
+  } finally {
+    host.child.kill('SIGKILL');
+  }
 });
