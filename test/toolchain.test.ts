@@ -214,6 +214,13 @@ test('a missing source file gives clang\'s error and a non-zero exit', () => {
   assert.match(r.stderr, /no such file or directory: 'does-not-exist.c'/);
 });
 
+test('an unusable temporary directory is named in one line, not a JavaScript stack', () => {
+  write('tmpdir.c', 'int main(void) { return 0; }\n');
+  const r = spawnSync(CC, ['tmpdir.c', '-o', 'tmpdir.wasm'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, TMPDIR: path.join(tmp, 'no-such-dir') } });
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /^faasmpi: error: ENOENT: no such file or directory, mkdtemp '.*no-such-dir\/faasmpi-cc-XXXXXX' \(set TMPDIR to a writable directory\)\n$/);
+});
+
 /** Runs a module with our launcher, one rank. */
 function runModule(file: string): { stdout: string; stderr: string; status: number | null } {
   return sh(path.join(REPO, 'cli', 'bin', 'faasmpirun'), ['--stdin', 'none', file]);
