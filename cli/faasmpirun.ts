@@ -11,7 +11,9 @@ import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
 import { PrepareTimeout } from '../host/snapshot-cache.js';
-import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
+import { parseRunArgs, rankEnvironment, UsageError, USAGE, version, type RunOptions } from './args.js';
+import { slotLimit } from './host-spec.js';
+import { openRankOutput, rankStdin, type RankOutput } from './rank-io.js';
 
 function fail(message: string, code: number): number {
   process.stderr.write(`faasmpirun: ${message}\n`);
@@ -30,11 +32,23 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (options.showVersion) {
+    process.stdout.write(`faasmpirun (faasmpi) ${version()}\n`);
+    return 0;
+  }
+  for (const note of options.notes) process.stderr.write(`faasmpirun: ${note}\n`);
   try {
     if (!statSync(options.workDir).isDirectory()) return fail(`--wdir ${options.workDir} is not a directory`, 2);
   } catch {
     return fail(`--wdir ${options.workDir}: no such directory`, 2);
   }
+  let output: RankOutput;
+  try {
+    output = openRankOutput(options.np, options.outputDir, options.mergeStderr);
+  } catch (e) {
+    return fail((e as Error).message, 2);
+  }
+  const stdin = rankStdin(options.np, options.stdin);
   const spec: JobSpec = {
     program: resolve(options.program),
     argv0: options.program,
@@ -44,7 +58,9 @@ export async function main(argv: string[]): Promise<number> {
     sandboxRoot: options.workDir,
     tagOutput: options.tagOutput,
     useSnapshots: options.useSnapshots,
-    stdin: options.stdinToRank0 ? { kind: 'hostFd', fd: 0 } : { kind: 'null' },
+    stdin: stdin.sources,
+    outputFds: output.fds,
+    timeoutMs: options.timeoutMs,
     deadlockTimeoutMs: options.deadlockTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
     maxMemoryBytes: options.maxMemoryBytes,
@@ -53,7 +69,8 @@ export async function main(argv: string[]): Promise<number> {
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
   const host = onCluster ? undefined : new LocalHost();
   try {
-    const result = host ? await host.runJob(spec) : await runClustered(spec, options);
+    if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ranks 0-${spec.np - 1} on this host (${host.hostId})\n`);
+    const result = host ? await host.runJob(spec) : await runClustered(spec, options, output);
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
     if (result.hostFailure) process.stderr.write(`faasmpirun: ${result.hostFailure.message}\n`);
     else if (result.culprit !== undefined) {
@@ -73,11 +90,13 @@ export async function main(argv: string[]): Promise<number> {
     return fail((e as Error).message, 1);
   } finally {
     await host?.close();
+    output.close();
+    stdin.close();
   }
 }
 
 /** Runs the job on host runtimes: ones started here (--local-hosts), listed (--hosts), or registered in Redis. */
-async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResult> {
+async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutput): Promise<JobResult> {
   const c = options.cluster;
   const local = c.localHosts > 0 ? new LocalCluster(checkName('user', c.user ?? loginName())) : undefined;
   // Ended by a signal, we take our hosts with us (they also watch us, for when we are killed outright).
@@ -94,7 +113,10 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
       // Enough slots that -np N always fits, spread evenly unless asked otherwise. The hosts admit the job's
       // working directory: they are this account's own processes.
       await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)), spec.sandboxRoot);
-      target = { credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts };
+      target = {
+        credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts,
+        slotLimits: local.addresses.map(() => c.perNode),
+      };
     } else {
       const credentials = launcherCredentials(c);
       const user = credentials.identity.name;
@@ -103,10 +125,15 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
       if (!options.workDirGiven) spec.sandboxRoot = '';
       const cluster = checkName('cluster', c.name);
       state = c.redis ? await redisState(c.redis, cluster) : undefined;
-      const addresses = c.hosts.length > 0 ? c.hosts : (await state!.liveHosts()).map((h) => h.address);
-      if (addresses.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
-      target = { credentials, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, tenant: state?.forUser(user) };
+      const named = c.hosts.length > 0 ? c.hosts : (await state!.liveHosts()).map((h) => ({ address: h.address }));
+      if (named.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
+      target = {
+        credentials, addresses: named.map((h) => h.address), slotLimits: named.map((h) => slotLimit(h, c.perNode)),
+        policy: c.policy ?? 'pack', hosts: c.nhosts, tenant: state?.forUser(user),
+      };
     }
+    target.outputFd = output.route;
+    target.displayMap = options.displayMap ? (line) => process.stderr.write(`faasmpirun: ${line}\n`) : undefined;
     const result = await runOnCluster(spec, target);
     if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
     return result;

@@ -104,7 +104,8 @@ export class JobPart {
     const output = this.relayOutput();
     let result: JobResult;
     try {
-      result = await this.o.host.runPart({ ...spec, stdin: { kind: 'null' }, program: spec.argv0 }, module, {
+      // Output fds are the launcher's own business: a launcher's numbers must never name this host's fds.
+      result = await this.o.host.runPart({ ...spec, stdin: { kind: 'null' }, outputFds: undefined, program: spec.argv0 }, module, {
         group,
         localRanks: this.o.localRanks,
         signal: this.abort.signal,

@@ -8,8 +8,8 @@ import type { QuietReport } from '../host/deadlock-watch.js';
 import type { JobResult, JobSpec } from '../host/job.js';
 import type { Control } from './wire/codec.js';
 
-/** A job as hosts see it: JobSpec without the launcher's path and stdin (the program travels as bytes). */
-export type RemoteJobSpec = Omit<JobSpec, 'program' | 'stdin'>;
+/** A job as hosts see it: JobSpec without the launcher's path, stdin and output fds (the program travels as bytes). */
+export type RemoteJobSpec = Omit<JobSpec, 'program' | 'stdin' | 'outputFds'>;
 
 export interface HelloReply {
   id: string;

@@ -7,7 +7,7 @@ import { writeAll } from '../faaslet/output.js';
 import type { FGroup } from '../fgroups/fgroup.js';
 import { newGroupId } from '../fgroups/fgroup.js';
 import { deadlockMessage, type QuietReport } from '../host/deadlock-watch.js';
-import { failureCode, type JobResult, type JobSpec, type RankEnd } from '../host/job.js';
+import { jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from '../host/job.js';
 import { argsOf, control, type ControlKind, type ControlKinds, type HelloReply, type PartEnd } from './job-protocol.js';
 import { place, PlacementError, type PlacementPolicy } from './planner.js';
 import type { TenantState } from './state/types.js';
@@ -16,6 +16,8 @@ import type { Control } from './wire/codec.js';
 import { connectLink, type HostLink } from './wire/link.js';
 
 const REPLY_MS = 60_000;
+/** How long past a job's --timeout the launcher waits for its hosts to end it before ending it itself. */
+const TIMEOUT_GRACE_MS = 5_000;
 
 export interface ClusterTarget {
   /** The launcher's user certificate: its name is the job's user. */
@@ -27,6 +29,12 @@ export interface ClusterTarget {
   hosts?: number;
   /** Where the job's record and host table are kept (the cluster's shared state), if anywhere. */
   tenant?: TenantState;
+  /** The most ranks to place on each address (-H a:4, slots=, -N), in the order of `addresses`. */
+  slotLimits?: (number | undefined)[];
+  /** The fd a rank's relayed output to fd 1 or 2 is written to (default: the same fd of ours). */
+  outputFd?: (rank: number, fd: number) => number;
+  /** Told which host runs which ranks, before the job starts (--display-map). */
+  displayMap?: (line: string) => void;
 }
 
 export interface ClusterJobResult extends JobResult {
@@ -87,9 +95,17 @@ export async function runOnCluster(spec: JobSpec, target: ClusterTarget): Promis
     const group = { id: newGroupId(), size: spec.np, hostTable: [] as string[] };
     const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', group.id, user, {}), ['hello-reply']), 'hello-reply')));
     const byId = new Map<string, { session: HostSession; hello: HelloReply }>();
-    // A host is known by its certificate; two addresses of the same host count once.
-    hello.forEach((h, i) => byId.set(sessions[i].link.peer, { session: sessions[i], hello: { ...h, id: sessions[i].link.peer } }));
+    // A host is known by its certificate; two addresses of the same host count once. A slot count given for
+    // an address (-H a:4) caps what is placed there.
+    hello.forEach((h, i) => {
+      const limit = target.slotLimits?.[i];
+      const free = Math.max(0, Math.min(Number.isInteger(h.free) ? h.free : 0, limit ?? Infinity));
+      byId.set(sessions[i].link.peer, { session: sessions[i], hello: { ...h, free, id: sessions[i].link.peer } });
+    });
     group.hostTable = place({ np: spec.np, policy: target.policy, hosts: target.hosts }, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.free })));
+    if (target.displayMap) {
+      for (const [id, ranks] of rankRanges(group.hostTable)) target.displayMap(`map: ${ranks} on host ${id} (${byId.get(id)!.session.address})`);
+    }
     const used = [...new Set(group.hostTable)].map((id) => ({ id, session: byId.get(id)!.session }));
     const addresses = Object.fromEntries(used.map(({ id, session }) => [id, session.address]));
     return await runParts(spec, target, group, used, addresses);
@@ -123,14 +139,23 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
     for (const { id, session } of used) if (!ends.has(id)) session.send('stop', job, user, { reason });
   };
   const deadlock = new DeadlockDecision(spec.deadlockTimeoutMs);
+  let timedOut = false;
+  const stacks: Record<number, string[]> = {};
+  // The hosts keep the limit; should one not, the launcher ends the job a little later itself.
+  const backstop = spec.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    stopAll('the job ran out of time');
+  }, spec.timeoutMs + TIMEOUT_GRACE_MS);
   const finished = new Promise<void>((resolve) => {
     const check = () => { if (ends.size === used.length) resolve(); };
     for (const { id, session } of used) {
       session.onControl = (c) => {
         if (c.job !== job) return;
         if (c.kind === 'output') {
-          const { fd } = argsOf(c, 'output');
-          writeAll(fd === 2 ? 2 : 1, c.blob ?? new Uint8Array(0));
+          const { fd, rank } = argsOf(c, 'output');
+          // A host may only speak for its own ranks; anything else goes to our own stdout/stderr.
+          const own = Number.isInteger(rank) && group.hostTable[rank] === id;
+          writeAll(target.outputFd && own ? target.outputFd(rank, fd) : fd === 2 ? 2 : 1, c.blob ?? new Uint8Array(0));
         } else if (c.kind === 'quiet') {
           quiet.set(id, argsOf(c, 'quiet'));
           const report = deadlock.look(used.map((u) => (ends.has(u.id) ? 'ended' : quiet.get(u.id))));
@@ -141,6 +166,15 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
         } else if (c.kind === 'part-end') {
           const end = argsOf(c, 'part-end');
           ends.set(id, end);
+          if (end.result.timedOut) {
+            // Every host ends its part at the limit: the job's report is all of their ranks' stacks.
+            timedOut = true;
+            for (const [r, frames] of Object.entries(end.result.timedOut.stacks ?? {})) {
+              if (group.hostTable[Number(r)] === id && Array.isArray(frames)) stacks[Number(r)] = frames.slice(0, 200).map(String);
+            }
+            end.result.hostFailure = undefined;
+            stopAll('the job ran out of time');
+          }
           if (end.failure && !failure) failure = { code: 1, message: `host ${id}: ${end.failure}` };
           if (end.result.hostFailure && !failure) failure = end.result.hostFailure;
           if (end.failure || end.result.culprit !== undefined || end.result.hostFailure) stopAll(`the job failed on host ${id}`);
@@ -159,7 +193,12 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   });
   for (const { session } of used) session.send('start', job, user, {});
   await finished;
-  const result = merge(spec.np, group.hostTable, used.map((u) => [u.id, ends.get(u.id)!]), failure);
+  clearTimeout(backstop);
+  if (timedOut) {
+    for (let r = 0; r < spec.np; r++) stacks[r] ??= ['(no report from its host)'];
+    failure = { code: TIMEOUT_EXIT_CODE, message: timeoutMessage(spec.timeoutMs!, stacks) };
+  }
+  const result = merge(spec.np, group.hostTable, used.map((u) => [u.id, ends.get(u.id)!]), failure, timedOut);
   // The job's outcome is what its ranks did; a registry that died meanwhile only loses the record of it.
   await target.tenant?.updateJob(job, { state: result.exitCode === 0 ? 'finished' : 'failed', exitCode: result.exitCode, message: failure?.message })
     .catch((e: Error) => process.stderr.write(`faasmpirun: warning: the job's end was not recorded in the cluster state: ${e.message}\n`));
@@ -178,7 +217,7 @@ async function connectAll(target: ClusterTarget): Promise<HostSession[]> {
 }
 
 /** One JobResult from the parts' results: each rank's end comes from its own host. */
-function merge(np: number, hostTable: string[], parts: [string, PartEnd][], failure: { code: number; message: string } | undefined): ClusterJobResult {
+function merge(np: number, hostTable: string[], parts: [string, PartEnd][], failure: { code: number; message: string } | undefined, timedOut: boolean): ClusterJobResult {
   const ranks: RankEnd[] = new Array(np).fill({ kind: 'stopped' });
   let culprit: number | undefined;
   let snapshot = { used: false, note: '' };
@@ -190,9 +229,21 @@ function merge(np: number, hostTable: string[], parts: [string, PartEnd][], fail
     crossHostRecords += end.crossHostRecords.sent;
   }
   // A rank's own failure explains the job best; a host's (deadlock, a host gone) only when no rank failed.
-  const hostFailure = culprit === undefined ? failure : undefined;
-  const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
+  // Running out of time explains it whatever the ranks did as they were ended.
+  const hostFailure = culprit === undefined || timedOut ? failure : undefined;
+  const exitCode = hostFailure ? hostFailure.code : jobExitCode(ranks).code;
   return { exitCode, ranks, culprit, hostFailure, snapshot, hostTable, crossHostRecords };
+}
+
+/** "ranks 0-3" for each host, in host table order. */
+function rankRanges(hostTable: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  hostTable.forEach((id, r) => {
+    if (out.length > 0 && out[out.length - 1][0] === id) return;
+    const last = hostTable.lastIndexOf(id);
+    out.push([id, last === r ? `rank ${r}` : `ranks ${r}-${last}`]);
+  });
+  return out;
 }
 
 /** A job spread over hosts is deadlocked when every part is quiet and no part's events move for the timeout. */

@@ -11,15 +11,16 @@ import { memoryFor } from '../faaslet/faaslet.js';
 import { OutputCredit, type OutputChunk, type SinkSpec } from '../faaslet/output.js';
 import { collectIfDue, noteReleased, wipe } from '../faaslet/reclaim.js';
 import { WASM_PAGE } from '../snapshots/snapshot.js';
-import { JobChannels } from '../mpi/transport/job-channels.js';
+import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/host-load.js';
 import { MachineLoadSampler } from './machine-load.js';
 import { DeadlockWatch, type QuietReport } from './deadlock-watch.js';
 import { ModuleCache, type LoadedModule } from '../faaslet/module-loader.js';
 import { hostSpecs } from '../host-interface/index.js';
-import type { Preopen } from '../host-interface/wasi/fd-table.js';
+import type { Preopen, StdinSource } from '../host-interface/wasi/fd-table.js';
 import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
-import { DEFAULT_INIT_TIMEOUT_MS, failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
+import { DEFAULT_INIT_TIMEOUT_MS, failureCode, jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from './job.js';
+import { wasmStacks } from './thread-stacks.js';
 import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
 
 /**
@@ -58,6 +59,29 @@ function checkLimits(spec: JobSpec): void {
   const positive = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v > 0);
   if (!positive(spec.initTimeoutMs)) throw new Error(`the job's initialisation time limit is not a positive number of milliseconds: ${String(spec.initTimeoutMs)}`);
   if (!positive(spec.maxMemoryBytes)) throw new Error(`the job's memory cap is not a positive number of bytes: ${String(spec.maxMemoryBytes)}`);
+  if (!positive(spec.timeoutMs)) throw new Error(`the job's time limit is not a positive number of milliseconds: ${String(spec.timeoutMs)}`);
+}
+
+/** What Open MPI and MPICH tell each rank about its place in the job (scripts and libraries read these). */
+function rankVariables(index: number, hostTable: string[]): string[] {
+  const here = hostTable[index];
+  let localRank = 0, localSize = 0;
+  hostTable.forEach((h, r) => {
+    if (h !== here) return;
+    if (r < index) localRank++;
+    localSize++;
+  });
+  const size = hostTable.length;
+  return [
+    `OMPI_COMM_WORLD_RANK=${index}`, `OMPI_COMM_WORLD_SIZE=${size}`,
+    `OMPI_COMM_WORLD_LOCAL_RANK=${localRank}`, `OMPI_COMM_WORLD_LOCAL_SIZE=${localSize}`,
+    `PMI_RANK=${index}`, `PMI_SIZE=${size}`,
+  ];
+}
+
+function stdinOf(spec: JobSpec, index: number): StdinSource {
+  if (Array.isArray(spec.stdin)) return spec.stdin[index] ?? { kind: 'null' };
+  return index === 0 ? spec.stdin : { kind: 'null' };
 }
 
 interface MemoryCap {
@@ -202,19 +226,30 @@ export class LocalHost {
         stop.abort();
       }
     };
+    let timedOut: JobResult['timedOut'];
+    const timer = spec.timeoutMs === undefined ? undefined : setTimeout(() => {
+      void this.stacksOf(group.id, localRanks.filter((r) => !finished[r]), channels).then((stacks) => {
+        if (stop.signal.aborted) return; // it ended meanwhile
+        timedOut = { limitMs: spec.timeoutMs!, stacks };
+        hostFailure = { code: TIMEOUT_EXIT_CODE, message: timeoutMessage(spec.timeoutMs!, stacks) };
+        stop.abort();
+      });
+    }, spec.timeoutMs);
     const relay = part.outputChannel && new OutputRelayCredit(localRanks, part.outputChannel);
     const runs = localRanks.map(async (index) => {
+      const fds = spec.outputFds?.[index];
       const sink = (fd: number): SinkSpec => ({
-        fd, prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index), credit: relay?.credit(index),
+        fd: fds ? (fd === 1 ? fds.stdout : fds.stderr) : fd,
+        prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index), credit: relay?.credit(index),
       });
       const task: RunTask = {
         kind: 'run',
         module,
         identity: { groupId: group.id, index, size: spec.np, hostId: this.hostId },
         args: argv,
-        env: spec.env,
+        env: [...spec.env, ...rankVariables(index, group.hostTable)],
         preopens,
-        stdin: index === 0 ? spec.stdin : { kind: 'null' },
+        stdin: stdinOf(spec, index),
         stdout: sink(1),
         stderr: sink(2),
         snapshot: snapshot.used ? snapshot.snapshot : undefined,
@@ -234,10 +269,11 @@ export class LocalHost {
       }
     });
     await Promise.all(runs);
+    clearTimeout(timer);
     relay?.close();
     watch.stop();
     await endBridge?.();
-    const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
+    const exitCode = hostFailure ? hostFailure.code : jobExitCode(ranks).code;
     const memoryNote = cap && exitCode !== 0 ? capNote(cap, memories) : undefined;
     // The job's memories go back: zeroed once the result is out (they hold its data, and a host serves several
     // tenants), then collected (each worker collects its own).
@@ -252,9 +288,31 @@ export class LocalHost {
       ranks,
       culprit,
       hostFailure,
+      timedOut,
       memoryNote,
       snapshot: { used: snapshot.used, note: snapshot.note },
     };
+  }
+
+  /**
+   * Where each rank is, for a job out of time: its wasm stack when its thread could be paused, else what it
+   * waits for in MPI.
+   */
+  private async stacksOf(groupId: string, ranks: number[], channels: JobChannels): Promise<Record<number, string[]>> {
+    const threads = new Map<number, number>();
+    for (const r of ranks) {
+      const t = this.pool.threadOf(groupId, r);
+      if (t !== undefined) threads.set(r, t);
+    }
+    const stacks = await wasmStacks([...threads.values()]);
+    const out: Record<number, string[]> = {};
+    for (const r of ranks) {
+      const frames = stacks.get(threads.get(r) ?? -1);
+      const blocked = channels.state(r) === RankState.blocked ? [`blocked in ${channels.description(r)}`] : [];
+      if (frames && frames.length > 0) out[r] = [...blocked, ...frames.map((f) => `at ${f}`)];
+      else out[r] = blocked.length > 0 ? blocked : ['running (its stack could not be read)'];
+    }
+    return out;
   }
 
   /** Sets aside this host's share of a capped job's memory from the host's budget; returns the bytes set aside. */
