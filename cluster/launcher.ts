@@ -18,6 +18,8 @@ import { connectLink, type HostLink } from './wire/link.js';
 const REPLY_MS = 60_000;
 /** How long past a job's --timeout the launcher waits for its hosts to end it before ending it itself. */
 const TIMEOUT_GRACE_MS = 5_000;
+/** How long after one host ends a job out of time the others get to do the same (with their ranks' stacks). */
+const TIMEOUT_PEERS_MS = 2_000;
 
 export interface ClusterTarget {
   /** The launcher's user certificate: its name is the job's user. */
@@ -173,7 +175,9 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
               if (group.hostTable[Number(r)] === id && Array.isArray(frames)) stacks[Number(r)] = frames.slice(0, 200).map(String);
             }
             end.result.hostFailure = undefined;
-            stopAll('the job ran out of time');
+            // The other hosts reach the same limit at about the same moment and report their own stacks; only
+            // one that does not gets stopped without.
+            setTimeout(() => stopAll('the job ran out of time'), TIMEOUT_PEERS_MS).unref();
           }
           if (end.failure && !failure) failure = { code: 1, message: `host ${id}: ${end.failure}` };
           if (end.result.hostFailure && !failure) failure = end.result.hostFailure;
