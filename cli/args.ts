@@ -38,6 +38,8 @@ export interface RunOptions {
   npGiven: boolean;
   /** One line each, printed before the job: options accepted but not applicable here. */
   notes: string[];
+  /** MPMD (`-np 1 a.wasm : -np 3 b.wasm`): each program and its ranks, in rank order; np is their sum. */
+  apps?: { np: number; program: string; programArgs: string[] }[];
 }
 
 /** Where the job runs when not on this process's own host runtime. */
@@ -97,6 +99,7 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --allow-run-as-root, --oversubscribe   accepted for mpirun compatibility; they change nothing here
   -h, --help          this text
  mpirun's habits:
+  A : [-np M] B [args]  MPMD: the first program on the first N ranks, B on the next M, in one MPI_COMM_WORLD
   --timeout S         end the job after S seconds, with each rank's stack, exit status 124 (MPIEXEC_TIMEOUT=S too)
   --output-filename DIR   each rank's output in DIR/1/rank.N/stdout and DIR/1/rank.N/stderr
   -l, --prepend-rank  the same as --tag-output
@@ -208,9 +211,38 @@ export function parseRunArgs(argv: string[], cwd = process.cwd(), env: NodeJS.Pr
   }
   if (typeof o.stdin === 'number' && o.stdin >= o.np) throw new UsageError(`--stdin ${o.stdin}: the job has ranks 0 to ${o.np - 1}`);
   if (i >= argv.length) throw new UsageError('no program given');
-  o.program = argv[i];
-  o.programArgs = argv.slice(i + 1);
+  const [first, ...more] = appContexts(argv.slice(i));
+  o.program = first[0];
+  o.programArgs = first.slice(1);
+  if (more.length > 0) {
+    o.apps = [{ np: o.np, program: o.program, programArgs: o.programArgs }, ...more.map(appContext)];
+    o.np = o.apps.reduce((n, a) => n + a.np, 0);
+  }
   return o;
+}
+
+/** The words after the options, split at each ':' into MPMD contexts. */
+function appContexts(words: string[]): string[][] {
+  const contexts: string[][] = [[]];
+  for (const w of words) {
+    if (w === ':') contexts.push([]);
+    else contexts[contexts.length - 1].push(w);
+  }
+  contexts.forEach((c, n) => { if (c.length === 0) throw new UsageError(`MPMD context ${n + 1} (between ':') names no program`); });
+  return contexts;
+}
+
+/** One MPMD context after the first: [-np N] program [args...]. */
+function appContext(words: string[]): { np: number; program: string; programArgs: string[] } {
+  let np = 1, k = 0;
+  if (words[0] === '-np' || words[0] === '-n' || words[0] === '--np') {
+    np = Number(words[1]);
+    if (!Number.isInteger(np) || np < 1) throw new UsageError(`${words[0]} needs a positive whole number, got '${words[1] ?? ''}'`);
+    k = 2;
+  }
+  if (k >= words.length) throw new UsageError(`MPMD context '${words.join(' ')}' names no program`);
+  if (words[k].startsWith('-')) throw new UsageError(`'${words[k]}' after ':': only -np N may be given for each program (other options apply to all and go first)`);
+  return { np, program: words[k], programArgs: words.slice(k + 1) };
 }
 
 // --- mpirun's habits: Open MPI's and MPICH Hydra's options, mapped to ours or accepted as not applicable ---

@@ -61,12 +61,18 @@ export async function main(argv: string[]): Promise<number> {
     stdin: stdin.sources,
     outputFds: output.fds,
     timeoutMs: options.timeoutMs,
+    apps: options.apps?.map((a) => ({ program: resolve(a.program), argv0: a.program, args: a.programArgs, np: a.np })),
     deadlockTimeoutMs: options.deadlockTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
     maxMemoryBytes: options.maxMemoryBytes,
   };
   const c = options.cluster;
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
+  if (onCluster && spec.apps) {
+    output.close();
+    stdin.close();
+    return fail('MPMD (program : program) runs on one host for now: not with --hosts, --hostfile, --redis or --local-hosts', 2);
+  }
   const host = onCluster ? undefined : new LocalHost();
   try {
     if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ranks 0-${spec.np - 1} on this host (${host.hostId})\n`);

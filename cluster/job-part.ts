@@ -105,7 +105,7 @@ export class JobPart {
     let result: JobResult;
     try {
       // Output fds are the launcher's own business: a launcher's numbers must never name this host's fds.
-      result = await this.o.host.runPart({ ...spec, stdin: { kind: 'null' }, outputFds: undefined, program: spec.argv0 }, module, {
+      result = await this.o.host.runPart({ ...spec, stdin: { kind: 'null' }, outputFds: undefined, apps: undefined, program: spec.argv0 }, module, {
         group,
         localRanks: this.o.localRanks,
         signal: this.abort.signal,

@@ -9,7 +9,7 @@ import type { JobResult, JobSpec } from '../host/job.js';
 import type { Control } from './wire/codec.js';
 
 /** A job as hosts see it: JobSpec without the launcher's path, stdin and output fds (the program travels as bytes). */
-export type RemoteJobSpec = Omit<JobSpec, 'program' | 'stdin' | 'outputFds'>;
+export type RemoteJobSpec = Omit<JobSpec, 'program' | 'stdin' | 'outputFds' | 'apps'>;
 
 export interface HelloReply {
   id: string;

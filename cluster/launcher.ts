@@ -120,7 +120,7 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   const user = target.credentials.identity.name;
   const job = group.id;
   const program = readFileSync(spec.program);
-  const { program: _path, stdin: _stdin, ...remote } = spec;
+  const { program: _path, stdin: _stdin, outputFds: _fds, apps: _apps, ...remote } = spec;
   const prepare = control('prepare', job, user, { group, addresses, spec: remote }, program);
   const answers = await Promise.allSettled(used.map(({ session }) => session.ask(prepare, ['ready', 'refused'])));
   const problems = answers.flatMap((a) => a.status === 'rejected' ? [(a.reason as Error).message] : a.value.kind === 'refused' ? [argsOf(a.value, 'refused').message] : []);

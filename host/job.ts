@@ -20,6 +20,11 @@ export interface JobSpec {
   stdin: StdinSource | StdinSource[];
   /** Host fds each rank's stdout and stderr go to, instead of ours (--output-filename; this process only). */
   outputFds?: { stdout: number; stderr: number }[];
+  /**
+   * MPMD (`-np 1 a.wasm : -np 3 b.wasm`): each program with its own argv runs a block of consecutive ranks, in
+   * order, all in one MPI_COMM_WORLD (np is their sum). Without it every rank runs `program` (this process only).
+   */
+  apps?: { program: string; argv0: string; args: string[]; np: number }[];
   /** End the job after this long, with each rank's stack (--timeout). */
   timeoutMs?: number;
   /** End the job when every running rank has waited this long in MPI with nothing in flight. */

@@ -54,6 +54,35 @@ class OutputRelayCredit {
   }
 }
 
+/** One program of a job and its block of consecutive ranks (MPMD jobs have several). */
+interface JobProgram {
+  module: LoadedModule;
+  argv: string[];
+  first: number;
+  count: number;
+}
+
+/** The job's programs: the one program for every rank, or spec.apps' blocks (one module each, in order). */
+function programsOf(spec: JobSpec, modules: LoadedModule | LoadedModule[]): JobProgram[] {
+  if (!Array.isArray(modules)) return [{ module: modules, argv: [spec.argv0, ...spec.args], first: 0, count: spec.np }];
+  const apps = spec.apps ?? [];
+  if (apps.length !== modules.length || apps.reduce((n, a) => n + a.np, 0) !== spec.np) {
+    throw new Error(`the job's programs do not add up to its ${spec.np} ranks`);
+  }
+  let first = 0;
+  return apps.map((a, i) => {
+    const p = { module: modules[i], argv: [a.argv0, ...a.args], first, count: a.np };
+    first += a.np;
+    return p;
+  });
+}
+
+/** One line for all the job's programs: the same note, or each program's. */
+function snapshotSummary(results: { used: boolean; note: string }[]): { used: boolean; note: string } {
+  const notes = [...new Set(results.map((r) => r.note))];
+  return { used: results.length > 0 && results.every((r) => r.used), note: notes.length === 1 ? notes[0] : notes.map((n, i) => `program ${i}: ${n}`).join('; ') };
+}
+
 /** A job's limits may come from a remote launcher: they must be numbers that make sense. */
 function checkLimits(spec: JobSpec): void {
   const positive = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v > 0);
@@ -162,7 +191,8 @@ export class LocalHost {
   async runJob(spec: JobSpec, signal?: AbortSignal): Promise<JobResult> {
     if (spec.np < 1) throw new Error(`-np must be at least 1 (got ${spec.np})`);
     const group = singleHostGroup(spec.np, this.hostId);
-    return this.runPart(spec, await this.modules.load(spec.program), { group, localRanks: group.hostTable.map((_, i) => i), signal });
+    const modules = spec.apps ? await Promise.all(spec.apps.map((a) => this.modules.load(a.program))) : await this.modules.load(spec.program);
+    return this.runPart(spec, modules, { group, localRanks: group.hostTable.map((_, i) => i), signal });
   }
 
   /**
@@ -170,38 +200,49 @@ export class LocalHost {
    * the watch reports a deadlock, or `part.signal` aborts (the job failed elsewhere). ranks[] holds the ends of
    * the local ranks only.
    */
-  async runPart(spec: JobSpec, module: LoadedModule, part: PartPlacement): Promise<JobResult> {
+  async runPart(spec: JobSpec, modules: LoadedModule | LoadedModule[], part: PartPlacement): Promise<JobResult> {
     const { group, localRanks } = part;
     if (localRanks.length > this.pool.maxFaaslets) {
       throw new Error(`this host runs at most ${this.pool.maxFaaslets} Faaslets at once; ${localRanks.length} ranks do not fit`);
     }
     checkLimits(spec);
-    const cap = this.memoryCap(spec, module);
+    const programs = programsOf(spec, modules);
+    const cap = this.memoryCap(spec, programs.map((p) => p.module));
     const reserved = this.reserveMemory(cap, localRanks.length);
     try {
-      return await this.runWithin(spec, module, part, cap);
+      return await this.runWithin(spec, programs, part, cap);
     } finally {
       this.reservedBytes -= reserved;
     }
   }
 
-  private async runWithin(spec: JobSpec, module: LoadedModule, part: PartPlacement, cap: MemoryCap | undefined): Promise<JobResult> {
+  private async runWithin(spec: JobSpec, programs: JobProgram[], part: PartPlacement, cap: MemoryCap | undefined): Promise<JobResult> {
     const { group, localRanks } = part;
     const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
-    const argv = [spec.argv0, ...spec.args];
+    const programOf = (rank: number) => programs.find((p) => rank >= p.first && rank < p.first + p.count)!;
     const tooSmall = (needed: number) => {
       if (cap && needed > cap.rankPages) {
         throw new Error(`the job's memory cap (${mib(cap.bytes)} for ${spec.np} rank(s)) leaves each rank ${mib(cap.rankPages * WASM_PAGE)}, less than the ${mib(needed * WASM_PAGE)} its program needs to start`);
       }
     };
-    if (module.memory) tooSmall(module.memory.initialPages);
-    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id, part.signal, cap?.rankPages);
-    if (snapshot.used) tooSmall(snapshot.snapshot.memoryPages);
+    // Each program of the job (one, unless MPMD) that has ranks here is prepared once.
+    const snapshots = new Map<JobProgram, Awaited<ReturnType<LocalHost['snapshotFor']>>>();
+    for (const p of programs) {
+      if (!localRanks.some((r) => programOf(r) === p)) continue;
+      if (p.module.memory) tooSmall(p.module.memory.initialPages);
+      const snapshot = await this.snapshotFor(p.module, spec, p.argv, preopens, group.id, part.signal, cap?.rankPages);
+      if (snapshot.used) tooSmall(snapshot.snapshot.memoryPages);
+      snapshots.set(p, snapshot);
+    }
+    const snapshotOf = (rank: number) => snapshots.get(programOf(rank))!;
 
     // Every local rank's memory is made here, so each rank can be handed all of them (single-copy messages).
     // (A module that defines its own memory makes it itself; the loader made sure such a module uses no MPI.)
     const memories: (WebAssembly.Memory | undefined)[] = new Array(spec.np).fill(undefined);
-    if (module.memory) for (const r of localRanks) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined, cap?.rankPages)!;
+    for (const r of localRanks) {
+      const { module } = programOf(r), snapshot = snapshotOf(r);
+      if (module.memory) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined, cap?.rankPages)!;
+    }
     const channels = JobChannels.create(spec.np);
     const multiHost = localRanks.length < spec.np;
     const transport = { channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined };
@@ -242,6 +283,7 @@ export class LocalHost {
         fd: fds ? (fd === 1 ? fds.stdout : fds.stderr) : fd,
         prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index), credit: relay?.credit(index),
       });
+      const { module, argv } = programOf(index), snapshot = snapshotOf(index);
       const task: RunTask = {
         kind: 'run',
         module,
@@ -290,7 +332,7 @@ export class LocalHost {
       hostFailure,
       timedOut,
       memoryNote,
-      snapshot: { used: snapshot.used, note: snapshot.note },
+      snapshot: snapshotSummary([...snapshots.values()]),
     };
   }
 
@@ -328,14 +370,15 @@ export class LocalHost {
   }
 
   /** The job's memory cap, if it or the operator set one: its bytes, and the pages each rank may grow to. */
-  private memoryCap(spec: JobSpec, module: LoadedModule): MemoryCap | undefined {
+  private memoryCap(spec: JobSpec, modules: LoadedModule[]): MemoryCap | undefined {
     const host = this.maxJobMemoryBytes;
     if (spec.maxMemoryBytes !== undefined && host !== undefined && spec.maxMemoryBytes > host) {
       throw new Error(`the job asks for ${mib(spec.maxMemoryBytes)} of memory; this host allows a job at most ${mib(host)}`);
     }
     const bytes = spec.maxMemoryBytes ?? host ?? this.maxHostMemoryBytes;
     if (bytes === undefined) return undefined;
-    if (!module.memory) throw new Error(`${module.path}: defines its own memory, whose size cannot be capped (--max-memory); build it with faasmpicc`);
+    const own = modules.find((m) => !m.memory);
+    if (own) throw new Error(`${own.path}: defines its own memory, whose size cannot be capped (--max-memory); build it with faasmpicc`);
     return { bytes, rankPages: Math.floor(bytes / spec.np / WASM_PAGE) };
   }
 

@@ -210,6 +210,36 @@ describe('output and input', () => {
   });
 });
 
+describe('MPMD: program : program in one MPI_COMM_WORLD', () => {
+  test('-np 1 leader.wasm : -np 3 worker.wasm: each rank runs its program with its argv, in one world', { timeout: 90_000 }, () => {
+    const leader = build('mpmd_role.c', tempDir('faasmpi-mpmd-a-'), ['-DROLE="leader"']);
+    const worker = build('mpmd_role.c', tempDir('faasmpi-mpmd-b-'), ['-DROLE="worker"']);
+    const r = faasmpiRun(['-np', '1', leader, 'first', ':', '-np', '3', worker, 'second'], { timeoutMs: 60_000 });
+    assert.equal(r.status, 0, describeRun(r));
+    const lines = r.stdout.split('\n').filter(Boolean).sort();
+    assert.deepEqual(lines, [
+      'rank 0 of 4 role leader arg first sum 10 root leader',
+      'rank 1 of 4 role worker arg second sum 10 root leader',
+      'rank 2 of 4 role worker arg second sum 10 root leader',
+      'rank 3 of 4 role worker arg second sum 10 root leader',
+    ], describeRun(r));
+  });
+
+  test('MPMD contexts are checked', () => {
+    const o = parseRunArgs(['-np', '2', 'a.wasm', 'x', ':', 'b.wasm', ':', '-n', '3', 'c.wasm', 'y', 'z']);
+    assert.equal(o.np, 6);
+    assert.deepEqual(o.apps, [
+      { np: 2, program: 'a.wasm', programArgs: ['x'] }, { np: 1, program: 'b.wasm', programArgs: [] }, { np: 3, program: 'c.wasm', programArgs: ['y', 'z'] },
+    ]);
+    assert.throws(() => parseRunArgs(['a.wasm', ':']), /names no program/);
+    assert.throws(() => parseRunArgs(['a.wasm', ':', '-np', '0', 'b.wasm']), /-np needs a positive whole number/);
+    assert.throws(() => parseRunArgs(['a.wasm', ':', '-x', 'A', 'b.wasm']), /only -np N may be given for each program/);
+    const r = faasmpiRun(['--local-hosts', '2', 'a.wasm', ':', 'b.wasm']);
+    assert.equal(r.status, 2, describeRun(r));
+    assert.match(r.stderr, /^faasmpirun: MPMD \(program : program\) runs on one host for now/);
+  });
+});
+
 describe('options that do not apply, and -V', () => {
   test('--bind-to, --report-bindings and --mca are accepted with one line each', { timeout: 60_000 }, () => {
     const r = faasmpiRun(['-np', '1', '--bind-to', 'core', '--report-bindings', '--mca', 'btl', 'tcp,self', '--display-map', wasm], { timeoutMs: 40_000 });
