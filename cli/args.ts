@@ -48,6 +48,8 @@ export interface ClusterOptions {
   hosts: HostSpec[];
   /** At most this many ranks on each host (-N/--npernode/-ppn). */
   perNode?: number;
+  /** Fail at once when the job does not fit in the free slots, instead of waiting in the queue (--no-queue). */
+  noQueue?: boolean;
   /** Start this many host runtimes on this machine for the job (--local-hosts). */
   localHosts: number;
   /** The cluster's shared state: its live hosts are used when no --hosts are given. */
@@ -93,6 +95,8 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --local-hosts K     start K host runtimes on this machine (loopback) for this job, and stop them after
   --policy pack|spread  place ranks on as few hosts as possible (default) or evenly (default with --local-hosts)
   --nhosts N          use exactly N hosts
+  --no-queue          fail at once when the job does not fit in the free slots now (default: wait in the
+                      cluster's queue, first come first placed; 'faasmpi jobs' lists it; Ctrl-C withdraws it)
   --credentials DIR   your credentials from 'faasmpi certs user': ca.pem, cert.pem, key.pem
   --cert F --key F --ca F   the same as single files
   --user NAME         the tenant the job runs for: must be your certificate's user (the default)
@@ -168,6 +172,8 @@ export function parseRunArgs(argv: string[], cwd = process.cwd(), env: NodeJS.Pr
     } else if (a === '--hostfile' || a === '-hostfile' || a === '--machinefile' || a === '-machinefile' || a === '-f') {
       const file = resolve(cwd, value(a));
       o.cluster.hosts.push(...hostSpecs(() => readHostfile(file), a));
+    } else if (a === '--no-queue') {
+      o.cluster.noQueue = true;
     } else if (mpirunHabit(a, value, o)) {
       continue;
     } else if (a === '--local-hosts') {

@@ -5,7 +5,8 @@ import { ModuleLoadError } from '../faaslet/module-loader.js';
 import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
 import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
-import { redisState } from '../cluster/state/cluster-state.js';
+import { QueueWithdrawn } from '../cluster/queue.js';
+import { embeddedState, redisState } from '../cluster/state/cluster-state.js';
 import { checkName, type ClusterState } from '../cluster/state/types.js';
 import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster/trust/credentials.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
@@ -93,6 +94,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ModuleLoadError) return fail(e.message, 1);
     if (e instanceof PrepareTimeout) return fail(`${e.message} (--init-timeout S sets the limit)`, 1);
+    if (e instanceof QueueWithdrawn) return fail(`${e.message}: it never started`, 130);
     return fail((e as Error).message, 1);
   } finally {
     await host?.close();
@@ -105,14 +107,20 @@ export async function main(argv: string[]): Promise<number> {
 async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutput): Promise<JobResult> {
   const c = options.cluster;
   const local = c.localHosts > 0 ? new LocalCluster(checkName('user', c.user ?? loginName())) : undefined;
-  // Ended by a signal, we take our hosts with us (they also watch us, for when we are killed outright).
+  // Interrupted while the job waits in the queue, we take it out of the line and say so; once it runs, we end
+  // at once (its hosts end its parts when our links close), taking the hosts we started with us (they also
+  // watch us, for when we are killed outright).
+  const waiting = new AbortController();
+  let started = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (!started && !local) return waiting.abort();
     local?.stopNow();
     process.exit(128 + (osConstants.signals[signal] ?? 15));
   };
-  const signals: NodeJS.Signals[] = local ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [];
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   let state: ClusterState | undefined;
+  let queueState: ClusterState | undefined;
   try {
     let target: ClusterTarget;
     if (local) {
@@ -139,6 +147,14 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
       };
     }
     target.outputFd = output.route;
+    target.onStart = () => { started = true; };
+    if (!local && !c.noQueue) {
+      // Launchers sharing a Redis share the queue; without one, this launcher just waits its turn.
+      target.queue = {
+        state: state ?? (queueState = embeddedState(checkName('cluster', c.name))), tenant: target.tenant, signal: waiting.signal,
+        tell: (line) => process.stderr.write(`faasmpirun: ${line} (Ctrl-C withdraws it; --no-queue fails at once instead)\n`),
+      };
+    }
     target.displayMap = options.displayMap ? (line) => process.stderr.write(`faasmpirun: ${line}\n`) : undefined;
     const result = await runOnCluster(spec, target);
     if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
@@ -147,6 +163,7 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
     for (const s of signals) process.off(s, onSignal);
     await local?.stop();
     await state?.close();
+    await queueState?.close();
   }
 }
 

@@ -10,6 +10,7 @@ import { deadlockMessage, type QuietReport } from '../host/deadlock-watch.js';
 import { jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from '../host/job.js';
 import { argsOf, control, type ControlKind, type ControlKinds, type HelloReply, type PartEnd } from './job-protocol.js';
 import { place, PlacementError, type PlacementPolicy } from './planner.js';
+import { QueueTicket, type QueueOptions } from './queue.js';
 import type { TenantState } from './state/types.js';
 import type { Credentials } from './trust/credentials.js';
 import type { Control } from './wire/codec.js';
@@ -37,7 +38,14 @@ export interface ClusterTarget {
   outputFd?: (rank: number, fd: number) => number;
   /** Told which host runs which ranks, before the job starts (--display-map). */
   displayMap?: (line: string) => void;
+  /** Given: a job that does not fit in the free slots now waits in this queue (else it fails at once). */
+  queue?: QueueOptions;
+  /** Called as the job's ranks are started (it no longer waits). */
+  onStart?: () => void;
 }
+
+/** A host refused the job's part for want of free slots (another job took them first). */
+class SlotsTaken extends PlacementError {}
 
 export interface ClusterJobResult extends JobResult {
   /** Host of each rank. */
@@ -93,30 +101,66 @@ export async function runOnCluster(spec: JobSpec, target: ClusterTarget): Promis
   if (target.addresses.length === 0) throw new PlacementError('no hosts to run on');
   const user = target.credentials.identity.name;
   const sessions = await connectAll(target);
+  const jobId = newGroupId();
+  const ticket = target.queue && new QueueTicket(target.queue, { id: jobId, user, np: spec.np });
   try {
-    const group = { id: newGroupId(), size: spec.np, hostTable: [] as string[] };
-    const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', group.id, user, {}), ['hello-reply']), 'hello-reply')));
-    const byId = new Map<string, { session: HostSession; hello: HelloReply }>();
-    // A host is known by its certificate; two addresses of the same host count once. A slot count given for
-    // an address (-H a:4) caps what is placed there.
-    hello.forEach((h, i) => {
-      const limit = target.slotLimits?.[i];
-      const free = Math.max(0, Math.min(Number.isInteger(h.free) ? h.free : 0, limit ?? Infinity));
-      byId.set(sessions[i].link.peer, { session: sessions[i], hello: { ...h, free, id: sessions[i].link.peer } });
-    });
-    group.hostTable = place({ np: spec.np, policy: target.policy, hosts: target.hosts }, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.free })));
-    if (target.displayMap) {
-      for (const [id, ranks] of rankRanges(group.hostTable)) target.displayMap(`map: ${ranks} on host ${id} (${byId.get(id)!.session.address})`);
+    for (let refusals = 0; ;) {
+      if (ticket && !(await ticket.mayGo())) {
+        await ticket.wait('other jobs are ahead of it');
+        continue;
+      }
+      // A new group for each attempt: hosts forget a refused job's part, and must not confuse it with this one.
+      const group = { id: refusals === 0 ? jobId : newGroupId(), size: spec.np, hostTable: [] as string[] };
+      const byId = await capacities(sessions, group.id, user, target.slotLimits);
+      const request = { np: spec.np, policy: target.policy, hosts: target.hosts };
+      try {
+        group.hostTable = place(request, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.free })));
+      } catch (e) {
+        if (!(e instanceof PlacementError) || !ticket) throw e;
+        // A job that would not fit even on idle hosts is not queued: it would wait for ever.
+        try {
+          place(request, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.slots })));
+        } catch {
+          throw new PlacementError(`${e.message} (more than the hosts have in all, busy or not: not queued)`);
+        }
+        await ticket.wait(e.message);
+        continue;
+      }
+      if (target.displayMap) {
+        for (const [id, ranks] of rankRanges(group.hostTable)) target.displayMap(`map: ${ranks} on host ${id} (${byId.get(id)!.session.address})`);
+      }
+      const used = [...new Set(group.hostTable)].map((id) => ({ id, session: byId.get(id)!.session }));
+      const addresses = Object.fromEntries(used.map(({ id, session }) => [id, session.address]));
+      try {
+        return await runParts(spec, target, group, used, addresses, jobId, async () => { await ticket?.leave(); });
+      } catch (e) {
+        if (!(e instanceof SlotsTaken) || !ticket) throw e;
+        refusals++;
+        await ticket.wait(e.message);
+      }
     }
-    const used = [...new Set(group.hostTable)].map((id) => ({ id, session: byId.get(id)!.session }));
-    const addresses = Object.fromEntries(used.map(({ id, session }) => [id, session.address]));
-    return await runParts(spec, target, group, used, addresses);
   } finally {
+    await ticket?.leave().catch(() => {});
     for (const s of sessions) s.link.close('job over');
   }
 }
 
-async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, used: { id: string; session: HostSession }[], addresses: Record<string, string>): Promise<ClusterJobResult> {
+/**
+ * Each host's free slots and its slots in all, by host id, as the hosts answer hello. A host is known by its
+ * certificate (two addresses of one host count once); a slot count given for an address (-H a:4) caps both.
+ */
+async function capacities(sessions: HostSession[], job: string, user: string, slotLimits: (number | undefined)[] | undefined) {
+  const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', job, user, {}), ['hello-reply']), 'hello-reply')));
+  const byId = new Map<string, { session: HostSession; hello: HelloReply }>();
+  hello.forEach((h, i) => {
+    const limit = slotLimits?.[i] ?? Infinity;
+    const count = (n: unknown) => Math.max(0, Math.min(Number.isInteger(n) ? (n as number) : 0, limit));
+    byId.set(sessions[i].link.peer, { session: sessions[i], hello: { ...h, free: count(h.free), slots: count(h.slots), id: sessions[i].link.peer } });
+  });
+  return byId;
+}
+
+async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, used: { id: string; session: HostSession }[], addresses: Record<string, string>, recordId: string, prepared: () => Promise<void>): Promise<ClusterJobResult> {
   const user = target.credentials.identity.name;
   const job = group.id;
   const program = readFileSync(spec.program);
@@ -126,9 +170,12 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   const problems = answers.flatMap((a) => a.status === 'rejected' ? [(a.reason as Error).message] : a.value.kind === 'refused' ? [argsOf(a.value, 'refused').message] : []);
   if (problems.length > 0) {
     for (const { session } of used) session.send('stop', job, user, { reason: 'another host refused the job' });
-    throw new PlacementError(problems.join('; '));
+    const slotsTaken = answers.every((a) => a.status === 'fulfilled' && (a.value.kind === 'ready' || /free slot/.test(argsOf(a.value, 'refused').message)));
+    throw new (slotsTaken ? SlotsTaken : PlacementError)(problems.join('; '));
   }
-  await target.tenant?.putJob({ id: job, state: 'running', np: spec.np, hosts: group.hostTable, createdAt: Date.now() });
+  await prepared();
+  // The job's record keeps the launcher's first id (under which it may have waited in the queue).
+  await target.tenant?.putJob({ id: recordId, state: 'running', np: spec.np, hosts: group.hostTable, createdAt: Date.now() });
   await target.tenant?.setHostTable(job, group.hostTable);
 
   const ends = new Map<string, PartEnd>();
@@ -195,6 +242,7 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
       if (session.closed !== undefined) session.onClose(session.closed);
     }
   });
+  target.onStart?.();
   for (const { session } of used) session.send('start', job, user, {});
   await finished;
   clearTimeout(backstop);
@@ -204,7 +252,7 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   }
   const result = merge(spec.np, group.hostTable, used.map((u) => [u.id, ends.get(u.id)!]), failure, timedOut);
   // The job's outcome is what its ranks did; a registry that died meanwhile only loses the record of it.
-  await target.tenant?.updateJob(job, { state: result.exitCode === 0 ? 'finished' : 'failed', exitCode: result.exitCode, message: failure?.message })
+  await target.tenant?.updateJob(recordId, { state: result.exitCode === 0 ? 'finished' : 'failed', exitCode: result.exitCode, message: failure?.message })
     .catch((e: Error) => process.stderr.write(`faasmpirun: warning: the job's end was not recorded in the cluster state: ${e.message}\n`));
   return result;
 }
