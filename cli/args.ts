@@ -50,6 +50,8 @@ export interface ClusterOptions {
   perNode?: number;
   /** Fail at once when the job does not fit in the free slots, instead of waiting in the queue (--no-queue). */
   noQueue?: boolean;
+  /** Input files sent to every host of the job, into its working directory there (--preload). */
+  preload: string[];
   /** Start this many host runtimes on this machine for the job (--local-hosts). */
   localHosts: number;
   /** The cluster's shared state: its live hosts are used when no --hosts are given. */
@@ -95,6 +97,8 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --local-hosts K     start K host runtimes on this machine (loopback) for this job, and stop them after
   --policy pack|spread  place ranks on as few hosts as possible (default) or evenly (default with --local-hosts)
   --nhosts N          use exactly N hosts
+  --preload F[,F...]  send these input files to every host of the job, into the job's working directory there
+                      (no shared filesystem needed; the program itself always travels)
   --no-queue          fail at once when the job does not fit in the free slots now (default: wait in the
                       cluster's queue, first come first placed; 'faasmpi jobs' lists it; Ctrl-C withdraws it)
   --credentials DIR   your credentials from 'faasmpi certs user': ca.pem, cert.pem, key.pem
@@ -119,7 +123,7 @@ const IGNORED_FLAGS = new Set(['--allow-run-as-root', '-allow-run-as-root', '--o
 export function parseRunArgs(argv: string[], cwd = process.cwd(), env: NodeJS.ProcessEnv = process.env): RunOptions {
   const o: RunOptions = {
     np: 1, program: '', programArgs: [], exports: [], tagOutput: false, workDir: cwd, workDirGiven: false, useSnapshots: true, stdin: 0, verbose: false, deadlockTimeoutMs: 5000,
-    cluster: { hosts: [], localHosts: 0, name: 'default' },
+    cluster: { hosts: [], localHosts: 0, name: 'default', preload: [] },
     mergeStderr: false, displayMap: false, showVersion: false, npGiven: false, notes: [],
   };
   const positive = (flag: string, v: string): number => {
@@ -174,6 +178,8 @@ export function parseRunArgs(argv: string[], cwd = process.cwd(), env: NodeJS.Pr
       o.cluster.hosts.push(...hostSpecs(() => readHostfile(file), a));
     } else if (a === '--no-queue') {
       o.cluster.noQueue = true;
+    } else if (a === '--preload' || a === '--preload-files' || a === '-preload-files') {
+      o.cluster.preload.push(...value(a).split(',').filter(Boolean).map((f) => resolve(cwd, f)));
     } else if (mpirunHabit(a, value, o)) {
       continue;
     } else if (a === '--local-hosts') {

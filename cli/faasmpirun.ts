@@ -5,6 +5,7 @@ import { ModuleLoadError } from '../faaslet/module-loader.js';
 import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
 import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
+import { PreloadError, readPreload } from '../cluster/preload.js';
 import { QueueWithdrawn } from '../cluster/queue.js';
 import { embeddedState, redisState } from '../cluster/state/cluster-state.js';
 import { checkName, type ClusterState } from '../cluster/state/types.js';
@@ -36,6 +37,10 @@ export async function main(argv: string[]): Promise<number> {
   if (options.showVersion) {
     process.stdout.write(`faasmpirun (faasmpi) ${version()}\n`);
     return 0;
+  }
+  const c0 = options.cluster;
+  if (c0.preload.length > 0 && c0.localHosts === 0 && c0.hosts.length === 0 && c0.redis === undefined) {
+    options.notes.push('--preload does nothing on one host: the job reads the files where they are');
   }
   for (const note of options.notes) process.stderr.write(`faasmpirun: ${note}\n`);
   try {
@@ -94,6 +99,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ModuleLoadError) return fail(e.message, 1);
     if (e instanceof PrepareTimeout) return fail(`${e.message} (--init-timeout S sets the limit)`, 1);
+    if (e instanceof PreloadError) return fail(e.message, 2);
     if (e instanceof QueueWithdrawn) return fail(`${e.message}: it never started`, 130);
     return fail((e as Error).message, 1);
   } finally {
@@ -147,6 +153,9 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
       };
     }
     target.outputFd = output.route;
+    // Hosts started here share this machine's files (and run in this directory): nothing to send.
+    if (c.preload.length > 0 && local) process.stderr.write('faasmpirun: --preload does nothing with --local-hosts: the hosts share this machine\'s files\n');
+    else if (c.preload.length > 0) target.preload = readPreload(c.preload);
     target.onStart = () => { started = true; };
     if (!local && !c.noQueue) {
       // Launchers sharing a Redis share the queue; without one, this launcher just waits its turn.

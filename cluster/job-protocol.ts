@@ -6,6 +6,7 @@
 import type { FGroup } from '../fgroups/fgroup.js';
 import type { QuietReport } from '../host/deadlock-watch.js';
 import type { JobResult, JobSpec } from '../host/job.js';
+import type { PreloadEntry } from './preload.js';
 import type { Control } from './wire/codec.js';
 
 /** A job as hosts see it: JobSpec without the launcher's path, stdin and output fds (the program travels as bytes). */
@@ -23,6 +24,8 @@ export interface PrepareRequest {
   /** Where every host of the job listens (host id -> host:port), for the links between them. */
   addresses: Record<string, string>;
   spec: RemoteJobSpec;
+  /** Input files (--preload) whose bytes follow the program's in the request's bytes, in this order. */
+  files?: PreloadEntry[];
 }
 
 export interface Refusal {

@@ -10,6 +10,7 @@ import { deadlockMessage, type QuietReport } from '../host/deadlock-watch.js';
 import { jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from '../host/job.js';
 import { argsOf, control, type ControlKind, type ControlKinds, type HelloReply, type PartEnd } from './job-protocol.js';
 import { place, PlacementError, type PlacementPolicy } from './planner.js';
+import { packBlob, type PreloadFile } from './preload.js';
 import { QueueTicket, type QueueOptions } from './queue.js';
 import type { TenantState } from './state/types.js';
 import type { Credentials } from './trust/credentials.js';
@@ -40,6 +41,8 @@ export interface ClusterTarget {
   displayMap?: (line: string) => void;
   /** Given: a job that does not fit in the free slots now waits in this queue (else it fails at once). */
   queue?: QueueOptions;
+  /** Input files each host writes into the job's working directory there (--preload). */
+  preload?: PreloadFile[];
   /** Called as the job's ranks are started (it no longer waits). */
   onStart?: () => void;
 }
@@ -163,9 +166,9 @@ async function capacities(sessions: HostSession[], job: string, user: string, sl
 async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, used: { id: string; session: HostSession }[], addresses: Record<string, string>, recordId: string, prepared: () => Promise<void>): Promise<ClusterJobResult> {
   const user = target.credentials.identity.name;
   const job = group.id;
-  const program = readFileSync(spec.program);
+  const { blob, entries } = packBlob(readFileSync(spec.program), target.preload ?? []);
   const { program: _path, stdin: _stdin, outputFds: _fds, apps: _apps, ...remote } = spec;
-  const prepare = control('prepare', job, user, { group, addresses, spec: remote }, program);
+  const prepare = control('prepare', job, user, { group, addresses, spec: remote, files: target.preload ? entries : undefined }, blob);
   const answers = await Promise.allSettled(used.map(({ session }) => session.ask(prepare, ['ready', 'refused'])));
   const problems = answers.flatMap((a) => a.status === 'rejected' ? [(a.reason as Error).message] : a.value.kind === 'refused' ? [argsOf(a.value, 'refused').message] : []);
   if (problems.length > 0) {

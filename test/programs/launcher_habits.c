@@ -1,6 +1,6 @@
 /* The launcher's mpirun habits, seen from a rank: its OMPI_ and PMI_ variables, its stdin, output on both
    streams, and, as argv asks, an exit status per rank ("exit R:S ..."), computing forever ("spin") or rank 0
-   computing forever while the others wait for it in MPI_Recv ("block"). */
+   computing forever while the others wait for it in MPI_Recv ("block"), or the first line of a file ("cat F"). */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +32,15 @@ int main(int argc, char **argv) {
     char line[256];
     if (fgets(line, sizeof line, stdin)) printf("rank %d stdin: %s", rank, line);
     else printf("rank %d stdin: EOF\n", rank);
+  } else if (strcmp(mode, "cat") == 0 && argc > 2) {
+    char line[256];
+    FILE *f = fopen(argv[2], "r");
+    if (!f) printf("rank %d cat %s: missing\n", rank, argv[2]);
+    else {
+      if (!fgets(line, sizeof line, f)) strcpy(line, "(empty)\n");
+      printf("rank %d cat %s: %s", rank, argv[2], line);
+      fclose(f);
+    }
   } else if (strcmp(mode, "exit") == 0) {
     for (int i = 2; i < argc; i++) {
       int who, status;
