@@ -64,7 +64,10 @@ export function rankStdin(np: number, which: number | 'all' | 'none'): { sources
       try {
         n = readSync(0, buf, 0, buf.length, null);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') { // a non-blocking stdin with nothing yet: wait a little
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          continue;
+        }
         if ((e as NodeJS.ErrnoException).code === 'EOF') break;
         throw e;
       }
