@@ -74,11 +74,6 @@ export async function main(argv: string[]): Promise<number> {
   };
   const c = options.cluster;
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
-  if (onCluster && spec.apps) {
-    output.close();
-    stdin.close();
-    return fail('MPMD (program : program) runs on one host for now: not with --hosts, --hostfile, --redis or --local-hosts', 2);
-  }
   const host = onCluster ? undefined : new LocalHost();
   try {
     if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ranks 0-${spec.np - 1} on this host (${host.hostId})\n`);

@@ -6,7 +6,7 @@
 import type { FGroup } from '../fgroups/fgroup.js';
 import type { QuietReport } from '../host/deadlock-watch.js';
 import type { JobResult, JobSpec } from '../host/job.js';
-import type { PreloadEntry } from './preload.js';
+import type { AppEntry, PreloadEntry } from './preload.js';
 import type { Control } from './wire/codec.js';
 
 /** A job as hosts see it: JobSpec without the launcher's path, stdin and output fds (the program travels as bytes). */
@@ -26,6 +26,8 @@ export interface PrepareRequest {
   spec: RemoteJobSpec;
   /** Input files (--preload) whose bytes follow the program's in the request's bytes, in this order. */
   files?: PreloadEntry[];
+  /** MPMD: the job's programs, whose bytes come first in the request's bytes, in this order. */
+  apps?: AppEntry[];
 }
 
 export interface Refusal {

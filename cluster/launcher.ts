@@ -166,9 +166,12 @@ async function capacities(sessions: HostSession[], job: string, user: string, sl
 async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, used: { id: string; session: HostSession }[], addresses: Record<string, string>, recordId: string, prepared: () => Promise<void>): Promise<ClusterJobResult> {
   const user = target.credentials.identity.name;
   const job = group.id;
-  const { blob, entries } = packBlob(readFileSync(spec.program), target.preload ?? []);
+  // MPMD: every program travels, one after the other, each with its argv and its ranks.
+  const programs = spec.apps ? spec.apps.map((a) => readFileSync(a.program)) : [readFileSync(spec.program)];
+  const apps = spec.apps?.map((a, i) => ({ argv0: a.argv0, args: a.args, np: a.np, size: programs[i].length }));
+  const { blob, entries } = packBlob(Buffer.concat(programs), target.preload ?? []);
   const { program: _path, stdin: _stdin, outputFds: _fds, apps: _apps, ...remote } = spec;
-  const prepare = control('prepare', job, user, { group, addresses, spec: remote, files: target.preload ? entries : undefined }, blob);
+  const prepare = control('prepare', job, user, { group, addresses, spec: remote, files: target.preload ? entries : undefined, apps }, blob);
   const answers = await Promise.allSettled(used.map(({ session }) => session.ask(prepare, ['ready', 'refused'])));
   const problems = answers.flatMap((a) => a.status === 'rejected' ? [(a.reason as Error).message] : a.value.kind === 'refused' ? [argsOf(a.value, 'refused').message] : []);
   if (problems.length > 0) {

@@ -96,6 +96,34 @@ export function unpackBlob(blob: Uint8Array, entries: unknown): { program: Uint8
   return { program, files };
 }
 
+/** One program of an MPMD job as the prepare request describes it (its bytes, in order, start the request's). */
+export interface AppEntry {
+  argv0: string;
+  args: string[];
+  np: number;
+  size: number;
+}
+
+export const MAX_APPS = 16;
+
+/** The host's side of an MPMD job: each program's bytes and argv, after checking they add up to the job. */
+export function splitPrograms(programs: Uint8Array, apps: unknown, np: number): { bytes: Uint8Array; argv0: string; args: string[]; np: number }[] {
+  if (!Array.isArray(apps) || apps.length < 1 || apps.length > MAX_APPS) throw new PreloadError(`the job's programs must be a list of 1 to ${MAX_APPS}`);
+  let at = 0, ranks = 0;
+  const out = (apps as Partial<AppEntry>[]).map((a, i) => {
+    if (typeof a?.argv0 !== 'string' || !Array.isArray(a.args) || !a.args.every((x) => typeof x === 'string')) throw new PreloadError(`program ${i} of the job has no valid argv`);
+    if (!Number.isInteger(a.np) || a.np! < 1) throw new PreloadError(`program ${i} of the job has no valid rank count`);
+    if (!Number.isSafeInteger(a.size) || a.size! < 1 || at + a.size! > programs.length) throw new PreloadError(`program ${i} of the job has no valid size`);
+    const bytes = programs.subarray(at, at + a.size!);
+    at += a.size!;
+    ranks += a.np!;
+    return { bytes, argv0: a.argv0, args: a.args as string[], np: a.np! };
+  });
+  if (at !== programs.length) throw new PreloadError(`the job's programs take ${at} of the ${programs.length} bytes sent for them`);
+  if (ranks !== np) throw new PreloadError(`the job's programs have ${ranks} ranks, not its ${np}`);
+  return out;
+}
+
 /** Writes the files into `dir` (the host's choice); a link where a file goes is never followed. */
 export function writePreloaded(dir: string, files: PreloadFile[]): void {
   for (const f of files) {

@@ -211,18 +211,29 @@ describe('output and input', () => {
 });
 
 describe('MPMD: program : program in one MPI_COMM_WORLD', () => {
+  const expected = [
+    'rank 0 of 4 role leader arg first sum 10 root leader',
+    'rank 1 of 4 role worker arg second sum 10 root leader',
+    'rank 2 of 4 role worker arg second sum 10 root leader',
+    'rank 3 of 4 role worker arg second sum 10 root leader',
+  ];
+  let leader = '', worker = '';
+  before(() => {
+    leader = build('mpmd_role.c', tempDir('faasmpi-mpmd-a-'), ['-DROLE="leader"']);
+    worker = build('mpmd_role.c', tempDir('faasmpi-mpmd-b-'), ['-DROLE="worker"']);
+  });
+
   test('-np 1 leader.wasm : -np 3 worker.wasm: each rank runs its program with its argv, in one world', { timeout: 90_000 }, () => {
-    const leader = build('mpmd_role.c', tempDir('faasmpi-mpmd-a-'), ['-DROLE="leader"']);
-    const worker = build('mpmd_role.c', tempDir('faasmpi-mpmd-b-'), ['-DROLE="worker"']);
     const r = faasmpiRun(['-np', '1', leader, 'first', ':', '-np', '3', worker, 'second'], { timeoutMs: 60_000 });
     assert.equal(r.status, 0, describeRun(r));
-    const lines = r.stdout.split('\n').filter(Boolean).sort();
-    assert.deepEqual(lines, [
-      'rank 0 of 4 role leader arg first sum 10 root leader',
-      'rank 1 of 4 role worker arg second sum 10 root leader',
-      'rank 2 of 4 role worker arg second sum 10 root leader',
-      'rank 3 of 4 role worker arg second sum 10 root leader',
-    ], describeRun(r));
+    assert.deepEqual(r.stdout.split('\n').filter(Boolean).sort(), expected, describeRun(r));
+  });
+
+  test('the same on two hosts: both programs travel to each host, ranks split 2 and 2', { timeout: 90_000 }, () => {
+    const r = faasmpiRun(['--local-hosts', '2', '--display-map', '-np', '1', leader, 'first', ':', '-np', '3', worker, 'second'], { timeoutMs: 60_000 });
+    assert.equal(r.status, 0, describeRun(r));
+    assert.deepEqual(r.stdout.split('\n').filter(Boolean).sort(), expected, describeRun(r));
+    assert.equal(r.stderr.split('\n').filter((l) => /map: ranks \d-\d on host/.test(l)).length, 2, describeRun(r));
   });
 
   test('MPMD contexts are checked', () => {
@@ -234,9 +245,6 @@ describe('MPMD: program : program in one MPI_COMM_WORLD', () => {
     assert.throws(() => parseRunArgs(['a.wasm', ':']), /names no program/);
     assert.throws(() => parseRunArgs(['a.wasm', ':', '-np', '0', 'b.wasm']), /-np needs a positive whole number/);
     assert.throws(() => parseRunArgs(['a.wasm', ':', '-x', 'A', 'b.wasm']), /only -np N may be given for each program/);
-    const r = faasmpiRun(['--local-hosts', '2', 'a.wasm', ':', 'b.wasm']);
-    assert.equal(r.status, 2, describeRun(r));
-    assert.match(r.stderr, /^faasmpirun: MPMD \(program : program\) runs on one host for now/);
   });
 });
 

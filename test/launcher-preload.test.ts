@@ -1,7 +1,7 @@
 // --preload without a shared filesystem, with real `faasmpi host` processes (no Redis): the launcher's input
 // files reach every host of the job, in the directory the host keeps for the job's user, and nowhere else. A
 // hostile launcher's file names, sizes and counts are refused with a message naming the problem, and a link
-// planted where a file goes is not followed.
+// planted where a file goes is not followed; nor are MPMD programs whose sizes or ranks do not add up.
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -66,14 +66,14 @@ describe('--preload sends input files to hosts without a shared filesystem', () 
     const userDir = join(host.dataDir, 'users', 'mallory');
     mkdirSync(userDir, { recursive: true });
     symlinkSync(outside, join(userDir, 'planted'));
-    const attempt = async (files: unknown, extra: Uint8Array): Promise<string> => {
+    const attempt = async (files: unknown, extra: Uint8Array, apps?: unknown): Promise<string> => {
       const job = `g-preload-${Date.now()}-${Math.random().toString(36).slice(2)}`;
       const group = { id: job, size: 1, hostTable: ['p1'] };
       const spec = { argv0: 'h.wasm', args: [], np: 1, env: [], sandboxRoot: '', tagOutput: false, useSnapshots: false, deadlockTimeoutMs: 5000 };
       const blob = new Uint8Array(program.length + extra.length);
       blob.set(program);
       blob.set(extra, program.length);
-      link.send(control('prepare', job, 'mallory', { group, addresses: { p1: host.address }, spec, files } as unknown as PrepareRequest, blob));
+      link.send(control('prepare', job, 'mallory', { group, addresses: { p1: host.address }, spec, files, apps } as unknown as PrepareRequest, blob));
       await until('the host answers', () => replies.some((c) => c.job === job), 20_000);
       const answer = replies.find((c) => c.job === job)!;
       assert.equal(answer.kind, 'refused');
@@ -91,6 +91,14 @@ describe('--preload sends input files to hosts without a shared filesystem', () 
     assert.match(await attempt('not a list', four), /must be a list/);
     assert.match(await attempt([{ name: 'planted', size: 4 }], four), /cannot write preloaded file planted: a symbolic link is in its place/);
     assert.equal(readFileSync(outside, 'utf8'), 'untouched\n', 'the link was not followed');
+    // MPMD programs must add up to the bytes sent and to the job's ranks.
+    const app = (size: number, np = 1) => [{ argv0: 'h.wasm', args: [], np, size }];
+    const none = new Uint8Array(0);
+    assert.match(await attempt(undefined, none, app(program.length + 5)), /program 0 of the job has no valid size/);
+    assert.match(await attempt(undefined, none, app(10)), new RegExp(`the job's programs take 10 of the ${program.length} bytes sent`));
+    assert.match(await attempt(undefined, none, app(program.length, 2)), /the job's programs have 2 ranks, not its 1/);
+    assert.match(await attempt(undefined, none, [{ argv0: 7, args: [], np: 1, size: program.length }]), /program 0 of the job has no valid argv/);
+    assert.match(await attempt(undefined, none, {}), /must be a list of 1 to 16/);
     assert.equal(existsSync(join(host.dataDir, 'users', 'escape')), false);
     await until('the host logs a refusal', () => /refused job \S+: preloaded file name/.test(host.stderr()));
     link.close();
