@@ -5,8 +5,7 @@ import { ModuleLoadError } from '../faaslet/module-loader.js';
 import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
 import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
 import { LocalCluster } from '../cluster/local-cluster.js';
-import { PreloadError, readPreload } from '../cluster/preload.js';
-import { QueueWithdrawn } from '../cluster/queue.js';
+import { readPreload } from '../cluster/preload.js';
 import { embeddedState, redisState } from '../cluster/state/cluster-state.js';
 import { checkName, type ClusterState } from '../cluster/state/types.js';
 import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster/trust/credentials.js';
@@ -94,8 +93,9 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ModuleLoadError) return fail(e.message, 1);
     if (e instanceof PrepareTimeout) return fail(`${e.message} (--init-timeout S sets the limit)`, 1);
-    if (e instanceof PreloadError) return fail(e.message, 2);
-    if (e instanceof QueueWithdrawn) return fail(`${e.message}: it never started`, 130);
+    // Known by name, so that this path needs no cluster module loaded.
+    if ((e as Error).name === 'PreloadError') return fail((e as Error).message, 2);
+    if ((e as Error).name === 'QueueWithdrawn') return fail(`${(e as Error).message}: it never started`, 130);
     return fail((e as Error).message, 1);
   } finally {
     await host?.close();
