@@ -43,6 +43,7 @@ describe('--preload sends input files to hosts without a shared filesystem', () 
   });
 
   test('the launcher checks its files before sending: missing, not a file, the same name twice', { timeout: 30_000 }, () => {
+    writeFileSync(join(dir, 'input.txt'), 'from the launcher\n');
     for (const [files, message] of [
       [join(dir, 'none.txt'), /--preload .*none.txt: no such file/],
       [dir, /--preload .*: not a regular file/],
