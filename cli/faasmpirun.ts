@@ -75,7 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
   const host = onCluster ? undefined : new LocalHost();
   try {
-    if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ranks 0-${spec.np - 1} on this host (${host.hostId})\n`);
+    if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ${spec.np === 1 ? 'rank 0' : `ranks 0-${spec.np - 1}`} on this host (${host.hostId})\n`);
     const result = host ? await host.runJob(spec) : await runClustered(spec, options, output);
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
     if (result.hostFailure) process.stderr.write(`faasmpirun: ${result.hostFailure.message}\n`);
