@@ -1,5 +1,5 @@
 // faasmpi: cluster commands. `faasmpi host` runs this machine's host runtime in a cluster; `faasmpi hosts`
-// lists the live hosts of a cluster; `faasmpi certs` makes the cluster's CA and its hosts' and users' certificates.
+// lists the live hosts of a cluster; `faasmpi jobs` its queue (and a user's jobs); `faasmpi certs` makes the cluster's CA and its hosts' and users' certificates.
 import { mkdirSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,8 @@ export const USAGE = `usage:
       run this machine's host runtime
   faasmpi hosts [--redis URL] [--cluster NAME]
       list the live hosts of a cluster and their slots
+  faasmpi jobs  [--redis URL] [--cluster NAME] [--user USER]
+      the jobs waiting in the cluster's queue, first in line first; with --user, that user's jobs too
   faasmpi certs init --dir DIR                    make the cluster's CA (DIR/ca.pem, DIR/ca-key.pem)
   faasmpi certs host --dir DIR --id ID [--addr A]...   a host's credentials in DIR/hosts/ID/
   faasmpi certs user --dir DIR --name USER        a user's credentials in DIR/users/USER/
@@ -161,11 +163,36 @@ async function hosts(argv: string[]): Promise<number> {
   }
 }
 
+async function jobs(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { redis: { type: 'string' }, cluster: { type: 'string' }, user: { type: 'string' } } });
+  const cluster = checkName('cluster', values.cluster ?? 'default');
+  if (!values.redis) throw new UsageError('faasmpi jobs: --redis URL is required (launchers share their queue and job records through the cluster\'s Redis)');
+  const state = await redisState(values.redis, cluster);
+  try {
+    const queue = await state.queue();
+    const now = Date.now();
+    process.stdout.write(queue.length === 0 ? `no job waits in cluster ${cluster}'s queue\n` : '');
+    queue.forEach((e, i) => {
+      process.stdout.write(`queued ${i + 1} ${e.id} user ${e.user} np ${e.np} waiting ${Math.max(0, Math.round((now - e.since) / 1000))} s\n`);
+    });
+    if (values.user !== undefined) {
+      for (const j of await state.forUser(checkName('user', values.user)).jobs()) {
+        const end = j.exitCode === undefined ? '' : ` exit ${j.exitCode}`;
+        process.stdout.write(`job ${j.id} ${j.state} np ${j.np}${j.hosts.length ? ` hosts ${[...new Set(j.hosts)].join(',')}` : ''}${end}\n`);
+      }
+    }
+    return 0;
+  } finally {
+    await state.close();
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'host') return await host(rest);
     if (command === 'hosts') return await hosts(rest);
+    if (command === 'jobs') return await jobs(rest);
     if (command === 'certs') return certs(rest);
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === '-h' || command === '--help' ? 0 : 2;

@@ -8,13 +8,16 @@ import { LocalCluster } from '../cluster/local-cluster.js';
 import { slurmAllocation, type SlurmAllocation } from '../cluster/slurm.js';
 import { SlurmHosts } from '../cluster/slurm-hosts.js';
 import { waitForHosts } from '../cluster/wait-hosts.js';
-import { redisState } from '../cluster/state/cluster-state.js';
+import { readPreload } from '../cluster/preload.js';
+import { embeddedState, redisState } from '../cluster/state/cluster-state.js';
 import { checkName, type ClusterState } from '../cluster/state/types.js';
 import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster/trust/credentials.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
 import { PrepareTimeout } from '../host/snapshot-cache.js';
-import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
+import { parseRunArgs, rankEnvironment, UsageError, USAGE, version, type RunOptions } from './args.js';
+import { slotLimit } from './host-spec.js';
+import { openRankOutput, rankStdin, type RankOutput } from './rank-io.js';
 
 function fail(message: string, code: number): number {
   process.stderr.write(`faasmpirun: ${message}\n`);
@@ -33,11 +36,27 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw e;
   }
+  if (options.showVersion) {
+    process.stdout.write(`faasmpirun (faasmpi) ${version()}\n`);
+    return 0;
+  }
+  const c0 = options.cluster;
+  if (c0.preload.length > 0 && c0.localHosts === 0 && c0.hosts.length === 0 && c0.redis === undefined) {
+    options.notes.push('--preload does nothing on one host: the job reads the files where they are');
+  }
+  for (const note of options.notes) process.stderr.write(`faasmpirun: ${note}\n`);
   try {
     if (!statSync(options.workDir).isDirectory()) return fail(`--wdir ${options.workDir} is not a directory`, 2);
   } catch {
     return fail(`--wdir ${options.workDir}: no such directory`, 2);
   }
+  let output: RankOutput;
+  try {
+    output = openRankOutput(options.np, options.outputDir, options.mergeStderr);
+  } catch (e) {
+    return fail((e as Error).message, 2);
+  }
+  const stdin = rankStdin(options.np, options.stdin);
   const spec: JobSpec = {
     program: resolve(options.program),
     argv0: options.program,
@@ -47,7 +66,10 @@ export async function main(argv: string[]): Promise<number> {
     sandboxRoot: options.workDir,
     tagOutput: options.tagOutput,
     useSnapshots: options.useSnapshots,
-    stdin: options.stdinToRank0 ? { kind: 'hostFd', fd: 0 } : { kind: 'null' },
+    stdin: stdin.sources,
+    outputFds: output.fds,
+    timeoutMs: options.timeoutMs,
+    apps: options.apps?.map((a) => ({ program: resolve(a.program), argv0: a.program, args: a.programArgs, np: a.np })),
     deadlockTimeoutMs: options.deadlockTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
     maxMemoryBytes: options.maxMemoryBytes,
@@ -65,7 +87,8 @@ export async function main(argv: string[]): Promise<number> {
   // ---- end of Slurm
   const host = onCluster ? undefined : new LocalHost();
   try {
-    const result = host ? await host.runJob(spec) : await runClustered(spec, options, slurm);
+    if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ${spec.np === 1 ? 'rank 0' : `ranks 0-${spec.np - 1}`} on this host (${host.hostId})\n`);
+    const result = host ? await host.runJob(spec) : await runClustered(spec, options, output, slurm);
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
     if (result.hostFailure) process.stderr.write(`faasmpirun: ${result.hostFailure.message}\n`);
     else if (result.culprit !== undefined) {
@@ -82,25 +105,36 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof ModuleLoadError) return fail(e.message, 1);
     if (e instanceof PrepareTimeout) return fail(`${e.message} (--init-timeout S sets the limit)`, 1);
+    // Known by name, so that this path needs no cluster module loaded.
+    if ((e as Error).name === 'PreloadError') return fail((e as Error).message, 2);
+    if ((e as Error).name === 'QueueWithdrawn') return fail(`${(e as Error).message}: it never started`, 130);
     return fail((e as Error).message, 1);
   } finally {
     await host?.close();
+    output.close();
+    stdin.close();
   }
 }
 
 /** Runs the job on host runtimes: ones started here (--local-hosts, or srun in a Slurm allocation), listed (--hosts), or registered in Redis. */
-async function runClustered(spec: JobSpec, options: RunOptions, slurm: SlurmAllocation | undefined): Promise<JobResult> {
+async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutput, slurm: SlurmAllocation | undefined): Promise<JobResult> {
   const c = options.cluster;
   const local = c.localHosts > 0 ? new LocalCluster(checkName('user', c.user ?? loginName()))
     : slurm ? new SlurmHosts(slurm, checkName('user', c.user ?? loginName())) : undefined;
-  // Ended by a signal, we take our hosts with us (they also watch us, for when we are killed outright).
+  // Interrupted while the job waits in the queue, we take it out of the line and say so; once it runs, we end
+  // at once (its hosts end its parts when our links close), taking the hosts we started with us (they also
+  // watch us, for when we are killed outright).
+  const waiting = new AbortController();
+  let started = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (!started && !local) return waiting.abort();
     local?.stopNow();
     process.exit(128 + (osConstants.signals[signal] ?? 15));
   };
-  const signals: NodeJS.Signals[] = local ? ['SIGINT', 'SIGTERM', 'SIGHUP'] : [];
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
   for (const s of signals) process.once(s, onSignal);
   let state: ClusterState | undefined;
+  let queueState: ClusterState | undefined;
   try {
     let target: ClusterTarget;
     if (local instanceof SlurmHosts) {
@@ -112,7 +146,10 @@ async function runClustered(spec: JobSpec, options: RunOptions, slurm: SlurmAllo
       // Enough slots that -np N always fits, spread evenly unless asked otherwise. The hosts admit the job's
       // working directory: they are this account's own processes.
       await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)), spec.sandboxRoot);
-      target = { credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts };
+      target = {
+        credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts,
+        slotLimits: local.addresses.map(() => c.perNode),
+      };
     } else {
       const credentials = launcherCredentials(c);
       const user = credentials.identity.name;
@@ -122,10 +159,26 @@ async function runClustered(spec: JobSpec, options: RunOptions, slurm: SlurmAllo
       const cluster = checkName('cluster', c.name);
       state = c.redis ? await redisState(c.redis, cluster) : undefined;
       const live = () => c.waitHosts !== undefined ? waitForHosts(state!, c.waitHosts, c.waitTimeoutMs ?? 60_000, `cluster ${cluster} at ${c.redis}`) : state!.liveHosts();
-      const addresses = c.hosts.length > 0 ? c.hosts : (await live()).map((h) => h.address);
-      if (addresses.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
-      target = { credentials, addresses, policy: c.policy ?? 'pack', hosts: c.nhosts, tenant: state?.forUser(user) };
+      const named = c.hosts.length > 0 ? c.hosts : (await live()).map((h) => ({ address: h.address }));
+      if (named.length === 0) throw new Error(`no live hosts are registered in cluster ${cluster} at ${c.redis}`);
+      target = {
+        credentials, addresses: named.map((h) => h.address), slotLimits: named.map((h) => slotLimit(h, c.perNode)),
+        policy: c.policy ?? 'pack', hosts: c.nhosts, tenant: state?.forUser(user),
+      };
     }
+    target.outputFd = output.route;
+    // Hosts started here share this machine's files (and run in this directory): nothing to send.
+    if (c.preload.length > 0 && local) process.stderr.write('faasmpirun: --preload does nothing here: the hosts started for this job share its files\n');
+    else if (c.preload.length > 0) target.preload = readPreload(c.preload);
+    target.onStart = () => { started = true; };
+    if (!local && !c.noQueue) {
+      // Launchers sharing a Redis share the queue; without one, this launcher just waits its turn.
+      target.queue = {
+        state: state ?? (queueState = embeddedState(checkName('cluster', c.name))), tenant: target.tenant, signal: waiting.signal,
+        tell: (line) => process.stderr.write(`faasmpirun: ${line} (Ctrl-C withdraws it; --no-queue fails at once instead)\n`),
+      };
+    }
+    target.displayMap = options.displayMap ? (line) => process.stderr.write(`faasmpirun: ${line}\n`) : undefined;
     const result = await runOnCluster(spec, target);
     if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
     return result;
@@ -133,6 +186,7 @@ async function runClustered(spec: JobSpec, options: RunOptions, slurm: SlurmAllo
     for (const s of signals) process.off(s, onSignal);
     await local?.stop();
     await state?.close();
+    await queueState?.close();
   }
 }
 

@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { LocalHost, type LocalHostOptions } from '../host/local-host.js';
 import { argsOf, control, type ControlKind, type PrepareRequest } from './job-protocol.js';
 import { JobPart } from './job-part.js';
+import { splitPrograms, unpackBlob, writePreloaded } from './preload.js';
 import type { ClusterState } from './state/types.js';
 import type { Credentials } from './trust/credentials.js';
 import { describeIdentity } from './trust/identity.js';
@@ -175,6 +176,18 @@ export class HostRuntime {
     if (local.length === 0) return void refuse(`host ${this.hostId} runs no rank of job ${c.job}`);
     const free = this.opts.slots - this.used;
     if (local.length > free) return void refuse(`host ${this.hostId} has ${free} free slot(s); the job needs ${local.length} there`);
+    let program: Uint8Array;
+    let apps: ReturnType<typeof splitPrograms> | undefined;
+    try {
+      // Preloaded input files go into the directory this host chose for the job, nowhere else.
+      const unpacked = unpackBlob(c.blob ?? new Uint8Array(0), req.files);
+      apps = req.apps === undefined ? undefined : splitPrograms(unpacked.program, req.apps, req.spec.np);
+      writePreloaded(workDir, unpacked.files);
+      program = unpacked.program;
+    } catch (e) {
+      this.refused(link, `job ${c.job}: ${(e as Error).message}`);
+      return void refuse(`host ${this.hostId}: ${(e as Error).message}`);
+    }
     this.used += local.length;
     await this.opts.state.reserveSlots(this.hostId, local.length, Number.MAX_SAFE_INTEGER).catch(() => false);
     const part = new JobPart({
@@ -189,7 +202,7 @@ export class HostRuntime {
     });
     this.parts.set(c.job, part);
     try {
-      await Promise.all([part.load(c.blob ?? new Uint8Array(0)), this.linkPeers(req.group.hostTable, req.addresses)]);
+      await Promise.all([part.load(program, apps), this.linkPeers(req.group.hostTable, req.addresses)]);
     } catch (e) {
       part.abandon();
       return void refuse(`host ${this.hostId}: ${(e as Error).message}`);

@@ -34,7 +34,9 @@ export class JobPart {
   readonly job: string;
   readonly user: string;
   readonly launcher: HostLink;
-  private module: LoadedModule | undefined;
+  /** The job's program, or each of its programs (MPMD), compiled. */
+  private module: LoadedModule | LoadedModule[] | undefined;
+  private apps: { argv0: string; args: string[]; np: number; program: string }[] | undefined;
   private readonly abort = new AbortController();
   private bridge: JobBridge | undefined;
   private failure: string | undefined;
@@ -62,12 +64,15 @@ export class JobPart {
   }
 
   /** Compiles the program (cached by content) and checks the job's working directory exists here. */
-  async load(program: Uint8Array): Promise<void> {
+  async load(program: Uint8Array, apps?: { bytes: Uint8Array; argv0: string; args: string[]; np: number }[]): Promise<void> {
     const dir = this.o.request.spec.sandboxRoot;
     let isDir = false;
     try { isDir = statSync(dir).isDirectory(); } catch { /* reported below */ }
     if (!isDir) throw new Error(`working directory ${dir} does not exist on this host (the hosts of a job need the same files: a shared filesystem)`);
-    this.module = await this.o.host.modules.loadBytes(program, this.o.request.spec.argv0);
+    if (apps) {
+      this.module = await Promise.all(apps.map((a) => this.o.host.modules.loadBytes(a.bytes, a.argv0)));
+      this.apps = apps.map(({ argv0, args, np }) => ({ argv0, args, np, program: argv0 }));
+    } else this.module = await this.o.host.modules.loadBytes(program, this.o.request.spec.argv0);
   }
 
   /** Preparation failed: nothing runs. */
@@ -99,12 +104,13 @@ export class JobPart {
     else this.early?.push([m, raw]);
   }
 
-  private async run(module: LoadedModule): Promise<void> {
+  private async run(module: LoadedModule | LoadedModule[]): Promise<void> {
     const { group, spec } = this.o.request;
     const output = this.relayOutput();
     let result: JobResult;
     try {
-      result = await this.o.host.runPart({ ...spec, stdin: { kind: 'null' }, program: spec.argv0 }, module, {
+      // Output fds are the launcher's own business: a launcher's numbers must never name this host's fds.
+      result = await this.o.host.runPart({ ...spec, stdin: { kind: 'null' }, outputFds: undefined, apps: this.apps, program: spec.argv0 }, module, {
         group,
         localRanks: this.o.localRanks,
         signal: this.abort.signal,

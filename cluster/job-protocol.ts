@@ -6,10 +6,11 @@
 import type { FGroup } from '../fgroups/fgroup.js';
 import type { QuietReport } from '../host/deadlock-watch.js';
 import type { JobResult, JobSpec } from '../host/job.js';
+import type { AppEntry, PreloadEntry } from './preload.js';
 import type { Control } from './wire/codec.js';
 
-/** A job as hosts see it: JobSpec without the launcher's path and stdin (the program travels as bytes). */
-export type RemoteJobSpec = Omit<JobSpec, 'program' | 'stdin'>;
+/** A job as hosts see it: JobSpec without the launcher's path, stdin and output fds (the program travels as bytes). */
+export type RemoteJobSpec = Omit<JobSpec, 'program' | 'stdin' | 'outputFds' | 'apps'>;
 
 export interface HelloReply {
   id: string;
@@ -23,6 +24,10 @@ export interface PrepareRequest {
   /** Where every host of the job listens (host id -> host:port), for the links between them. */
   addresses: Record<string, string>;
   spec: RemoteJobSpec;
+  /** Input files (--preload) whose bytes follow the program's in the request's bytes, in this order. */
+  files?: PreloadEntry[];
+  /** MPMD: the job's programs, whose bytes come first in the request's bytes, in this order. */
+  apps?: AppEntry[];
 }
 
 export interface Refusal {

@@ -7,15 +7,21 @@ import { writeAll } from '../faaslet/output.js';
 import type { FGroup } from '../fgroups/fgroup.js';
 import { newGroupId } from '../fgroups/fgroup.js';
 import { deadlockMessage, type QuietReport } from '../host/deadlock-watch.js';
-import { failureCode, type JobResult, type JobSpec, type RankEnd } from '../host/job.js';
+import { jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from '../host/job.js';
 import { argsOf, control, type ControlKind, type ControlKinds, type HelloReply, type PartEnd } from './job-protocol.js';
 import { place, PlacementError, type PlacementPolicy } from './planner.js';
+import { packBlob, type PreloadFile } from './preload.js';
+import { QueueTicket, type QueueOptions } from './queue.js';
 import type { TenantState } from './state/types.js';
 import type { Credentials } from './trust/credentials.js';
 import type { Control } from './wire/codec.js';
 import { connectLink, type HostLink } from './wire/link.js';
 
 const REPLY_MS = 60_000;
+/** How long past a job's --timeout the launcher waits for its hosts to end it before ending it itself. */
+const TIMEOUT_GRACE_MS = 5_000;
+/** How long after one host ends a job out of time the others get to do the same (with their ranks' stacks). */
+const TIMEOUT_PEERS_MS = 2_000;
 
 export interface ClusterTarget {
   /** The launcher's user certificate: its name is the job's user. */
@@ -27,7 +33,22 @@ export interface ClusterTarget {
   hosts?: number;
   /** Where the job's record and host table are kept (the cluster's shared state), if anywhere. */
   tenant?: TenantState;
+  /** The most ranks to place on each address (-H a:4, slots=, -N), in the order of `addresses`. */
+  slotLimits?: (number | undefined)[];
+  /** The fd a rank's relayed output to fd 1 or 2 is written to (default: the same fd of ours). */
+  outputFd?: (rank: number, fd: number) => number;
+  /** Told which host runs which ranks, before the job starts (--display-map). */
+  displayMap?: (line: string) => void;
+  /** Given: a job that does not fit in the free slots now waits in this queue (else it fails at once). */
+  queue?: QueueOptions;
+  /** Input files each host writes into the job's working directory there (--preload). */
+  preload?: PreloadFile[];
+  /** Called as the job's ranks are started (it no longer waits). */
+  onStart?: () => void;
 }
+
+/** A host refused the job's part for want of free slots (another job took them first). */
+class SlotsTaken extends PlacementError {}
 
 export interface ClusterJobResult extends JobResult {
   /** Host of each rank. */
@@ -83,34 +104,84 @@ export async function runOnCluster(spec: JobSpec, target: ClusterTarget): Promis
   if (target.addresses.length === 0) throw new PlacementError('no hosts to run on');
   const user = target.credentials.identity.name;
   const sessions = await connectAll(target);
+  const jobId = newGroupId();
+  const ticket = target.queue && new QueueTicket(target.queue, { id: jobId, user, np: spec.np });
   try {
-    const group = { id: newGroupId(), size: spec.np, hostTable: [] as string[] };
-    const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', group.id, user, {}), ['hello-reply']), 'hello-reply')));
-    const byId = new Map<string, { session: HostSession; hello: HelloReply }>();
-    // A host is known by its certificate; two addresses of the same host count once.
-    hello.forEach((h, i) => byId.set(sessions[i].link.peer, { session: sessions[i], hello: { ...h, id: sessions[i].link.peer } }));
-    group.hostTable = place({ np: spec.np, policy: target.policy, hosts: target.hosts }, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.free })));
-    const used = [...new Set(group.hostTable)].map((id) => ({ id, session: byId.get(id)!.session }));
-    const addresses = Object.fromEntries(used.map(({ id, session }) => [id, session.address]));
-    return await runParts(spec, target, group, used, addresses);
+    for (let refusals = 0; ;) {
+      if (ticket && !(await ticket.mayGo())) {
+        await ticket.wait('other jobs are ahead of it');
+        continue;
+      }
+      // A new group for each attempt: hosts forget a refused job's part, and must not confuse it with this one.
+      const group = { id: refusals === 0 ? jobId : newGroupId(), size: spec.np, hostTable: [] as string[] };
+      const byId = await capacities(sessions, group.id, user, target.slotLimits);
+      const request = { np: spec.np, policy: target.policy, hosts: target.hosts };
+      try {
+        group.hostTable = place(request, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.free })));
+      } catch (e) {
+        if (!(e instanceof PlacementError) || !ticket) throw e;
+        // A job that would not fit even on idle hosts is not queued: it would wait for ever.
+        try {
+          place(request, [...byId.values()].map(({ hello: h }) => ({ id: h.id, free: h.slots })));
+        } catch {
+          throw new PlacementError(`${e.message} (more than the hosts have in all, busy or not: not queued)`);
+        }
+        await ticket.wait(e.message);
+        continue;
+      }
+      if (target.displayMap) {
+        for (const [id, ranks] of rankRanges(group.hostTable)) target.displayMap(`map: ${ranks} on host ${id} (${byId.get(id)!.session.address})`);
+      }
+      const used = [...new Set(group.hostTable)].map((id) => ({ id, session: byId.get(id)!.session }));
+      const addresses = Object.fromEntries(used.map(({ id, session }) => [id, session.address]));
+      try {
+        return await runParts(spec, target, group, used, addresses, jobId, async () => { await ticket?.leave(); });
+      } catch (e) {
+        if (!(e instanceof SlotsTaken) || !ticket) throw e;
+        refusals++;
+        await ticket.wait(e.message);
+      }
+    }
   } finally {
+    await ticket?.leave().catch(() => {});
     for (const s of sessions) s.link.close('job over');
   }
 }
 
-async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, used: { id: string; session: HostSession }[], addresses: Record<string, string>): Promise<ClusterJobResult> {
+/**
+ * Each host's free slots and its slots in all, by host id, as the hosts answer hello. A host is known by its
+ * certificate (two addresses of one host count once); a slot count given for an address (-H a:4) caps both.
+ */
+async function capacities(sessions: HostSession[], job: string, user: string, slotLimits: (number | undefined)[] | undefined) {
+  const hello = await Promise.all(sessions.map(async (s) => argsOf(await s.ask(control('hello', job, user, {}), ['hello-reply']), 'hello-reply')));
+  const byId = new Map<string, { session: HostSession; hello: HelloReply }>();
+  hello.forEach((h, i) => {
+    const limit = slotLimits?.[i] ?? Infinity;
+    const count = (n: unknown) => Math.max(0, Math.min(Number.isInteger(n) ? (n as number) : 0, limit));
+    byId.set(sessions[i].link.peer, { session: sessions[i], hello: { ...h, free: count(h.free), slots: count(h.slots), id: sessions[i].link.peer } });
+  });
+  return byId;
+}
+
+async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, used: { id: string; session: HostSession }[], addresses: Record<string, string>, recordId: string, prepared: () => Promise<void>): Promise<ClusterJobResult> {
   const user = target.credentials.identity.name;
   const job = group.id;
-  const program = readFileSync(spec.program);
-  const { program: _path, stdin: _stdin, ...remote } = spec;
-  const prepare = control('prepare', job, user, { group, addresses, spec: remote }, program);
+  // MPMD: every program travels, one after the other, each with its argv and its ranks.
+  const programs = spec.apps ? spec.apps.map((a) => readFileSync(a.program)) : [readFileSync(spec.program)];
+  const apps = spec.apps?.map((a, i) => ({ argv0: a.argv0, args: a.args, np: a.np, size: programs[i].length }));
+  const { blob, entries } = packBlob(Buffer.concat(programs), target.preload ?? []);
+  const { program: _path, stdin: _stdin, outputFds: _fds, apps: _apps, ...remote } = spec;
+  const prepare = control('prepare', job, user, { group, addresses, spec: remote, files: target.preload ? entries : undefined, apps }, blob);
   const answers = await Promise.allSettled(used.map(({ session }) => session.ask(prepare, ['ready', 'refused'])));
   const problems = answers.flatMap((a) => a.status === 'rejected' ? [(a.reason as Error).message] : a.value.kind === 'refused' ? [argsOf(a.value, 'refused').message] : []);
   if (problems.length > 0) {
     for (const { session } of used) session.send('stop', job, user, { reason: 'another host refused the job' });
-    throw new PlacementError(problems.join('; '));
+    const slotsTaken = answers.every((a) => a.status === 'fulfilled' && (a.value.kind === 'ready' || /free slot/.test(argsOf(a.value, 'refused').message)));
+    throw new (slotsTaken ? SlotsTaken : PlacementError)(problems.join('; '));
   }
-  await target.tenant?.putJob({ id: job, state: 'running', np: spec.np, hosts: group.hostTable, createdAt: Date.now() });
+  await prepared();
+  // The job's record keeps the launcher's first id (under which it may have waited in the queue).
+  await target.tenant?.putJob({ id: recordId, state: 'running', np: spec.np, hosts: group.hostTable, createdAt: Date.now() });
   await target.tenant?.setHostTable(job, group.hostTable);
 
   const ends = new Map<string, PartEnd>();
@@ -123,14 +194,23 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
     for (const { id, session } of used) if (!ends.has(id)) session.send('stop', job, user, { reason });
   };
   const deadlock = new DeadlockDecision(spec.deadlockTimeoutMs);
+  let timedOut = false;
+  const stacks: Record<number, string[]> = {};
+  // The hosts keep the limit; should one not, the launcher ends the job a little later itself.
+  const backstop = spec.timeoutMs === undefined ? undefined : setTimeout(() => {
+    timedOut = true;
+    stopAll('the job ran out of time');
+  }, spec.timeoutMs + TIMEOUT_GRACE_MS);
   const finished = new Promise<void>((resolve) => {
     const check = () => { if (ends.size === used.length) resolve(); };
     for (const { id, session } of used) {
       session.onControl = (c) => {
         if (c.job !== job) return;
         if (c.kind === 'output') {
-          const { fd } = argsOf(c, 'output');
-          writeAll(fd === 2 ? 2 : 1, c.blob ?? new Uint8Array(0));
+          const { fd, rank } = argsOf(c, 'output');
+          // A host may only speak for its own ranks; anything else goes to our own stdout/stderr.
+          const own = Number.isInteger(rank) && group.hostTable[rank] === id;
+          writeAll(target.outputFd && own ? target.outputFd(rank, fd) : fd === 2 ? 2 : 1, c.blob ?? new Uint8Array(0));
         } else if (c.kind === 'quiet') {
           quiet.set(id, argsOf(c, 'quiet'));
           const report = deadlock.look(used.map((u) => (ends.has(u.id) ? 'ended' : quiet.get(u.id))));
@@ -141,6 +221,17 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
         } else if (c.kind === 'part-end') {
           const end = argsOf(c, 'part-end');
           ends.set(id, end);
+          if (end.result.timedOut) {
+            // Every host ends its part at the limit: the job's report is all of their ranks' stacks.
+            timedOut = true;
+            for (const [r, frames] of Object.entries(end.result.timedOut.stacks ?? {})) {
+              if (group.hostTable[Number(r)] === id && Array.isArray(frames)) stacks[Number(r)] = frames.slice(0, 200).map(String);
+            }
+            end.result.hostFailure = undefined;
+            // The other hosts reach the same limit at about the same moment and report their own stacks; only
+            // one that does not gets stopped without.
+            setTimeout(() => stopAll('the job ran out of time'), TIMEOUT_PEERS_MS).unref();
+          }
           if (end.failure && !failure) failure = { code: 1, message: `host ${id}: ${end.failure}` };
           if (end.result.hostFailure && !failure) failure = end.result.hostFailure;
           if (end.failure || end.result.culprit !== undefined || end.result.hostFailure) stopAll(`the job failed on host ${id}`);
@@ -157,11 +248,17 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
       if (session.closed !== undefined) session.onClose(session.closed);
     }
   });
+  target.onStart?.();
   for (const { session } of used) session.send('start', job, user, {});
   await finished;
-  const result = merge(spec.np, group.hostTable, used.map((u) => [u.id, ends.get(u.id)!]), failure);
+  clearTimeout(backstop);
+  if (timedOut) {
+    for (let r = 0; r < spec.np; r++) stacks[r] ??= ['(no report from its host)'];
+    failure = { code: TIMEOUT_EXIT_CODE, message: timeoutMessage(spec.timeoutMs!, stacks) };
+  }
+  const result = merge(spec.np, group.hostTable, used.map((u) => [u.id, ends.get(u.id)!]), failure, timedOut);
   // The job's outcome is what its ranks did; a registry that died meanwhile only loses the record of it.
-  await target.tenant?.updateJob(job, { state: result.exitCode === 0 ? 'finished' : 'failed', exitCode: result.exitCode, message: failure?.message })
+  await target.tenant?.updateJob(recordId, { state: result.exitCode === 0 ? 'finished' : 'failed', exitCode: result.exitCode, message: failure?.message })
     .catch((e: Error) => process.stderr.write(`faasmpirun: warning: the job's end was not recorded in the cluster state: ${e.message}\n`));
   return result;
 }
@@ -178,7 +275,7 @@ async function connectAll(target: ClusterTarget): Promise<HostSession[]> {
 }
 
 /** One JobResult from the parts' results: each rank's end comes from its own host. */
-function merge(np: number, hostTable: string[], parts: [string, PartEnd][], failure: { code: number; message: string } | undefined): ClusterJobResult {
+function merge(np: number, hostTable: string[], parts: [string, PartEnd][], failure: { code: number; message: string } | undefined, timedOut: boolean): ClusterJobResult {
   const ranks: RankEnd[] = new Array(np).fill({ kind: 'stopped' });
   let culprit: number | undefined;
   let snapshot = { used: false, note: '' };
@@ -190,9 +287,21 @@ function merge(np: number, hostTable: string[], parts: [string, PartEnd][], fail
     crossHostRecords += end.crossHostRecords.sent;
   }
   // A rank's own failure explains the job best; a host's (deadlock, a host gone) only when no rank failed.
-  const hostFailure = culprit === undefined ? failure : undefined;
-  const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
+  // Running out of time explains it whatever the ranks did as they were ended.
+  const hostFailure = culprit === undefined || timedOut ? failure : undefined;
+  const exitCode = hostFailure ? hostFailure.code : jobExitCode(ranks).code;
   return { exitCode, ranks, culprit, hostFailure, snapshot, hostTable, crossHostRecords };
+}
+
+/** "ranks 0-3" for each host, in host table order. */
+function rankRanges(hostTable: string[]): [string, string][] {
+  const out: [string, string][] = [];
+  hostTable.forEach((id, r) => {
+    if (out.length > 0 && out[out.length - 1][0] === id) return;
+    const last = hostTable.lastIndexOf(id);
+    out.push([id, last === r ? `rank ${r}` : `ranks ${r}-${last}`]);
+  });
+  return out;
 }
 
 /** A job spread over hosts is deadlocked when every part is quiet and no part's events move for the timeout. */

@@ -83,6 +83,8 @@ function run(task: RunTask): FaasletOutcome {
   const fdTable = FdTable.create({ preopens: task.preopens, stdin: task.stdin });
   const load = new HostLoad(task.transport.hostLoad);
   const port = task.ompPort;
+  // Which thread runs this rank, so the host can read its stack (a job ended by its --timeout).
+  parentPort?.postMessage({ faasmpiRank: { groupId: task.identity.groupId, index: task.identity.index, thread: threadId } });
   load.enter();
   let faaslet: Faaslet | undefined;
   try {

@@ -21,6 +21,8 @@ export class FaasletPool {
   private busy = 0;
   /** Threads whose modules are loaded (see faaslet-worker.ts); only these are safe to terminate. */
   private readonly loaded = new Set<number>();
+  /** "group:rank" -> the thread running that rank, while it runs. */
+  private readonly rankThreads = new Map<string, number>();
 
   constructor(options: PoolOptions = {}) {
     this.maxFaaslets = options.maxFaaslets ?? 256;
@@ -32,14 +34,22 @@ export class FaasletPool {
       concurrentTasksPerWorker: 1,
       idleTimeout: 30_000,
     });
-    this.pool.on('message', (m: { faasmpiWorkerLoaded?: number }) => {
+    this.pool.on('message', (m: { faasmpiWorkerLoaded?: number; faasmpiRank?: { groupId: string; index: number; thread: number } }) => {
       if (typeof m?.faasmpiWorkerLoaded === 'number') this.loaded.add(m.faasmpiWorkerLoaded);
+      if (m?.faasmpiRank) this.rankThreads.set(`${m.faasmpiRank.groupId}:${m.faasmpiRank.index}`, m.faasmpiRank.thread);
     });
   }
 
   run(task: RunTask, signal: AbortSignal): Promise<FaasletOutcome> {
     const transferList = task.ompPort ? [task.ompPort as unknown as Transferable] : undefined;
-    return this.counted(this.pool.run(task, { signal, transferList: transferList as any }) as Promise<FaasletOutcome>);
+    const key = `${task.identity.groupId}:${task.identity.index}`;
+    return this.counted(this.pool.run(task, { signal, transferList: transferList as any }) as Promise<FaasletOutcome>)
+      .finally(() => this.rankThreads.delete(key));
+  }
+
+  /** The thread running a rank of a job, while it runs. */
+  threadOf(groupId: string, index: number): number | undefined {
+    return this.rankThreads.get(`${groupId}:${index}`);
   }
 
   runThread(task: OmpThreadTask, signal: AbortSignal): Promise<ThreadOutcome> {

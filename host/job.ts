@@ -16,8 +16,17 @@ export interface JobSpec {
   tagOutput: boolean;
   /** Start ranks from a snapshot taken after initialisation, when initialisation is side-effect free. */
   useSnapshots: boolean;
-  /** Rank 0's stdin (the others read an empty stdin, as with mpirun). */
-  stdin: StdinSource;
+  /** Rank 0's stdin (the others read an empty stdin, as with mpirun), or each rank's (--stdin N|all). */
+  stdin: StdinSource | StdinSource[];
+  /** Host fds each rank's stdout and stderr go to, instead of ours (--output-filename; this process only). */
+  outputFds?: { stdout: number; stderr: number }[];
+  /**
+   * MPMD (`-np 1 a.wasm : -np 3 b.wasm`): each program with its own argv runs a block of consecutive ranks, in
+   * order, all in one MPI_COMM_WORLD (np is their sum). Without it every rank runs `program` (this process only).
+   */
+  apps?: { program: string; argv0: string; args: string[]; np: number }[];
+  /** End the job after this long, with each rank's stack (--timeout). */
+  timeoutMs?: number;
   /** End the job when every running rank has waited this long in MPI with nothing in flight. */
   deadlockTimeoutMs: number;
   /** Longest the program's initialisation (constructors, for the snapshot) may run; default DEFAULT_INIT_TIMEOUT_MS. */
@@ -40,8 +49,31 @@ export interface JobResult {
   hostFailure?: { code: number; message: string };
   /** For a job with a memory cap that failed: the cap and how close to it the ranks came. */
   memoryNote?: string;
+  /** The job ran out of time (--timeout): each rank's stack when it was ended (this host's ranks). */
+  timedOut?: { limitMs: number; stacks: Record<number, string[]> };
   /** Whether ranks started from a snapshot, and if not, why. */
   snapshot: { used: boolean; note: string };
+}
+
+/** The exit status of a job that ran out of time (as coreutils' timeout). */
+export const TIMEOUT_EXIT_CODE = 124;
+
+export function timeoutMessage(limitMs: number, stacks: Record<number, string[]>): string {
+  const ranks = Object.keys(stacks).map(Number).sort((a, b) => a - b);
+  const lines = ranks.flatMap((r) => [`  rank ${r}:`, ...stacks[r].map((f) => `    ${f}`)]);
+  return `timeout: the job ran longer than its limit of ${limitMs / 1000} s (--timeout or MPIEXEC_TIMEOUT) and was ended; where each rank was:\n${lines.join('\n')}`;
+}
+
+/**
+ * The job's exit status as Open MPI defines it: the status of the lowest rank that ended non-zero
+ * (ranks stopped because another failed do not count).
+ */
+export function jobExitCode(ranks: RankEnd[]): { code: number; rank?: number } {
+  for (let r = 0; r < ranks.length; r++) {
+    const end = ranks[r];
+    if (end && end.kind !== 'stopped' && failureCode(end) !== 0) return { code: failureCode(end), rank: r };
+  }
+  return { code: 0 };
 }
 
 /** Non-zero when the rank's end should end the whole job (as mpirun does for any failing process). */

@@ -11,15 +11,16 @@ import { memoryFor } from '../faaslet/faaslet.js';
 import { OutputCredit, type OutputChunk, type SinkSpec } from '../faaslet/output.js';
 import { collectIfDue, noteReleased, wipe } from '../faaslet/reclaim.js';
 import { WASM_PAGE } from '../snapshots/snapshot.js';
-import { JobChannels } from '../mpi/transport/job-channels.js';
+import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/host-load.js';
 import { MachineLoadSampler } from './machine-load.js';
 import { DeadlockWatch, type QuietReport } from './deadlock-watch.js';
 import { ModuleCache, type LoadedModule } from '../faaslet/module-loader.js';
 import { hostSpecs } from '../host-interface/index.js';
-import type { Preopen } from '../host-interface/wasi/fd-table.js';
+import type { Preopen, StdinSource } from '../host-interface/wasi/fd-table.js';
 import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
-import { DEFAULT_INIT_TIMEOUT_MS, failureCode, type JobResult, type JobSpec, type RankEnd } from './job.js';
+import { DEFAULT_INIT_TIMEOUT_MS, failureCode, jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from './job.js';
+import { wasmStacks } from './thread-stacks.js';
 import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
 
 /** Where relayed output goes next (a launcher's link): whether it is backed up, and when it no longer is. */
@@ -63,11 +64,63 @@ class OutputRelayCredit {
   }
 }
 
+/** One program of a job and its block of consecutive ranks (MPMD jobs have several). */
+interface JobProgram {
+  module: LoadedModule;
+  argv: string[];
+  first: number;
+  count: number;
+}
+
+/** The job's programs: the one program for every rank, or spec.apps' blocks (one module each, in order). */
+function programsOf(spec: JobSpec, modules: LoadedModule | LoadedModule[]): JobProgram[] {
+  if (!Array.isArray(modules)) return [{ module: modules, argv: [spec.argv0, ...spec.args], first: 0, count: spec.np }];
+  const apps = spec.apps ?? [];
+  if (apps.length !== modules.length || apps.reduce((n, a) => n + a.np, 0) !== spec.np) {
+    throw new Error(`the job's programs do not add up to its ${spec.np} ranks`);
+  }
+  let first = 0;
+  return apps.map((a, i) => {
+    const p = { module: modules[i], argv: [a.argv0, ...a.args], first, count: a.np };
+    first += a.np;
+    return p;
+  });
+}
+
+/** One line for all the job's programs: the same note, or each program's. */
+function snapshotSummary(results: { used: boolean; note: string }[]): { used: boolean; note: string } {
+  const notes = [...new Set(results.map((r) => r.note))];
+  return { used: results.length > 0 && results.every((r) => r.used), note: notes.length === 1 ? notes[0] : notes.map((n, i) => `program ${i}: ${n}`).join('; ') };
+}
+
 /** A job's limits may come from a remote launcher: they must be numbers that make sense. */
 function checkLimits(spec: JobSpec): void {
   const positive = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v > 0);
   if (!positive(spec.initTimeoutMs)) throw new Error(`the job's initialisation time limit is not a positive number of milliseconds: ${String(spec.initTimeoutMs)}`);
   if (!positive(spec.maxMemoryBytes)) throw new Error(`the job's memory cap is not a positive number of bytes: ${String(spec.maxMemoryBytes)}`);
+  if (!positive(spec.timeoutMs)) throw new Error(`the job's time limit is not a positive number of milliseconds: ${String(spec.timeoutMs)}`);
+}
+
+/** What Open MPI and MPICH tell each rank about its place in the job (scripts and libraries read these). */
+function rankVariables(index: number, hostTable: string[]): string[] {
+  const here = hostTable[index];
+  let localRank = 0, localSize = 0;
+  hostTable.forEach((h, r) => {
+    if (h !== here) return;
+    if (r < index) localRank++;
+    localSize++;
+  });
+  const size = hostTable.length;
+  return [
+    `OMPI_COMM_WORLD_RANK=${index}`, `OMPI_COMM_WORLD_SIZE=${size}`,
+    `OMPI_COMM_WORLD_LOCAL_RANK=${localRank}`, `OMPI_COMM_WORLD_LOCAL_SIZE=${localSize}`,
+    `PMI_RANK=${index}`, `PMI_SIZE=${size}`,
+  ];
+}
+
+function stdinOf(spec: JobSpec, index: number): StdinSource {
+  if (Array.isArray(spec.stdin)) return spec.stdin[index] ?? { kind: 'null' };
+  return index === 0 ? spec.stdin : { kind: 'null' };
 }
 
 interface MemoryCap {
@@ -150,7 +203,8 @@ export class LocalHost {
   async runJob(spec: JobSpec, signal?: AbortSignal): Promise<JobResult> {
     if (spec.np < 1) throw new Error(`-np must be at least 1 (got ${spec.np})`);
     const group = singleHostGroup(spec.np, this.hostId);
-    return this.runPart(spec, await this.modules.load(spec.program), { group, localRanks: group.hostTable.map((_, i) => i), signal });
+    const modules = spec.apps ? await Promise.all(spec.apps.map((a) => this.modules.load(a.program))) : await this.modules.load(spec.program);
+    return this.runPart(spec, modules, { group, localRanks: group.hostTable.map((_, i) => i), signal });
   }
 
   /**
@@ -158,38 +212,49 @@ export class LocalHost {
    * the watch reports a deadlock, or `part.signal` aborts (the job failed elsewhere). ranks[] holds the ends of
    * the local ranks only.
    */
-  async runPart(spec: JobSpec, module: LoadedModule, part: PartPlacement): Promise<JobResult> {
+  async runPart(spec: JobSpec, modules: LoadedModule | LoadedModule[], part: PartPlacement): Promise<JobResult> {
     const { group, localRanks } = part;
     if (localRanks.length > this.pool.maxFaaslets) {
       throw new Error(`this host runs at most ${this.pool.maxFaaslets} Faaslets at once; ${localRanks.length} ranks do not fit`);
     }
     checkLimits(spec);
-    const cap = this.memoryCap(spec, module);
+    const programs = programsOf(spec, modules);
+    const cap = this.memoryCap(spec, programs.map((p) => p.module));
     const reserved = this.reserveMemory(cap, localRanks.length);
     try {
-      return await this.runWithin(spec, module, part, cap);
+      return await this.runWithin(spec, programs, part, cap);
     } finally {
       this.reservedBytes -= reserved;
     }
   }
 
-  private async runWithin(spec: JobSpec, module: LoadedModule, part: PartPlacement, cap: MemoryCap | undefined): Promise<JobResult> {
+  private async runWithin(spec: JobSpec, programs: JobProgram[], part: PartPlacement, cap: MemoryCap | undefined): Promise<JobResult> {
     const { group, localRanks } = part;
     const preopens: Preopen[] = [{ guestPath: '/', hostPath: spec.sandboxRoot }];
-    const argv = [spec.argv0, ...spec.args];
+    const programOf = (rank: number) => programs.find((p) => rank >= p.first && rank < p.first + p.count)!;
     const tooSmall = (needed: number) => {
       if (cap && needed > cap.rankPages) {
         throw new Error(`the job's memory cap (${mib(cap.bytes)} for ${spec.np} rank(s)) leaves each rank ${mib(cap.rankPages * WASM_PAGE)}, less than the ${mib(needed * WASM_PAGE)} its program needs to start`);
       }
     };
-    if (module.memory) tooSmall(module.memory.initialPages);
-    const snapshot = await this.snapshotFor(module, spec, argv, preopens, group.id, part.signal, cap?.rankPages);
-    if (snapshot.used) tooSmall(snapshot.snapshot.memoryPages);
+    // Each program of the job (one, unless MPMD) that has ranks here is prepared once.
+    const snapshots = new Map<JobProgram, Awaited<ReturnType<LocalHost['snapshotFor']>>>();
+    for (const p of programs) {
+      if (!localRanks.some((r) => programOf(r) === p)) continue;
+      if (p.module.memory) tooSmall(p.module.memory.initialPages);
+      const snapshot = await this.snapshotFor(p.module, spec, p.argv, preopens, group.id, part.signal, cap?.rankPages);
+      if (snapshot.used) tooSmall(snapshot.snapshot.memoryPages);
+      snapshots.set(p, snapshot);
+    }
+    const snapshotOf = (rank: number) => snapshots.get(programOf(rank))!;
 
     // Every local rank's memory is made here, so each rank can be handed all of them (single-copy messages).
     // (A module that defines its own memory makes it itself; the loader made sure such a module uses no MPI.)
     const memories: (WebAssembly.Memory | undefined)[] = new Array(spec.np).fill(undefined);
-    if (module.memory) for (const r of localRanks) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined, cap?.rankPages)!;
+    for (const r of localRanks) {
+      const { module } = programOf(r), snapshot = snapshotOf(r);
+      if (module.memory) memories[r] = memoryFor(module, snapshot.used ? snapshot.snapshot : undefined, cap?.rankPages)!;
+    }
     const channels = JobChannels.create(spec.np);
     const multiHost = localRanks.length < spec.np;
     const transport = { channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined };
@@ -214,19 +279,31 @@ export class LocalHost {
         stop.abort();
       }
     };
+    let timedOut: JobResult['timedOut'];
+    const timer = spec.timeoutMs === undefined ? undefined : setTimeout(() => {
+      void this.stacksOf(group.id, localRanks.filter((r) => !finished[r]), channels).then((stacks) => {
+        if (stop.signal.aborted) return; // it ended meanwhile
+        timedOut = { limitMs: spec.timeoutMs!, stacks };
+        hostFailure = { code: TIMEOUT_EXIT_CODE, message: timeoutMessage(spec.timeoutMs!, stacks) };
+        stop.abort();
+      });
+    }, spec.timeoutMs);
     const relay = part.outputChannel && new OutputRelayCredit(localRanks, part.outputChannel, part.outputGate);
     const runs = localRanks.map(async (index) => {
+      const fds = spec.outputFds?.[index];
       const sink = (fd: number): SinkSpec => ({
-        fd, prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index), credit: relay?.credit(index),
+        fd: fds ? (fd === 1 ? fds.stdout : fds.stderr) : fd,
+        prefix: spec.tagOutput ? `[${index}] ` : undefined, channel: part.outputChannel?.(index), credit: relay?.credit(index),
       });
+      const { module, argv } = programOf(index), snapshot = snapshotOf(index);
       const task: RunTask = {
         kind: 'run',
         module,
         identity: { groupId: group.id, index, size: spec.np, hostId: this.hostId },
         args: argv,
-        env: spec.env,
+        env: [...spec.env, ...rankVariables(index, group.hostTable)],
         preopens,
-        stdin: index === 0 ? spec.stdin : { kind: 'null' },
+        stdin: stdinOf(spec, index),
         stdout: sink(1),
         stderr: sink(2),
         snapshot: snapshot.used ? snapshot.snapshot : undefined,
@@ -246,10 +323,11 @@ export class LocalHost {
       }
     });
     await Promise.all(runs);
+    clearTimeout(timer);
     relay?.close();
     watch.stop();
     await endBridge?.();
-    const exitCode = hostFailure ? hostFailure.code : culprit === undefined ? 0 : failureCode(ranks[culprit] as Exclude<RankEnd, { kind: 'stopped' }>);
+    const exitCode = hostFailure ? hostFailure.code : jobExitCode(ranks).code;
     const memoryNote = cap && exitCode !== 0 ? capNote(cap, memories) : undefined;
     // The job's memories go back: zeroed once the result is out (they hold its data, and a host serves several
     // tenants), then collected (each worker collects its own).
@@ -264,9 +342,31 @@ export class LocalHost {
       ranks,
       culprit,
       hostFailure,
+      timedOut,
       memoryNote,
-      snapshot: { used: snapshot.used, note: snapshot.note },
+      snapshot: snapshotSummary([...snapshots.values()]),
     };
+  }
+
+  /**
+   * Where each rank is, for a job out of time: its wasm stack when its thread could be paused, else what it
+   * waits for in MPI.
+   */
+  private async stacksOf(groupId: string, ranks: number[], channels: JobChannels): Promise<Record<number, string[]>> {
+    const threads = new Map<number, number>();
+    for (const r of ranks) {
+      const t = this.pool.threadOf(groupId, r);
+      if (t !== undefined) threads.set(r, t);
+    }
+    const stacks = await wasmStacks([...threads.values()]);
+    const out: Record<number, string[]> = {};
+    for (const r of ranks) {
+      const frames = stacks.get(threads.get(r) ?? -1);
+      const blocked = channels.state(r) === RankState.blocked ? [`blocked in ${channels.description(r)}`] : [];
+      if (frames && frames.length > 0) out[r] = [...blocked, ...frames.map((f) => `at ${f}`)];
+      else out[r] = blocked.length > 0 ? blocked : ['running (its stack could not be read)'];
+    }
+    return out;
   }
 
   /** Sets aside this host's share of a capped job's memory from the host's budget; returns the bytes set aside. */
@@ -282,14 +382,15 @@ export class LocalHost {
   }
 
   /** The job's memory cap, if it or the operator set one: its bytes, and the pages each rank may grow to. */
-  private memoryCap(spec: JobSpec, module: LoadedModule): MemoryCap | undefined {
+  private memoryCap(spec: JobSpec, modules: LoadedModule[]): MemoryCap | undefined {
     const host = this.maxJobMemoryBytes;
     if (spec.maxMemoryBytes !== undefined && host !== undefined && spec.maxMemoryBytes > host) {
       throw new Error(`the job asks for ${mib(spec.maxMemoryBytes)} of memory; this host allows a job at most ${mib(host)}`);
     }
     const bytes = spec.maxMemoryBytes ?? host ?? this.maxHostMemoryBytes;
     if (bytes === undefined) return undefined;
-    if (!module.memory) throw new Error(`${module.path}: defines its own memory, whose size cannot be capped (--max-memory); build it with faasmpicc`);
+    const own = modules.find((m) => !m.memory);
+    if (own) throw new Error(`${own.path}: defines its own memory, whose size cannot be capped (--max-memory); build it with faasmpicc`);
     return { bytes, rankPages: Math.floor(bytes / spec.np / WASM_PAGE) };
   }
 

@@ -116,7 +116,7 @@ describe('a cluster of host processes sharing a real Redis', () => {
     hosts.set(id, h);
     return h;
   };
-  const via = (ids: string[]) => ['--cluster', cluster, '--hosts', ids.map((id) => hosts.get(id)!.address).join(',')];
+  const via = (ids: string[]) => ['--cluster', cluster, '--hosts', ids.map((id) => hosts.get(id)!.address.replace(/:(\d+)$/, '@$1')).join(',')];
   before(async () => {
     redis = await startRedis();
     await Promise.all(['h1', 'h2', 'h3'].map((id) => start(id)));
@@ -213,7 +213,7 @@ describe('a launcher facing an unreachable host, a stopped host or a dying Redis
   let redis: RedisServer;
   let redisStopped = false;
   const hosts = new Map<string, TestHost>();
-  const via = (ids: string[]) => ['--cluster', cluster, '--hosts', ids.map((id) => hosts.get(id)!.address).join(',')];
+  const via = (ids: string[]) => ['--cluster', cluster, '--hosts', ids.map((id) => hosts.get(id)!.address.replace(/:(\d+)$/, '@$1')).join(',')];
   before(async () => {
     redis = await startRedis();
     await Promise.all(['f1', 'f2'].map(async (id) => {
@@ -229,7 +229,7 @@ describe('a launcher facing an unreachable host, a stopped host or a dying Redis
   });
 
   test('one host that cannot be linked: the launcher exits at once, naming it, with no link left open', { timeout: 60_000 }, () => {
-    const r = faasmpiRun(['--cluster', cluster, '--hosts', `${hosts.get('f1')!.address},127.0.0.1:1`, '-np', '2', wasm('ring_loop'), '0.2'], { env, timeoutMs: 30_000 });
+    const r = faasmpiRun(['--cluster', cluster, '--hosts', `${hosts.get('f1')!.address.replace(/:(\d+)$/, '@$1')},127.0.0.1@1`, '-np', '2', wasm('ring_loop'), '0.2'], { env, timeoutMs: 30_000 });
     assert.equal(r.status, 1, describeRun(r));
     assert.match(r.stderr, /cannot link to host 127\.0\.0\.1:1/, describeRun(r));
   });

@@ -49,7 +49,7 @@ describe('tenants, hosts and working directories under attack', () => {
   const shared = tempDir('faasmpi-shared-');
   writeFileSync(join(shared, 'input.txt'), 'hello from the shared filesystem\n');
   chmodSync(shared, 0o755);
-  const via = (ids: string[]) => ['--cluster', cluster, '--hosts', ids.map((id) => hosts.get(id)!.address).join(',')];
+  const via = (ids: string[]) => ['--cluster', cluster, '--hosts', ids.map((id) => hosts.get(id)!.address.replace(/:(\d+)$/, '@$1')).join(',')];
   const log = (id: string) => hosts.get(id)!.stderr();
 
   before(async () => {

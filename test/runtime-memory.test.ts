@@ -104,7 +104,7 @@ test('faasmpi host --max-job-memory / --max-host-memory: the operator caps jobs 
   assert.match(bad.stderr, /--max-job-memory needs a size such as 512M or 2G, got 'lots'/);
   const host = await startHost({ id: 'm1', cluster: 'memory-test', ca, extra: ['--max-job-memory', '64M', '--max-host-memory', '96M'] });
   const env = { ...process.env, FAASMPI_CREDENTIALS: ca.user('alice') };
-  const run = (args: string[]) => launch(['--hosts', host.address, ...args], env);
+  const run = (args: string[]) => launch(['--hosts', host.address.replace(/:(\d+)$/, '@$1'), ...args], env);
   try {
     // A job that sets no cap gets the host's: 100 MiB in one of its 2 ranks does not fit in 32 MiB each.
     const capped = await run(['-np', '2', wasm, '100']);

@@ -4,7 +4,7 @@ import { EmbeddedKv } from './embedded.js';
 import { Keys, type UserKeys } from './keys.js';
 import type { Kv } from './kv.js';
 import { RedisKv } from './redis.js';
-import { checkName, StateError, type ClusterState, type HostRecord, type JobRecord, type TenantState } from './types.js';
+import { checkName, StateError, type ClusterState, type HostRecord, type JobRecord, type QueueEntry, type TenantState } from './types.js';
 
 class KvClusterState implements ClusterState {
   private readonly keys: Keys;
@@ -54,6 +54,36 @@ class KvClusterState implements ClusterState {
 
   forUser(user: string): TenantState {
     return new KvTenantState(this.kv, this.keys.user(user), user);
+  }
+
+  async enqueue(job: Omit<QueueEntry, 'seq' | 'since'>, ttlMs: number): Promise<QueueEntry> {
+    checkName('job id', job.id);
+    checkName('user', job.user);
+    // The counter only grows (atomically, across launchers): it orders the queue.
+    const entry: QueueEntry = { ...job, since: Date.now(), seq: await this.kv.addWithin(this.keys.queueSeq(), 1, Number.MAX_SAFE_INTEGER) };
+    await this.kv.set(this.keys.queued(job.id), JSON.stringify(entry), ttlMs);
+    await this.kv.sadd(this.keys.queueIndex(), job.id);
+    return entry;
+  }
+
+  renewQueued(id: string, ttlMs: number): Promise<boolean> {
+    return this.kv.expire(this.keys.queued(checkName('job id', id)), ttlMs);
+  }
+
+  async dequeue(id: string): Promise<void> {
+    await this.kv.del(this.keys.queued(checkName('job id', id)));
+    await this.kv.srem(this.keys.queueIndex(), id);
+  }
+
+  async queue(): Promise<QueueEntry[]> {
+    const ids = await this.kv.smembers(this.keys.queueIndex());
+    const values = await this.kv.mget(ids.map((id) => this.keys.queued(id)));
+    const live: QueueEntry[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      if (values[i] === undefined) await this.kv.srem(this.keys.queueIndex(), ids[i]); // its launcher is gone
+      else live.push(JSON.parse(values[i]!) as QueueEntry);
+    }
+    return live.sort((a, b) => a.seq - b.seq);
   }
 
   close(): Promise<void> {

@@ -10,6 +10,9 @@ export class Keys {
   hostIndex(): string { return `${this.prefix}hosts`; }
   host(id: string): string { return `${this.prefix}host:${id}`; }
   slots(id: string): string { return `${this.prefix}slots:${id}`; }
+  queueIndex(): string { return `${this.prefix}queue`; }
+  queued(id: string): string { return `${this.prefix}queued:${id}`; }
+  queueSeq(): string { return `${this.prefix}queue-seq`; }
   user(user: string): UserKeys { return new UserKeys(`${this.prefix}user:${checkName('user', user)}:`); }
 }
 

@@ -26,6 +26,17 @@ export interface JobRecord {
   message?: string;
 }
 
+/** A job waiting for slots in the cluster's queue (first come, first placed). */
+export interface QueueEntry {
+  id: string;
+  user: string;
+  np: number;
+  /** When it joined the queue (ms since epoch). */
+  since: number;
+  /** Its place in line: smaller goes first. */
+  seq: number;
+}
+
 export interface ClusterState {
   /** Adds or refreshes a host; it stays live for ttlMs unless heartbeats renew it. */
   registerHost(host: HostRecord, ttlMs: number): Promise<void>;
@@ -39,6 +50,13 @@ export interface ClusterState {
   releaseSlots(hostId: string, n: number): Promise<void>;
   usedSlots(hostId: string): Promise<number>;
   forUser(user: string): TenantState;
+  /** Puts a job at the end of the queue; it stays while renewed within ttlMs (a launcher that dies leaves it). */
+  enqueue(job: Omit<QueueEntry, 'seq' | 'since'>, ttlMs: number): Promise<QueueEntry>;
+  /** Keeps a queued job in the queue; false when it is no longer there (it expired). */
+  renewQueued(id: string, ttlMs: number): Promise<boolean>;
+  dequeue(id: string): Promise<void>;
+  /** The waiting jobs, first in line first. */
+  queue(): Promise<QueueEntry[]>;
   close(): Promise<void>;
 }
 
