@@ -44,6 +44,12 @@ export class OmpGuest {
     if (tlsBlock) initTls(tlsBlock);
   }
 
+  /** The instance's TLS base (exported by modules built since faasmpicc exports it), to run code on another thread's block. */
+  tlsBase(): WebAssembly.Global | undefined {
+    const g = this.exports().__tls_base;
+    return g instanceof WebAssembly.Global ? g : undefined;
+  }
+
   alloc(size: number, align = 16): number {
     const f = this.exports().faasmpi_omp_alloc as ((a: number, s: number) => number) | undefined;
     if (!f) throw new Error('the module lacks faasmpi_omp_alloc (build it with faasmpicc -fopenmp)');

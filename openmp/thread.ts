@@ -3,7 +3,7 @@
 // teams it is in, innermost last), forks teams, and runs its part of regions other threads fork.
 import { OmpError } from './errors.js';
 import { childEnv, type DataEnv, type GlobalIcvs } from './icv.js';
-import { BARRIER_GEN, M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, T, threadWord } from './layout.js';
+import { BARRIER_GEN, M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, ShareState, T, threadWord } from './layout.js';
 import { OmpProcess, type ThreadRequester, type ThreadSlotInit } from './process.js';
 import type { Frame } from './frame.js';
 import { OmpGuest } from './guest.js';
@@ -64,6 +64,11 @@ export class OmpThread {
   private readonly hot: (HotTeam | undefined)[] = [];
   private readonly configs: (TeamConfig | undefined)[] = [];
   private readonly requestThreads?: ThreadRequester;
+  /** Whether this thread may run a late member's share itself (undefined: not decided yet; see runLateShares). */
+  private lateSharesAllowed: boolean | undefined;
+  /** Implicit-task headers for shares run for late members, one per level (allocated on first need). */
+  private lateHeaders = 0;
+  private lateShareBase: WebAssembly.Global | undefined;
 
   constructor(init: OmpThreadInit) {
     this.gtid = init.gtid;
@@ -166,6 +171,7 @@ export class OmpThread {
       w[M.members + i] = g;
       Atomics.store(proc.words, threadWord(g, T.team), hot.team);
       Atomics.store(proc.words, threadWord(g, T.tnum), i);
+      Atomics.store(proc.words, threadWord(g, T.share), ShareState.offered);
     }
     for (let i = 1; i < n; i++) {
       const g = hot.members[i - 1];
@@ -260,11 +266,62 @@ export class OmpThread {
     });
     try {
       this.callMicrotask(fn, args, tnum);
+      if (tnum === 0) this.runLateShares(w, fn, args);
       this.barrier();
       return { loops: this.frame.loops, singles: this.frame.singles };
     } finally {
       this.popFrame();
     }
+  }
+
+  /**
+   * At the join, the forker runs the shares of members that have not taken theirs yet (asleep, descheduled by a
+   * busy machine, or still starting) instead of waiting for them to wake: a futex wake-up costs ~30 us here, and
+   * much more when the machine is busy. It is safe because the forker got here: every construct of the region
+   * that waits for other threads (barriers, reductions, copyprivate, ordered) would have kept it waiting for a
+   * member that never started. Thread numbers stay as they were; only the stack and the TLS block are the
+   * forker's, so a module with TLS (threadprivate, _Thread_local) never has its shares run this way.
+   */
+  private runLateShares(w: Int32Array, fn: Function, args: number[]): void {
+    const tls = this.lateShareTls();
+    if (tls === false) return;
+    const own = this.frame;
+    const words = this.process!.words;
+    for (let i = 1; i < own.nthreads; i++) {
+      const g = w[M.members + i];
+      const share = threadWord(g, T.share);
+      if (Atomics.load(words, share) !== ShareState.offered) continue;
+      if (tls && !Atomics.load(words, threadWord(g, T.tlsReady))) continue; // its TLS block is not set up yet
+      if (Atomics.compareExchange(words, share, ShareState.offered, ShareState.runByForker) !== ShareState.offered) continue;
+      this.lateHeaders ||= this.guest.alloc((MAX_LEVELS + 2) * HDR, 16);
+      const header = this.lateHeaders + Math.min(own.level, MAX_LEVELS + 1) * HDR;
+      this.frames.push({
+        ...own, tnum: i, singles: w[M.singleBase], loops: w[M.loopBase], loop: undefined, implicitTask: header, childEnv: undefined,
+        childAncestors: undefined,
+      });
+      this.tasks.beginImplicit(header);
+      const ownTls = tls ? tls.value : 0;
+      if (tls) tls.value = Atomics.load(words, threadWord(g, T.tlsBlock));
+      try {
+        this.callMicrotask(fn, args, i);
+      } finally {
+        if (tls) tls.value = ownTls;
+        this.popFrame();
+      }
+      Atomics.add(w, M.barrier, 1); // the member's arrival at the join barrier
+    }
+  }
+
+  /**
+   * How late shares run: undefined = as they are (the module has no TLS), the TLS base to switch to the member's
+   * block (threadprivate data stays the member's), false = never (TLS, but a module built without the export).
+   */
+  private lateShareTls(): WebAssembly.Global | undefined | false {
+    if (this.lateSharesAllowed === undefined) {
+      this.lateShareBase = this.tlsLayout().size === 0 ? undefined : this.guest.tlsBase();
+      this.lateSharesAllowed = this.tlsLayout().size === 0 || this.lateShareBase !== undefined;
+    }
+    return this.lateSharesAllowed ? this.lateShareBase : false;
   }
 
   /** A team's level, ancestors and ICVs as this thread last read them (re-read when the forker changed them). */
@@ -359,6 +416,7 @@ export class OmpThread {
     if (gtids.length === 0) return [];
     const stack = this.global.stackSize;
     const slots = gtids.map((gtid) => this.allocBlocks(gtid));
+    for (const slot of slots) proc.attachBlocks(slot.gtid, slot); // where their TLS blocks are (see runLateShares)
     const granted = proc.startThreads(slots, request);
     // Blocks of threads the host could not start go back to the allocator.
     for (const s of slots.slice(granted)) {
@@ -384,12 +442,15 @@ export class OmpThread {
     const proc = this.process!;
     const words = proc.words;
     const mailbox = threadWord(this.gtid, T.mailbox);
+    if (this.attached) Atomics.store(words, threadWord(this.gtid, T.tlsReady), 1); // the host set up its TLS block
     let seen = 0;
     for (;;) {
       this.waitMailbox(words, mailbox, seen);
       if (proc.shuttingDown) return;
       if (!this.attached) this.attach(proc);
       seen = Atomics.load(words, mailbox);
+      // The forker may have run this share itself (we were late): then wait for the next one.
+      if (Atomics.compareExchange(words, threadWord(this.gtid, T.share), ShareState.offered, ShareState.taken) !== ShareState.offered) continue;
       const team = Atomics.load(words, threadWord(this.gtid, T.team));
       const tnum = Atomics.load(words, threadWord(this.gtid, T.tnum));
       const w = proc.team(team);
@@ -404,6 +465,7 @@ export class OmpThread {
     const blocks = proc.blocksOf(this.gtid);
     if (!blocks.stackTop || !blocks.scratch) throw new OmpError(`OpenMP thread ${this.gtid} was given a team before its stack`);
     this.guest.startThread(blocks.stackTop, blocks.tlsBlock);
+    Atomics.store(proc.words, threadWord(this.gtid, T.tlsReady), 1);
     this.scratch = blocks.scratch;
     this.attached = true;
   }
