@@ -391,8 +391,18 @@ export class OmpThread {
 
   /** The threads prestart asked for: give each its guest blocks and make it idle, ready to be claimed. */
   private adoptStandby(proc: OmpProcess): void {
+    const tlsBase = this.guest.tlsBase();
     for (const gtid of proc.takeStandby()) {
-      proc.attachBlocks(gtid, this.allocBlocks(gtid));
+      const blocks = this.allocBlocks(gtid);
+      // Set its TLS block up now (on this instance, then back to our own), so the thread's first shares can run
+      // here if it is still starting when they come (runLateShares); it then only points at the block.
+      if (tlsBase && blocks.tlsBlock) {
+        const own = tlsBase.value;
+        this.guest.initTls(blocks.tlsBlock);
+        tlsBase.value = own;
+        Atomics.store(proc.words, threadWord(gtid, T.tlsReady), 1);
+      }
+      proc.attachBlocks(gtid, blocks);
       proc.release(gtid);
     }
   }
@@ -464,7 +474,9 @@ export class OmpThread {
   private attach(proc: OmpProcess): void {
     const blocks = proc.blocksOf(this.gtid);
     if (!blocks.stackTop || !blocks.scratch) throw new OmpError(`OpenMP thread ${this.gtid} was given a team before its stack`);
-    this.guest.startThread(blocks.stackTop, blocks.tlsBlock);
+    // A block its claimer already set up may hold data of shares run for this thread: point at it, keep it.
+    const ready = Atomics.load(proc.words, threadWord(this.gtid, T.tlsReady)) !== 0;
+    this.guest.startThread(blocks.stackTop, blocks.tlsBlock, ready);
     Atomics.store(proc.words, threadWord(this.gtid, T.tlsReady), 1);
     this.scratch = blocks.scratch;
     this.attached = true;

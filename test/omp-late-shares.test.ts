@@ -1,0 +1,42 @@
+// A member that has not taken its share of a region by the join (asleep in a futex wait, descheduled on a busy
+// machine, or still starting) has it run by the forker (openmp/thread.ts runLateShares): each share must still run
+// exactly once, with its own thread number and its own threadprivate copy, and regions that need every member
+// (barrier, reduction) must be unaffected. OMP_WAIT_POLICY=passive makes members sleep at once, so late shares
+// are certain; the default policy is checked for correctness only.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { build, describeRun, faasmpiRun, tempDir } from './helpers.js';
+
+const dir = tempDir('faasmpi-omp-late-');
+let program: string | undefined;
+const binary = () => (program ??= build('omp_late_shares.c', dir, ['-O2', '-fopenmp']));
+
+function ompEnv(vars: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('OMP_') && !k.startsWith('FAASMPI_OMP_')) env[k] = v;
+  return { ...env, ...vars };
+}
+
+function run(threads: number, policy: string | undefined, args: string[]): number {
+  const env = ompEnv({ OMP_NUM_THREADS: String(threads), ...(policy ? { OMP_WAIT_POLICY: policy } : {}) });
+  const r = faasmpiRun(['-np', '1', binary(), ...args], { env, timeoutMs: 60_000 });
+  assert.equal(r.status, 0, describeRun(r));
+  const m = /^late=(\d+) threads=(\d+) ok\n$/.exec(r.stdout);
+  assert.ok(m, describeRun(r));
+  assert.equal(Number(m[2]), threads, describeRun(r));
+  return Number(m[1]);
+}
+
+describe('shares of late threads run by the forker', () => {
+  for (const threads of [2, 3]) {
+    test(`passive waits, ${threads} threads: shares run for sleeping members, each exactly once, with their threadprivate data`, { timeout: 90_000 }, () => {
+      assert.ok(run(threads, 'passive', ['tp']) > 0, 'no share was run by the forker although members sleep at once');
+    });
+  }
+  test('passive waits, 2 threads, no threadprivate data', { timeout: 90_000 }, () => {
+    assert.ok(run(2, 'passive', []) > 0);
+  });
+  test('default wait policy, 2 threads: same results whoever runs the shares', { timeout: 90_000 }, () => {
+    run(2, undefined, ['tp']);
+  });
+});
