@@ -280,12 +280,16 @@ export class OmpThread {
    * much more when the machine is busy. It is safe because the forker got here: every construct of the region
    * that waits for other threads (barriers, reductions, copyprivate, ordered) would have kept it waiting for a
    * member that never started. Thread numbers stay as they were; only the stack and the TLS block are the
-   * forker's, so a module with TLS (threadprivate, _Thread_local) never has its shares run this way.
+   * forker's; the TLS block is switched to the member's (modules built before faasmpicc exported __tls_base
+   * have their shares run this way only if they have no TLS at all).
    */
   private runLateShares(w: Int32Array, fn: Function, args: number[]): void {
     const tls = this.lateShareTls();
     if (tls === false) return;
     const own = this.frame;
+    // A share that could fork an active nested team would fork it with this thread's own nested team, the one
+    // this thread's share already used: two teams that should run at once would share their threads.
+    if (own.activeLevel < this.global.maxActiveLevels) return;
     const words = this.process!.words;
     for (let i = 1; i < own.nthreads; i++) {
       const g = w[M.members + i];

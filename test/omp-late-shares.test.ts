@@ -40,3 +40,20 @@ describe('shares of late threads run by the forker', () => {
     run(2, undefined, ['tp']);
   });
 });
+
+// The self-checking construct programs of openmp.test.ts with members that sleep at once: every construct
+// (loops of each schedule, ordered, sections, tasks, reductions, locks, nested teams, threadprivate, C++) with
+// some of its shares run by the forker. (Nested active teams: a share is never run by the forker, or two teams
+// that run at once would share threads; omp_threadprivate.c checks that.)
+describe('construct programs with late members (OMP_WAIT_POLICY=passive, 3 threads)', () => {
+  const built = new Map<string, string>();
+  for (const source of ['omp_parallel.c', 'omp_loops.c', 'omp_reduction.c', 'omp_sync.c', 'omp_tasks.c', 'omp_threadprivate.c', 'omp_cpp.cpp']) {
+    const name = source.replace(/\.(c|cpp)$/, '');
+    test(name, { timeout: 120_000 }, () => {
+      if (!built.has(source)) built.set(source, build(source, dir, ['-fopenmp']));
+      const r = faasmpiRun(['-np', '1', built.get(source)!], { env: ompEnv({ OMP_NUM_THREADS: '3', OMP_WAIT_POLICY: 'passive' }), timeoutMs: 100_000 });
+      assert.equal(r.status, 0, describeRun(r));
+      assert.ok(r.stdout.includes(`OK ${name} threads=3`), describeRun(r));
+    });
+  }
+});
