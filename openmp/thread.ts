@@ -2,6 +2,7 @@
 // thread Faaslet on the same memory, started on demand and kept between regions). It knows its frames (the
 // teams it is in, innermost last), forks teams, and runs its part of regions other threads fork.
 import { OmpError } from './errors.js';
+import { JobAbort } from '../host-interface/types.js';
 import { childEnv, type DataEnv, type GlobalIcvs } from './icv.js';
 import { BARRIER_GEN, M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, ShareState, T, threadWord } from './layout.js';
 import { OmpProcess, type ThreadRequester, type ThreadSlotInit } from './process.js';
@@ -47,6 +48,8 @@ export interface OmpThreadInit {
   scratch?: number;
   /** The main thread: how to ask the host for more threads (absent: teams stay at one thread). */
   requestThreads?: ThreadRequester;
+  /** The rank, for messages about shares run for other threads. */
+  rank?: number;
 }
 
 export class OmpThread {
@@ -69,6 +72,9 @@ export class OmpThread {
   /** Implicit-task headers for shares run for late members, one per level (allocated on first need). */
   private lateHeaders = 0;
   private lateShareBase: WebAssembly.Global | undefined;
+  private readonly rank: number;
+  /** The thread whose share this thread runs now (0: its own work). MPI and messages act as that thread. */
+  actingFor = 0;
 
   constructor(init: OmpThreadInit) {
     this.gtid = init.gtid;
@@ -79,6 +85,7 @@ export class OmpThread {
     this.scratch = init.scratch ?? 0;
     this.attached = !init.process || this.scratch !== 0;
     this.requestThreads = init.requestThreads;
+    this.rank = init.rank ?? 0;
     this.locks = new Locks(this.guest, this.waiting, () => this.gtid);
     this.tasks = new Tasks(this.guest, this.waiting, () => this.frame, () => this.gtid);
     // The initial implicit task: a team of one at level 0. (Its header is set up when scratch exists.)
@@ -306,9 +313,16 @@ export class OmpThread {
       this.tasks.beginImplicit(header);
       const ownTls = tls ? tls.value : 0;
       if (tls) tls.value = Atomics.load(words, threadWord(g, T.tlsBlock));
+      const acting = this.actingFor;
+      this.actingFor = g;
       try {
         this.callMicrotask(fn, args, i);
+      } catch (e) {
+        // Misuse is reported as the thread whose share it was (the Faaslet would name this one).
+        if (e instanceof OmpError) throw new JobAbort(1, `rank ${this.rank} OpenMP thread ${g}: ${e.message}`);
+        throw e;
       } finally {
+        this.actingFor = acting;
         if (tls) tls.value = ownTls;
         this.popFrame();
       }

@@ -57,3 +57,25 @@ describe('construct programs with late members (OMP_WAIT_POLICY=passive, 3 threa
     });
   }
 });
+
+// A late share run by the main thread still acts as its own thread: misuse is reported as that thread's, and MPI
+// (MPI_THREAD_FUNNELED) refuses its calls as it would the thread's own.
+describe('late shares act as their thread (OMP_WAIT_POLICY=passive)', () => {
+  let misuse: string | undefined;
+  const run = (mode: string) => faasmpiRun(['-np', '1', (misuse ??= build('omp_misuse.c', dir, ['-fopenmp']))!, mode], {
+    env: ompEnv({ OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'passive' }), timeoutMs: 30_000,
+  });
+  for (let i = 0; i < 3; i++) {
+    test(`unsetting a lock nobody holds names OpenMP thread 1 (run ${i + 1})`, { timeout: 60_000 }, () => {
+      const r = run('unset');
+      assert.equal(r.status, 1, describeRun(r));
+      assert.match(r.stderr, /rank 0 OpenMP thread 1: omp_unset_lock: the lock is not set/, describeRun(r));
+    });
+    test(`an MPI call in thread 1's share is refused (run ${i + 1})`, { timeout: 60_000 }, () => {
+      const r = run('mpi');
+      assert.equal(r.status, 1, describeRun(r));
+      assert.match(r.stderr, /called from OpenMP thread 1; MPI provides MPI_THREAD_FUNNELED/, describeRun(r));
+      assert.doesNotMatch(r.stdout, /after the region/, describeRun(r));
+    });
+  }
+});
