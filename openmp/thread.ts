@@ -86,7 +86,7 @@ export class OmpThread {
     this.attached = !init.process || this.scratch !== 0;
     this.requestThreads = init.requestThreads;
     this.rank = init.rank ?? 0;
-    this.locks = new Locks(this.guest, this.waiting, () => this.gtid);
+    this.locks = new Locks(this.guest, this.waiting, () => this.actingFor || this.gtid);
     this.tasks = new Tasks(this.guest, this.waiting, () => this.frame, () => this.gtid);
     // The initial implicit task: a team of one at level 0. (Its header is set up when scratch exists.)
     this.frames.push(this.soloFrame(init.env, 0, 0, [], []));
