@@ -71,6 +71,7 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
       gtid: cfg.gtid, env: icvs.data, global: icvs.global, waiting: new Waiting(load, waitPolicyFrom(env)),
       guest: new OmpGuest(ctx.memory, ctx.exports), process: cfg.process ? new OmpProcess(cfg.process) : undefined,
       scratch: cfg.scratch, requestThreads: cfg.requestThreads, rank: ctx.identity.index,
+      lateShares: env.get('FAASMPI_OMP_LATE_SHARES') !== '0',
     });
     return t;
   };

@@ -50,6 +50,8 @@ export interface OmpThreadInit {
   requestThreads?: ThreadRequester;
   /** The rank, for messages about shares run for other threads. */
   rank?: number;
+  /** Run late members' shares at the join (FAASMPI_OMP_LATE_SHARES=0: never; for measurements). */
+  lateShares?: boolean;
 }
 
 export class OmpThread {
@@ -86,6 +88,7 @@ export class OmpThread {
     this.attached = !init.process || this.scratch !== 0;
     this.requestThreads = init.requestThreads;
     this.rank = init.rank ?? 0;
+    if (init.lateShares === false) this.lateSharesAllowed = false;
     this.locks = new Locks(this.guest, this.waiting, () => this.actingFor || this.gtid);
     this.tasks = new Tasks(this.guest, this.waiting, () => this.frame, () => this.gtid);
     // The initial implicit task: a team of one at level 0. (Its header is set up when scratch exists.)
