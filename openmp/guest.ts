@@ -34,14 +34,31 @@ export class OmpGuest {
   }
 
   /** Makes this instance a thread of the process: its own stack and TLS block (set aside in guest memory). */
-  startThread(stackTop: number, tlsBlock: number): void {
+  startThread(stackTop: number, tlsBlock: number, tlsSetUp = false): void {
     const e = this.exports();
-    const sp = e.__stack_pointer, initTls = e.__wasm_init_tls;
-    if (!(sp instanceof WebAssembly.Global) || typeof initTls !== 'function') {
-      throw new OmpError('the module is not built for threads (no __stack_pointer or __wasm_init_tls export); build it with faasmpicc -fopenmp');
+    const sp = e.__stack_pointer;
+    if (!(sp instanceof WebAssembly.Global)) {
+      throw new OmpError('the module is not built for threads (no __stack_pointer export); build it with faasmpicc -fopenmp');
     }
     sp.value = stackTop;
-    if (tlsBlock) initTls(tlsBlock);
+    const base = this.tlsBase();
+    if (tlsBlock && tlsSetUp && base) base.value = tlsBlock;
+    else if (tlsBlock) this.initTls(tlsBlock);
+  }
+
+  /** __wasm_init_tls: copies the TLS template into `block` and makes it this instance's TLS block. */
+  initTls(block: number): void {
+    const initTls = this.exports().__wasm_init_tls;
+    if (typeof initTls !== 'function') {
+      throw new OmpError('the module is not built for threads (no __wasm_init_tls export); build it with faasmpicc -fopenmp');
+    }
+    initTls(block);
+  }
+
+  /** The instance's TLS base (exported by modules built since faasmpicc exports it), to run code on another thread's block. */
+  tlsBase(): WebAssembly.Global | undefined {
+    const g = this.exports().__tls_base;
+    return g instanceof WebAssembly.Global ? g : undefined;
   }
 
   alloc(size: number, align = 16): number {

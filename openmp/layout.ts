@@ -41,8 +41,12 @@ export const T = {
   stackTop: 5,
   tlsBlock: 6,
   scratch: 7,
+  tlsReady: 9, // 1 once the thread's TLS block is initialised (then another thread may run code on it)
+  share: 8,    // ShareState of the team share last handed to the thread: whoever takes it runs it (see runLateShares)
 } as const;
 export const enum ThreadState { free = 0, idle = 1, claimed = 2, starting = 3 }
+/** A member's share of a region: offered by the forker, then taken by the member or, if it is late, by the forker. */
+export const enum ShareState { none = 0, offered = 1, taken = 2, runByForker = 3 }
 
 // Teams.
 export const TEAMS_BASE = THREADS_BASE + MAX_THREADS * THREAD_WORDS;

@@ -55,6 +55,8 @@ export interface OmpModule extends HostModule {
    * threads its first region will want (see OmpThread.prestart); both warm the runtime's JS (warm-up.ts).
    */
   prestart(): void;
+  /** The OpenMP thread whose share of a region this instance runs now, for a late member (0: its own work). */
+  actingThread(): number;
 }
 
 export function createOmpModule(ctx: OmpContext): OmpModule {
@@ -68,7 +70,8 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     t = new OmpThread({
       gtid: cfg.gtid, env: icvs.data, global: icvs.global, waiting: new Waiting(load, waitPolicyFrom(env)),
       guest: new OmpGuest(ctx.memory, ctx.exports), process: cfg.process ? new OmpProcess(cfg.process) : undefined,
-      scratch: cfg.scratch, requestThreads: cfg.requestThreads,
+      scratch: cfg.scratch, requestThreads: cfg.requestThreads, rank: ctx.identity.index,
+      lateShares: env.get('FAASMPI_OMP_LATE_SHARES') !== '0',
     });
     return t;
   };
@@ -314,7 +317,7 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
       if (!(e instanceof OmpError)) throw e;
     }
   };
-  return { name: OMP_MODULE_NAME, functions, thread, existing: () => t, prestart };
+  return { name: OMP_MODULE_NAME, functions, thread, existing: () => t, prestart, actingThread: () => t?.actingFor ?? 0 };
 }
 
 /**

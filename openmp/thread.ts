@@ -2,8 +2,9 @@
 // thread Faaslet on the same memory, started on demand and kept between regions). It knows its frames (the
 // teams it is in, innermost last), forks teams, and runs its part of regions other threads fork.
 import { OmpError } from './errors.js';
+import { JobAbort } from '../host-interface/types.js';
 import { childEnv, type DataEnv, type GlobalIcvs } from './icv.js';
-import { BARRIER_GEN, M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, T, threadWord } from './layout.js';
+import { BARRIER_GEN, M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, ShareState, T, threadWord } from './layout.js';
 import { OmpProcess, type ThreadRequester, type ThreadSlotInit } from './process.js';
 import type { Frame } from './frame.js';
 import { OmpGuest } from './guest.js';
@@ -47,6 +48,10 @@ export interface OmpThreadInit {
   scratch?: number;
   /** The main thread: how to ask the host for more threads (absent: teams stay at one thread). */
   requestThreads?: ThreadRequester;
+  /** The rank, for messages about shares run for other threads. */
+  rank?: number;
+  /** Run late members' shares at the join (FAASMPI_OMP_LATE_SHARES=0: never; for measurements). */
+  lateShares?: boolean;
 }
 
 export class OmpThread {
@@ -64,6 +69,14 @@ export class OmpThread {
   private readonly hot: (HotTeam | undefined)[] = [];
   private readonly configs: (TeamConfig | undefined)[] = [];
   private readonly requestThreads?: ThreadRequester;
+  /** Whether this thread may run a late member's share itself (undefined: not decided yet; see runLateShares). */
+  private lateSharesAllowed: boolean | undefined;
+  /** Implicit-task headers for shares run for late members, one per level (allocated on first need). */
+  private lateHeaders = 0;
+  private lateShareBase: WebAssembly.Global | undefined;
+  private readonly rank: number;
+  /** The thread whose share this thread runs now (0: its own work). MPI and messages act as that thread. */
+  actingFor = 0;
 
   constructor(init: OmpThreadInit) {
     this.gtid = init.gtid;
@@ -74,7 +87,9 @@ export class OmpThread {
     this.scratch = init.scratch ?? 0;
     this.attached = !init.process || this.scratch !== 0;
     this.requestThreads = init.requestThreads;
-    this.locks = new Locks(this.guest, this.waiting, () => this.gtid);
+    this.rank = init.rank ?? 0;
+    if (init.lateShares === false) this.lateSharesAllowed = false;
+    this.locks = new Locks(this.guest, this.waiting, () => this.actingFor || this.gtid);
     this.tasks = new Tasks(this.guest, this.waiting, () => this.frame, () => this.gtid);
     // The initial implicit task: a team of one at level 0. (Its header is set up when scratch exists.)
     this.frames.push(this.soloFrame(init.env, 0, 0, [], []));
@@ -166,6 +181,7 @@ export class OmpThread {
       w[M.members + i] = g;
       Atomics.store(proc.words, threadWord(g, T.team), hot.team);
       Atomics.store(proc.words, threadWord(g, T.tnum), i);
+      Atomics.store(proc.words, threadWord(g, T.share), ShareState.offered);
     }
     for (let i = 1; i < n; i++) {
       const g = hot.members[i - 1];
@@ -260,11 +276,73 @@ export class OmpThread {
     });
     try {
       this.callMicrotask(fn, args, tnum);
+      if (tnum === 0) this.runLateShares(w, fn, args);
       this.barrier();
       return { loops: this.frame.loops, singles: this.frame.singles };
     } finally {
       this.popFrame();
     }
+  }
+
+  /**
+   * At the join, the forker runs the shares of members that have not taken theirs yet (asleep, descheduled by a
+   * busy machine, or still starting) instead of waiting for them to wake: a futex wake-up costs ~30 us here, and
+   * much more when the machine is busy. It is safe because the forker got here: every construct of the region
+   * that waits for other threads (barriers, reductions, copyprivate, ordered) would have kept it waiting for a
+   * member that never started. Thread numbers stay as they were; only the stack and the TLS block are the
+   * forker's; the TLS block is switched to the member's (modules built before faasmpicc exported __tls_base
+   * have their shares run this way only if they have no TLS at all).
+   */
+  private runLateShares(w: Int32Array, fn: Function, args: number[]): void {
+    const tls = this.lateShareTls();
+    if (tls === false) return;
+    const own = this.frame;
+    // A share that could fork an active nested team would fork it with this thread's own nested team, the one
+    // this thread's share already used: two teams that should run at once would share their threads.
+    if (own.activeLevel < this.global.maxActiveLevels) return;
+    const words = this.process!.words;
+    for (let i = 1; i < own.nthreads; i++) {
+      const g = w[M.members + i];
+      const share = threadWord(g, T.share);
+      if (Atomics.load(words, share) !== ShareState.offered) continue;
+      if (tls && !Atomics.load(words, threadWord(g, T.tlsReady))) continue; // its TLS block is not set up yet
+      if (Atomics.compareExchange(words, share, ShareState.offered, ShareState.runByForker) !== ShareState.offered) continue;
+      this.lateHeaders ||= this.guest.alloc((MAX_LEVELS + 2) * HDR, 16);
+      const header = this.lateHeaders + Math.min(own.level, MAX_LEVELS + 1) * HDR;
+      this.frames.push({
+        ...own, tnum: i, singles: w[M.singleBase], loops: w[M.loopBase], loop: undefined, implicitTask: header, childEnv: undefined,
+        childAncestors: undefined,
+      });
+      this.tasks.beginImplicit(header);
+      const ownTls = tls ? tls.value : 0;
+      if (tls) tls.value = Atomics.load(words, threadWord(g, T.tlsBlock));
+      const acting = this.actingFor;
+      this.actingFor = g;
+      try {
+        this.callMicrotask(fn, args, i);
+      } catch (e) {
+        // Misuse is reported as the thread whose share it was (the Faaslet would name this one).
+        if (e instanceof OmpError) throw new JobAbort(1, `rank ${this.rank} OpenMP thread ${g}: ${e.message}`);
+        throw e;
+      } finally {
+        this.actingFor = acting;
+        if (tls) tls.value = ownTls;
+        this.popFrame();
+      }
+      Atomics.add(w, M.barrier, 1); // the member's arrival at the join barrier
+    }
+  }
+
+  /**
+   * How late shares run: undefined = as they are (the module has no TLS), the TLS base to switch to the member's
+   * block (threadprivate data stays the member's), false = never (TLS, but a module built without the export).
+   */
+  private lateShareTls(): WebAssembly.Global | undefined | false {
+    if (this.lateSharesAllowed === undefined) {
+      this.lateShareBase = this.tlsLayout().size === 0 ? undefined : this.guest.tlsBase();
+      this.lateSharesAllowed = this.tlsLayout().size === 0 || this.lateShareBase !== undefined;
+    }
+    return this.lateSharesAllowed ? this.lateShareBase : false;
   }
 
   /** A team's level, ancestors and ICVs as this thread last read them (re-read when the forker changed them). */
@@ -334,8 +412,18 @@ export class OmpThread {
 
   /** The threads prestart asked for: give each its guest blocks and make it idle, ready to be claimed. */
   private adoptStandby(proc: OmpProcess): void {
+    const tlsBase = this.guest.tlsBase();
     for (const gtid of proc.takeStandby()) {
-      proc.attachBlocks(gtid, this.allocBlocks(gtid));
+      const blocks = this.allocBlocks(gtid);
+      // Set its TLS block up now (on this instance, then back to our own), so the thread's first shares can run
+      // here if it is still starting when they come (runLateShares); it then only points at the block.
+      if (tlsBase && blocks.tlsBlock) {
+        const own = tlsBase.value;
+        this.guest.initTls(blocks.tlsBlock);
+        tlsBase.value = own;
+        Atomics.store(proc.words, threadWord(gtid, T.tlsReady), 1);
+      }
+      proc.attachBlocks(gtid, blocks);
       proc.release(gtid);
     }
   }
@@ -359,6 +447,7 @@ export class OmpThread {
     if (gtids.length === 0) return [];
     const stack = this.global.stackSize;
     const slots = gtids.map((gtid) => this.allocBlocks(gtid));
+    for (const slot of slots) proc.attachBlocks(slot.gtid, slot); // where their TLS blocks are (see runLateShares)
     const granted = proc.startThreads(slots, request);
     // Blocks of threads the host could not start go back to the allocator.
     for (const s of slots.slice(granted)) {
@@ -384,12 +473,15 @@ export class OmpThread {
     const proc = this.process!;
     const words = proc.words;
     const mailbox = threadWord(this.gtid, T.mailbox);
+    if (this.attached) Atomics.store(words, threadWord(this.gtid, T.tlsReady), 1); // the host set up its TLS block
     let seen = 0;
     for (;;) {
       this.waitMailbox(words, mailbox, seen);
       if (proc.shuttingDown) return;
       if (!this.attached) this.attach(proc);
       seen = Atomics.load(words, mailbox);
+      // The forker may have run this share itself (we were late): then wait for the next one.
+      if (Atomics.compareExchange(words, threadWord(this.gtid, T.share), ShareState.offered, ShareState.taken) !== ShareState.offered) continue;
       const team = Atomics.load(words, threadWord(this.gtid, T.team));
       const tnum = Atomics.load(words, threadWord(this.gtid, T.tnum));
       const w = proc.team(team);
@@ -403,7 +495,10 @@ export class OmpThread {
   private attach(proc: OmpProcess): void {
     const blocks = proc.blocksOf(this.gtid);
     if (!blocks.stackTop || !blocks.scratch) throw new OmpError(`OpenMP thread ${this.gtid} was given a team before its stack`);
-    this.guest.startThread(blocks.stackTop, blocks.tlsBlock);
+    // A block its claimer already set up may hold data of shares run for this thread: point at it, keep it.
+    const ready = Atomics.load(proc.words, threadWord(this.gtid, T.tlsReady)) !== 0;
+    this.guest.startThread(blocks.stackTop, blocks.tlsBlock, ready);
+    Atomics.store(proc.words, threadWord(this.gtid, T.tlsReady), 1);
     this.scratch = blocks.scratch;
     this.attached = true;
   }

@@ -8,7 +8,7 @@
 // warm-up arrives at barriers and reductions on its behalf, so nothing ever waits.
 import { createOmpModule } from './module.js';
 import { answerThreadRequest } from './process.js';
-import { BARRIER_GEN, M } from './layout.js';
+import { BARRIER_GEN, M, ShareState, T, threadWord } from './layout.js';
 
 /** Scratch memory layout (byte addresses). */
 const LOCK = 64, CRIT = 128, LAST = 256, LOWER = 260, UPPER = 264, STRIDE = 268, REDUCE = 512, HEAP = 4096;
@@ -73,9 +73,18 @@ export function warmUp(options: WarmUpOptions): number {
   const view = new Int32Array(memory.buffer);
   const combine = (lhs: number, rhs: number) => { view[lhs >> 2] += view[rhs >> 2]; };
 
-  const empty = (_gtid: number, _btid: number) => partnerArrives();
+  /** The silent member takes its share (as a real one does on waking), so the forker never runs it. */
+  const partnerTakesShare = () => {
+    const share = threadWord(words()[M.members + 1], T.share);
+    Atomics.compareExchange(omp.thread().processState!.words, share, ShareState.offered, ShareState.taken);
+  };
+  const empty = (_gtid: number, _btid: number) => {
+    partnerTakesShare();
+    partnerArrives();
+  };
   const constructs = (gtidPtr: number, _btid: number, arg: number) => {
     const gtid = view[gtidPtr >> 2];
+    partnerTakesShare();
     // omp for: static schedule over 100 iterations, then its barrier
     view[LOWER >> 2] = 0;
     view[UPPER >> 2] = 99 + arg;

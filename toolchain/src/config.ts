@@ -55,7 +55,7 @@ export const STDIO_WRAPS = [
   'fread', 'ungetc', 'getline', 'getdelim', 'fseek', 'fseeko', 'ftell', 'ftello', 'rewind',
 ];
 /** TLS symbols a thread build exports so the runtime can give each thread its own block. */
-export const TLS_EXPORTS = ['__wasm_init_tls', '__tls_size', '__tls_align'];
+export const TLS_EXPORTS = ['__wasm_init_tls', '__tls_size', '__tls_align', '__tls_base'];
 /** Guest functions the host OpenMP runtime calls (toolchain/guest/omp_support.c). */
 export const OMP_SUPPORT_EXPORTS = ['faasmpi_omp_alloc', 'faasmpi_omp_free', 'faasmpi_omp_realloc'];
 
