@@ -3,11 +3,11 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ModuleLoadError } from '../faaslet/module-loader.js';
 import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
-import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
-import { LocalCluster } from '../cluster/local-cluster.js';
-import { redisState } from '../cluster/state/cluster-state.js';
-import { checkName, type ClusterState } from '../cluster/state/types.js';
-import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster/trust/credentials.js';
+// Cluster modules (Redis, WebSocket, protobuf clients) are imported only by runClustered: a single-host run
+// never loads them, which is most of a launch's start-up otherwise.
+import type { ClusterTarget } from '../cluster/launcher.js';
+import type { ClusterState } from '../cluster/state/types.js';
+import type { Credentials } from '../cluster/trust/credentials.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
 import { PrepareTimeout } from '../host/snapshot-cache.js';
@@ -78,6 +78,9 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Runs the job on host runtimes: ones started here (--local-hosts), listed (--hosts), or registered in Redis. */
 async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResult> {
+  const [{ runOnCluster }, { LocalCluster }, { redisState }, { checkName }] = await Promise.all([
+    import('../cluster/launcher.js'), import('../cluster/local-cluster.js'), import('../cluster/state/cluster-state.js'), import('../cluster/state/types.js'),
+  ]);
   const c = options.cluster;
   const local = c.localHosts > 0 ? new LocalCluster(checkName('user', c.user ?? loginName())) : undefined;
   // Ended by a signal, we take our hosts with us (they also watch us, for when we are killed outright).
@@ -96,7 +99,7 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
       await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)), spec.sandboxRoot);
       target = { credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts };
     } else {
-      const credentials = launcherCredentials(c);
+      const credentials = await launcherCredentials(c);
       const user = credentials.identity.name;
       if (c.user !== undefined && c.user !== user) throw new Error(`--user ${c.user}: your certificate is user ${user}'s; a job runs for the user its certificate names`);
       // The hosts place the job: in the user's directory there unless --wdir asks for one they admit.
@@ -118,7 +121,8 @@ async function runClustered(spec: JobSpec, options: RunOptions): Promise<JobResu
 }
 
 /** The user certificate the launcher proves itself with: --cert/--key/--ca, --credentials or FAASMPI_CREDENTIALS. */
-function launcherCredentials(c: RunOptions['cluster']): Credentials {
+async function launcherCredentials(c: RunOptions['cluster']): Promise<Credentials> {
+  const { credentialFilesIn, loadCredentials } = await import('../cluster/trust/credentials.js');
   if (c.cert || c.key || c.ca) {
     if (!c.cert || !c.key || !c.ca) throw new Error('--cert, --key and --ca go together');
     return loadCredentials({ cert: c.cert, key: c.key, ca: c.ca }, 'user');

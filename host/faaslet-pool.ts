@@ -7,6 +7,15 @@ import { Piscina } from 'piscina';
 import type { FaasletTask, OmpThreadTask, PrepareResult, PrepareTask, RunTask, ThreadOutcome } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 
+/** Defined (true) in the bundles of dist/bundle (cli/build-bundles.ts). */
+declare const FAASMPI_BUNDLED: true | undefined;
+
+/**
+ * A bundled host starts bundled workers (one file to load); tsc's output starts tsc's worker, so host and worker
+ * always come from the same build. (In a bundle, import.meta.url still names this module's tsc output.)
+ */
+const WORKER_FILE = new URL(typeof FAASMPI_BUNDLED === 'undefined' ? '../faaslet/faaslet-worker.js' : '../bundle/faaslet-worker.js', import.meta.url).href;
+
 export interface PoolOptions {
   /** Workers kept warm (default: cores). */
   warm?: number;
@@ -26,7 +35,7 @@ export class FaasletPool {
     this.maxFaaslets = options.maxFaaslets ?? 256;
     const warm = Math.min(options.warm ?? availableParallelism(), this.maxFaaslets);
     this.pool = new Piscina({
-      filename: new URL('../faaslet/faaslet-worker.js', import.meta.url).href,
+      filename: WORKER_FILE,
       minThreads: warm,
       maxThreads: this.maxFaaslets,
       concurrentTasksPerWorker: 1,
