@@ -1,17 +1,19 @@
 // faasmpirun: run N ranks of a wasm program on this machine's host runtime, like mpirun.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ModuleLoadError } from '../faaslet/module-loader.js';
 import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
 // Cluster modules (Redis, WebSocket, protobuf clients) are imported only by runClustered: a single-host run
-// never loads them, which is most of a launch's start-up otherwise.
+// never loads them, which is most of a launch's start-up otherwise. The host runtime (with the whole MPI and
+// OpenMP implementation) is imported once the worker pool is started, so the workers boot while it loads.
 import type { ClusterTarget } from '../cluster/launcher.js';
 import type { ClusterState } from '../cluster/state/types.js';
 import type { Credentials } from '../cluster/trust/credentials.js';
+import { FaasletPool } from '../host/faaslet-pool.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
-import { LocalHost } from '../host/local-host.js';
-import { PrepareTimeout } from '../host/snapshot-cache.js';
 import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
+
+/** Most workers a launch starts before it knows the job can run. */
+const EAGER_WORKERS = 64;
 
 function fail(message: string, code: number): number {
   process.stderr.write(`faasmpirun: ${message}\n`);
@@ -51,7 +53,13 @@ export async function main(argv: string[]): Promise<number> {
   };
   const c = options.cluster;
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
-  const host = onCluster ? undefined : new LocalHost();
+  // One worker per rank, started now, while nothing else needs the other cores; a larger job starts the rest as
+  // its ranks are queued (and one that cannot run here fails without starting hundreds of threads first).
+  const pool = onCluster ? undefined : new FaasletPool({ warm: spec.np <= EAGER_WORKERS ? spec.np : availableParallelism() });
+  const [{ LocalHost }, { ModuleLoadError }, { PrepareTimeout }] = await Promise.all([
+    import('../host/local-host.js'), import('../faaslet/module-loader.js'), import('../host/snapshot-cache.js'),
+  ]);
+  const host = pool && new LocalHost({ pool });
   try {
     const result = host ? await host.runJob(spec) : await runClustered(spec, options);
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
