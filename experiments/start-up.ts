@@ -79,8 +79,8 @@ function helloSubject(): Subject {
 }
 
 /** LULESH from the apps experiment's builds (experiments/apps/lulesh.sh), if they are there. */
-function luleshSubject(): Subject | undefined {
-  const wasm = join(LULESH_BUILDS, 'lulesh/mpi-wasm/lulesh2.0'), native = join(LULESH_BUILDS, 'lulesh/mpi-native/lulesh2.0');
+function luleshSubject(builds: { wasm?: string; native?: string }): Subject | undefined {
+  const wasm = builds.wasm ?? join(LULESH_BUILDS, 'lulesh/mpi-wasm/lulesh2.0'), native = builds.native ?? join(LULESH_BUILDS, 'lulesh/mpi-native/lulesh2.0');
   if (!existsSync(wasm) || !existsSync(native)) return undefined;
   return {
     name: 'LULESH mpi -s 8 -i 1', wasm, native, args: ['-s', '8', '-i', '1'], nps: [1, 8],
@@ -112,9 +112,10 @@ async function measure(s: Subject, np: number, runs: number): Promise<Row[]> {
   return rows;
 }
 
-export async function startUpRows(runs = 7): Promise<{ rows: Row[]; notes: string[] }> {
+/** The start-up rows; LULESH from `lulesh` (the apps experiment's builds) or APPS_WORKDIR's. */
+export async function startUpRows(runs = 7, lulesh: { wasm?: string; native?: string } = {}): Promise<{ rows: Row[]; notes: string[] }> {
   const rows: Row[] = [], notes: string[] = [];
-  const subjects = [helloSubject(), luleshSubject()];
+  const subjects = [helloSubject(), luleshSubject(lulesh)];
   if (!subjects[1]) notes.push(`start-up: no LULESH builds in ${LULESH_BUILDS}/lulesh (npm run experiments -- apps builds them)`);
   for (const s of subjects) {
     if (!s) continue;
