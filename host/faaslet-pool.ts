@@ -74,11 +74,18 @@ export class FaasletPool {
     return this.counted(this.pool.run(task, { signal }) as Promise<PrepareResult>);
   }
 
-  async close(): Promise<void> {
-    // Threads still starting (warm ones, or replacements for terminated ones) finish loading first.
+  /**
+   * Resolves once no thread is still loading its modules (warm ones, or replacements for terminated ones): only
+   * then may the threads be terminated, by close() or by the process exiting.
+   */
+  async settled(): Promise<void> {
     const deadline = Date.now() + 10_000;
     const starting = () => this.pool.threads.some((w) => w.threadId >= 0 && !this.loaded.has(w.threadId));
     while (starting() && Date.now() < deadline) await delay(2);
+  }
+
+  async close(): Promise<void> {
+    await this.settled();
     await this.pool.destroy();
   }
 }
