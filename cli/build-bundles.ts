@@ -18,7 +18,7 @@ export const bundleDir = join(dist, 'bundle');
  * the same from a bundle as from dist/. Bundles and chunks all sit in one directory, which makes this a fixed
  * relative URL per source file.
  */
-function tscLocationOfImportMeta(outDir: string): Plugin {
+function tscLocationOfImportMeta(outDir: string, base: string): Plugin {
   return {
     name: 'tsc-location-of-import-meta',
     setup(b) {
@@ -27,37 +27,52 @@ function tscLocationOfImportMeta(outDir: string): Plugin {
         if (!source.includes('import.meta.url')) return undefined;
         const tscOutput = join(dist, relative(root, args.path)).replace(/\.ts$/, '.js');
         const fromBundle = relative(outDir, tscOutput).split('\\').join('/');
-        const url = `new URL(${JSON.stringify(fromBundle)}, import.meta.url).href`;
+        const url = `new URL(${JSON.stringify(fromBundle)}, ${base}).href`;
         return { contents: source.replaceAll('import.meta.url', url), loader: 'ts' };
       });
     },
   };
 }
 
+const common = {
+  absWorkingDir: root,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  packages: 'external',
+  // Node reads the maps only with --enable-source-maps (then stack traces name our .ts files); reading them
+  // costs every thread ~14 ms, so they are not on by default.
+  sourcemap: 'linked',
+  logLevel: 'warning',
+} as const;
+
 /** Builds the bundles into a fresh directory, then swaps it in whole (a command running now keeps a whole set). */
 export async function buildBundles(): Promise<void> {
   const staging = `${bundleDir}.new-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
+  // The commands: ES modules, the cluster's code in chunks of its own.
   await build({
-    absWorkingDir: root,
-    entryPoints: {
-      faasmpirun: 'cli/faasmpirun.ts',
-      faasmpi: 'cli/faasmpi.ts',
-      'faaslet-worker': 'faaslet/faaslet-worker.ts',
-    },
+    ...common,
+    entryPoints: { faasmpirun: 'cli/faasmpirun.ts', faasmpi: 'cli/faasmpi.ts' },
     outdir: staging,
-    bundle: true,
     splitting: true,
     format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
-    // Node reads the maps only with --enable-source-maps (then stack traces name our .ts files).
-    sourcemap: 'linked',
     define: { FAASMPI_BUNDLED: 'true' },
-    plugins: [tscLocationOfImportMeta(bundleDir)],
-    logLevel: 'warning',
+    plugins: [tscLocationOfImportMeta(bundleDir, 'import.meta.url')],
+  });
+  // The pool worker: one CommonJS script, which (unlike an ES module in Node 20) can be compiled from V8's code
+  // cache (faaslet/worker-code-cache.ts), and the small entry that does so.
+  await build({
+    ...common,
+    entryPoints: { 'faaslet-worker': 'faaslet/faaslet-worker.ts', 'faaslet-worker-entry': 'faaslet/worker-code-cache.ts' },
+    outdir: staging,
+    outExtension: { '.js': '.cjs' },
+    format: 'cjs',
+    define: { FAASMPI_BUNDLED: 'true' },
+    // ES modules are strict: the bundles stay so ("use strict" must come first).
+    banner: { js: '"use strict";\nconst FAASMPI_BUNDLE_URL = require("node:url").pathToFileURL(__filename).href;' },
+    plugins: [tscLocationOfImportMeta(bundleDir, 'FAASMPI_BUNDLE_URL')],
   });
   const old = `${bundleDir}.old-${process.pid}`;
   try {

@@ -11,10 +11,11 @@ import type { FaasletOutcome } from '../faaslet/outcome.js';
 declare const FAASMPI_BUNDLED: true | undefined;
 
 /**
- * A bundled host starts bundled workers (one file to load); tsc's output starts tsc's worker, so host and worker
- * always come from the same build. (In a bundle, import.meta.url still names this module's tsc output.)
+ * A bundled host starts bundled workers (one script, compiled from V8's code cache: faaslet/worker-code-cache.ts);
+ * tsc's output starts tsc's worker, so host and worker always come from the same build. (In a bundle,
+ * import.meta.url still names this module's tsc output.)
  */
-const WORKER_FILE = new URL(typeof FAASMPI_BUNDLED === 'undefined' ? '../faaslet/faaslet-worker.js' : '../bundle/faaslet-worker.js', import.meta.url).href;
+const WORKER_FILE = new URL(typeof FAASMPI_BUNDLED === 'undefined' ? '../faaslet/faaslet-worker.js' : '../bundle/faaslet-worker-entry.cjs', import.meta.url).href;
 
 export interface PoolOptions {
   /** Workers kept warm (default: cores). */

@@ -1,10 +1,11 @@
 // Job start-up (issue 15): what a launch loads. A single-host faasmpirun runs from the bundles in dist/bundle (one
 // file per thread, not ~170 modules) and never loads the cluster's clients (Redis, WebSocket, protobuf); a
-// command falls back to tsc's output when the bundle is older than it. (Start-up times are measured by
+// command falls back to tsc's output when the bundle is older than it; the worker's V8 code cache survives
+// being corrupted. (Start-up times are measured by
 // experiments/start-up.ts, not here: they depend on the machine's load.)
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -74,12 +75,34 @@ describe('what a launch loads', () => {
 
   test('the workers run the bundled Faaslet worker', () => {
     const urls = loadedBy(['-np', '2', program]);
-    assert.ok(urls.some((u) => u.endsWith('/dist/bundle/faaslet-worker.js')), `no worker loaded dist/bundle/faaslet-worker.js:\n${urls.join('\n')}`);
+    assert.ok(urls.some((u) => u.endsWith('/dist/bundle/faaslet-worker.cjs')), `no worker ran dist/bundle/faaslet-worker.cjs:\n${urls.join('\n')}`);
   });
 
   test('a run on hosts does load the cluster clients (the check above can see them)', () => {
     const urls = loadedBy(['--local-hosts', '1', '-np', '1', program]);
     assert.ok(packagesIn(urls).has('ws'), `the launcher of a cluster run loaded no WebSocket client:\n${urls.join('\n')}`);
+  });
+});
+
+describe('the bundled worker\'s code cache', () => {
+  const cache = join(repoRoot, 'dist/bundle/faaslet-worker.cjs.v8-cache');
+
+  test('is written by a launch, and a corrupt or cut-short one is refused and rewritten, the job unharmed', () => {
+    const run = () => {
+      const r = spawnSync(faasmpirun, ['-np', '2', program, '0:0'], { encoding: 'utf8', timeout: 60_000 });
+      assert.equal(r.status, 0, `status ${r.status}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`);
+      assert.equal(r.stderr, '');
+      assert.equal(r.stdout.split('faaslet ').length - 1, 2, r.stdout);
+    };
+    rmSync(cache, { force: true });
+    run();
+    assert.ok(existsSync(cache), 'a launch wrote no code cache');
+    const good = readFileSync(cache);
+    for (const bad of [Buffer.from('not a V8 code cache at all'.repeat(100)), good.subarray(0, good.length >> 1)]) {
+      writeFileSync(cache, bad);
+      run();
+      assert.ok(!readFileSync(cache).equals(bad), 'the refused cache was not rewritten');
+    }
   });
 });
 
