@@ -12,9 +12,6 @@ import { FaasletPool } from '../host/faaslet-pool.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
 
-/** Most workers a launch starts before it knows the job can run. */
-const EAGER_WORKERS = 64;
-
 function fail(message: string, code: number): number {
   process.stderr.write(`faasmpirun: ${message}\n`);
   return code;
@@ -61,9 +58,9 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
   };
   const c = options.cluster;
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
-  // One worker per rank, started now, while nothing else needs the other cores; a larger job starts the rest as
-  // its ranks are queued (and one that cannot run here fails without starting hundreds of threads first).
-  const pool = onCluster ? undefined : new FaasletPool({ warm: spec.np <= EAGER_WORKERS ? spec.np : availableParallelism() });
+  // A worker per rank up to one per core, started now, while nothing else needs the other cores; more would
+  // only take CPU from this thread's way to the job's first task (their ranks start them when queued).
+  const pool = onCluster ? undefined : new FaasletPool({ warm: Math.min(spec.np, availableParallelism()) });
   const [{ LocalHost }, { ModuleLoadError }, { PrepareTimeout }] = await Promise.all([
     import('../host/local-host.js'), import('../faaslet/module-loader.js'), import('../host/snapshot-cache.js'),
   ]);

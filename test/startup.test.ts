@@ -44,12 +44,12 @@ else {
   return preload;
 }
 
-/** Runs faasmpirun with the load hook; returns the URLs of the modules its threads loaded. */
-function loadedBy(args: string[]): string[] {
+/** Runs a command (faasmpirun unless told) with the load hook; returns the URLs of the modules its threads loaded. */
+function loadedBy(args: string[], command = faasmpirun): string[] {
   const log = join(dir, `loads-${Math.random().toString(36).slice(2)}.txt`);
   writeFileSync(log, '');
   // On node's command line (not NODE_OPTIONS), so worker threads inherit it too.
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(loadLogger()).href, faasmpirun, ...args], {
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(loadLogger()).href, command, ...args], {
     encoding: 'utf8', timeout: 60_000, env: { ...process.env, FAASMPI_TEST_LOAD_LOG: log },
   });
   assert.equal(r.status, 0, `status ${r.status}\n--- stdout\n${r.stdout}--- stderr\n${r.stderr}`);
@@ -76,6 +76,13 @@ describe('what a launch loads', () => {
   test('the workers run the bundled Faaslet worker', () => {
     const urls = loadedBy(['-np', '2', program]);
     assert.ok(urls.some((u) => u.endsWith('/dist/bundle/faaslet-worker.cjs')), `no worker ran dist/bundle/faaslet-worker.cjs:\n${urls.join('\n')}`);
+  });
+
+  test('faasmpi certs loads neither the cluster clients nor the host runtime', () => {
+    const urls = loadedBy(['certs', 'init', '--dir', join(dir, `ca-${Math.random().toString(36).slice(2)}`)], join(repoRoot, 'cli/bin/faasmpi'));
+    assert.ok(urls.some((u) => u.endsWith('/dist/bundle/faasmpi.js')), `faasmpi did not run from its bundle:\n${urls.join('\n')}`);
+    assert.deepEqual(CLUSTER_PACKAGES.filter((p) => packagesIn(urls).has(p)), [], 'faasmpi certs loaded cluster clients');
+    assert.ok(!packagesIn(urls).has('piscina'), 'faasmpi certs loaded the worker pool');
   });
 
   test('a run on hosts does load the cluster clients (the check above can see them)', () => {
