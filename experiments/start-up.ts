@@ -1,7 +1,8 @@
 // Job start-up, ours vs native mpirun (issue 15): launch -> main, launch -> end of MPI_Init, launch -> exit,
 // for an MPI hello at 1, 2 and 8 ranks and for LULESH. Both sides run interleaved (ours, native, ours, ...)
 // so a change in machine load hits both; each figure is the median of the runs, with the load average.
-// One command: `node dist/experiments/start-up.js [runs]` (default 7), or part of the cold-start benchmark.
+// One command: `node dist/experiments/start-up.js [runs]` (default 7), or part of the cold-start benchmark;
+// START_UP_COMPARE=<another checkout>/cli/bin/faasmpirun adds that build to the interleaving (before/after).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -14,6 +15,8 @@ import type { Row } from './result.js';
 const CORES = cpus().length;
 const TIMEOUT_MS = 120_000;
 const faasmpirun = join(repoRoot, 'cli/bin/faasmpirun');
+/** Another build's faasmpirun to run in the same interleaving (e.g. before a change): START_UP_COMPARE=path. */
+const COMPARE = process.env.START_UP_COMPARE;
 const faasmpicc = join(repoRoot, 'toolchain/bin/faasmpicc');
 const LULESH_BUILDS = process.env.APPS_WORKDIR ?? '/work/apps-build';
 
@@ -92,23 +95,28 @@ function luleshSubject(builds: { wasm?: string; native?: string }): Subject | un
 async function measure(s: Subject, np: number, runs: number): Promise<Row[]> {
   const cwd = tmpdir();
   const markers = s.markers.map(([, re]) => re);
-  const ours: Times[] = [], native: Times[] = [];
+  const ours: Times[] = [], native: Times[] = [], other: Times[] = [];
+  const oursArgs = ['--stdin', 'none', '-np', String(np), s.wasm, ...s.args];
   const mpirun = ['--allow-run-as-root', ...(np > CORES ? ['--oversubscribe'] : []), '-np', String(np), s.native, ...s.args];
   // One unmeasured run each: the page cache and any compile caches are then as warm as a user's second run.
-  await timeOnce(faasmpirun, ['--stdin', 'none', '-np', String(np), s.wasm, ...s.args], cwd, markers);
+  await timeOnce(faasmpirun, oursArgs, cwd, markers);
   await timeOnce('mpirun', mpirun, cwd, markers);
+  if (COMPARE) await timeOnce(COMPARE, oursArgs, cwd, markers);
   const loads: string[] = [];
   for (let i = 0; i < runs; i++) {
-    ours.push(await timeOnce(faasmpirun, ['--stdin', 'none', '-np', String(np), s.wasm, ...s.args], cwd, markers));
+    ours.push(await timeOnce(faasmpirun, oursArgs, cwd, markers));
     native.push(await timeOnce('mpirun', mpirun, cwd, markers));
+    if (COMPARE) other.push(await timeOnce(COMPARE, oursArgs, cwd, markers));
     loads.push(loadAverage().split(' ')[0]);
   }
+  const compared = (pick: (t: Times) => number) => (COMPARE ? `; ${COMPARE}: ${median(other.map(pick)).toFixed(0)} ms` : '');
   const note = `load average (1 min) during the runs: ${loads.join(' ')}`;
   const label = `start-up: ${s.name}, ${np} rank${np > 1 ? 's' : ''}`;
   const rows: Row[] = s.markers.map(([what], i) => ({
-    metric: `${label}: ${what}`, unit: 'ms', ours: median(ours.map((t) => t.marks[i])), native: median(native.map((t) => t.marks[i])), note,
+    metric: `${label}: ${what}`, unit: 'ms', ours: median(ours.map((t) => t.marks[i])), native: median(native.map((t) => t.marks[i])),
+    note: note + compared((t) => t.marks[i]),
   }));
-  rows.push({ metric: `${label}: launch to exit`, unit: 'ms', ours: median(ours.map((t) => t.exit)), native: median(native.map((t) => t.exit)), note });
+  rows.push({ metric: `${label}: launch to exit`, unit: 'ms', ours: median(ours.map((t) => t.exit)), native: median(native.map((t) => t.exit)), note: note + compared((t) => t.exit) });
   return rows;
 }
 
