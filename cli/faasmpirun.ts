@@ -12,9 +12,6 @@ import { FaasletPool } from '../host/faaslet-pool.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
 import { parseRunArgs, rankEnvironment, UsageError, USAGE, type RunOptions } from './args.js';
 
-/** Most workers a launch starts before its job is known to fit. */
-const EAGER_WORKERS = 64;
-
 function fail(message: string, code: number): number {
   process.stderr.write(`faasmpirun: ${message}\n`);
   return code;
@@ -61,11 +58,9 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
   };
   const c = options.cluster;
   const onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
-  // A worker per rank, started now, so they boot while the host runtime loads and the job is prepared. (Started
-  // only once ranks are queued, they boot while the first ranks run, whose waits spin on the cores they need:
-  // 8 ranks on 2 cores ended ~20% later so.) A larger job starts the rest as its ranks are queued, and one that
-  // cannot run here fails without starting hundreds of threads first.
-  const pool = onCluster ? undefined : new FaasletPool({ warm: spec.np <= EAGER_WORKERS ? spec.np : availableParallelism() });
+  // A worker per rank up to one per core, started now, while nothing else needs the other cores; more would
+  // only take CPU from this thread's way to the job's first task (their ranks start them when queued).
+  const pool = onCluster ? undefined : new FaasletPool({ warm: Math.min(spec.np, availableParallelism()) });
   const [{ LocalHost }, { ModuleLoadError }, { PrepareTimeout }] = await Promise.all([
     import('../host/local-host.js'), import('../faaslet/module-loader.js'), import('../host/snapshot-cache.js'),
   ]);
