@@ -123,7 +123,13 @@ async function measure(s: Subject, np: number, runs: number): Promise<Row[]> {
 /** The start-up rows; LULESH from `lulesh` (the apps experiment's builds) or APPS_WORKDIR's. */
 export async function startUpRows(runs = 7, lulesh: { wasm?: string; native?: string } = {}): Promise<{ rows: Row[]; notes: string[] }> {
   const rows: Row[] = [], notes: string[] = [];
-  const subjects = [helloSubject(), luleshSubject(lulesh)];
+  let hello: Subject | undefined;
+  try {
+    hello = helloSubject();
+  } catch (e) {
+    notes.push(`start-up: building mpi_hello failed (the native side needs Open MPI's mpicc): ${(e as Error).message}`);
+  }
+  const subjects = [hello, luleshSubject(lulesh)];
   if (!subjects[1]) notes.push(`start-up: no LULESH builds in ${LULESH_BUILDS}/lulesh (npm run experiments -- apps builds them)`);
   for (const s of subjects) {
     if (!s) continue;
