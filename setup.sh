@@ -44,9 +44,11 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-# 4. Build: TypeScript (incremental) and the guest runtime library (skipped when up to date).
+# 4. Build: TypeScript (incremental), the commands' bundles (dist/bundle: quick start-up) and the guest runtime
+#    library (skipped when up to date).
 say "building"
 npx tsc -p tsconfig.json
+node dist/cli/build-bundles.js >/dev/null
 node dist/toolchain/src/build-guest.js
 
 # 5. Commands on PATH.

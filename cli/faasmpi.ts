@@ -5,8 +5,8 @@ import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseSize } from './args.js';
-import { HostRuntime } from '../cluster/host-runtime.js';
-import { embeddedState, redisState } from '../cluster/state/cluster-state.js';
+// The host runtime (with its WebSocket and protobuf clients) and the cluster state (ioredis) are imported by the
+// subcommands that use them: `faasmpi certs` and `faasmpi hosts` start without them.
 import { StateError, checkName } from '../cluster/state/types.js';
 import { CertError, initCa, issueHost, issueUser } from '../cluster/trust/certs.js';
 import { credentialFilesIn, CredentialsError, loadCredentials } from '../cluster/trust/credentials.js';
@@ -68,6 +68,7 @@ function size(flag: string, v: string | undefined): number | undefined {
 }
 
 async function openState(redis: string | undefined, cluster: string) {
+  const { embeddedState, redisState } = await import('../cluster/state/cluster-state.js');
   return redis ? redisState(redis, cluster) : embeddedState(cluster);
 }
 
@@ -94,6 +95,7 @@ async function host(argv: string[]): Promise<number> {
   const dataDir = resolve(values['data-dir'] ?? (process.getuid!() === 0 ? '/var/lib/faasmpi' : join(homedir(), '.local/share/faasmpi')));
   mkdirSync(dataDir, { recursive: true, mode: 0o755 });
   const workdirs = new Workdirs(dataDir, values['allow-wdir'] ?? []);
+  const { HostRuntime } = await import('../cluster/host-runtime.js');
   const runtime = new HostRuntime({
     credentials, workdirs, port, bind: values.bind ?? '127.0.0.1', advertise: values.advertise,
     slots: int('slots', values.slots, availableParallelism()),
@@ -167,7 +169,7 @@ async function jobs(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { redis: { type: 'string' }, cluster: { type: 'string' }, user: { type: 'string' } } });
   const cluster = checkName('cluster', values.cluster ?? 'default');
   if (!values.redis) throw new UsageError('faasmpi jobs: --redis URL is required (launchers share their queue and job records through the cluster\'s Redis)');
-  const state = await redisState(values.redis, cluster);
+  const state = await openState(values.redis, cluster);
   try {
     const queue = await state.queue();
     const now = Date.now();

@@ -1,20 +1,16 @@
 // faasmpirun: run N ranks of a wasm program on this machine's host runtime, like mpirun.
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ModuleLoadError } from '../faaslet/module-loader.js';
 import { availableParallelism, constants as osConstants, userInfo } from 'node:os';
-import { runOnCluster, type ClusterTarget } from '../cluster/launcher.js';
-import { LocalCluster } from '../cluster/local-cluster.js';
+// Cluster modules (Redis, WebSocket, protobuf clients) are imported only by runClustered: a single-host run
+// never loads them, which is most of a launch's start-up otherwise. The host runtime (with the whole MPI and
+// OpenMP implementation) is imported once the worker pool is started, so the workers boot while it loads.
+import type { ClusterTarget } from '../cluster/launcher.js';
+import type { ClusterState } from '../cluster/state/types.js';
+import type { Credentials } from '../cluster/trust/credentials.js';
 import { slurmAllocation, type SlurmAllocation } from '../cluster/slurm.js';
-import { SlurmHosts } from '../cluster/slurm-hosts.js';
-import { waitForHosts } from '../cluster/wait-hosts.js';
-import { readPreload } from '../cluster/preload.js';
-import { embeddedState, redisState } from '../cluster/state/cluster-state.js';
-import { checkName, type ClusterState } from '../cluster/state/types.js';
-import { credentialFilesIn, loadCredentials, type Credentials } from '../cluster/trust/credentials.js';
+import { FaasletPool } from '../host/faaslet-pool.js';
 import { describeEnd, type JobResult, type JobSpec } from '../host/job.js';
-import { LocalHost } from '../host/local-host.js';
-import { PrepareTimeout } from '../host/snapshot-cache.js';
 import { parseRunArgs, rankEnvironment, UsageError, USAGE, version, type RunOptions } from './args.js';
 import { slotLimit } from './host-spec.js';
 import { openRankOutput, rankStdin, type RankOutput } from './rank-io.js';
@@ -24,7 +20,15 @@ function fail(message: string, code: number): number {
   return code;
 }
 
-export async function main(argv: string[]): Promise<number> {
+export interface MainOptions {
+  /**
+   * The caller exits the process as soon as main returns (cli/bin/faasmpirun): the workers then end with it,
+   * which is quicker than shutting the pool down in order (tens of ms at 8 ranks).
+   */
+  exitsNext?: boolean;
+}
+
+export async function main(argv: string[], { exitsNext = false }: MainOptions = {}): Promise<number> {
   let options;
   try {
     options = parseRunArgs(argv);
@@ -85,7 +89,13 @@ export async function main(argv: string[]): Promise<number> {
   }
   onCluster ||= slurm !== undefined;
   // ---- end of Slurm
-  const host = onCluster ? undefined : new LocalHost();
+  // A worker per rank up to one per core, started now, while nothing else needs the other cores; more would
+  // only take CPU from this thread's way to the job's first task (their ranks start them when queued).
+  const pool = onCluster ? undefined : new FaasletPool({ warm: Math.min(spec.np, availableParallelism()) });
+  const [{ LocalHost }, { ModuleLoadError }, { PrepareTimeout }] = await Promise.all([
+    import('../host/local-host.js'), import('../faaslet/module-loader.js'), import('../host/snapshot-cache.js'),
+  ]);
+  const host = pool && new LocalHost({ pool });
   try {
     if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ${spec.np === 1 ? 'rank 0' : `ranks 0-${spec.np - 1}`} on this host (${host.hostId})\n`);
     const result = host ? await host.runJob(spec) : await runClustered(spec, options, output, slurm);
@@ -110,7 +120,8 @@ export async function main(argv: string[]): Promise<number> {
     if ((e as Error).name === 'QueueWithdrawn') return fail(`${(e as Error).message}: it never started`, 130);
     return fail((e as Error).message, 1);
   } finally {
-    await host?.close();
+    if (exitsNext) await host?.pool.settled();
+    else await host?.close();
     output.close();
     stdin.close();
   }
@@ -118,6 +129,10 @@ export async function main(argv: string[]): Promise<number> {
 
 /** Runs the job on host runtimes: ones started here (--local-hosts, or srun in a Slurm allocation), listed (--hosts), or registered in Redis. */
 async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutput, slurm: SlurmAllocation | undefined): Promise<JobResult> {
+  const [{ runOnCluster }, { LocalCluster }, { SlurmHosts }, { waitForHosts }, { readPreload }, { embeddedState, redisState }, { checkName }] = await Promise.all([
+    import('../cluster/launcher.js'), import('../cluster/local-cluster.js'), import('../cluster/slurm-hosts.js'), import('../cluster/wait-hosts.js'),
+    import('../cluster/preload.js'), import('../cluster/state/cluster-state.js'), import('../cluster/state/types.js'),
+  ]);
   const c = options.cluster;
   const local = c.localHosts > 0 ? new LocalCluster(checkName('user', c.user ?? loginName()))
     : slurm ? new SlurmHosts(slurm, checkName('user', c.user ?? loginName())) : undefined;
@@ -151,7 +166,7 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
         slotLimits: local.addresses.map(() => c.perNode),
       };
     } else {
-      const credentials = launcherCredentials(c);
+      const credentials = await launcherCredentials(c);
       const user = credentials.identity.name;
       if (c.user !== undefined && c.user !== user) throw new Error(`--user ${c.user}: your certificate is user ${user}'s; a job runs for the user its certificate names`);
       // The hosts place the job: in the user's directory there unless --wdir asks for one they admit.
@@ -191,7 +206,8 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
 }
 
 /** The user certificate the launcher proves itself with: --cert/--key/--ca, --credentials or FAASMPI_CREDENTIALS. */
-function launcherCredentials(c: RunOptions['cluster']): Credentials {
+async function launcherCredentials(c: RunOptions['cluster']): Promise<Credentials> {
+  const { credentialFilesIn, loadCredentials } = await import('../cluster/trust/credentials.js');
   if (c.cert || c.key || c.ca) {
     if (!c.cert || !c.key || !c.ca) throw new Error('--cert, --key and --ca go together');
     return loadCredentials({ cert: c.cert, key: c.key, ca: c.ca }, 'user');

@@ -1,7 +1,7 @@
 // Real applications, unmodified, side by side with native: LULESH 2.0, HPCG 3.1 and CoMD, each built by
 // experiments/apps/<app>.sh with our wrappers and natively (clang-19, Open MPI over clang-19, libomp), run on the
 // same input, their own verification compared with native and their own timer reported as ours/native; on a quiet
-// machine and again with one busy process per core; plus job start-up (launch to main) against mpirun.
+// machine and again with one busy process per core; plus job start-up (experiments/start-up.ts) against mpirun.
 // Opt-in: `npm run experiments -- apps`. Builds and runs live outside the repository (APPS_WORKDIR).
 // Env: APPS_WORKDIR (default /work/apps-build), APPS_SOURCES (directory holding LLNL+LULESH, hpcg-benchmark+hpcg,
 // ECP-copa+CoMD; default /work/apps; a missing one is cloned), APPS_SIZES (default "small,medium"),
@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { repoRoot } from './build.js';
 import { errorText, median } from './measure.js';
 import type { BenchmarkResult, Row } from './result.js';
+import { startUpRows } from './start-up.js';
 import { compareChecks, parseComd, parseHpcg, parseLulesh, type AppRun } from './apps/outputs.js';
 
 const WORK = process.env.APPS_WORKDIR ?? '/work/apps-build';
@@ -149,66 +150,6 @@ function withLoad<T>(fn: () => T): T {
   }
 }
 
-/** Launch to the first output line (ms) and launch to exit (ms), median of `times` runs. */
-async function startUp(cmd: string, args: string[], cwd: string, times: number): Promise<{ firstLine: number; exit: number }> {
-  const first: number[] = [], exit: number[] = [];
-  for (let i = 0; i < times; i++) {
-    const r = await new Promise<{ firstLine: number; exit: number }>((resolve, reject) => {
-      const t0 = process.hrtime.bigint();
-      const ms = () => Number(process.hrtime.bigint() - t0) / 1e6;
-      const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, OMP_NUM_THREADS: '1' } });
-      let firstLine = -1, err = '';
-      const timer = setTimeout(() => child.kill('SIGKILL'), TIMEOUT_MS);
-      child.stdout.on('data', (d: Buffer) => { if (firstLine < 0 && d.includes(10)) firstLine = ms(); });
-      child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
-      child.on('error', reject);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        if (code !== 0 || firstLine < 0) reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}${firstLine < 0 ? ', no output' : ''}: ${err.trim().split('\n').slice(-5).join(' | ')}`));
-        else resolve({ firstLine, exit: ms() });
-      });
-    });
-    first.push(r.firstLine);
-    exit.push(r.exit);
-  }
-  return { firstLine: median(first), exit: median(exit) };
-}
-
-async function startUpRows(builds: Map<string, { binary?: string }>, notes: string[]): Promise<Row[]> {
-  const rows: Row[] = [];
-  const dir = join(WORK, 'hello');
-  mkdirSync(dir, { recursive: true });
-  const src = join(repoRoot, 'experiments/apps/mpi_hello.c');
-  const helloWasm = join(dir, 'mpi_hello.wasm'), helloNative = join(dir, 'mpi_hello');
-  try {
-    execFileSync(faasmpicc, ['-O2', src, '-o', helloWasm], { stdio: 'inherit' });
-    execFileSync('mpicc', ['-O2', src, '-o', helloNative], { stdio: 'inherit', env: { ...process.env, OMPI_CC: 'clang-19' } });
-  } catch (e) {
-    notes.push(`start-up: building mpi_hello failed: ${errorText(e)}`);
-    return rows;
-  }
-  const mpirunArgs = (np: number) => ['--allow-run-as-root', ...(np > CORES ? ['--oversubscribe'] : []), '-np', String(np)];
-  const subjects: [string, string | undefined, string | undefined, string[], number[]][] = [
-    ['hello (MPI)', helloWasm, helloNative, [], [1, 8]],
-    ['LULESH mpi -s 8 -i 1', builds.get('lulesh mpi-wasm')?.binary, builds.get('lulesh mpi-native')?.binary, ['-s', '8', '-i', '1'], [1, 8]],
-  ];
-  for (const [name, wasm, native, args, nps] of subjects) {
-    if (!wasm || !native || (ONLY && name.startsWith('LULESH') && !ONLY.includes('lulesh'))) continue;
-    for (const np of nps) {
-      try {
-        const ours = await startUp(faasmpirun, ['--wdir', dir, '--stdin', 'none', '-np', String(np), wasm, ...args], dir, 5);
-        const theirs = await startUp('mpirun', [...mpirunArgs(np), native, ...args], dir, 5);
-        const what = name.startsWith('hello') ? 'launch to main (first line, before MPI_Init)' : 'launch to first line (after MPI_Init and mesh set-up)';
-        rows.push({ metric: `start-up: ${name}, ${np} rank${np > 1 ? 's' : ''}: ${what}`, unit: 'ms', ours: ours.firstLine, native: theirs.firstLine });
-        rows.push({ metric: `start-up: ${name}, ${np} rank${np > 1 ? 's' : ''}: launch to exit`, unit: 'ms', ours: ours.exit, native: theirs.exit });
-      } catch (e) {
-        notes.push(`start-up ${name} at ${np} ranks failed: ${errorText(e)}`);
-      }
-    }
-  }
-  return rows;
-}
-
 export async function run(): Promise<BenchmarkResult> {
   const result: BenchmarkResult = {
     name: 'apps',
@@ -256,7 +197,10 @@ export async function run(): Promise<BenchmarkResult> {
     }
   }
   for (const [text, where] of failures) result.notes.unshift(`faasmpi run FAILED (${where.join('; ')}): ${text}`);
-  result.rows.push(...(await startUpRows(builds, result.notes)));
+  // Start-up rows (experiments/start-up.ts): hello at 1, 2, 8 ranks and LULESH at 1, 8, interleaved with mpirun.
+  const startUp = await startUpRows(5, { wasm: builds.get('lulesh mpi-wasm')?.binary, native: builds.get('lulesh mpi-native')?.binary });
+  result.rows.push(...startUp.rows);
+  result.notes.push(...startUp.notes);
   result.notes.push(`Load average (1, 5, 15 min) before the app runs: ${loadBefore}; after: ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}.`);
   return result;
 }

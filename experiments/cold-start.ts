@@ -1,6 +1,6 @@
 // Faaslet cold start: fresh (instantiate + constructors) vs restored from a snapshot, the full path through a
 // warm worker, memory per idle Faaslet and how many one host process holds. Native baseline: spawning the same
-// program as a native process.
+// program as a native process. Job start-up through faasmpirun against mpirun: experiments/start-up.ts.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import b from 'benny';
@@ -8,6 +8,7 @@ import { LocalHost } from '../host/local-host.js';
 import { buildNative, buildWasm } from './build.js';
 import { FaasletFactory } from './faaslet-factory.js';
 import type { BenchmarkResult, Row } from './result.js';
+import { startUpRows } from './start-up.js';
 
 const FAASM = { freshMs: 5.2, restoreMs: 0.5, freshKB: 200, restoreKB: 90 };
 
@@ -73,6 +74,8 @@ export async function run(): Promise<BenchmarkResult> {
     { metric: 'memory per idle Faaslet, restored (hello.c)', unit: 'KiB', ours: restored.bytesEach / 1024, reference: FAASM.restoreKB },
     { metric: 'idle Faaslets held by one host process (restored, 60 s cap)', unit: 'Faaslets', ours: restored.held, note: `stopped by: ${restored.limit}` },
   );
+  const startUp = await startUpRows();
+  rows.push(...startUp.rows);
   return {
     name: 'cold-start',
     title: 'Faaslet cold start and footprint',
@@ -81,6 +84,7 @@ export async function run(): Promise<BenchmarkResult> {
       'Fresh and restore are measured in one thread with benny (instantiate from the cached compiled module; restore copies only the non-zero pages of the snapshot).',
       'Reference column: figures published for Faasm (fresh 5.2 ms, restore 0.5 ms, 200 KB / 90 KB per Faaslet).',
       'Memory per idle Faaslet is the RSS growth of a process holding 500 more Faaslets, divided by 500.',
+      ...startUp.notes,
     ],
   };
 }

@@ -7,6 +7,16 @@ import { Piscina } from 'piscina';
 import type { FaasletTask, OmpThreadTask, PrepareResult, PrepareTask, RunTask, ThreadOutcome } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 
+/** Defined (true) in the bundles of dist/bundle (cli/build-bundles.ts). */
+declare const FAASMPI_BUNDLED: true | undefined;
+
+/**
+ * A bundled host starts bundled workers (one script, compiled from V8's code cache: faaslet/worker-code-cache.ts);
+ * tsc's output starts tsc's worker, so host and worker always come from the same build. (In a bundle,
+ * import.meta.url still names this module's tsc output.)
+ */
+const WORKER_FILE = new URL(typeof FAASMPI_BUNDLED === 'undefined' ? '../faaslet/faaslet-worker.js' : '../bundle/faaslet-worker-entry.cjs', import.meta.url).href;
+
 export interface PoolOptions {
   /** Workers kept warm (default: cores). */
   warm?: number;
@@ -28,7 +38,7 @@ export class FaasletPool {
     this.maxFaaslets = options.maxFaaslets ?? 256;
     const warm = Math.min(options.warm ?? availableParallelism(), this.maxFaaslets);
     this.pool = new Piscina({
-      filename: new URL('../faaslet/faaslet-worker.js', import.meta.url).href,
+      filename: WORKER_FILE,
       minThreads: warm,
       maxThreads: this.maxFaaslets,
       concurrentTasksPerWorker: 1,
@@ -75,11 +85,18 @@ export class FaasletPool {
     return this.counted(this.pool.run(task, { signal }) as Promise<PrepareResult>);
   }
 
-  async close(): Promise<void> {
-    // Threads still starting (warm ones, or replacements for terminated ones) finish loading first.
+  /**
+   * Resolves once no thread is still loading its modules (warm ones, or replacements for terminated ones): only
+   * then may the threads be terminated, by close() or by the process exiting.
+   */
+  async settled(): Promise<void> {
     const deadline = Date.now() + 10_000;
     const starting = () => this.pool.threads.some((w) => w.threadId >= 0 && !this.loaded.has(w.threadId));
     while (starting() && Date.now() < deadline) await delay(2);
+  }
+
+  async close(): Promise<void> {
+    await this.settled();
     await this.pool.destroy();
   }
 }

@@ -160,6 +160,8 @@ export interface PartPlacement {
 }
 
 export interface LocalHostOptions extends PoolOptions {
+  /** Workers already started (a launcher starts them first, so they boot while the host runtime loads). */
+  pool?: FaasletPool;
   hostId?: string;
   cores?: number;
   snapshots?: SnapshotCacheOptions;
@@ -195,7 +197,7 @@ export class LocalHost {
     this.maxInitTimeoutMs = options.maxInitTimeoutMs ?? 600_000;
     this.load = HostLoad.create(options.cores);
     this.machineLoad = new MachineLoadSampler(this.load, availableParallelism());
-    this.pool = new FaasletPool(options);
+    this.pool = options.pool ?? new FaasletPool(options);
     this.snapshots = new SnapshotCache((task, signal) => this.pool.prepare(task, signal), options.snapshots);
   }
 
