@@ -26,9 +26,9 @@ export function compileFlags(openmp: boolean, cxx = false): string[] {
     ...WASI_EMULATIONS.map((e) => `-D_WASI_EMULATED_${e.toUpperCase().replace('-', '_')}`),
   ];
   if (openmp) flags.push('-fopenmp', '-matomics', '-include', ERRNO_SHIM_HEADER);
-  // 128-bit SIMD for OpenMP builds: the native side vectorises with SSE2 by default, and OpenMP codes are loop
-  // codes (CoMD's force loop ran 1.45x faster with it). Every engine we run on has it; a later -mno-simd128 wins.
-  if (openmp) flags.push('-msimd128');
+  // 128-bit SIMD: the native side vectorises with SSE2 by default, and HPC codes are loop codes (CoMD's force
+  // loop ran 1.45x faster with it). Every engine we run on has it; a later -mno-simd128 of the user wins.
+  flags.push('-msimd128');
   // Catchable C++ exceptions; a later -fno-exceptions of the user still wins.
   if (cxx) flags.push(WASM_EXCEPTIONS_FLAG);
   return flags;

@@ -1,5 +1,5 @@
-// OpenMP builds vectorise like the native side does (SSE2 there, simd128 here): faasmpicc -fopenmp compiles with
-// -msimd128 unless the user says -mno-simd128, and the vector code runs and gives the scalar code's answer.
+// Builds vectorise like the native side does (SSE2 there, simd128 here): faasmpicc compiles with -msimd128, with
+// or without -fopenmp, unless the user says -mno-simd128, and the vector code runs and gives the scalar code's answer.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -28,7 +28,7 @@ int main(void) {
 /** Builds saxpy.c with extra flags; whether the module has any v128 instruction (0xfd prefix opcodes are SIMD). */
 function buildAndRun(name: string, flags: string[]): { vector: boolean; stdout: string } {
   const out = join(dir, `${name}.wasm`);
-  const b = spawnSync(faasmpicc, ['-O2', '-fopenmp', ...flags, source, '-o', out], { encoding: 'utf8' });
+  const b = spawnSync(faasmpicc, ['-O2', ...flags, source, '-o', out], { encoding: 'utf8' });
   assert.equal(b.status, 0, b.stderr);
   const text = spawnSync(join(repoRoot, 'node_modules/.bin/wasm-dis'), [out], { encoding: 'utf8', maxBuffer: 256 << 20 });
   assert.equal(text.status, 0, text.stderr);
@@ -37,13 +37,18 @@ function buildAndRun(name: string, flags: string[]): { vector: boolean; stdout: 
   return { vector: /\bv128\b|f32x4/.test(text.stdout), stdout: r.stdout };
 }
 
-test('faasmpicc -fopenmp emits simd128 by default, -mno-simd128 turns it off, both give the same answer', { timeout: 120_000 }, () => {
-  const show = spawnSync(faasmpicc, ['--showme:compile', '-fopenmp'], { encoding: 'utf8' });
-  assert.ok(show.stdout.includes('-msimd128'), show.stdout);
-  const vec = buildAndRun('vector', []);
-  const scalar = buildAndRun('scalar', ['-mno-simd128']);
+test('faasmpicc emits simd128 by default, with and without -fopenmp; -mno-simd128 turns it off; all give the same answer', { timeout: 120_000 }, () => {
+  for (const mode of [[], ['-fopenmp']]) {
+    const show = spawnSync(faasmpicc, ['--showme:compile', ...mode], { encoding: 'utf8' });
+    assert.ok(show.stdout.includes('-msimd128'), show.stdout);
+  }
+  const plain = buildAndRun('plain', []);
+  const vec = buildAndRun('vector', ['-fopenmp']);
+  const scalar = buildAndRun('scalar', ['-fopenmp', '-mno-simd128']);
+  assert.ok(plain.vector, 'no vector instruction in the default plain build');
   assert.ok(vec.vector, 'no vector instruction in the default OpenMP build');
   assert.ok(!scalar.vector, 'vector instructions although -mno-simd128 was given');
   assert.equal(vec.stdout, scalar.stdout);
+  assert.equal(plain.stdout, scalar.stdout);
   assert.match(vec.stdout, /^sum=\d+/);
 });
