@@ -160,7 +160,7 @@ export async function run(): Promise<BenchmarkResult> {
       `Times are each app's own timer (LULESH: elapsed from its FOM line; CoMD: rank 0's "loop" timer; HPCG: 1 / its GFLOP/s rating, in s/GFLOP, because HPCG runs more CG sets the faster it is), the median of ${REPEATS} run(s); ours/native above 1 means slower than native. Start-up and set-up are excluded from those and measured separately (start-up rows). Native MPI runs use mpirun (with --oversubscribe past ${CORES} cores); native OpenMP-only builds run directly.`,
       `Check column: the app's own verification values compared with the native run of the same configuration, as printed (LULESH: final origin energy and symmetry differences; CoMD: initial/final energy, eFinal/eInitial, atoms lost; HPCG: VALID and each of its "::Result=PASSED" verdicts; the scaled residual, round-off, is shown).`,
       `"under load": the same run with one busy \`node -e 'for(;;){}'\` process per core (${CORES}) competing on both sides.`,
-      `This machine has ${CORES} cores shared with other engineers' builds and tests while these numbers were taken: every figure here is noisy (load average during the run is given below); rerun on a quiet machine for publishable ratios.`,
+      `The machine has ${CORES} cores. Compare the load averages below with that: figures taken while other work used the cores are noisy. Single runs of short inputs (small) include each side's warm-up.`,
     ],
   };
   mkdirSync(join(WORK, 'run'), { recursive: true });
