@@ -39,8 +39,11 @@ describe('wait policy on a machine with a busy neighbour process', () => {
 
   test('OpenMP, 2 threads, imbalanced regions: the default policy costs no more CPU than passive', { timeout: 240_000 }, () => {
     const args = [omp, '400', '1000000'];
-    const passive = cpuSeconds(args, { OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'passive' });
-    const dflt = cpuSeconds(args, { OMP_NUM_THREADS: '2' });
+    // Medians of 3: now and then a single run spends up to ~0.7 s more (seen in CI); the old policy spent ~1.4 s
+    // more in every run.
+    const median = (f: () => number) => [f(), f(), f()].sort((a, b) => a - b)[1];
+    const passive = median(() => cpuSeconds(args, { OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'passive' }));
+    const dflt = median(() => cpuSeconds(args, { OMP_NUM_THREADS: '2' }));
     assert.ok(dflt <= passive * 1.25 + 0.3, `default policy used ${dflt.toFixed(2)} s of CPU, passive ${passive.toFixed(2)} s`);
   });
 
