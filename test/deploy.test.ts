@@ -22,7 +22,7 @@ import {
 } from '../deploy/manifests.js';
 import { baseDir, renderBase, staleFiles } from '../deploy/render.js';
 import { faasmpi, listHosts, TestCA, until } from './cluster-hosts.js';
-import { faasmpicc, faasmpirun, repoRoot, tempDir } from './helpers.js';
+import { faasmpicc, faasmpirun, freePort, repoRoot, tempDir } from './helpers.js';
 import { startRedis } from './redis-server.js';
 
 type Doc = { apiVersion: string; kind: string; metadata: { name: string; labels?: Record<string, string> }; spec?: any };
@@ -353,13 +353,3 @@ function podDir(prefix: string): string {
   return dir;
 }
 
-function freePort(): Promise<number> {
-  return import('node:net').then(({ createServer }) => new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  }));
-}

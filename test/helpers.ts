@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { describe, test } from 'node:test';
@@ -12,6 +13,18 @@ export const programsDir = join(repoRoot, 'test/programs');
 export const faasmpicc = join(repoRoot, 'toolchain/bin/faasmpicc');
 export const faasmpicxx = join(repoRoot, 'toolchain/bin/faasmpicxx');
 export const faasmpirun = join(repoRoot, 'cli/bin/faasmpirun');
+
+/** A loopback TCP port that was free a moment ago (for servers a test starts: Redis, Slurm, host runtimes). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
 
 export function tempDir(prefix = 'faasmpi-test-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

@@ -3,9 +3,8 @@
 // Stopped after, also when a test fails: the daemons run in the foreground (-D) as our children.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { tempDir } from './helpers.js';
+import { freePort, tempDir } from './helpers.js';
 
 export interface SlurmCluster {
   dir: string;
@@ -16,16 +15,6 @@ export interface SlurmCluster {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
