@@ -14,6 +14,8 @@ import { createSink, endRelayedOutput, nullSink, type SinkSpec } from './output.
 import { collectIfDue, noteReleased } from './reclaim.js';
 import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
+import { WorkerWarmUp } from '../mpi/warm-up.js';
+import { Waiter } from '../mpi/transport/waiter.js';
 
 interface TaskBase {
   module: LoadedModule;
@@ -162,8 +164,19 @@ function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadReque
 // terminated while its ES modules are still being instantiated, so the pool never terminates one before this.
 parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
+// The worker warms the MPI paths in its spare time (mpi/warm-up.ts): idle between tasks, and in a rank's spins.
+const warming = new WorkerWarmUp(process.env.FAASMPI_MPI_WARMUP_MS);
+
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
-  const result = dispatch(task);
+  warming.busy();
+  Waiter.spareWork = warming.done ? undefined : warming.spareWork;
+  let result;
+  try {
+    result = dispatch(task);
+  } finally {
+    Waiter.spareWork = undefined;
+    warming.resume();
+  }
   // This thread held the job's memories (a rank reaches every rank's): drop them from the task, which piscina
   // keeps until we answer, so that they can be collected here (faaslet/reclaim.ts).
   if (task.kind === 'run') {

@@ -43,6 +43,9 @@ export class FaasletPool {
       maxThreads: this.maxFaaslets,
       concurrentTasksPerWorker: 1,
       idleTimeout: 30_000,
+      // An idle worker runs its event loop (not piscina's Atomics.wait loop), so that it can warm up in steps
+      // until its first task arrives (mpi/warm-up.ts); tasks are whole Faaslets, the cost per task is nothing.
+      atomics: 'disabled',
     });
     this.pool.on('message', (m: { faasmpiWorkerLoaded?: number; faasmpiRank?: { groupId: string; index: number; thread: number } }) => {
       if (typeof m?.faasmpiWorkerLoaded === 'number') this.loaded.add(m.faasmpiWorkerLoaded);

@@ -10,8 +10,19 @@ const SPIN_MS = 10;
 const SLEEP_MS = 50;
 
 export class Waiter {
+  /**
+   * Work this thread may do between two polls of a spin (the worker's MPI warm-up: a core is idle while we
+   * spin); returns false when it has no more, and is then dropped.
+   */
+  static spareWork: (() => boolean) | undefined;
   private readonly spin = new SpinBudget(SPIN_MS);
-  constructor(private readonly channels: JobChannels, private readonly rank: number, private readonly load: HostLoad) {}
+  constructor(
+    private readonly channels: JobChannels,
+    private readonly rank: number,
+    private readonly load: HostLoad,
+    /** Called instead of sleeping, if given (a private job driven by one thread must never sleep: mpi/warm-up.ts). */
+    private readonly onBlock?: () => never,
+  ) {}
 
   /** Calls progress() until done(); never returns otherwise (a deadlock is ended by the host). */
   waitUntil(progress: () => void, done: () => boolean, describe: () => string): void {
@@ -25,11 +36,14 @@ export class Waiter {
           this.spin.caught();
           return;
         }
+        const worked = Waiter.spareWork !== undefined;
+        if (worked && !Waiter.spareWork!()) Waiter.spareWork = undefined;
         // The machine may get busy while we spin: look again now and then, and give the core up at once.
-        if ((i & 63) === 0 && (performance.now() > spinUntil || !this.load.hasSpareCore())) break;
+        if ((worked || (i & 63) === 0) && (performance.now() > spinUntil || !this.load.hasSpareCore())) break;
       }
       this.spin.missed();
     }
+    this.onBlock?.();
     this.channels.setState(this.rank, RankState.blocked, describe());
     try {
       for (;;) {
