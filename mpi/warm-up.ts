@@ -208,12 +208,17 @@ if (RECV + 4096 > PAGE) throw new Error('MPI warm-up: scratch layout exceeds its
 
 /** Default of FAASMPI_MPI_WARMUP_MS (see WorkerWarmUp). */
 const DEFAULT_BUDGET_MS = 1000;
+/**
+ * Rounds after which the warm-up has done its job: V8 had optimised every hot path after 130-620 rounds here
+ * (test/mpi-warm.test.ts checks it). Counted in rounds, not time: V8 optimises after so many runs, however slow.
+ */
+const ENOUGH_ROUNDS = 1500;
 /** Longest idle run between two looks at the event loop (a task that arrives meanwhile waits about this long). */
 const IDLE_RUN_MS = 2;
 
 /**
- * A worker thread's MPI warm-up, for at most FAASMPI_MPI_WARMUP_MS of warm-up time (0 turns it off), spent in
- * the thread's spare time only:
+ * A worker thread's MPI warm-up, until ENOUGH_ROUNDS rounds or FAASMPI_MPI_WARMUP_MS of warm-up time (0 turns
+ * it off), spent in the thread's spare time only:
  *   - while the thread has no task, in short runs on the event loop (setImmediate), so a task message is taken
  *     between two runs;
  *   - while a rank of a task spins waiting for MPI progress (a core is idle then), one step of a few calls
@@ -249,7 +254,7 @@ export class WorkerWarmUp {
   private finishedRounds = 0;
 
   get done(): boolean {
-    return this.spent >= this.limit || this.broken !== undefined;
+    return this.spent >= this.limit || this.rounds >= ENOUGH_ROUNDS || this.broken !== undefined;
   }
 
   /** The thread has a task now: no more idle runs until it ends. */
