@@ -15,7 +15,6 @@ import { collectIfDue, noteReleased } from './reclaim.js';
 import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
 import { WorkerWarmUp } from '../mpi/warm-up.js';
-import { Waiter } from '../mpi/transport/waiter.js';
 
 interface TaskBase {
   module: LoadedModule;
@@ -164,17 +163,16 @@ function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadReque
 // terminated while its ES modules are still being instantiated, so the pool never terminates one before this.
 parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
-// The worker warms the MPI paths in its spare time (mpi/warm-up.ts): idle between tasks, and in a rank's spins.
+// While it has no task, the worker warms the MPI paths up (mpi/warm-up.ts), in short runs between which a task
+// is taken at once: a long-running host's workers then run every job's first MPI calls at full speed.
 const warming = new WorkerWarmUp(process.env.FAASMPI_MPI_WARMUP_MS);
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
   warming.busy();
-  Waiter.spareWork = warming.done ? undefined : warming.spareWork;
   let result;
   try {
     result = dispatch(task);
   } finally {
-    Waiter.spareWork = undefined;
     warming.resume();
   }
   // This thread held the job's memories (a rank reaches every rank's): drop them from the task, which piscina

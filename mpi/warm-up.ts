@@ -207,23 +207,27 @@ function expect(got: number, want: number, fn: string): void {
 if (RECV + 4096 > PAGE) throw new Error('MPI warm-up: scratch layout exceeds its page');
 
 /** Default of FAASMPI_MPI_WARMUP_MS (see WorkerWarmUp). */
-const DEFAULT_BUDGET_MS = 1000;
+const DEFAULT_BUDGET_MS = 3000;
 /**
- * Rounds after which the warm-up has done its job: V8 had optimised every hot path after 130-620 rounds here
- * (test/mpi-warm.test.ts checks it). Counted in rounds, not time: V8 optimises after so many runs, however slow.
+ * Rounds of one private job before the next replaces it. V8 optimises for the objects it has seen: code
+ * optimised during one job inlines that job's closures and checks its objects' maps, so the next job's first
+ * calls deoptimise and run unoptimised until V8 has optimised them again, for more generic code (a fresh worker
+ * needed 3 jobs before a job's first calls ran at full speed). A few successive private jobs leave code that
+ * fits any job. V8 had optimised every hot path after 130-620 rounds here (test/mpi-warm.test.ts checks it).
  */
-const ENOUGH_ROUNDS = 1500;
+const ROUNDS_PER_JOB = 300;
+/** Private jobs per worker; counted in rounds, not time: V8 optimises after so many runs, however slow. */
+const JOBS = 5;
+const ENOUGH_ROUNDS = ROUNDS_PER_JOB * JOBS;
 /** Longest idle run between two looks at the event loop (a task that arrives meanwhile waits about this long). */
 const IDLE_RUN_MS = 2;
 
 /**
  * A worker thread's MPI warm-up, until ENOUGH_ROUNDS rounds or FAASMPI_MPI_WARMUP_MS of warm-up time (0 turns
- * it off), spent in the thread's spare time only:
- *   - while the thread has no task, in short runs on the event loop (setImmediate), so a task message is taken
- *     between two runs;
- *   - while a rank of a task spins waiting for MPI progress (a core is idle then), one step of a few calls
- *     between two polls (see Waiter.spareWork): a fresh job's ranks get their first task within ~100 ms of
- *     the worker starting, too soon for the idle runs alone.
+ * it off), run only while the thread has no task: in short runs on the event loop (setImmediate), so a task
+ * message is taken between two runs. (Steps inside a rank's spinning waits were tried for fresh jobs, whose
+ * workers get their first task ~100 ms after starting: each wait then ended a step late, and calls 101-3000 of
+ * an 8-byte Allreduce got 2.5-3.5x slower.)
  */
 export class WorkerWarmUp {
   private job: MpiWarmUp | undefined;
@@ -231,8 +235,6 @@ export class WorkerWarmUp {
   private readonly limit: number;
   private idle = true;
   private scheduled = false;
-  /** Set while a step runs: the private job's own waits must not step it again. */
-  private stepping = false;
 
   constructor(budget: string | undefined) {
     const asked = budget === undefined || budget === '' ? DEFAULT_BUDGET_MS : Number(budget);
@@ -241,7 +243,7 @@ export class WorkerWarmUp {
   }
 
   get rounds(): number {
-    return this.job?.rounds ?? this.finishedRounds;
+    return this.finishedRounds + (this.job?.rounds ?? 0);
   }
 
   /** Warm-up time spent so far (ms). */
@@ -268,13 +270,6 @@ export class WorkerWarmUp {
     this.schedule();
   }
 
-  /** One step inside a rank's spinning wait; false once the warm-up is over (the waiter then stops asking). */
-  readonly spareWork = (): boolean => {
-    if (this.stepping) return true;
-    this.work({ maxMs: 0, steps: 1 });
-    return !this.done;
-  };
-
   private schedule(): void {
     if (this.scheduled || this.done) return;
     this.scheduled = true;
@@ -289,18 +284,20 @@ export class WorkerWarmUp {
   private work(options: MpiWarmUpOptions): void {
     if (this.done) return;
     const t = performance.now();
-    this.stepping = true;
     try {
+      if (this.job && this.job.rounds >= ROUNDS_PER_JOB) {
+        this.finishedRounds += this.job.rounds;
+        this.job = undefined;
+      }
       const job = (this.job ??= new MpiWarmUp());
       job.run({ ...options, maxMs: Math.min(options.maxMs, this.limit - this.spent) });
       this.broken = job.broken;
     } finally {
-      this.stepping = false;
       this.spent += performance.now() - t;
     }
     if (this.done && this.job) {
       // Its two shared memories each reserve gigabytes of address space: let them go.
-      this.finishedRounds = this.job.rounds;
+      this.finishedRounds += this.job.rounds;
       this.job = undefined;
     }
   }

@@ -5,7 +5,6 @@ import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MpiWarmUp, WorkerWarmUp } from '../mpi/warm-up.js';
-import { Waiter } from '../mpi/transport/waiter.js';
 import { build, describeRun, faasmpiRun, tempDir } from './helpers.js';
 
 const dir = tempDir('faasmpi-mpi-warm-');
@@ -38,9 +37,6 @@ describe('the private warm-up job', () => {
     const atBusy = w.ms;
     await delay(50);
     assert.equal(w.ms, atBusy, 'warmed up while a task ran');
-    // In a task, only spare work from a spinning wait warms up.
-    assert.equal(w.spareWork(), true);
-    assert.ok(w.ms > atBusy);
     w.resume();
     await delay(30);
     assert.ok(w.ms > atBusy + 5, 'did not resume when idle again');
@@ -53,16 +49,22 @@ describe('the private warm-up job', () => {
     await delay(20);
     assert.equal(off.ms, 0);
     assert.equal(off.done, true);
-    assert.equal(off.spareWork(), false);
     const short = new WorkerWarmUp('30');
     await delay(300);
     assert.ok(short.done, `not done after 300 ms: ${short.ms.toFixed(1)} ms spent`);
     assert.ok(short.ms < 30 + 40, `spent ${short.ms.toFixed(1)} ms of a 30 ms budget`);
-    assert.equal(short.spareWork(), false, 'a spent warm-up still asks for spin time');
   });
 
-  test('the warm-up does not leave itself as the waiter\'s spare work', () => {
-    assert.equal(Waiter.spareWork, undefined);
+  test('it ends after enough rounds of several private jobs, well within its time budget', async () => {
+    const w = new WorkerWarmUp('60000');
+    const t0 = performance.now();
+    while (!w.done && performance.now() - t0 < 30_000) await delay(50);
+    assert.ok(w.done, `not done after ${w.rounds} rounds`);
+    assert.equal(w.broken, undefined);
+    assert.ok(w.rounds >= 1000 && w.ms < 30_000, `${w.rounds} rounds in ${w.ms.toFixed(0)} ms`);
+    const at = w.ms;
+    await delay(30);
+    assert.equal(w.ms, at, 'warmed up after it was done');
   });
 });
 

@@ -10,11 +10,6 @@ const SPIN_MS = 10;
 const SLEEP_MS = 50;
 
 export class Waiter {
-  /**
-   * Work this thread may do between two polls of a spin (the worker's MPI warm-up: a core is idle while we
-   * spin); returns false when it has no more, and is then dropped.
-   */
-  static spareWork: (() => boolean) | undefined;
   private readonly spin = new SpinBudget(SPIN_MS);
   constructor(
     private readonly channels: JobChannels,
@@ -36,10 +31,8 @@ export class Waiter {
           this.spin.caught();
           return;
         }
-        const worked = Waiter.spareWork !== undefined;
-        if (worked && !Waiter.spareWork!()) Waiter.spareWork = undefined;
         // The machine may get busy while we spin: look again now and then, and give the core up at once.
-        if ((worked || (i & 63) === 0) && (performance.now() > spinUntil || !this.load.hasSpareCore())) break;
+        if ((i & 63) === 0 && (performance.now() > spinUntil || !this.load.hasSpareCore())) break;
       }
       this.spin.missed();
     }
