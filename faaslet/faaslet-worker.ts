@@ -165,10 +165,10 @@ parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
 // While it has no task, the worker warms the MPI paths up (mpi/warm-up.ts), in short runs between which a task
 // is taken at once: a long-running host's workers then run every job's first MPI calls at full speed.
-const warming = new WorkerWarmUp(process.env.FAASMPI_MPI_WARMUP_MS);
+const warming = new WorkerWarmUp(process.env.FAASMPI_MPI_WARMUP_MS, process.env.FAASMPI_MPI_WARMUP_IDLE_MS);
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
-  warming.busy();
+  warming.busy(task.kind === 'run' ? task.transport.hostLoad : task.kind === 'omp-thread' ? task.hostLoad : undefined);
   let result;
   try {
     result = dispatch(task);

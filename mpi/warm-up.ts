@@ -221,11 +221,19 @@ const JOBS = 5;
 const ENOUGH_ROUNDS = ROUNDS_PER_JOB * JOBS;
 /** Longest idle run between two looks at the event loop (a task that arrives meanwhile waits about this long). */
 const IDLE_RUN_MS = 2;
+/**
+ * Idle time before warming starts (after the worker starts or a task ends): a fresh job's workers get their
+ * first task within ~100-200 ms, while the host's thread still loads and compiles, and the later ranks of a job
+ * with more ranks than cores come soon after; warming then took cores from them (launch to end of MPI_Init
+ * +57 ms at 2 ranks, launch to exit 0.84 -> 1.70 s at 8). A long-running host's idle workers still warm up.
+ */
+const IDLE_BEFORE_MS = 500;
 
 /**
  * A worker thread's MPI warm-up, until ENOUGH_ROUNDS rounds or FAASMPI_MPI_WARMUP_MS of warm-up time (0 turns
- * it off), run only while the thread has no task: in short runs on the event loop (setImmediate), so a task
- * message is taken between two runs. (Steps inside a rank's spinning waits were tried for fresh jobs, whose
+ * it off), run only while the thread has had no task for IDLE_BEFORE_MS and, once the host's load is known (from
+ * a task), while a core is idle: in short runs on the event loop (setImmediate), so a task message is taken
+ * between two runs. (Steps inside a rank's spinning waits were tried for fresh jobs, whose
  * workers get their first task ~100 ms after starting: each wait then ended a step late, and calls 101-3000 of
  * an 8-byte Allreduce got 2.5-3.5x slower.)
  */
@@ -235,11 +243,17 @@ export class WorkerWarmUp {
   private readonly limit: number;
   private idle = true;
   private scheduled = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** The host's load, once a task has named it: warming takes a core only while one is idle. */
+  private load: HostLoad | undefined;
 
-  constructor(budget: string | undefined) {
-    const asked = budget === undefined || budget === '' ? DEFAULT_BUDGET_MS : Number(budget);
-    this.limit = Number.isFinite(asked) && asked >= 0 ? Math.min(asked, 60_000) : DEFAULT_BUDGET_MS;
-    this.schedule();
+  private readonly idleBeforeMs: number;
+
+  /** budget: FAASMPI_MPI_WARMUP_MS; idleBefore: FAASMPI_MPI_WARMUP_IDLE_MS (default IDLE_BEFORE_MS). */
+  constructor(budget: string | undefined, idleBefore?: string) {
+    this.limit = msSetting(budget, DEFAULT_BUDGET_MS);
+    this.idleBeforeMs = msSetting(idleBefore, IDLE_BEFORE_MS);
+    this.afterIdle();
   }
 
   get rounds(): number {
@@ -259,19 +273,31 @@ export class WorkerWarmUp {
     return this.spent >= this.limit || this.rounds >= ENOUGH_ROUNDS || this.broken !== undefined;
   }
 
-  /** The thread has a task now: no more idle runs until it ends. */
-  busy(): void {
+  /** The thread has a task now (of the host whose load is `hostLoad`, if known): no idle runs until it ends. */
+  busy(hostLoad?: SharedArrayBuffer): void {
     this.idle = false;
+    clearTimeout(this.idleTimer);
+    if (hostLoad && this.load?.buffer !== hostLoad) this.load = new HostLoad(hostLoad);
   }
 
-  /** The task has ended: idle runs go on while budget is left. */
+  /** The task has ended: idle runs go on, after a while, while budget is left. */
   resume(): void {
     this.idle = true;
-    this.schedule();
+    this.afterIdle();
+  }
+
+  private afterIdle(): void {
+    if (this.done) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.schedule(), this.idleBeforeMs).unref();
   }
 
   private schedule(): void {
-    if (this.scheduled || this.done) return;
+    if (this.scheduled || this.done || !this.idle) return;
+    if (this.load && !this.load.hasIdleCore()) {
+      this.afterIdle(); // look again later
+      return;
+    }
     this.scheduled = true;
     setImmediate(() => {
       this.scheduled = false;
@@ -301,4 +327,10 @@ export class WorkerWarmUp {
       this.job = undefined;
     }
   }
+}
+
+/** A setting in milliseconds: absent or not a number >= 0 gives the default; at most a minute. */
+function msSetting(value: string | undefined, otherwise: number): number {
+  const ms = value === undefined || value === '' ? NaN : Number(value);
+  return Number.isFinite(ms) && ms >= 0 ? Math.min(ms, 60_000) : otherwise;
 }

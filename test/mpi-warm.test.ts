@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, test } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { MpiWarmUp, WorkerWarmUp } from '../mpi/warm-up.js';
+import { HostLoad } from '../mpi/transport/host-load.js';
 import { build, describeRun, faasmpiRun, tempDir } from './helpers.js';
 
 const dir = tempDir('faasmpi-mpi-warm-');
@@ -21,8 +22,12 @@ describe('the private warm-up job', () => {
     assert.equal(w.run({ maxMs: 0, steps: 1 }), 0, 'one step is less than a round');
   });
 
-  test('a worker\'s warm-up runs only between event-loop turns, stops while busy and resumes after', async () => {
+  test('a worker\'s warm-up waits for idle time, runs only between event-loop turns, stops while busy and resumes after', async () => {
     const w = new WorkerWarmUp('60000');
+    // A fresh job's tasks come within ~200 ms of the workers' start: they must not share the cores with a warm-up.
+    await delay(250);
+    assert.equal(w.ms, 0, 'warmed up before the worker had been idle for a while');
+    await delay(400);
     // The event loop stays responsive: a timer fires within a few idle runs.
     let worst = 0;
     for (let i = 0; i < 20; i++) {
@@ -38,10 +43,25 @@ describe('the private warm-up job', () => {
     await delay(50);
     assert.equal(w.ms, atBusy, 'warmed up while a task ran');
     w.resume();
-    await delay(30);
+    await delay(700);
     assert.ok(w.ms > atBusy + 5, 'did not resume when idle again');
     w.busy();
     assert.equal(w.broken, undefined);
+  });
+
+  test('after a task, it warms up only while the host has a core no Faaslet uses', async () => {
+    const load = HostLoad.create(2);
+    const w = new WorkerWarmUp('60000');
+    w.busy(load.buffer);
+    load.enter();
+    load.enter(); // two Faaslets of the host run on its two cores
+    w.resume();
+    await delay(1200);
+    assert.equal(w.ms, 0, 'warmed up while every core ran a Faaslet');
+    load.leave();
+    await delay(800);
+    assert.ok(w.ms > 0, 'did not warm up once a core was idle');
+    w.busy();
   });
 
   test('a budget of 0 never warms up; the budget bounds the time spent', async () => {
@@ -50,7 +70,7 @@ describe('the private warm-up job', () => {
     assert.equal(off.ms, 0);
     assert.equal(off.done, true);
     const short = new WorkerWarmUp('30');
-    await delay(300);
+    await delay(900);
     assert.ok(short.done, `not done after 300 ms: ${short.ms.toFixed(1)} ms spent`);
     assert.ok(short.ms < 30 + 40, `spent ${short.ms.toFixed(1)} ms of a 30 ms budget`);
   });
@@ -71,8 +91,9 @@ describe('the private warm-up job', () => {
 describe('a job on warming workers', () => {
   for (const np of [2, 3]) {
     test(`-np ${np}: no message, memory change or wrong result from the warm-up, and no delay`, { timeout: 90_000 }, () => {
-      // A long budget: the workers are warming when the job's tasks arrive, and stay warm-able in its waits.
-      const r = faasmpiRun(['-np', String(np), program()], { env: { ...process.env, FAASMPI_MPI_WARMUP_MS: '60000' }, timeoutMs: 30_000 });
+      // Warming from the workers' start, with a long budget: the workers are warming when the job's tasks arrive.
+      const env = { ...process.env, FAASMPI_MPI_WARMUP_MS: '60000', FAASMPI_MPI_WARMUP_IDLE_MS: '0' };
+      const r = faasmpiRun(['-np', String(np), program()], { env, timeoutMs: 30_000 });
       assert.equal(r.status, 0, describeRun(r));
       assert.deepEqual(r.stdout.split('\n').filter(Boolean).sort(), Array.from({ length: np }, (_, i) => `OK mpi_warm_trace rank ${i}`), describeRun(r));
     });
