@@ -12,7 +12,7 @@ import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, endRelayedOutput, nullSink, type SinkSpec } from './output.js';
 import { collectIfDue, noteReleased } from './reclaim.js';
-import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
+import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
 import { WorkerWarmUp } from '../mpi/warm-up.js';
 
@@ -163,9 +163,11 @@ function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadReque
 // terminated while its ES modules are still being instantiated, so the pool never terminates one before this.
 parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
-// While it has no task, the worker warms the MPI paths up (mpi/warm-up.ts), in short runs between which a task
-// is taken at once: a long-running host's workers then run every job's first MPI calls at full speed.
-const warming = new WorkerWarmUp(process.env.FAASMPI_MPI_WARMUP_MS, process.env.FAASMPI_MPI_WARMUP_IDLE_MS);
+// While it has no task, a long-running host's worker warms the MPI paths up (mpi/warm-up.ts), in short runs
+// between which a task is taken at once: its next jobs' first MPI calls run faster. FAASMPI_MPI_WARMUP_MS
+// sets the budget (0: off), also for a one-job launcher's pool (which has none by default).
+const warmUpAsked = (workerData as { warmUpMpi?: boolean } | undefined)?.warmUpMpi === true || process.env.FAASMPI_MPI_WARMUP_MS !== undefined;
+const warming = new WorkerWarmUp(warmUpAsked ? process.env.FAASMPI_MPI_WARMUP_MS : '0', process.env.FAASMPI_MPI_WARMUP_IDLE_MS);
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
   warming.busy(task.kind === 'run' ? task.transport.hostLoad : task.kind === 'omp-thread' ? task.hostLoad : undefined);
