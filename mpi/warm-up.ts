@@ -1,9 +1,11 @@
-// Warms the runtime's MPI JS before a job needs it (issue 14). V8 runs new JS in its interpreter and optimises it
-// only after many calls, on a background thread; in a fresh job the first thousands of MPI calls paid for that
-// (an 8-byte Allreduce cost ~350 us for calls 11-100 and ~60 us up to call 3000, 5 us after), and with both cores
-// busy with ranks the optimiser got little CPU. So a pool worker, before its first task, drives the hot MPI paths
-// through a private job: two simulated ranks, each a full MPI host module (the same code a guest calls) on its own
-// scratch memory and private channels, all driven by this one thread. Nothing of a real job is ever touched.
+// Warms the runtime's MPI JS before a job needs it (issue 14). A fresh job's first ~3,000 MPI calls are slow
+// (an 8-byte Allreduce: ~350 us for calls 11-100, ~60 us up to call 3000, 5-10 us after) while V8 optimises the
+// MPI paths, on background threads that take cores from the spinning ranks (the ranks never slept there). And
+// it is not only a first-job cost: V8 specialises optimised code to the objects it saw (one job's closures, maps,
+// feedback cells), so the next job in the same worker deoptimised and paid again; only a worker's 3rd or 4th job
+// ran its first calls at full speed. So an idle worker of a long-running host drives the hot MPI paths through
+// several successive private jobs: two simulated ranks, each a full MPI host module (the same code a guest calls)
+// on its own scratch memory and private channels, all driven by this one thread. Nothing of a real job is touched.
 //
 // A blocking call on one simulated rank cannot wait for the other (one thread): the other rank starts its part
 // nonblocking first, and each rank's progress drives its partner's progress now and then, so the blocking side's
