@@ -12,8 +12,9 @@ import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 import { createSink, endRelayedOutput, nullSink, type SinkSpec } from './output.js';
 import { collectIfDue, noteReleased } from './reclaim.js';
-import { parentPort, threadId, type MessagePort } from 'node:worker_threads';
+import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
+import { WorkerWarmUp } from '../mpi/warm-up.js';
 
 interface TaskBase {
   module: LoadedModule;
@@ -162,8 +163,20 @@ function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadReque
 // terminated while its ES modules are still being instantiated, so the pool never terminates one before this.
 parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 
+// While it has no task, a long-running host's worker warms the MPI paths up (mpi/warm-up.ts), in short runs
+// between which a task is taken at once: its next jobs' first MPI calls run faster. FAASMPI_MPI_WARMUP_MS
+// sets the budget (0: off), also for a one-job launcher's pool (which has none by default).
+const warmUpAsked = (workerData as { warmUpMpi?: boolean } | undefined)?.warmUpMpi === true || process.env.FAASMPI_MPI_WARMUP_MS !== undefined;
+const warming = new WorkerWarmUp(warmUpAsked ? process.env.FAASMPI_MPI_WARMUP_MS : '0', process.env.FAASMPI_MPI_WARMUP_IDLE_MS);
+
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
-  const result = dispatch(task);
+  warming.busy(task.kind === 'run' ? task.transport.hostLoad : task.kind === 'omp-thread' ? task.hostLoad : undefined);
+  let result;
+  try {
+    result = dispatch(task);
+  } finally {
+    warming.resume();
+  }
   // This thread held the job's memories (a rank reaches every rank's): drop them from the task, which piscina
   // keeps until we answer, so that they can be collected here (faaslet/reclaim.ts).
   if (task.kind === 'run') {

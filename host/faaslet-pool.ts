@@ -22,6 +22,11 @@ export interface PoolOptions {
   warm?: number;
   /** Most Faaslets running at once on this host. */
   maxFaaslets?: number;
+  /**
+   * Idle workers warm the MPI paths up (mpi/warm-up.ts): for a long-running host, whose next job then runs its
+   * first MPI calls faster. A one-job launcher gains nothing (its workers get their tasks at once).
+   */
+  warmUpMpi?: boolean;
 }
 
 export class FaasletPool {
@@ -43,6 +48,10 @@ export class FaasletPool {
       maxThreads: this.maxFaaslets,
       concurrentTasksPerWorker: 1,
       idleTimeout: 30_000,
+      // An idle worker runs its event loop (not piscina's Atomics.wait loop), so that it can warm up in steps
+      // between tasks (mpi/warm-up.ts); tasks are whole Faaslets, the cost per task is nothing.
+      atomics: 'disabled',
+      workerData: { warmUpMpi: options.warmUpMpi === true },
     });
     this.pool.on('message', (m: { faasmpiWorkerLoaded?: number; faasmpiRank?: { groupId: string; index: number; thread: number } }) => {
       if (typeof m?.faasmpiWorkerLoaded === 'number') this.loaded.add(m.faasmpiWorkerLoaded);

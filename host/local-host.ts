@@ -197,7 +197,7 @@ export class LocalHost {
     this.maxInitTimeoutMs = options.maxInitTimeoutMs ?? 600_000;
     this.load = HostLoad.create(options.cores);
     this.machineLoad = new MachineLoadSampler(this.load, availableParallelism());
-    this.pool = options.pool ?? new FaasletPool(options);
+    this.pool = options.pool ?? new FaasletPool({ ...options, warmUpMpi: true }); // a long-running host
     this.snapshots = new SnapshotCache((task, signal) => this.pool.prepare(task, signal), options.snapshots);
   }
 

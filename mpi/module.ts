@@ -33,11 +33,16 @@ export interface MpiContext {
 
 export function createMpiModule(ctx: MpiContext): HostModule {
   const rank = new MpiRank(ctx.identity, ctx.memory, ctx.exports, ctx.transport);
+  return { name: MPI_MODULE_NAME, functions: mpiFunctions(rank) };
+}
+
+/** Every MPI host function of one rank, as a guest calls them. */
+export function mpiFunctions(rank: MpiRank): Record<string, (...args: any[]) => any> {
   const functions: Record<string, (...args: any[]) => any> = {};
   for (const part of PARTS) {
     for (const [name, f] of Object.entries(part.functions(rank))) functions[name] = guarded(rank, name, f);
   }
-  return { name: MPI_MODULE_NAME, functions };
+  return functions;
 }
 
 /**

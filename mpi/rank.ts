@@ -25,6 +25,8 @@ export interface MpiTransport {
   hostLoad: SharedArrayBuffer;
   /** The host of every rank by world rank (the FGroup host table); absent: every rank is on this host. */
   hostTable?: readonly string[];
+  /** Called when a wait would sleep, instead of sleeping (only the warm-up's private job sets it: mpi/warm-up.ts). */
+  onBlock?: () => never;
 }
 
 export type Phase = 'before-init' | 'initialised' | 'finalised';
@@ -68,7 +70,7 @@ export class MpiRank {
       const channels = t ? JobChannels.attach(t.channels) : JobChannels.create(1, 1 << 20);
       const memories = t ? t.memories : [this.memory()];
       const load = t ? new HostLoad(t.hostLoad) : HostLoad.create();
-      this.engine = { p2p: new P2PEngine(this.worldRank, channels, memories), waiter: new Waiter(channels, this.worldRank, load) };
+      this.engine = { p2p: new P2PEngine(this.worldRank, channels, memories), waiter: new Waiter(channels, this.worldRank, load, t?.onBlock) };
     }
     return this.engine;
   }

@@ -4,7 +4,9 @@
  * average time per call, averaged over the ranks (MPI_Reduce of each rank's mean to rank 0). Before the first
  * size, 0.5 s of 8-byte calls warm up the JIT, caches and page faults. Sizes are bytes of MPI_FLOAT data:
  * Allreduce (MPI_SUM) and Bcast (root 0) of `size` bytes; Alltoall of `size` bytes per peer.
- * Prints "size latency_us" lines on rank 0. Usage: osu_coll <collective> [max_bytes [divide]] (divide: 1/divide of the calls) */
+ * Prints "size latency_us" lines on rank 0. Usage: osu_coll <collective> [max_bytes [divide]] (divide: 1/divide of the calls)
+ * `osu_coll fresh`: no warm-up; 8-byte Allreduces from the first call of the job, printing "last_call latency_us"
+ * for the calls 1, 2-10, 11-100, 101-1000, 1001-3000 and 3001-10000 (rank 0's mean time per call). */
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,22 @@ int main(int argc, char **argv) {
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   MPI_Comm_size(MPI_COMM_WORLD, &nranks);
   const char *what = argc > 1 ? argv[1] : "allreduce";
+  if (!strcmp(what, "fresh")) {
+    static const int marks[] = {1, 10, 100, 1000, 3000, 10000};
+    float x[2] = {1, 2}, y[2];
+    double t = MPI_Wtime();
+    for (int i = 1, m = 0; m < 6; i++) {
+      MPI_Allreduce(x, y, 2, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
+      if (i == marks[m]) {
+        double now = MPI_Wtime();
+        if (rank == 0) printf("%d %.2f\n", i, (now - t) * 1e6 / (i - (m ? marks[m - 1] : 0)));
+        t = now;
+        m++;
+      }
+    }
+    MPI_Finalize();
+    return 0;
+  }
   long max = argc > 2 ? atol(argv[2]) : 1L << 20;
   int divide = argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 1; /* fewer calls (slow links) */
   int barrier = !strcmp(what, "barrier");

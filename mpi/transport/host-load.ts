@@ -37,6 +37,11 @@ export class HostLoad {
     // A daemon's occasional tick must not stop all spinning: count a core once it is at least ~3/4 busy.
     return Math.floor((Atomics.load(this.words, W_EXTERNAL_MILLI) + 250) / 1000);
   }
+  /** Is a core idle now, for one more thread that is not a Faaslet (within the share, as hasSpareCore)? */
+  hasIdleCore(): boolean {
+    const running = Atomics.load(this.words, W_RUNNING) + 1;
+    return running <= this.cores && running + this.externalCores() <= this.words[W_MACHINE];
+  }
   /** May a waiter spin now? Within this host's share, and on a core the rest of the machine leaves idle. */
   hasSpareCore(): boolean {
     const running = Atomics.load(this.words, W_RUNNING);

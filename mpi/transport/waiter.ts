@@ -11,7 +11,13 @@ const SLEEP_MS = 50;
 
 export class Waiter {
   private readonly spin = new SpinBudget(SPIN_MS);
-  constructor(private readonly channels: JobChannels, private readonly rank: number, private readonly load: HostLoad) {}
+  constructor(
+    private readonly channels: JobChannels,
+    private readonly rank: number,
+    private readonly load: HostLoad,
+    /** Called instead of sleeping, if given (a private job driven by one thread must never sleep: mpi/warm-up.ts). */
+    private readonly onBlock?: () => never,
+  ) {}
 
   /** Calls progress() until done(); never returns otherwise (a deadlock is ended by the host). */
   waitUntil(progress: () => void, done: () => boolean, describe: () => string): void {
@@ -30,6 +36,7 @@ export class Waiter {
       }
       this.spin.missed();
     }
+    this.onBlock?.();
     this.channels.setState(this.rank, RankState.blocked, describe());
     try {
       for (;;) {
