@@ -203,33 +203,69 @@ export async function compileBytes(bytes: Uint8Array, path: string, specs: reado
 }
 
 /** Per-host cache: a program started many times is compiled once (keyed by path, size and mtime). */
+/** How much a host keeps compiled: tenants send programs, and each distinct one would otherwise stay forever. */
+export interface ModuleCacheLimits {
+  /** Most modules kept (default 64). */
+  maxModules?: number;
+  /** Most wasm bytes kept, counted as sent (compiled code is a few times that; default 256 MiB). */
+  maxBytes?: number;
+}
+
+/** Compiled modules by content or file version, least recently used dropped first (a job holds its own). */
 export class ModuleCache {
-  private readonly entries = new Map<string, Promise<LoadedModule>>();
-  constructor(private readonly specs: readonly HostModuleSpec[]) {}
+  private readonly entries = new Map<string, { module: Promise<LoadedModule>; bytes: number }>();
+  private bytes = 0;
+  private readonly maxModules: number;
+  private readonly maxBytes: number;
+
+  constructor(private readonly specs: readonly HostModuleSpec[], limits: ModuleCacheLimits = {}) {
+    this.maxModules = limits.maxModules ?? 64;
+    this.maxBytes = limits.maxBytes ?? 256 << 20;
+  }
 
   load(path: string): Promise<LoadedModule> {
-    let key = path;
+    let key = path, size = 0;
     try {
       const st = statSync(path);
       key = `${path}:${st.size}:${st.mtimeMs}`;
+      size = st.size;
     } catch {
       return compileModule(path, this.specs); // reports the error
     }
-    return this.cached(key, () => compileModule(path, this.specs));
+    return this.cached(key, size, () => compileModule(path, this.specs));
   }
 
   /** A module sent by a launcher: cached by its content. */
   loadBytes(bytes: Uint8Array, path: string): Promise<LoadedModule> {
-    return this.cached(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, () => compileBytes(bytes, path, this.specs));
+    return this.cached(`sha256:${createHash('sha256').update(bytes).digest('hex')}`, bytes.length, () => compileBytes(bytes, path, this.specs));
   }
 
-  private cached(key: string, compile: () => Promise<LoadedModule>): Promise<LoadedModule> {
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = compile();
-      entry.catch(() => this.entries.delete(key));
-      this.entries.set(key, entry);
+  /** Modules kept now. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private cached(key: string, bytes: number, compile: () => Promise<LoadedModule>): Promise<LoadedModule> {
+    const hit = this.entries.get(key);
+    if (hit) {
+      this.entries.delete(key); // re-inserted: most recently used last
+      this.entries.set(key, hit);
+      return hit.module;
     }
-    return entry;
+    const entry = { module: compile(), bytes };
+    entry.module.catch(() => this.drop(key, entry));
+    this.entries.set(key, entry);
+    this.bytes += bytes;
+    for (const [k, e] of this.entries) {
+      if (this.entries.size <= 1 || (this.entries.size <= this.maxModules && this.bytes <= this.maxBytes)) break;
+      this.drop(k, e);
+    }
+    return entry.module;
+  }
+
+  private drop(key: string, entry: { bytes: number }): void {
+    if (this.entries.get(key) !== entry) return;
+    this.entries.delete(key);
+    this.bytes -= entry.bytes;
   }
 }

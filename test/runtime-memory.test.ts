@@ -4,6 +4,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { JobSpec } from '../host/job.js';
 import { LocalHost } from '../host/local-host.js';
+import { ModuleCache } from '../faaslet/module-loader.js';
+import { hostSpecs } from '../host-interface/index.js';
+import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { faasmpi, launch, startHost, TestCA } from './cluster-hosts.js';
 import { build, describeRun, faasmpiRun, tempDir } from './helpers.js';
@@ -119,4 +122,27 @@ test('faasmpi host --max-job-memory / --max-host-memory: the operator caps jobs 
   } finally {
     host.child.kill('SIGKILL');
   }
+});
+
+test('the module cache keeps the most recently used modules within its count and byte limits', async () => {
+  const bytes = new Uint8Array(readFileSync(wasm));
+  // Distinct modules of the same program: each with its own custom section appended (id 0, size 2, name "a".."d").
+  const variant = (i: number) => Uint8Array.from([...bytes, 0, 2, 1, 0x61 + i]);
+  const [a, b, c] = [0, 1, 2].map(variant);
+  const byCount = new ModuleCache(hostSpecs, { maxModules: 2 });
+  const first = byCount.loadBytes(a, 'a.wasm');
+  await first;
+  await byCount.loadBytes(b, 'b.wasm');
+  const third = byCount.loadBytes(c, 'c.wasm');
+  await third;
+  assert.equal(byCount.size, 2);
+  assert.equal(byCount.loadBytes(c, 'c.wasm'), third, 'a kept module is not compiled again');
+  assert.notEqual(byCount.loadBytes(a, 'a.wasm'), first, 'the least recently used module was dropped');
+  const byBytes = new ModuleCache(hostSpecs, { maxBytes: Math.floor(bytes.length * 1.5) });
+  await byBytes.loadBytes(a, 'a.wasm');
+  await byBytes.loadBytes(b, 'b.wasm');
+  assert.equal(byBytes.size, 1, 'two modules do not fit in 1.5 modules of bytes');
+  const tiny = new ModuleCache(hostSpecs, { maxBytes: 1 });
+  await tiny.loadBytes(a, 'a.wasm');
+  assert.equal(tiny.size, 1, 'a module larger than the budget still loads, alone');
 });
