@@ -14,7 +14,7 @@
 // so partial results are built from the right or by adding right-hand neighbours), so non-commutative ops are
 // right and results are the same bits on every run; Allreduce's result is computed once per element and
 // copied (or computed identically) everywhere, so every rank gets the same bits.
-import { EAGER_LIMIT } from '../mpi/p2p/engine.js';
+import { EAGER_LIMIT, type Op } from '../mpi/p2p/engine.js';
 import { contiguousStart, type Datatype } from '../mpi/datatypes/index.js';
 import type { ReductionOp } from '../mpi/ops/index.js';
 import type { Coll, Schedule } from './schedule.js';
@@ -90,7 +90,7 @@ function* localBcast(c: Coll, members: number[], root: number, addr: number, cou
  * Binomial-tree reduction of packed data in member order: members[0] ends with members[0] op members[1] op ...
  * (member i holds the combination of members [i, i + 2^k) after round k). Returns the result on members[0].
  */
-function* treeReduce(c: Coll, members: number[], acc: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<import('../mpi/p2p/engine.js').Op[], Uint8Array | undefined, void> {
+export function* treeReduce(c: Coll, members: number[], acc: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<Op[], Uint8Array | undefined, void> {
   const m = members.length, i = members.indexOf(c.me);
   let tmp: Uint8Array = new Uint8Array(acc.length);
   for (let mask = 1; mask < m; mask <<= 1) {

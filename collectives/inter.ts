@@ -5,9 +5,8 @@
 // group's contributions; the all-to-all family exchanges with every rank of the other group.
 import * as abi from '../mpi/abi.js';
 import type { Datatype } from '../mpi/datatypes/index.js';
-import type { ReductionOp } from '../mpi/ops/index.js';
 import type { Op } from '../mpi/p2p/engine.js';
-import type { Block, ReduceArgs } from './algorithms.js';
+import { treeReduce, type Block, type ReduceArgs } from './algorithms.js';
 import type { Coll, InterGroups, Schedule } from './schedule.js';
 
 const EMPTY = new Uint8Array(0);
@@ -57,24 +56,6 @@ export function* bcast(c: Coll, role: Role, root: number, addr: number, count: n
   yield* treeFrom(c, g.local, addr, count, type);
 }
 
-/** Reduces the packed contributions of `members` in their order; the result ends at members[0]. */
-function* reduceIn(c: Coll, members: number[], acc: Uint8Array, count: number, type: Datatype, op: ReductionOp): Generator<Op[], Uint8Array | undefined, void> {
-  const m = members.length, i = members.indexOf(c.me);
-  let tmp: Uint8Array = new Uint8Array(acc.length);
-  for (let mask = 1; mask < m; mask <<= 1) {
-    if (i & mask) {
-      yield [c.sendBytes(members[i - mask], acc)];
-      return undefined;
-    }
-    if (i + mask < m) {
-      yield [c.recvBytes(members[i + mask], tmp, 0, acc.length)];
-      c.check(op.apply(acc, 0, tmp, 0, count, type)); // tmp = acc op tmp
-      [acc, tmp] = [tmp, acc];
-    }
-  }
-  return acc;
-}
-
 /** The other group reduces (in rank order) to its rank 0, which sends the result to the root. */
 export function* reduce(c: Coll, role: Role, root: number, a: ReduceArgs): Schedule {
   const g = groups(c), bytes = a.count * a.type.size;
@@ -85,14 +66,14 @@ export function* reduce(c: Coll, role: Role, root: number, a: ReduceArgs): Sched
     c.unpack(result, 0, a.output, a.count, a.type);
     return;
   }
-  const result = yield* reduceIn(c, g.local, c.pack(a.input, a.count, a.type), a.count, a.type, a.op);
+  const result = yield* treeReduce(c, g.local, c.pack(a.input, a.count, a.type), a.count, a.type, a.op);
   if (result) yield [c.sendBytes(g.remote[root], result)];
 }
 
 /** Each group reduces to its rank 0; the two swap results and spread the other group's result in their group. */
 export function* allreduce(c: Coll, a: ReduceArgs): Schedule {
   const g = groups(c), bytes = a.count * a.type.size;
-  const mine = yield* reduceIn(c, g.local, c.pack(a.input, a.count, a.type), a.count, a.type, a.op);
+  const mine = yield* treeReduce(c, g.local, c.pack(a.input, a.count, a.type), a.count, a.type, a.op);
   if (mine) {
     const theirs = new Uint8Array(bytes);
     yield [c.sendBytes(g.remote[0], mine), c.recvBytes(g.remote[0], theirs, 0, bytes)];
