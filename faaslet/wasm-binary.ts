@@ -57,6 +57,22 @@ class Reader {
   }
 }
 
+/** One entry of the import section: a function's type index and a memory's limits are kept, the rest skipped. */
+function readImport(r: Reader): { module: string; name: string; kind: number; typeIndex?: number; memory?: MemoryLimits } {
+  const module = r.name();
+  const name = r.name();
+  const kind = r.byte();
+  switch (kind) {
+    case 0: return { module, name, kind, typeIndex: r.u32() }; // function: type index
+    case 1: r.byte(); r.limits(); break; // table: reftype, limits
+    case 2: return { module, name, kind, memory: r.limits() };
+    case 3: r.byte(); r.byte(); break; // global: valtype, mutability
+    case 4: r.byte(); r.u32(); break; // tag
+    default: throw new Error(`unknown import kind ${kind}`);
+  }
+  return { module, name, kind };
+}
+
 /** The memory the module imports, if any (call only on a module that already compiled). */
 export function findImportedMemory(bytes: Uint8Array): ImportedMemory | undefined {
   const r = new Reader(bytes, 8);
@@ -70,17 +86,8 @@ export function findImportedMemory(bytes: Uint8Array): ImportedMemory | undefine
     }
     const count = r.u32();
     for (let i = 0; i < count; i++) {
-      const module = r.name();
-      const name = r.name();
-      const kind = r.byte();
-      switch (kind) {
-        case 0: r.u32(); break; // function: type index
-        case 1: r.byte(); r.limits(); break; // table: reftype, limits
-        case 2: return { module, name, ...r.limits() };
-        case 3: r.byte(); r.byte(); break; // global: valtype, mutability
-        case 4: r.byte(); r.u32(); break; // tag
-        default: throw new Error(`unknown import kind ${kind}`);
-      }
+      const { module, name, memory } = readImport(r);
+      if (memory) return { module, name, ...memory };
     }
     return undefined;
   }
@@ -167,23 +174,12 @@ export function readImportsAndExports(bytes: Uint8Array): { imports: ImportShape
     } else if (id === IMPORT_SECTION) {
       const count = r.u32();
       for (let i = 0; i < count; i++) {
-        const module = r.name();
-        const name = r.name();
-        const kind = r.byte();
-        switch (kind) {
-          case 0: {
-            const t = r.u32();
-            functionTypes.push(t);
-            imports.push({ module, name, kind: 'function', type: types[t] });
-            break;
-          }
-          case 1: r.byte(); r.limits(); break;
-          case 2: r.limits(); break;
-          case 3: r.byte(); r.byte(); break;
-          case 4: r.byte(); r.u32(); break;
-          default: throw new Error(`unknown import kind ${kind}`);
+        const { module, name, kind, typeIndex } = readImport(r);
+        if (typeIndex === undefined) imports.push({ module, name, kind: KINDS[kind] });
+        else {
+          functionTypes.push(typeIndex);
+          imports.push({ module, name, kind: 'function', type: types[typeIndex] });
         }
-        if (kind !== 0) imports.push({ module, name, kind: KINDS[kind] });
       }
     } else if (id === FUNCTION_SECTION) {
       const count = r.u32();
