@@ -60,7 +60,20 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
   } catch (e) {
     return fail((e as Error).message, 2);
   }
-  const stdin = rankStdin(options.np, options.stdin);
+  const c = options.cluster;
+  let onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
+  // ---- Slurm: inside an allocation, with no hosts named, the job runs on the allocation's nodes.
+  let slurm: SlurmAllocation | undefined;
+  try {
+    slurm = onCluster ? undefined : slurmAllocation();
+  } catch (e) {
+    output.close();
+    return fail((e as Error).message, 2);
+  }
+  onCluster ||= slurm !== undefined;
+  // ---- end of Slurm
+  // On hosts, our stdin streams to the hosts of the ranks that read it (runClustered); here ranks read it.
+  const stdin = rankStdin(options.np, onCluster ? 'none' : options.stdin);
   const spec: JobSpec = {
     program: resolve(options.program),
     argv0: options.program,
@@ -78,17 +91,6 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
     initTimeoutMs: options.initTimeoutMs,
     maxMemoryBytes: options.maxMemoryBytes,
   };
-  const c = options.cluster;
-  let onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;
-  // ---- Slurm: inside an allocation, with no hosts named, the job runs on the allocation's nodes.
-  let slurm: SlurmAllocation | undefined;
-  try {
-    slurm = onCluster ? undefined : slurmAllocation();
-  } catch (e) {
-    return fail((e as Error).message, 2);
-  }
-  onCluster ||= slurm !== undefined;
-  // ---- end of Slurm
   // A worker per rank up to one per core, started now, while nothing else needs the other cores; more would
   // only take CPU from this thread's way to the job's first task (their ranks start them when queued).
   const pool = onCluster ? undefined : new FaasletPool({ warm: Math.min(spec.np, availableParallelism()) });
@@ -186,6 +188,7 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
     if (c.preload.length > 0 && local) process.stderr.write('faasmpirun: --preload does nothing here: the hosts started for this job share its files\n');
     else if (c.preload.length > 0) target.preload = readPreload(c.preload);
     target.onStart = () => { started = true; };
+    if (options.stdin !== 'none') target.stdin = { input: process.stdin, readers: options.stdin };
     if (!local && !c.noQueue) {
       // Launchers sharing a Redis share the queue; without one, this launcher just waits its turn.
       target.queue = {

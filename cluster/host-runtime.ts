@@ -144,6 +144,9 @@ export class HostRuntime {
       case 'stop':
         this.partOf(link, c)?.stop(argsOf(c, 'stop').reason);
         return;
+      case 'stdin':
+        this.partOf(link, c)?.feedStdin(c.blob ?? new Uint8Array(0), argsOf(c, 'stdin').end === true);
+        return;
       default:
         this.refused(link, `an unexpected '${c.kind}'`);
     }
@@ -283,5 +286,6 @@ function checkPrepare(req: PrepareRequest, job: string): string | undefined {
   if (!Number.isInteger(g.size) || g.size < 1 || req.spec?.np !== g.size) return 'the job\'s size is malformed';
   if (typeof req.addresses !== 'object' || req.addresses === null) return 'the job\'s host addresses are malformed';
   if (typeof req.spec.sandboxRoot !== 'string') return 'the job\'s working directory is malformed';
+  if (req.stdin !== undefined && req.stdin !== 'all' && !(Number.isInteger(req.stdin) && req.stdin >= 0 && req.stdin < g.size)) return 'the job\'s stdin rank is malformed';
   return undefined;
 }

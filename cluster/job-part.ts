@@ -1,6 +1,7 @@
 // One host's part of a job spread over hosts: the ranks the planner put here, run by the host's LocalHost with
 // their inboxes bridged to the other hosts (bridge.ts), their output relayed to the launcher, their deadlock
-// view reported to it, and their ends reported when the part is over. It ends early when the launcher says stop,
+// view reported to it, the launcher's stdin fed to the ranks that read it (stdin-relay.ts), and their ends
+// reported when the part is over. It ends early when the launcher says stop,
 // when the launcher or a peer host goes away, or when a local rank fails (LocalHost ends the local ranks, and
 // the launcher then stops the other parts).
 import { statSync } from 'node:fs';
@@ -9,8 +10,10 @@ import type { LoadedModule } from '../faaslet/module-loader.js';
 import type { OutputChunk } from '../faaslet/output.js';
 import type { LocalHost } from '../host/local-host.js';
 import type { JobResult } from '../host/job.js';
+import type { StdinSource } from '../host-interface/wasi/fd-table.js';
 import { JobBridge } from './bridge.js';
 import { control, type ControlKinds, type PrepareRequest } from './job-protocol.js';
+import { StdinRelay } from './stdin-relay.js';
 import type { MpiMessage } from './wire/codec.js';
 import type { HostLink } from './wire/link.js';
 
@@ -42,12 +45,21 @@ export class JobPart {
   private failure: string | undefined;
   private state: 'prepared' | 'running' | 'over' = 'prepared';
   private readonly hosts: Set<string>;
+  private readonly stdin: StdinRelay;
 
   constructor(private readonly o: JobPartOptions) {
     this.job = o.job;
     this.user = o.user;
     this.launcher = o.launcher;
     this.hosts = new Set(o.request.group.hostTable);
+    const readers = o.request.stdin === 'all' ? o.localRanks : o.localRanks.filter((r) => r === o.request.stdin);
+    this.stdin = new StdinRelay(readers, (bytes) => this.send('stdin-credit', { bytes }));
+  }
+
+  /** A piece of the launcher's stdin for the ranks here that read it; breaking the protocol ends the part. */
+  feedStdin(bytes: Uint8Array, end: boolean): void {
+    const problem = this.stdin.push(bytes, end);
+    if (problem) this.stop(`the launcher sent ${problem}`, true);
   }
 
   hasHost(hostId: string): boolean {
@@ -110,7 +122,11 @@ export class JobPart {
     let result: JobResult;
     try {
       // Output fds are the launcher's own business: a launcher's numbers must never name this host's fds.
-      result = await this.o.host.runPart({ ...spec, stdin: { kind: 'null' }, outputFds: undefined, apps: this.apps, program: spec.argv0 }, module, {
+      const stdin = Array.from({ length: spec.np }, (_, r): StdinSource => {
+        const buffer = this.stdin.bufferOf(r);
+        return buffer ? { kind: 'pipe', buffer } : { kind: 'null' };
+      });
+      result = await this.o.host.runPart({ ...spec, stdin, outputFds: undefined, apps: this.apps, program: spec.argv0 }, module, {
         group,
         localRanks: this.o.localRanks,
         signal: this.abort.signal,
@@ -164,13 +180,14 @@ export class JobPart {
     };
   }
 
-  private send<K extends 'quiet' | 'part-end' | 'output'>(kind: K, args: ControlKinds[K], blob?: Uint8Array): void {
+  private send<K extends 'quiet' | 'part-end' | 'output' | 'stdin-credit'>(kind: K, args: ControlKinds[K], blob?: Uint8Array): void {
     if (this.launcher.open) this.launcher.send(control(kind, this.job, this.user, args, blob));
   }
 
   private finish(): void {
     if (this.state === 'over') return;
     this.state = 'over';
+    this.stdin.close();
     this.o.ended();
   }
 }

@@ -1,8 +1,9 @@
 // The conversation between a launcher (faasmpirun) and the hosts running its job, as Control kinds on their
 // links. The launcher asks each host for its capacity (hello), hands each chosen host its part with the program
 // (prepare: the host reserves slots, compiles, links to its peers, answers ready or refused), starts all parts
-// at once (start: no rank can message a host not yet ready), relays output, and ends every part when one fails
-// (stop). Hosts report output, their deadlock view (quiet) and how their ranks ended (part-end).
+// at once (start: no rank can message a host not yet ready), relays output, streams its stdin to the hosts of
+// the ranks that read it (stdin, answered by stdin-credit), and ends every part when one fails (stop). Hosts
+// report output, their deadlock view (quiet) and how their ranks ended (part-end).
 import type { FGroup } from '../fgroups/fgroup.js';
 import type { QuietReport } from '../host/deadlock-watch.js';
 import type { JobResult, JobSpec } from '../host/job.js';
@@ -28,6 +29,8 @@ export interface PrepareRequest {
   files?: PreloadEntry[];
   /** MPMD: the job's programs, whose bytes come first in the request's bytes, in this order. */
   apps?: AppEntry[];
+  /** Which ranks read the launcher's stdin (it follows in stdin controls): one rank, or each its own copy. */
+  stdin?: number | 'all';
 }
 
 export interface Refusal {
@@ -48,6 +51,16 @@ export interface PartEnd {
   failure?: string;
 }
 
+/** A piece of the launcher's stdin (the control's blob), or its end. */
+export interface StdinChunk {
+  end?: boolean;
+}
+
+/** Stdin bytes every reading rank's pipe on the host has taken: the launcher may send that many more. */
+export interface StdinCredit {
+  bytes: number;
+}
+
 export interface StopRequest {
   reason: string;
 }
@@ -63,6 +76,8 @@ export interface ControlKinds {
   quiet: QuietReport;
   'part-end': PartEnd;
   stop: StopRequest;
+  stdin: StdinChunk;
+  'stdin-credit': StdinCredit;
 }
 
 export type ControlKind = keyof ControlKinds;

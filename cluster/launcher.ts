@@ -3,6 +3,7 @@
 // with the program's bytes, starts every part at once, writes the ranks' relayed output, decides deadlocks
 // from the hosts' reports, and ends the whole job as soon as any part fails or any host goes away.
 import { readFileSync } from 'node:fs';
+import type { Readable } from 'node:stream';
 import { writeAll } from '../faaslet/output.js';
 import type { FGroup } from '../fgroups/fgroup.js';
 import { newGroupId } from '../fgroups/fgroup.js';
@@ -12,6 +13,7 @@ import { argsOf, control, type ControlKind, type ControlKinds, type HelloReply, 
 import { place, PlacementError, type PlacementPolicy } from './planner.js';
 import { packBlob, type PreloadFile } from './preload.js';
 import { QueueTicket, type QueueOptions } from './queue.js';
+import { StdinFeed } from './stdin-feed.js';
 import type { TenantState } from './state/types.js';
 import type { Credentials } from './trust/credentials.js';
 import type { Control } from './wire/codec.js';
@@ -45,6 +47,8 @@ export interface ClusterTarget {
   preload?: PreloadFile[];
   /** Called as the job's ranks are started (it no longer waits). */
   onStart?: () => void;
+  /** Our stdin, and which ranks read it: one rank, or every rank its own copy (absent: none does). */
+  stdin?: { input: Readable; readers: number | 'all' };
 }
 
 /** A host refused the job's part for want of free slots (another job took them first). */
@@ -94,8 +98,8 @@ class HostSession {
     });
   }
 
-  send<K extends ControlKind>(kind: K, job: string, user: string, args: ControlKinds[K]): void {
-    if (this.link.open) this.link.send(control(kind, job, user, args));
+  send<K extends ControlKind>(kind: K, job: string, user: string, args: ControlKinds[K], blob?: Uint8Array): void {
+    if (this.link.open) this.link.send(control(kind, job, user, args, blob));
   }
 }
 
@@ -171,7 +175,7 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   const apps = spec.apps?.map((a, i) => ({ argv0: a.argv0, args: a.args, np: a.np, size: programs[i].length }));
   const { blob, entries } = packBlob(Buffer.concat(programs), target.preload ?? []);
   const { program: _path, stdin: _stdin, outputFds: _fds, apps: _apps, ...remote } = spec;
-  const prepare = control('prepare', job, user, { group, addresses, spec: remote, files: target.preload ? entries : undefined, apps }, blob);
+  const prepare = control('prepare', job, user, { group, addresses, spec: remote, files: target.preload ? entries : undefined, apps, stdin: target.stdin?.readers }, blob);
   const answers = await Promise.allSettled(used.map(({ session }) => session.ask(prepare, ['ready', 'refused'])));
   const problems = answers.flatMap((a) => a.status === 'rejected' ? [(a.reason as Error).message] : a.value.kind === 'refused' ? [argsOf(a.value, 'refused').message] : []);
   if (problems.length > 0) {
@@ -193,6 +197,10 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
     stopping = true;
     for (const { id, session } of used) if (!ends.has(id)) session.send('stop', job, user, { reason });
   };
+  const readers = target.stdin?.readers;
+  const stdin = target.stdin && new StdinFeed(target.stdin.input, used
+    .filter(({ id }) => readers === 'all' || group.hostTable[readers as number] === id)
+    .map(({ id, session }) => ({ id, send: (bytes, end) => session.send('stdin', job, user, end ? { end } : {}, bytes) })));
   const deadlock = new DeadlockDecision(spec.deadlockTimeoutMs);
   let timedOut = false;
   const stacks: Record<number, string[]> = {};
@@ -218,6 +226,8 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
             failure = { code: 1, message: report };
             stopAll('deadlock');
           }
+        } else if (c.kind === 'stdin-credit') {
+          stdin?.credit(id, argsOf(c, 'stdin-credit').bytes);
         } else if (c.kind === 'part-end') {
           const end = argsOf(c, 'part-end');
           ends.set(id, end);
@@ -250,7 +260,9 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   });
   target.onStart?.();
   for (const { session } of used) session.send('start', job, user, {});
+  stdin?.start();
   await finished;
+  stdin?.stop();
   clearTimeout(backstop);
   if (timedOut) {
     for (let r = 0; r < spec.np; r++) stacks[r] ??= ['(no report from its host)'];

@@ -5,9 +5,11 @@
 
 import * as fs from 'node:fs';
 import { closeRoot, holdDir, openRoot, type SandboxRoot } from '../vfs/sandbox.js';
+import { StdinPipeReader } from './stdin-pipe.js';
 
 export interface Preopen { guestPath: string; hostPath: string }
-export type StdinSource = { kind: 'null' } | { kind: 'hostFd'; fd: number };
+/** A rank's stdin: none, a host fd it reads directly, or a pipe its host fills (stdin-pipe.ts). */
+export type StdinSource = { kind: 'null' } | { kind: 'hostFd'; fd: number } | { kind: 'pipe'; buffer: SharedArrayBuffer };
 export interface FdTableInit { preopens: Preopen[]; stdin: StdinSource }
 
 /** Only SharedArrayBuffers and plain data: survives structured clone. */
@@ -16,6 +18,8 @@ export type FdTableHandle = {
   readonly wide: SharedArrayBuffer;
   /** Each preopen's root, held by the table itself (the guest may close or renumber its preopen fd). */
   readonly preopens: ReadonlyArray<{ guestPath: string; root: SandboxRoot }>;
+  /** The stdin pipe, when stdin is one (its entry's hostFd is STDIN_PIPE). */
+  readonly stdinPipe?: SharedArrayBuffer;
 };
 
 /** Device: a virtual device (hostFd holds one of the DEV_* markers below). */
@@ -86,7 +90,7 @@ export const STDIN_RIGHTS = STDIO_COMMON | R.FD_READ;
 export const STDOUT_RIGHTS = STDIO_COMMON | R.FD_WRITE;
 
 /** hostFd markers of stdio entries without a host fd (stdin given as a host fd keeps that fd, >= 0). */
-export const STDIN_NULL = -1, STDOUT_SINK = -2, STDERR_SINK = -3;
+export const STDIN_NULL = -1, STDOUT_SINK = -2, STDERR_SINK = -3, STDIN_PIPE = -7;
 /** hostFd markers of virtual devices (kind Device). */
 export const DEV_NULL = -4, DEV_ZERO = -5, DEV_RANDOM = -6;
 
@@ -108,8 +112,9 @@ export class FdTable {
       meta: new SharedArrayBuffer(4 * (1 + FD_CAPACITY * FIELDS + 1)),
       wide: new SharedArrayBuffer(8 * FD_CAPACITY * WIDE),
       preopens,
+      stdinPipe: init.stdin.kind === 'pipe' ? init.stdin.buffer : undefined,
     });
-    const stdinFd = init.stdin.kind === 'hostFd' ? init.stdin.fd : STDIN_NULL;
+    const stdinFd = init.stdin.kind === 'hostFd' ? init.stdin.fd : init.stdin.kind === 'pipe' ? STDIN_PIPE : STDIN_NULL;
     for (const hostFd of [stdinFd, STDOUT_SINK, STDERR_SINK]) {
       t.insert({ kind: FdKind.Stdio, hostFd, fdflags: 0, filetype: FT_CHAR, preopen: -1, ownsHostFd: false,
         rightsBase: hostFd === stdinFd ? STDIN_RIGHTS : STDOUT_RIGHTS, rightsInheriting: 0n, offset: 0n });
@@ -134,6 +139,14 @@ export class FdTable {
 
   preopen(i: number): { guestPath: string; root: SandboxRoot } | undefined {
     return this.h.preopens[i];
+  }
+
+  private pipeReader: StdinPipeReader | undefined;
+
+  /** The reading end of the stdin pipe (entries with hostFd STDIN_PIPE read from it). */
+  stdinPipe(): StdinPipeReader {
+    if (!this.h.stdinPipe) throw new Error('this fd table has no stdin pipe');
+    return (this.pipeReader ??= new StdinPipeReader(this.h.stdinPipe));
   }
 
   // ---- lock (futex mutex: 0 free, 1 locked, 2 locked with waiters) ----

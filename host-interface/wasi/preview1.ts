@@ -7,7 +7,7 @@ import type { HostModule, HostModuleSpec, OutputSink } from '../types.js';
 import { ProcExit } from '../types.js';
 import { Errno, WasiError, errnoFromException } from './errno.js';
 import {
-  DEV_NULL, DEV_RANDOM, DEV_ZERO, DIR_RIGHTS, FILE_RIGHTS, FdKind, FdTable, Rights as R, STDERR_SINK, STDIN_NULL,
+  DEV_NULL, DEV_RANDOM, DEV_ZERO, DIR_RIGHTS, FILE_RIGHTS, FdKind, FdTable, Rights as R, STDERR_SINK, STDIN_NULL, STDIN_PIPE,
   STDOUT_RIGHTS, STDOUT_SINK, type FdEntry,
 } from './fd-table.js';
 import {
@@ -337,7 +337,7 @@ export function createWasi(config: WasiConfig): HostModule {
     let got: number;
     if (e.kind === FdKind.Stdio) {
       need(e, R.FD_READ, Errno.BADF);
-      got = e.hostFd === STDIN_NULL ? 0 : readv(e.hostFd, views, null);
+      got = e.hostFd === STDIN_NULL ? 0 : e.hostFd === STDIN_PIPE ? t.stdinPipe().read(views) : readv(e.hostFd, views, null);
     } else if (e.kind === FdKind.Device) {
       need(e, R.FD_READ, Errno.BADF);
       got = deviceRead(e.hostFd, views);
