@@ -1,6 +1,6 @@
 // faasmpi: cluster commands. `faasmpi host` runs this machine's host runtime in a cluster; `faasmpi hosts`
 // lists the live hosts of a cluster; `faasmpi jobs` its queue (and a user's jobs); `faasmpi certs` makes the cluster's CA and its hosts' and users' certificates.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { availableParallelism, homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -8,13 +8,14 @@ import { parseSize } from './args.js';
 // The host runtime (with its WebSocket and protobuf clients) and the cluster state (ioredis) are imported by the
 // subcommands that use them: `faasmpi certs` and `faasmpi hosts` start without them.
 import { StateError, checkName } from '../cluster/state/types.js';
-import { CertError, initCa, issueHost, issueUser } from '../cluster/trust/certs.js';
+import { CertError, initCa, issueHost, issueUser, revoke } from '../cluster/trust/certs.js';
+import { serialOfPem, watchRevocationList } from '../cluster/trust/revocation.js';
 import { credentialFilesIn, CredentialsError, loadCredentials } from '../cluster/trust/credentials.js';
 import { PrivilegeError, runAs } from '../cluster/trust/privileges.js';
 import { Workdirs, WorkdirError } from '../cluster/workdirs.js';
 
 export const USAGE = `usage:
-  faasmpi host  --tls-dir DIR [--data-dir DIR] [--allow-wdir PREFIX]... [--run-as USER] [--redis URL]
+  faasmpi host  --tls-dir DIR [--crl FILE] [--data-dir DIR] [--allow-wdir PREFIX]... [--run-as USER] [--redis URL]
                 [--cluster NAME] [--port P] [--bind ADDR] [--advertise HOST:PORT] [--slots N] [--id ID]
                 [--cores N] [--heartbeat-ms MS] [--ttl-ms MS] [--max-job-memory SIZE] [--max-host-memory SIZE]
                 [--max-init-time S]
@@ -26,9 +27,13 @@ export const USAGE = `usage:
   faasmpi certs init --dir DIR                    make the cluster's CA (DIR/ca.pem, DIR/ca-key.pem)
   faasmpi certs host --dir DIR --id ID [--addr A]...   a host's credentials in DIR/hosts/ID/
   faasmpi certs user --dir DIR --name USER        a user's credentials in DIR/users/USER/
+  faasmpi certs revoke --dir DIR (--host ID | --user NAME | --cert FILE)   revoke a certificate: signs a new
+                   DIR/crl.pem, to be copied to each host's --crl file (hosts reload it within seconds)
 
   --tls-dir DIR    this host's credentials: ca.pem (the cluster CA), cert.pem and key.pem (its own); its id is
                    its certificate's (--id, if given, must match)
+  --crl FILE       the CA's revocation list (default: crl.pem in --tls-dir, if there): peers with a revoked
+                   certificate are refused, and links already open with them close when the file changes
   --data-dir DIR   where each user's working directory is kept, DIR/users/USER (default /var/lib/faasmpi as
                    root, ~/.local/share/faasmpi otherwise)
   --allow-wdir P   also let jobs run in directories under P (a shared filesystem); repeatable
@@ -81,12 +86,16 @@ async function host(argv: string[]): Promise<number> {
       'heartbeat-ms': { type: 'string' }, 'ttl-ms': { type: 'string' }, cores: { type: 'string' },
       'tls-dir': { type: 'string' }, 'data-dir': { type: 'string' }, 'allow-wdir': { type: 'string', multiple: true },
       'run-as': { type: 'string' }, 'max-job-memory': { type: 'string' }, 'max-host-memory': { type: 'string' },
-      'max-init-time': { type: 'string' },
+      'max-init-time': { type: 'string' }, crl: { type: 'string' },
     },
   });
   if (!values['tls-dir']) throw new UsageError('--tls-dir DIR is required: the host\'s certificate, key and the cluster CA (faasmpi certs host)');
   // Credentials come from files only, read while we may still be root.
-  const credentials = loadCredentials(credentialFilesIn(resolve(values['tls-dir'])), 'host');
+  const files = credentialFilesIn(resolve(values['tls-dir']));
+  // A list that does not exist yet is read when it appears (nothing revoked until then).
+  if (values.crl !== undefined) files.crl = existsSync(values.crl) ? resolve(values.crl) : undefined;
+  const crlPath = values.crl !== undefined ? resolve(values.crl) : join(resolve(values['tls-dir']), 'crl.pem');
+  const credentials = loadCredentials(files, 'host');
   const hostId = credentials.identity.name;
   if (values.id !== undefined && values.id !== hostId) throw new UsageError(`--id ${values.id}: this host's certificate names host ${hostId}`);
   const cluster = checkName('cluster', values.cluster ?? 'default');
@@ -122,6 +131,22 @@ async function host(argv: string[]): Promise<number> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
+    const log = (line: string) => process.stderr.write(`faasmpi host ${hostId}: ${line}\n`);
+    try {
+      statSync(crlPath);
+    } catch (e) {
+      // A host started as root has given up its privileges: its credentials directory is usually out of reach.
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') log(`warning: cannot watch the revocation list ${crlPath} as ${account} (${(e as NodeJS.ErrnoException).code}): give it a readable place with --crl FILE`);
+    }
+    const ownSerial = serialOfPem(credentials.cert);
+    watchRevocationList(crlPath, credentials.ca, (revoked) => {
+      if (revoked.serials.has(ownSerial)) {
+        log(`this host's certificate is revoked by ${crlPath}: stopping`);
+        return resolve();
+      }
+      log(`revocation list ${crlPath} read: ${revoked.serials.size} certificate(s) revoked`);
+      runtime.useCredentials({ ...credentials, revoked });
+    }, log);
   });
   await runtime.stop();
   return 0;
@@ -131,7 +156,10 @@ function certs(argv: string[]): number {
   const [what, ...rest] = argv;
   const { values } = parseArgs({
     args: rest,
-    options: { dir: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, addr: { type: 'string', multiple: true } },
+    options: {
+      dir: { type: 'string' }, id: { type: 'string' }, name: { type: 'string' }, addr: { type: 'string', multiple: true },
+      host: { type: 'string' }, user: { type: 'string' }, cert: { type: 'string' },
+    },
   });
   if (!values.dir) throw new UsageError('faasmpi certs: --dir DIR is required (where the CA is kept)');
   const dir = resolve(values.dir);
@@ -146,8 +174,13 @@ function certs(argv: string[]): number {
     if (!values.name) throw new UsageError('faasmpi certs user: --name USER is required');
     const issued = issueUser(dir, values.name);
     process.stdout.write(`user ${values.name}: ${issued.dir} (give it to the user only; faasmpirun --credentials DIR)\n`);
+  } else if (what === 'revoke') {
+    const given = [values.host && { host: values.host }, values.user && { user: values.user }, values.cert && { cert: resolve(values.cert) }].filter((t) => t);
+    if (given.length !== 1) throw new UsageError('faasmpi certs revoke: give exactly one of --host ID, --user NAME, --cert FILE');
+    const r = revoke(dir, given[0] as Parameters<typeof revoke>[1]);
+    process.stdout.write(`${r.already ? 'already revoked' : 'revoked'}: ${r.who}; copy ${r.crl} to every host's --crl file (default: crl.pem in its --tls-dir)\n`);
   } else {
-    throw new UsageError(`faasmpi certs: expected init, host or user, got '${what ?? ''}'`);
+    throw new UsageError(`faasmpi certs: expected init, host, user or revoke, got '${what ?? ''}'`);
   }
   return 0;
 }

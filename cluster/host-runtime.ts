@@ -48,6 +48,8 @@ export class HostRuntime {
   /** Links to other hosts, by host id (one per pair). */
   private readonly peers = new Map<string, HostLink>();
   private readonly dialling = new Map<string, Promise<HostLink>>();
+  /** Every open link, to hosts and from launchers. */
+  private readonly links = new Set<HostLink>();
   /** Job parts by FGroup id. */
   private readonly parts = new Map<string, JobPart>();
   readonly host: LocalHost;
@@ -88,7 +90,22 @@ export class HostRuntime {
     this.opts.log(`faasmpi host ${this.hostId}: refused ${what} from ${describeIdentity(link.identity)}`);
   }
 
+  /**
+   * New credentials (the CA's revocation list changed): new handshakes check them, and the links already open
+   * with a peer whose certificate is now revoked close (the jobs they served end, naming why).
+   */
+  useCredentials(c: Credentials): void {
+    this.opts.credentials = c;
+    this.server?.useCredentials(c);
+    for (const link of this.links) {
+      if (!c.revoked?.serials.has(link.peerSerial)) continue;
+      this.opts.log(`faasmpi host ${this.hostId}: closing the link with ${describeIdentity(link.identity)}: its certificate was revoked`);
+      link.close('its certificate was revoked');
+    }
+  }
+
   private accept(link: HostLink): void {
+    this.links.add(link);
     link.on('message', (e, raw) => this.onMessage(link, e, raw));
     link.on('close', (why) => this.linkClosed(link, why));
     // A host certificate makes a peer link; a user certificate a launcher's link (it speaks first).
@@ -241,6 +258,7 @@ export class HostRuntime {
   }
 
   private linkClosed(link: HostLink, why: string): void {
+    this.links.delete(link);
     if (this.peers.get(link.peer) === link) {
       this.peers.delete(link.peer);
       this.opts.log(`faasmpi host ${this.hostId}: link with host ${link.peer} closed: ${why}`);

@@ -42,6 +42,11 @@ export const DEPLOYMENT = {
     /** ca.pem, cert.pem, key.pem of the user the example Job runs as. */
     user: 'faasmpi-user-credentials',
   },
+  /**
+   * The CA's revocation list (`faasmpi certs revoke`), key crl.pem: a ConfigMap the operator creates and
+   * replaces (not in the base, so applying the base never resets it). Hosts reload it as it changes.
+   */
+  revocationList: { configMap: 'faasmpi-crl', path: '/run/faasmpi/crl' },
   /** The example launcher Job's user (its certificate's CN). */
   user: 'demo',
   shared: { claim: 'faasmpi-shared', path: '/shared', size: '10Gi' },
@@ -165,6 +170,7 @@ export function hostArgs(): string[] {
   return [
     'host',
     '--tls-dir', D.paths.hostTls,
+    '--crl', `${D.revocationList.path}/crl.pem`,
     '--data-dir', D.paths.data,
     '--allow-wdir', jobsDir,
     '--redis', redisUrl,
@@ -222,6 +228,8 @@ export function hostStatefulSet(): IStatefulSet {
     securityContext: containerSecurity,
     volumeMounts: [
       { name: 'tls', mountPath: D.paths.hostTls, readOnly: true },
+      // A whole-directory mount (not subPath): Kubernetes updates it in place when the ConfigMap changes.
+      { name: 'crl', mountPath: D.revocationList.path, readOnly: true },
       { name: 'data', mountPath: D.paths.data },
       { name: 'shared', mountPath: D.shared.path },
       tmpMount,
@@ -253,6 +261,7 @@ export function hostStatefulSet(): IStatefulSet {
           volumes: [
             { name: 'all-host-credentials', secret: { secretName: D.secrets.hosts, defaultMode: 0o440 } },
             { name: 'tls', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
+            { name: 'crl', configMap: { name: D.revocationList.configMap, optional: true } },
             { name: 'data', emptyDir: {} },
             { name: 'shared', persistentVolumeClaim: { claimName: D.shared.claim } },
             tmp,

@@ -107,7 +107,7 @@ describe('tenants, hosts and working directories under attack', () => {
   });
 
   test('a record whose source rank lives on another host than the sending one is refused', () => {
-    const part = new JobPart({ job: 'g', user: 'u', request: { group: { id: 'g', size: 4, hostTable: ['h1', 'h1', 'h2', 'h2'] } } } as never);
+    const part = new JobPart({ job: 'g', user: 'u', localRanks: [2, 3], request: { group: { id: 'g', size: 4, hostTable: ['h1', 'h1', 'h2', 'h2'] } } } as never);
     assert.equal(part.refusesRecordFrom('h2', 2), undefined);
     assert.match(part.refusesRecordFrom('h2', 0)!, /source rank 0 runs on host h1, not on host h2/);
     assert.match(part.refusesRecordFrom('h2', 4)!, /source rank 4 is not in the job/);

@@ -248,7 +248,8 @@ describe('deploy: host pods and the launcher Job, run here as Kubernetes would r
       for (const f of readdirSync(tls)) chownToPod(join(tls, f));
       const port = String(await freePort());
       const args = here(hostArgs(), [
-        [DEPLOYMENT.paths.hostTls, tls], [DEPLOYMENT.paths.data, podDir('faasmpi-deploy-data-')], [jobsDir, localJobs],
+        // No revocation ConfigMap yet: its optional volume is an empty directory.
+        [DEPLOYMENT.paths.hostTls, tls], [DEPLOYMENT.revocationList.path, podDir('faasmpi-deploy-crl-')], [DEPLOYMENT.paths.data, podDir('faasmpi-deploy-data-')], [jobsDir, localJobs],
         [redisUrl, redis.url], ['0.0.0.0', '127.0.0.1'], [`$(POD_IP):${DEPLOYMENT.hosts.port}`, `127.0.0.1:${port}`],
         [String(DEPLOYMENT.hosts.port), port], ['$(CPUS)', '2'],
       ]);

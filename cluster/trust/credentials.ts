@@ -1,16 +1,20 @@
 // A party's credentials: the cluster CA's certificate, its own certificate and its private key, read from files
 // (never from the environment, where a program sharing the process could read them). A credentials directory
-// holds them as ca.pem, cert.pem and key.pem: `faasmpi certs host|user` writes such directories.
+// holds them as ca.pem, cert.pem and key.pem, and the CA's revocation list crl.pem once the CA has revoked a
+// certificate: `faasmpi certs host|user` writes such directories.
 import { createPrivateKey, X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeIdentity, identityOfPem, type Identity, type Role } from './identity.js';
+import { loadRevocationList, serialOfPem, type RevocationList } from './revocation.js';
 
 export interface Credentials {
   ca: Buffer;
   cert: Buffer;
   key: Buffer;
   identity: Identity;
+  /** The CA's revocation list, when there is one: peers with a revoked certificate are refused. */
+  revoked?: RevocationList;
 }
 
 export class CredentialsError extends Error {}
@@ -19,10 +23,13 @@ export interface CredentialFiles {
   ca: string;
   cert: string;
   key: string;
+  /** The CA's revocation list, if any. */
+  crl?: string;
 }
 
 export function credentialFilesIn(dir: string): CredentialFiles {
-  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem') };
+  const crl = join(dir, 'crl.pem');
+  return { ca: join(dir, 'ca.pem'), cert: join(dir, 'cert.pem'), key: join(dir, 'key.pem'), crl: existsSync(crl) ? crl : undefined };
 }
 
 function read(what: string, path: string): Buffer {
@@ -49,7 +56,17 @@ export function loadCredentials(files: CredentialFiles, role: Role): Credentials
   }
   if (typeof identity === 'string') throw new CredentialsError(`${files.cert}: ${identity}`);
   if (identity.role !== role) throw new CredentialsError(`${files.cert} is the certificate of ${describeIdentity(identity)}; a ${role} certificate is needed here`);
-  return { ca, cert, key, identity };
+  const revoked = files.crl === undefined ? undefined : checked(() => loadRevocationList(files.crl!, ca));
+  if (revoked?.serials.has(serialOfPem(cert))) throw new CredentialsError(`${files.cert} (${describeIdentity(identity)}) is revoked by the CA's list ${files.crl}`);
+  return { ca, cert, key, identity, revoked };
+}
+
+function checked<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw new CredentialsError((e as Error).message);
+  }
 }
 
 function createKey(pem: Buffer, path: string) {

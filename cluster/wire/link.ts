@@ -7,10 +7,11 @@
 // writable() for back-pressure instead of letting the socket buffer grow without bound.
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
-import type { PeerCertificate, TLSSocket } from 'node:tls';
+import type { PeerCertificate, SecureContextOptions, TLSSocket } from 'node:tls';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Credentials } from '../trust/credentials.js';
 import { describeIdentity, identityOfPeer, type Identity } from '../trust/identity.js';
+import { normalSerial } from '../trust/revocation.js';
 import { decodeFrame, encodeFrame, type Envelope } from './codec.js';
 
 /** Payloads at least this big travel as their own WebSocket message. */
@@ -50,7 +51,8 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
   /** Why the link was cut for silence, if it was. */
   private silence: string | undefined;
 
-  constructor(private readonly ws: WebSocket, readonly identity: Identity) {
+  /** `peerSerial`: the serial number of the peer's certificate (normalSerial), to close the link if it is revoked. */
+  constructor(private readonly ws: WebSocket, readonly identity: Identity, readonly peerSerial: string) {
     super();
     this.peer = identity.name;
     ws.binaryType = 'nodebuffer';
@@ -176,7 +178,7 @@ export class LinkServer extends EventEmitter<{ link: [HostLink] }> {
     const { credentials: c } = opts;
     const log = (why: string, from: string | undefined) =>
       (opts.log ?? ((l) => process.stderr.write(`${l}\n`)))(`faasmpi host ${c.identity.name}: refused a connection from ${from ?? 'an unknown address'}: ${why}`);
-    this.https = createServer({ key: c.key, cert: c.cert, ca: c.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' });
+    this.https = createServer({ ...this.context(c), requestCert: true, rejectUnauthorized: true });
     // A connection without a certificate of this cluster's CA (or without TLS) fails its handshake.
     this.https.on('tlsClientError', (e, socket) => {
       log(e.message, socket.remoteAddress);
@@ -196,14 +198,23 @@ export class LinkServer extends EventEmitter<{ link: [HostLink] }> {
     });
     this.wss.on('connection', (ws, req) => {
       req.socket.setNoDelay(true);
-      const id = identityOfPeer((req.socket as TLSSocket).getPeerCertificate()) as Identity;
-      this.emit('link', new HostLink(ws, id));
+      const cert = (req.socket as TLSSocket).getPeerCertificate();
+      this.emit('link', new HostLink(ws, identityOfPeer(cert) as Identity, normalSerial(cert.serialNumber)));
     });
     this.ready = new Promise((resolve, reject) => {
       this.https.once('listening', () => resolve((this.https.address() as { port: number }).port));
       this.https.once('error', reject);
     });
     this.https.listen(opts.port, opts.host ?? '127.0.0.1');
+  }
+
+  private context(c: Credentials): SecureContextOptions {
+    return { key: c.key, cert: c.cert, ca: c.ca, crl: c.revoked?.pem, minVersion: 'TLSv1.3' };
+  }
+
+  /** New handshakes check these credentials (a new revocation list); links already open are the caller's. */
+  useCredentials(c: Credentials): void {
+    this.https.setSecureContext(this.context(c));
   }
 
   close(): Promise<void> {
@@ -220,6 +231,7 @@ export class LinkServer extends EventEmitter<{ link: [HostLink] }> {
  */
 export function connectLink(address: string, me: Credentials, hostId?: string): Promise<HostLink> {
   let peer: Identity | undefined;
+  let serial = '';
   const ws = new WebSocket(`wss://${address}`, {
     perMessageDeflate: false,
     // A stopped host accepts TCP connections (the kernel does) but never finishes the handshake.
@@ -231,6 +243,7 @@ export function connectLink(address: string, me: Credentials, hostId?: string): 
     ca: me.ca,
     cert: me.cert,
     key: me.key,
+    crl: me.revoked?.pem,
     minVersion: 'TLSv1.3',
     // Identity by certificate subject against the job's host table, not by DNS name.
     checkServerIdentity: ((_name: string, cert: PeerCertificate) => {
@@ -239,16 +252,21 @@ export function connectLink(address: string, me: Credentials, hostId?: string): 
       if (id.role !== 'host') return new Error(`${address} is not a host: its certificate names ${describeIdentity(id)}`);
       if (hostId !== undefined && id.name !== hostId) return new Error(`${address} is host ${id.name}, not host ${hostId}`);
       peer = id;
+      serial = normalSerial(cert.serialNumber);
       return undefined;
     }) as unknown as (name: string, cert: unknown) => boolean, // ws's typing; tls.connect's contract is Error | undefined
   });
   return new Promise((resolve, reject) => {
     ws.once('upgrade', (res) => res.socket.setNoDelay(true));
-    ws.once('open', () => resolve(new HostLink(ws, peer!)));
+    ws.once('open', () => resolve(new HostLink(ws, peer!, serial)));
     ws.once('unexpected-response', (_req, res) => {
       reject(new LinkError(`host ${address} refused the link: ${res.statusCode} ${res.statusMessage}`));
       ws.terminate();
     });
-    ws.once('error', (e) => reject(new LinkError(`cannot link to host ${address}: ${e.message}`)));
+    ws.once('error', (e) => {
+      // In TLS 1.3 the host checks our certificate after the handshake: a refusal reaches us as a hang-up.
+      const hint = peer && /socket hang up|ECONNRESET/.test(e.message) ? ' (the host refused our certificate: revoked, or not of its cluster\'s CA?)' : '';
+      reject(new LinkError(`cannot link to host ${address}: ${e.message}${hint}`));
+    });
   });
 }
