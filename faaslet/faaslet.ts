@@ -12,9 +12,13 @@ import type { LoadedModule } from './module-loader.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 
 
-/** Host calls that read the Faaslet's inputs or the clock without changing anything outside its memory. */
+/**
+ * Host calls that read the Faaslet's inputs or the clock without changing anything outside its memory. Not the
+ * environment: each rank's differs (OMPI_COMM_WORLD_RANK, ...), and libc keeps what it read in memory, so a
+ * snapshot taken after a constructor read it would give every rank the snapshot's environment for good.
+ */
 const NO_SIDE_EFFECTS = new Set([
-  'args_sizes_get', 'args_get', 'environ_sizes_get', 'environ_get', 'clock_time_get', 'clock_res_get',
+  'args_sizes_get', 'args_get', 'clock_time_get', 'clock_res_get',
   'fd_fdstat_get', 'fd_prestat_get', 'fd_prestat_dir_name', 'sched_yield',
 ]);
 

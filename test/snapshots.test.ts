@@ -82,3 +82,11 @@ test('the launcher starts ranks from the snapshot and prints what a fresh run pr
   assert.equal(snap.stdout, fresh.stdout);
   assert.equal(snap.stdout.split('\n').filter(Boolean).length, 3);
 });
+
+test('a program whose constructors read the environment starts without the snapshot: each rank sees its own', () => {
+  const wasm = build('snapshot_env.c', dir);
+  const r = faasmpiRun(['-np', '3', '-v', wasm]);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /initialisation calls wasi_snapshot_preview1\.environ_sizes_get/);
+  for (const rank of [0, 1, 2]) assert.match(r.stdout, new RegExp(`^rank ${rank} sees OMPI_COMM_WORLD_RANK=${rank}$`, 'm'));
+});
