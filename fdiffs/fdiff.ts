@@ -1,5 +1,7 @@
 // An FDiff: what changed in a memory since a synchronised version, as runs of changed bytes with their new
-// contents. Every byte inside a run differs from the base; runs ascend and do not overlap.
+// contents. Runs ascend and do not overlap; every changed byte is inside a run. A host's own diff is
+// byte-exact (every byte inside a run changed); an aggregate from merge-diffs.ts also carries whole merge
+// regions.
 
 export class FDiffError extends Error {
   override name = 'FDiffError';
