@@ -102,14 +102,117 @@ function modularProduct(a: bigint, b0: bigint, b1: bigint, bits: number): bigint
 
 const fround = Math.fround;
 
+/** Bit equality of two elements without BigInt (the hot test: most elements of a range are unchanged). */
+function rawEqual(x: DataView, y: DataView, at: number, size: number): boolean {
+  switch (size) {
+    case 1: return x.getUint8(at) === y.getUint8(at);
+    case 2: return x.getUint16(at, true) === y.getUint16(at, true);
+    case 4: return x.getUint32(at, true) === y.getUint32(at, true);
+    default: return x.getUint32(at, true) === y.getUint32(at, true) && x.getUint32(at + 4, true) === y.getUint32(at + 4, true);
+  }
+}
+
+type NumberRead = (v: DataView, at: number) => number;
+type NumberWrite = (v: DataView, at: number, x: number) => void;
+/** Number access for floats and integers of up to 32 bits; the setters wrap modulo 2^bits as C does. */
+const NUMBER_ACCESS: Partial<Record<MergeType, [NumberRead, NumberWrite, NumberRead]>> = {
+  i8: [(v, at) => v.getInt8(at), (v, at, x) => v.setInt8(at, x), (v, at) => v.getUint8(at)],
+  u8: [(v, at) => v.getUint8(at), (v, at, x) => v.setUint8(at, x), (v, at) => v.getUint8(at)],
+  i16: [(v, at) => v.getInt16(at, true), (v, at, x) => v.setInt16(at, x, true), (v, at) => v.getUint16(at, true)],
+  u16: [(v, at) => v.getUint16(at, true), (v, at, x) => v.setUint16(at, x, true), (v, at) => v.getUint16(at, true)],
+  i32: [(v, at) => v.getInt32(at, true), (v, at, x) => v.setInt32(at, x, true), (v, at) => v.getUint32(at, true)],
+  u32: [(v, at) => v.getUint32(at, true), (v, at, x) => v.setUint32(at, x, true), (v, at) => v.getUint32(at, true)],
+  f32: [(v, at) => v.getFloat32(at, true), (v, at, x) => v.setFloat32(at, x, true), (v, at) => v.getUint32(at, true)],
+  f64: [(v, at) => v.getFloat64(at, true), (v, at, x) => v.setFloat64(at, x, true), () => NaN],
+};
+
+/**
+ * The ops Number arithmetic does exactly: floats except bitwise ops, and integers of up to 32 bits except
+ * multiply and divide (sums of 32-bit values stay far below 2^53). Returns false when not applicable.
+ */
+function mergeNumbers(type: MergeType, op: MergeOp, va: DataView, v0: DataView, v1: DataView, length: number): boolean {
+  const access = NUMBER_ACCESS[type];
+  const isFloat = type === 'f32' || type === 'f64';
+  const bitwise = op === 'and' || op === 'or' || op === 'xor';
+  // multiply and divide keep to the general path: it counts the B0 == 0 elements as approximate.
+  if (!access || (isFloat && bitwise) || op === 'multiply' || op === 'divide') return false;
+  const [read, write, readBits] = access;
+  const size = ELEMENT_SIZE[type];
+  const round = type === 'f32' ? fround : (x: number) => x;
+  const arith = op === 'sum' || op === 'subtract';
+  for (let at = 0; at < length; at += size) {
+    if (rawEqual(v0, v1, at, size)) continue;
+    if (op === 'overwrite') { copyBits(va, v1, at, size); continue; }
+    if (arith && rawEqual(va, v0, at, size)) { copyBits(va, v1, at, size); continue; }
+    if (bitwise) {
+      const a = readBits(va, at), b0 = readBits(v0, at), b1 = readBits(v1, at);
+      write(va, at, op === 'and' ? a & ~(b0 & ~b1) : op === 'or' ? a | (b1 & ~b0) : a ^ b0 ^ b1);
+      continue;
+    }
+    const A = read(va, at), B0 = read(v0, at), B1 = read(v1, at);
+    let r: number;
+    switch (op) {
+      case 'sum': r = isFloat ? round(A + round(B1 - B0)) : A + (B1 - B0); break;
+      case 'subtract': r = isFloat ? round(A - round(B0 - B1)) : A - (B0 - B1); break;
+      case 'min': r = isFloat ? Math.min(A, B1) : A < B1 ? A : B1; break;
+      default: r = isFloat ? Math.max(A, B1) : A > B1 ? A : B1; // max
+    }
+    write(va, at, r);
+  }
+  return true;
+}
+
+/**
+ * 64-bit integers (and bitwise ops on floats) as two 32-bit halves, without BigInt: sum and subtract are
+ * A + B1 - B0 modulo 2^64, min/max compare the high halves (signed for i64) and then the low ones.
+ */
+function mergeHalves(type: MergeType, op: MergeOp, va: DataView, v0: DataView, v1: DataView, length: number): boolean {
+  const bitwise = op === 'and' || op === 'or' || op === 'xor';
+  const int64 = type === 'i64' || type === 'u64';
+  if (!(int64 && op !== 'multiply' && op !== 'divide') && !(bitwise && (type === 'f64' || type === 'f32'))) return false;
+  const size = ELEMENT_SIZE[type];
+  const arith = op === 'sum' || op === 'subtract';
+  const hiSigned = type === 'i64';
+  for (let at = 0; at < length; at += size) {
+    if (rawEqual(v0, v1, at, size)) continue;
+    if (op === 'overwrite' || (arith && rawEqual(va, v0, at, size))) { copyBits(va, v1, at, size); continue; }
+    for (let half = 0; half < size; half += 4) {
+      if (!bitwise) break;
+      const a = va.getUint32(at + half, true), b0 = v0.getUint32(at + half, true), b1 = v1.getUint32(at + half, true);
+      va.setUint32(at + half, op === 'and' ? a & ~(b0 & ~b1) : op === 'or' ? a | (b1 & ~b0) : a ^ b0 ^ b1, true);
+    }
+    if (bitwise) continue;
+    const aLo = va.getUint32(at, true), b0Lo = v0.getUint32(at, true), b1Lo = v1.getUint32(at, true);
+    if (arith) {
+      let lo = aLo + b1Lo - b0Lo;
+      const carry = Math.floor(lo / 2 ** 32);
+      lo -= carry * 2 ** 32;
+      const hi = va.getUint32(at + 4, true) + v1.getUint32(at + 4, true) - v0.getUint32(at + 4, true) + carry;
+      va.setUint32(at, lo, true);
+      va.setUint32(at + 4, hi, true); // wraps modulo 2^32
+      continue;
+    }
+    const aHi = hiSigned ? va.getInt32(at + 4, true) : va.getUint32(at + 4, true);
+    const bHi = hiSigned ? v1.getInt32(at + 4, true) : v1.getUint32(at + 4, true);
+    const aLess = aHi < bHi || (aHi === bHi && aLo < b1Lo);
+    if (op === 'min' ? !aLess : aLess) copyBits(va, v1, at, size);
+  }
+  return true;
+}
+
+/** Copy an element's bits (keeps NaN payloads, which a float read and write might not). */
+function copyBits(to: DataView, from: DataView, at: number, size: number): void {
+  for (let k = 0; k < size; k++) to.setUint8(at + k, from.getUint8(at + k));
+}
+
 /**
  * Merge the host's change (b0 -> b1) into `a`, element by element, in place. All three views have the same
  * length, a multiple of the element size. Returns how many elements could only be merged approximately
  * (see the table above); the rest are exact.
  */
 export function mergeInto(type: MergeType, op: MergeOp, a: Uint8Array, b0: Uint8Array, b1: Uint8Array): number {
-  const size = ELEMENT_SIZE[type];
   if (!isMergeType(type)) throw new MergeError(`unknown merge type '${type}'`);
+  const size = ELEMENT_SIZE[type];
   if (!isMergeOp(op)) throw new MergeError(`unknown merge operation '${op}'`);
   if (b0.length !== a.length || b1.length !== a.length) throw new MergeError(`merge views differ in length (${a.length}, ${b0.length}, ${b1.length})`);
   if (a.length % size !== 0) throw new MergeError(`merge range of ${a.length} bytes is not a whole number of ${type} elements`);
@@ -117,6 +220,7 @@ export function mergeInto(type: MergeType, op: MergeOp, a: Uint8Array, b0: Uint8
   const va = new DataView(a.buffer, a.byteOffset, a.length);
   const v0 = new DataView(b0.buffer, b0.byteOffset, b0.length);
   const v1 = new DataView(b1.buffer, b1.byteOffset, b1.length);
+  if (mergeNumbers(type, op, va, v0, v1, a.length) || mergeHalves(type, op, va, v0, v1, a.length)) return 0;
   const isFloat = type === 'f32' || type === 'f64';
   const bits = size * 8;
   const round = type === 'f32' ? fround : (x: number) => x;

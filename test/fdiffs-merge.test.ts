@@ -226,3 +226,46 @@ describe('ranges and order', () => {
     assert.throws(() => mergeInto('f64', 'pow' as MergeOp, x, x, x), /unknown merge operation 'pow'/);
   });
 });
+
+describe('random values against the rules written out with BigInt', () => {
+  /** The merge rule for one element, written plainly (the library takes faster paths). */
+  function rule(t: MergeType, op: MergeOp, a: Uint8Array, b0: Uint8Array, b1: Uint8Array): number | bigint {
+    const bits = (x: Uint8Array) => decode(t === 'f32' ? 'u32' : t === 'f64' ? 'u64' : t.replace('i', 'u') as MergeType, x)[0] as bigint;
+    const [A] = decode(t, a), [B0] = decode(t, b0), [B1] = decode(t, b1);
+    if (bits(b0) === bits(b1)) return A;
+    if (op === 'overwrite') return B1;
+    if (op === 'and' || op === 'or' || op === 'xor') {
+      const r = op === 'and' ? bits(a) & ~(bits(b0) & ~bits(b1)) : op === 'or' ? bits(a) | (bits(b1) & ~bits(b0)) : bits(a) ^ bits(b0) ^ bits(b1);
+      return decode(t, encode(t === 'f32' ? 'u32' : t === 'f64' ? 'u64' : t, [BigInt.asUintN(bitsOf(t), r)]))[0];
+    }
+    if ((op === 'sum' || op === 'subtract') && bits(a) === bits(b0)) return B1;
+    if (isFloat(t)) {
+      const r = t === 'f32' ? Math.fround : (z: number) => z;
+      const [x, y0, y1] = [A, B0, B1].map(Number);
+      return op === 'sum' ? r(x + r(y1 - y0)) : op === 'subtract' ? r(x - r(y0 - y1)) : op === 'min' ? Math.min(x, y1) : Math.max(x, y1);
+    }
+    const [x, y0, y1] = [A, B0, B1] as bigint[];
+    const wrap = (z: bigint) => (signed(t) ? BigInt.asIntN(bitsOf(t), z) : BigInt.asUintN(bitsOf(t), z));
+    return op === 'sum' ? wrap(x + (y1 - y0)) : op === 'subtract' ? wrap(x - (y0 - y1)) : op === 'min' ? (x < y1 ? x : y1) : x > y1 ? x : y1;
+  }
+
+  let s = 12345;
+  const byte = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24);
+  for (const t of MERGE_TYPES) {
+    test(t, () => {
+      const size = ELEMENT_SIZE[t];
+      for (const op of ['sum', 'subtract', 'min', 'max', 'overwrite', 'and', 'or', 'xor'] as const) {
+        for (let k = 0; k < 300; k++) {
+          const b0 = Uint8Array.from({ length: size }, byte);
+          // Mostly small changes (carries and borrows across the halves), sometimes random, sometimes none.
+          const b1 = k % 3 === 0 ? Uint8Array.from({ length: size }, byte) : new Uint8Array(b0);
+          if (k % 3 === 1) b1[0] = (b1[0] + 1 + (byte() & 3)) & 0xff;
+          const a = k % 5 === 0 ? new Uint8Array(b0) : Uint8Array.from({ length: size }, byte);
+          const expected = rule(t, op, a, b0, b1);
+          mergeInto(t, op, a, b0, b1);
+          assert.ok(same(decode(t, a)[0], expected), `${op} ${t} case ${k}: got ${decode(t, a)[0]}, expected ${expected}`);
+        }
+      }
+    });
+  }
+});
