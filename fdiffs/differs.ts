@@ -7,7 +7,7 @@ import { KERNEL_CHUNK, instantiateSimdKernel, type SimdKernel } from './simd-ker
 
 export const KERNELS = ['js-u32', 'js-u64', 'memcmp+js-u32', 'simd', 'memcmp+simd'] as const;
 export type KernelName = (typeof KERNELS)[number];
-export const DEFAULT_KERNEL: KernelName = 'simd';
+export const DEFAULT_KERNEL: KernelName = 'memcmp+simd';
 
 /** Granularity of the native coarse pass (Buffer.compare is memcmp, no copy). */
 const COARSE_PAGE = 4096;
@@ -181,6 +181,8 @@ export class FDiffTracker {
 
   get kernel(): KernelName { return this.differ.kernel; }
   get syncedVersion(): number { return this.version; }
+  /** The synchronised copy (the base for mergeDiffs on the main host); a view, valid until the next call. */
+  get synchronisedCopy(): Uint8Array { return this.differ.base(); }
 
   /** Start (or restart) from the live memory as it is now. */
   reset(live: Uint8Array, version = 0): void {

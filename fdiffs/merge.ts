@@ -115,15 +115,15 @@ function rawEqual(x: DataView, y: DataView, at: number, size: number): boolean {
 type NumberRead = (v: DataView, at: number) => number;
 type NumberWrite = (v: DataView, at: number, x: number) => void;
 /** Number access for floats and integers of up to 32 bits; the setters wrap modulo 2^bits as C does. */
-const NUMBER_ACCESS: Partial<Record<MergeType, [NumberRead, NumberWrite, NumberRead]>> = {
-  i8: [(v, at) => v.getInt8(at), (v, at, x) => v.setInt8(at, x), (v, at) => v.getUint8(at)],
-  u8: [(v, at) => v.getUint8(at), (v, at, x) => v.setUint8(at, x), (v, at) => v.getUint8(at)],
-  i16: [(v, at) => v.getInt16(at, true), (v, at, x) => v.setInt16(at, x, true), (v, at) => v.getUint16(at, true)],
-  u16: [(v, at) => v.getUint16(at, true), (v, at, x) => v.setUint16(at, x, true), (v, at) => v.getUint16(at, true)],
-  i32: [(v, at) => v.getInt32(at, true), (v, at, x) => v.setInt32(at, x, true), (v, at) => v.getUint32(at, true)],
-  u32: [(v, at) => v.getUint32(at, true), (v, at, x) => v.setUint32(at, x, true), (v, at) => v.getUint32(at, true)],
-  f32: [(v, at) => v.getFloat32(at, true), (v, at, x) => v.setFloat32(at, x, true), (v, at) => v.getUint32(at, true)],
-  f64: [(v, at) => v.getFloat64(at, true), (v, at, x) => v.setFloat64(at, x, true), () => NaN],
+const NUMBER_ACCESS: Partial<Record<MergeType, [NumberRead, NumberWrite]>> = {
+  i8: [(v, at) => v.getInt8(at), (v, at, x) => v.setInt8(at, x)],
+  u8: [(v, at) => v.getUint8(at), (v, at, x) => v.setUint8(at, x)],
+  i16: [(v, at) => v.getInt16(at, true), (v, at, x) => v.setInt16(at, x, true)],
+  u16: [(v, at) => v.getUint16(at, true), (v, at, x) => v.setUint16(at, x, true)],
+  i32: [(v, at) => v.getInt32(at, true), (v, at, x) => v.setInt32(at, x, true)],
+  u32: [(v, at) => v.getUint32(at, true), (v, at, x) => v.setUint32(at, x, true)],
+  f32: [(v, at) => v.getFloat32(at, true), (v, at, x) => v.setFloat32(at, x, true)],
+  f64: [(v, at) => v.getFloat64(at, true), (v, at, x) => v.setFloat64(at, x, true)],
 };
 
 /**
@@ -136,7 +136,7 @@ function mergeNumbers(type: MergeType, op: MergeOp, va: DataView, v0: DataView, 
   const bitwise = op === 'and' || op === 'or' || op === 'xor';
   // multiply and divide keep to the general path: it counts the B0 == 0 elements as approximate.
   if (!access || (isFloat && bitwise) || op === 'multiply' || op === 'divide') return false;
-  const [read, write, readBits] = access;
+  const [read, write] = access;
   const size = ELEMENT_SIZE[type];
   const round = type === 'f32' ? fround : (x: number) => x;
   const arith = op === 'sum' || op === 'subtract';
@@ -145,7 +145,8 @@ function mergeNumbers(type: MergeType, op: MergeOp, va: DataView, v0: DataView, 
     if (op === 'overwrite') { copyBits(va, v1, at, size); continue; }
     if (arith && rawEqual(va, v0, at, size)) { copyBits(va, v1, at, size); continue; }
     if (bitwise) {
-      const a = readBits(va, at), b0 = readBits(v0, at), b1 = readBits(v1, at);
+      // JS bitwise operators work on 32-bit two's complement; the setter keeps the type's low bits.
+      const a = read(va, at), b0 = read(v0, at), b1 = read(v1, at);
       write(va, at, op === 'and' ? a & ~(b0 & ~b1) : op === 'or' ? a | (b1 & ~b0) : a ^ b0 ^ b1);
       continue;
     }

@@ -133,7 +133,7 @@ describe('merging diffs of several hosts', () => {
     const regions: MergeRegion[] = [{ offset: 0, length: 4, type: 'i32', op: 'sum' }];
     memories.forEach((m, h) => { new DataView(m.buffer).setInt32(0, new DataView(m.buffer).getInt32(0, true) + h + 1, true); m[100 + h] = 0xee; });
     const diffs = memories.map((m, h) => trackers[h].diff(m));
-    const { aggregate } = mergeDiffs(start, 0, diffs, regions);
+    const { aggregate } = mergeDiffs(trackers[0].synchronisedCopy, trackers[0].syncedVersion, diffs, regions);
     memories.forEach((m, h) => { applyDiff(m, aggregate); trackers[h].accept(diffs[h]); trackers[h].accept(aggregate); trackers[h].synced(1); });
     assert.deepEqual(memories[1], memories[0]);
     assert.deepEqual(memories[2], memories[0]);
