@@ -3,29 +3,55 @@
 //   0  "FDIF"
 //   4  u16 format version    6  u16 flags (none defined: must be 0)
 //   8  u64 memory size in bytes (the memory may have grown since the base version)
-//   16 u32 base version      20 u32 run count
-//   24 run count x (u32 offset, u32 length), ascending, non-overlapping, non-empty, inside the memory
+//   16 u32 base version      20 u32 run count      24 u32 run table bytes
+//   28 run table: per run, LEB128 gap from the previous run's end (the first: from 0), LEB128 length
 //   .. the runs' bytes, exactly as many as the runs cover
-// All integers little-endian.
+// Integers little-endian. Varint run headers: scattered 8-byte changes cost 2-3 header bytes, not 8.
 import { FDiffError, MAX_MEMORY_BYTES, checkDiff, type FDiff } from './fdiff.js';
 
 const MAGIC = [0x46, 0x44, 0x49, 0x46]; // "FDIF"
 export const FDIFF_FORMAT_VERSION = 1;
-const HEADER = 24;
+const HEADER = 28;
+
+function varintLength(x: number): number {
+  let n = 1;
+  while (x >= 0x80) { x = Math.floor(x / 128); n++; }
+  return n;
+}
+
+function writeVarint(out: Uint8Array, at: number, x: number): number {
+  while (x >= 0x80) {
+    out[at++] = (x & 0x7f) | 0x80;
+    x = Math.floor(x / 128);
+  }
+  out[at++] = x;
+  return at;
+}
 
 export function encodeDiff(diff: FDiff): Uint8Array {
   checkDiff(diff);
-  const runCount = diff.runs.length / 2;
-  const out = new Uint8Array(HEADER + runCount * 8 + diff.data.length);
+  const { runs } = diff;
+  let tableBytes = 0;
+  for (let i = 0, end = 0; i < runs.length; i += 2) {
+    tableBytes += varintLength(runs[i] - end) + varintLength(runs[i + 1]);
+    end = runs[i] + runs[i + 1];
+  }
+  const out = new Uint8Array(HEADER + tableBytes + diff.data.length);
   const v = new DataView(out.buffer);
   out.set(MAGIC, 0);
   v.setUint16(4, FDIFF_FORMAT_VERSION, true);
   v.setUint16(6, 0, true);
   v.setBigUint64(8, BigInt(diff.memoryBytes), true);
   v.setUint32(16, diff.baseVersion, true);
-  v.setUint32(20, runCount, true);
-  for (let i = 0; i < diff.runs.length; i++) v.setUint32(HEADER + i * 4, diff.runs[i], true);
-  out.set(diff.data, HEADER + runCount * 8);
+  v.setUint32(20, runs.length / 2, true);
+  v.setUint32(24, tableBytes, true);
+  let at = HEADER;
+  for (let i = 0, end = 0; i < runs.length; i += 2) {
+    at = writeVarint(out, at, runs[i] - end);
+    at = writeVarint(out, at, runs[i + 1]);
+    end = runs[i] + runs[i + 1];
+  }
+  out.set(diff.data, at);
   return out;
 }
 
@@ -52,14 +78,35 @@ export function decodeDiff(bytes: Uint8Array, limits: DecodeLimits = {}): FDiff 
   const baseVersion = v.getUint32(16, true);
   if (limits.baseVersion !== undefined && baseVersion !== limits.baseVersion) throw new FDiffError(`diff is against version ${baseVersion}, expected ${limits.baseVersion}`);
   const runCount = v.getUint32(20, true);
-  const dataAt = HEADER + runCount * 8;
-  if (dataAt > bytes.length) throw new FDiffError(`diff message truncated: ${runCount} runs need ${runCount * 8} bytes, ${bytes.length - HEADER} left`);
+  const tableBytes = v.getUint32(24, true);
+  const dataAt = HEADER + tableBytes;
+  if (dataAt > bytes.length) throw new FDiffError(`diff message truncated: a ${tableBytes}-byte run table, ${bytes.length - HEADER} bytes left`);
+  // Each run takes at least 2 table bytes: a run count the table cannot hold is refused before allocating.
+  if (runCount * 2 > tableBytes) throw new FDiffError(`diff run table of ${tableBytes} bytes cannot hold ${runCount} runs`);
   const runs = new Uint32Array(runCount * 2);
-  let total = 0;
-  for (let i = 0; i < runs.length; i++) {
-    runs[i] = v.getUint32(HEADER + i * 4, true);
-    if (i % 2 === 1) total += runs[i];
+  let at = HEADER, end = 0, total = 0;
+  const varint = (what: string, run: number): number => {
+    let x = 0, scale = 1;
+    for (let k = 0; ; k++) {
+      if (at >= dataAt) throw new FDiffError(`diff run table ends inside the ${what} of run ${run}`);
+      const b = bytes[at++];
+      if (k === 4 && b > 0x0f) throw new FDiffError(`diff run ${run}: ${what} does not fit 32 bits`);
+      x += (b & 0x7f) * scale;
+      if (b < 0x80) return x;
+      scale *= 128;
+    }
+  };
+  for (let i = 0; i < runCount; i++) {
+    const offset = end + varint('gap', i);
+    const length = varint('length', i);
+    if (length === 0) throw new FDiffError(`diff run ${i} is empty`);
+    if (offset + length > memoryBytes) throw new FDiffError(`diff run ${i} (${offset}+${length}) is outside the ${memoryBytes}-byte memory`);
+    runs[2 * i] = offset;
+    runs[2 * i + 1] = length;
+    end = offset + length;
+    total += length;
   }
+  if (at !== dataAt) throw new FDiffError(`diff run table has ${dataAt - at} bytes after its ${runCount} runs`);
   const carried = bytes.length - dataAt;
   if (total > carried) throw new FDiffError(`diff message truncated: the runs cover ${total} bytes, ${carried} carried`);
   if (total < carried) throw new FDiffError(`diff message has ${carried - total} trailing bytes`);

@@ -26,16 +26,27 @@ function patched(bytes: Uint8Array, at: number, value: number, width: 2 | 4 | 8 
   return out;
 }
 
-/** Encode without the encoder's checks (what a hostile peer can send). */
-function raw(runs: number[], dataBytes: number, memoryBytes = 1024, baseVersion = 0): Uint8Array {
-  const out = new Uint8Array(24 + runs.length * 4 + dataBytes);
+/** LEB128 of x, written plainly (a hostile peer may also send overlong forms). */
+function leb(x: number): number[] {
+  const out: number[] = [];
+  do { out.push((x & 0x7f) | (x >= 0x80 ? 0x80 : 0)); x = Math.floor(x / 128); } while (x > 0);
+  return out;
+}
+
+/** Encode without the encoder's checks (what a hostile peer can send): runs as (offset, length) pairs. */
+function raw(runs: number[], dataBytes: number, memoryBytes = 1024, table?: number[], runCount = runs.length / 2): Uint8Array {
+  if (!table) {
+    table = [];
+    for (let i = 0, end = 0; i < runs.length; i += 2) { table.push(...leb(Math.max(0, runs[i] - end)), ...leb(runs[i + 1])); end = runs[i] + runs[i + 1]; }
+  }
+  const out = new Uint8Array(28 + table.length + dataBytes);
   const v = new DataView(out.buffer);
   out.set([0x46, 0x44, 0x49, 0x46]);
   v.setUint16(4, FDIFF_FORMAT_VERSION, true);
   v.setBigUint64(8, BigInt(memoryBytes), true);
-  v.setUint32(16, baseVersion, true);
-  v.setUint32(20, runs.length / 2, true);
-  runs.forEach((x, i) => v.setUint32(24 + 4 * i, x, true));
+  v.setUint32(20, runCount, true);
+  v.setUint32(24, table.length, true);
+  out.set(table, 28);
   return out;
 }
 
@@ -61,6 +72,14 @@ describe('FDiff wire format', () => {
     assert.deepEqual([...decodeDiff(buf.subarray(3)).runs], [...sampleDiff().runs]);
   });
 
+  test('scattered runs cost a few header bytes each, not eight', () => {
+    const runs: number[] = [];
+    for (let i = 0; i < 1000; i++) runs.push(i * 800, 8);
+    const msg = encodeDiff({ memoryBytes: 800 * 1000, baseVersion: 0, runs: new Uint32Array(runs), data: new Uint8Array(8000) });
+    assert.ok(msg.length - 8000 - 28 <= 3 * 1000, `run table of ${msg.length - 8028} bytes`);
+    assert.deepEqual([...decodeDiff(msg).runs], runs);
+  });
+
   test('every truncation is refused', () => {
     const msg = encodeDiff(sampleDiff());
     for (let n = 0; n < msg.length; n++) refused(msg.subarray(0, n), /truncated|bad magic/);
@@ -74,18 +93,23 @@ describe('FDiff wire format', () => {
     refused(patched(msg, 8, 2 ** 33, 8), /memory size 8589934592 is over the limit/);
     refused(msg, /over the limit of 196608 bytes/, { maxMemoryBytes: 3 * 65536 });
     refused(msg, /against version 7, expected 8/, { baseVersion: 8 });
-    refused(patched(msg, 20, 0xffffffff), /truncated: 4294967295 runs need/);
+    refused(patched(msg, 20, 0xffffffff), /run table of \d+ bytes cannot hold 4294967295 runs/);
+    refused(patched(msg, 24, 0xfffffff0), /truncated: a 4294967280-byte run table/);
     refused(new Uint8Array([...msg, 0]), /1 trailing bytes/);
   });
 
   test('hostile run tables are refused', () => {
     refused(raw([1000, 100], 100), /outside the 1024-byte memory/);
     refused(raw([0xfffffff0, 0x20], 0x20, 2 ** 32), /outside/);
-    refused(raw([0, 8, 4, 8], 16), /overlaps/);
-    refused(raw([8, 4, 0, 4], 8), /overlaps or precedes/);
-    refused(raw([0, 0], 0), /empty/);
-    refused(raw([0, 0xffffffff, 0, 0xffffffff], 16), /truncated: the runs cover/);
-    refused(raw([0, 8], 7), /truncated/);
+    refused(raw([0, 0], 0), /run 0 is empty/);
+    refused(raw([0, 0xffffffff, 0, 0xffffffff], 16, 2 ** 32), /outside the 4294967296-byte memory/);
+    refused(raw([0, 8], 7), /truncated: the runs cover 8 bytes, 7 carried/);
+    refused(raw([], 0, 1024, [0x80, 0x80, 0x80, 0x80, 0x80, 0x01, 0x01], 1), /gap does not fit 32 bits/);
+    refused(raw([], 0, 1024, [0x05], 1), /cannot hold 1 runs/);
+    refused(raw([], 0, 1024, [0x05, 0x83], 1), /ends inside the length of run 0/);
+    refused(raw([], 0, 1024, [0x00, 0x04, 0x00], 1), /1 bytes after its 1 runs/);
+    // Gaps are unsigned, so runs can neither overlap nor go backwards; a gap past the memory is refused.
+    refused(raw([], 0, 1024, [...leb(1020), 0x08], 1), /\(1020\+8\) is outside/);
   });
 
   test('random corruption: either a clean FDiffError or a diff that applies inside its target only', () => {
@@ -95,7 +119,7 @@ describe('FDiff wire format', () => {
     let decoded = 0;
     for (let k = 0; k < 3000; k++) {
       const bad = new Uint8Array(msg);
-      for (let j = 0; j < 1 + Math.floor(rnd() * 3); j++) bad[Math.floor(rnd() * Math.min(bad.length, 64))] = Math.floor(rnd() * 256);
+      for (let j = 0; j < 1 + Math.floor(rnd() * 3); j++) bad[Math.floor(rnd() * Math.min(bad.length, 48))] = Math.floor(rnd() * 256);
       let d: FDiff;
       try {
         d = decodeDiff(bad, { maxMemoryBytes: 4 * 65536 });
