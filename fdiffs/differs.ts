@@ -2,7 +2,7 @@
 // Several candidates, measured by experiments/fdiffs.ts; DEFAULT_KERNEL is the fastest there.
 // A differ owns the copy (the wasm kernel needs it inside its own memory). Bytes of the live memory past the
 // copy's end (the memory grew) are compared against zero, as new wasm pages start zeroed.
-import { FDiffError, RunSink, gatherRuns, applyDiff, type FDiff } from './fdiff.js';
+import { ByteSink, FDiffError, RunSink, gatherRuns, applyDiff, type FDiff } from './fdiff.js';
 import { KERNEL_CHUNK, instantiateSimdKernel, type SimdKernel } from './simd-kernel.js';
 
 export const KERNELS = ['js-u32', 'js-u64', 'memcmp+js-u32', 'simd', 'memcmp+simd'] as const;
@@ -18,8 +18,8 @@ export interface Differ {
   base(): Uint8Array;
   /** Resize the copy to `bytes` (new bytes are zero). */
   resize(bytes: number): void;
-  /** Add the runs where `live` differs from the copy to `sink`. */
-  scan(live: Uint8Array, sink: RunSink): void;
+  /** The runs where `live` differs from the copy, and their bytes in `live`. */
+  changes(live: Uint8Array): { runs: Uint32Array; data: Uint8Array };
 }
 
 /** Byte-by-byte runs in [from, to): used for unaligned ends and inside differing words. */
@@ -113,17 +113,24 @@ class ArrayDiffer implements Differ {
     grown.set(this.copy.subarray(0, Math.min(bytes, this.copy.length)));
     this.copy = grown;
   }
-  scan(live: Uint8Array, sink: RunSink) {
+  changes(live: Uint8Array) {
     if (live.length > this.copy.length) this.resize(live.length);
+    const sink = new RunSink();
     this.scanRange(live, this.copy, 0, live.length, sink);
+    const runs = sink.runs();
+    return { runs, data: gatherRuns(live, runs) };
   }
 }
 
-/** A differ whose copy lives in the SIMD kernel's memory, after a scratch chunk and the run buffer. */
+/**
+ * A differ whose copy lives in the SIMD kernel's memory: | scratch chunk | runs out | bytes out | copy... |.
+ * The kernel writes each chunk's runs with absolute offsets and their bytes, so JS handles chunks, not runs.
+ */
 class SimdDiffer implements Differ {
   private readonly k: SimdKernel = instantiateSimdKernel();
   private static readonly OUT = KERNEL_CHUNK; // a chunk has at most KERNEL_CHUNK / 2 runs of 8 bytes
-  private static readonly BASE = KERNEL_CHUNK + (KERNEL_CHUNK / 2) * 8;
+  private static readonly DATA = KERNEL_CHUNK + (KERNEL_CHUNK / 2) * 8;
+  private static readonly BASE = SimdDiffer.DATA + KERNEL_CHUNK;
   private size = 0;
   constructor(readonly kernel: KernelName, private readonly coarse: boolean) {}
   base() { return new Uint8Array(this.k.memory.buffer, SimdDiffer.BASE, this.size); }
@@ -140,22 +147,31 @@ class SimdDiffer implements Differ {
     if (bytes < this.size) new Uint8Array(this.k.memory.buffer, SimdDiffer.BASE + bytes, this.size - bytes).fill(0);
     this.size = bytes;
   }
-  scan(live: Uint8Array, sink: RunSink) {
+  changes(live: Uint8Array) {
     if (live.length > this.size) this.resize(live.length);
     const memory = new Uint8Array(this.k.memory.buffer);
     const base = this.base();
-    const outWords = new Uint32Array(this.k.memory.buffer, SimdDiffer.OUT, KERNEL_CHUNK / 2 * 2);
+    const outWords = new Uint32Array(this.k.memory.buffer, SimdDiffer.OUT, KERNEL_CHUNK);
     const liveBuf = this.coarse ? Buffer.from(live.buffer, live.byteOffset, live.length) : undefined;
     const baseBuf = this.coarse ? Buffer.from(base.buffer, base.byteOffset, base.length) : undefined;
+    const runs = new RunSink();
+    const data = new ByteSink();
     for (let o = 0; o < live.length; o += KERNEL_CHUNK) {
       const len = Math.min(KERNEL_CHUNK, live.length - o);
       if (liveBuf && liveBuf.compare(baseBuf!, o, o + len, o, o + len) === 0) continue;
       const whole = len & ~15;
       memory.set(live.subarray(o, o + whole), 0);
-      const n = this.k.scan(0, SimdDiffer.BASE + o, whole, SimdDiffer.OUT);
-      for (let r = 0; r < 2 * n; r += 2) sink.add(o + outWords[r], outWords[r + 1]);
-      if (whole < len) scanBytes(live, base, o + whole, o + len, sink);
+      const n = this.k.scan(0, SimdDiffer.BASE + o, whole, SimdDiffer.OUT, SimdDiffer.DATA, o);
+      runs.addAll(outWords, n);
+      data.push(memory, SimdDiffer.DATA, this.k.dataUsed.value as number);
+      if (whole < len) {
+        const tail = new RunSink();
+        scanBytes(live, base, o + whole, o + len, tail);
+        const t = tail.runs();
+        for (let r = 0; r < t.length; r += 2) { runs.add(t[r], t[r + 1]); data.push(live, t[r], t[r + 1]); }
+      }
     }
+    return { runs: runs.runs(), data: data.bytes() };
   }
 }
 
@@ -194,10 +210,8 @@ export class FDiffTracker {
   /** What `live` changed since the synchronised version (changed bytes only). */
   diff(live: Uint8Array): FDiff {
     if (live.length < this.differ.base().length) throw new FDiffError(`the live memory (${live.length} bytes) is smaller than its synchronised copy (${this.differ.base().length}): memories never shrink`);
-    const sink = new RunSink();
-    this.differ.scan(live, sink);
-    const runs = sink.runs();
-    return { memoryBytes: live.length, baseVersion: this.version, runs, data: gatherRuns(live, runs) };
+    const { runs, data } = this.differ.changes(live);
+    return { memoryBytes: live.length, baseVersion: this.version, runs, data };
   }
 
   /** Apply a diff to the synchronised copy (growing it if the memory grew). */

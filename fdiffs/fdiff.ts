@@ -43,8 +43,44 @@ export class RunSink {
     this.used = n + 2;
   }
 
+  /** `count` runs from `words` (ascending, after the ones already added). */
+  addAll(words: Uint32Array, count: number): void {
+    if (count === 0) return;
+    this.add(words[0], words[1]);
+    if (count === 1) return;
+    if (this.used + 2 * (count - 1) > this.words.length) {
+      const grown = new Uint32Array(Math.max(this.words.length * 2, this.used + 2 * count));
+      grown.set(this.words.subarray(0, this.used));
+      this.words = grown;
+    }
+    this.words.set(words.subarray(2, 2 * count), this.used);
+    this.used += 2 * (count - 1);
+  }
+
   runs(): Uint32Array {
     return this.words.slice(0, this.used);
+  }
+}
+
+/** Growable byte buffer. */
+export class ByteSink {
+  private buf = new Uint8Array(4096);
+  length = 0;
+
+  push(src: Uint8Array, from: number, len: number): void {
+    if (this.length + len > this.buf.length) {
+      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + len));
+      grown.set(this.buf.subarray(0, this.length));
+      this.buf = grown;
+    }
+    if (len <= 32) for (let k = 0; k < len; k++) this.buf[this.length + k] = src[from + k];
+    else this.buf.set(src.subarray(from, from + len), this.length);
+    this.length += len;
+  }
+
+  /** The bytes pushed (a view when that wastes at most half the buffer: no copy of large diffs). */
+  bytes(): Uint8Array {
+    return this.length * 2 >= this.buf.length ? this.buf.subarray(0, this.length) : this.buf.slice(0, this.length);
   }
 }
 

@@ -5,7 +5,7 @@
 // data race in the program: the first host in the order wins for exactly those bytes, and the range is
 // reported; nothing outside the raced bytes is affected.
 // The master's own changes are one of the diffs (diffed against the same base), usually the first.
-import { FDiffError, RunSink, checkDiff, type FDiff } from './fdiff.js';
+import { ByteSink, FDiffError, RunSink, checkDiff, type FDiff } from './fdiff.js';
 import { ELEMENT_SIZE, isMergeOp, isMergeType, mergeInto, type MergeOp, type MergeType } from './merge.js';
 
 export interface MergeRegion {
@@ -28,22 +28,6 @@ export interface MergeResult {
   races: RaceReport[];
   /** Elements merged only approximately (see merge.ts: multiply/divide with no exact factor). */
   approximate: number;
-}
-
-/** Growable byte buffer for the aggregate's data. */
-class Bytes {
-  buf = new Uint8Array(4096);
-  length = 0;
-  push(src: Uint8Array, from: number, len: number) {
-    if (this.length + len > this.buf.length) {
-      const grown = new Uint8Array(Math.max(this.buf.length * 2, this.length + len));
-      grown.set(this.buf.subarray(0, this.length));
-      this.buf = grown;
-    }
-    if (len <= 32) for (let k = 0; k < len; k++) this.buf[this.length + k] = src[from + k];
-    else this.buf.set(src.subarray(from, from + len), this.length);
-    this.length += len;
-  }
 }
 
 function checkRegions(regions: MergeRegion[], memoryBytes: number): MergeRegion[] {
@@ -127,7 +111,7 @@ export function mergeDiffs(base: Uint8Array, baseVersion: number, diffs: FDiff[]
 
   // Sweep over all runs: segments [p, q) with a constant set of writing hosts.
   const sink = new RunSink();
-  const data = new Bytes();
+  const data = new ByteSink();
   const races: RaceReport[] = [];
   const emitted = new Uint8Array(sortedRegions.length);
   const idx = new Array<number>(diffs.length).fill(0);
@@ -180,7 +164,7 @@ export function mergeDiffs(base: Uint8Array, baseVersion: number, diffs: FDiff[]
     if (covering.length > 0) handle(p, q);
     p = q;
   }
-  const aggregate: FDiff = { memoryBytes, baseVersion, runs: sink.runs(), data: data.buf.slice(0, data.length) };
+  const aggregate: FDiff = { memoryBytes, baseVersion, runs: sink.runs(), data: data.bytes() };
   return { aggregate, races, approximate };
 }
 

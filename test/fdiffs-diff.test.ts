@@ -40,6 +40,7 @@ function patterns(size: number): [string, (live: Uint8Array) => void][] {
     }],
     ['random bytes 1%', (l) => { const r = rng(3); for (let k = 0; k < size / 100; k++) l[Math.floor(r() * size)] = Math.floor(r() * 256); }],
     ['all changed', (l) => { for (let i = 0; i < l.length; i++) l[i] ^= 0x5a; }],
+    ['long runs broken by single equal bytes', (l) => { for (let i = 0; i < l.length; i++) if (i % 97 !== 0 && i % 1000 !== 3) l[i] ^= 0x11; }],
     ['a byte changed and changed back', (l) => { l[5] ^= 1; l[5] ^= 1; }],
   ];
 }
