@@ -1,5 +1,6 @@
 // Diff kernels: find the runs of bytes where a live memory differs from its synchronised copy, byte-exact.
 // Several candidates, measured by experiments/fdiffs.ts; DEFAULT_KERNEL is the fastest there.
+// Float64Array words are not a candidate: they compare -0 equal to +0 and NaN unequal to itself.
 // A differ owns the copy (the wasm kernel needs it inside its own memory). Bytes of the live memory past the
 // copy's end (the memory grew) are compared against zero, as new wasm pages start zeroed.
 import { ByteSink, FDiffError, RunSink, gatherRuns, applyDiff, type FDiff } from './fdiff.js';
