@@ -87,7 +87,7 @@ export function mergeDiffs(base: Uint8Array, baseVersion: number, diffs: FDiff[]
     memoryBytes = Math.max(memoryBytes, d.memoryBytes);
   });
   const sortedRegions = checkRegions(regions, memoryBytes);
-  const starts = diffs.map(dataStarts);
+  const starts = sortedRegions.length > 0 ? diffs.map(dataStarts) : [];
 
   // Merge regions first: A starts as the base and takes each touching host's change in order.
   let approximate = 0;
@@ -114,19 +114,23 @@ export function mergeDiffs(base: Uint8Array, baseVersion: number, diffs: FDiff[]
   const data = new ByteSink();
   const races: RaceReport[] = [];
   const emitted = new Uint8Array(sortedRegions.length);
-  const idx = new Array<number>(diffs.length).fill(0);
+  const hosts = diffs.length;
+  const runsOf = diffs.map((d) => d.runs);
+  const idx = new Int32Array(hosts); // each host's current run
+  const dataAt = new Float64Array(hosts); // where that run's bytes start in the host's data
+  const covering = new Int32Array(hosts);
+  let coverCount = 0;
   let r = 0;
-  const covering: number[] = [];
 
   const emitPlain = (p: number, q: number) => {
     const h = covering[0];
-    const i = idx[h];
     sink.add(p, q - p);
-    data.push(diffs[h].data, starts[h][i] + p - diffs[h].runs[2 * i], q - p);
-    if (covering.length > 1) {
+    data.push(diffs[h].data, dataAt[h] + p - runsOf[h][2 * idx[h]], q - p);
+    if (coverCount > 1) {
+      const who = Array.from(covering.subarray(0, coverCount));
       const last = races[races.length - 1];
-      if (last && last.offset + last.length === p && last.hosts.join() === covering.join()) last.length += q - p;
-      else races.push({ offset: p, length: q - p, hosts: [...covering] });
+      if (last && last.offset + last.length === p && last.hosts.join() === who.join()) last.length += q - p;
+      else races.push({ offset: p, length: q - p, hosts: who });
     }
   };
   const handle = (p: number, q: number) => {
@@ -142,7 +146,7 @@ export function mergeDiffs(base: Uint8Array, baseVersion: number, diffs: FDiff[]
         p = Math.min(q, region.offset + region.length);
         continue;
       }
-      const limit = region ? Math.min(q, region.offset) : q;
+      const limit = region && region.offset < q ? region.offset : q;
       emitPlain(p, limit);
       p = limit;
     }
@@ -151,17 +155,22 @@ export function mergeDiffs(base: Uint8Array, baseVersion: number, diffs: FDiff[]
   let p = 0;
   for (;;) {
     // Drop finished runs, find who covers p and the next boundary.
-    covering.length = 0;
+    coverCount = 0;
     let q = Infinity;
-    for (let h = 0; h < diffs.length; h++) {
-      const runs = diffs[h].runs;
-      while (2 * idx[h] < runs.length && runs[2 * idx[h]] + runs[2 * idx[h] + 1] <= p) idx[h]++;
-      if (2 * idx[h] >= runs.length) continue;
-      const start = runs[2 * idx[h]], end = start + runs[2 * idx[h] + 1];
-      if (start <= p) { covering.push(h); q = Math.min(q, end); } else q = Math.min(q, start);
+    for (let h = 0; h < hosts; h++) {
+      const runs = runsOf[h];
+      let i = idx[h];
+      while (2 * i < runs.length && runs[2 * i] + runs[2 * i + 1] <= p) { dataAt[h] += runs[2 * i + 1]; i++; }
+      idx[h] = i;
+      if (2 * i >= runs.length) continue;
+      const start = runs[2 * i], end = start + runs[2 * i + 1];
+      if (start <= p) {
+        covering[coverCount++] = h;
+        if (end < q) q = end;
+      } else if (start < q) q = start;
     }
     if (q === Infinity) break;
-    if (covering.length > 0) handle(p, q);
+    if (coverCount > 0) handle(p, q);
     p = q;
   }
   const aggregate: FDiff = { memoryBytes, baseVersion, runs: sink.runs(), data: data.bytes() };
