@@ -14,6 +14,7 @@ import * as lammps from './lammps.js';
 import * as openmp from './openmp.js';
 import * as cluster from './cluster.js';
 import * as apps from './apps.js';
+import * as fdiffs from './fdiffs.js';
 
 const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'cold-start': coldStart,
@@ -22,6 +23,7 @@ const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'osu-coll': osuColl,
   openmp,
   cluster,
+  fdiffs,
   lammps, // opt-in (several minutes, builds LAMMPS): npm run experiments -- lammps
   apps, // opt-in (builds LULESH, HPCG, CoMD; tens of minutes): npm run experiments -- apps
 };
