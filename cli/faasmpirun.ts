@@ -77,6 +77,7 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
     deadlockTimeoutMs: options.deadlockTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
     maxMemoryBytes: options.maxMemoryBytes,
+    migration: options.packAtBarrier === undefined ? undefined : { fromBarrier: options.packAtBarrier, verbose: options.verbose },
   };
   const c = options.cluster;
   let onCluster = c.localHosts > 0 || c.hosts.length > 0 || c.redis !== undefined;

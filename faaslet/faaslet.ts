@@ -9,6 +9,13 @@ import type { ThreadSlotInit } from '../openmp/process.js';
 import type { OmpThread } from '../openmp/thread.js';
 import { captureSnapshot, restoreGlobals, restoreMemory, SnapshotError, type Snapshot } from '../snapshots/snapshot.js';
 import type { LoadedModule } from './module-loader.js';
+import { MPI_MODULE_NAME, type MpiHostModule } from '../mpi/module.js';
+import { FdKind, FD_CAPACITY, type FdTable } from '../host-interface/wasi/fd-table.js';
+import { Asyncify } from '../migration/asyncify.js';
+import { MigrationPoint } from '../migration/migration-point.js';
+import { CAPTURE_VERSION, type RankCapture } from '../migration/capture.js';
+import { captureMpiState, restoreMpiState } from '../migration/mpi-state.js';
+import { diffMemory } from '../snapshots/diff.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 
 
@@ -46,6 +53,8 @@ export class Faaslet {
     private readonly host: Omit<HostContext, 'memory' | 'exports'>,
     observe: boolean,
     private readonly modules: HostModule[],
+    /** Present when the module was built with -fmigrate and runs as a rank (its MPI_Barrier is a migration point). */
+    private readonly point?: MigrationPoint,
   ) {
     this.observing = observe;
   }
@@ -66,6 +75,7 @@ export class Faaslet {
     let faaslet: Faaslet | undefined;
     const imports: WebAssembly.Imports = {};
     const modules = createHostModules({ ...host, memory: getMemory, exports: getExports });
+    const point = loaded.meta?.asyncify && !options.observeSideEffects ? migrationPoint(modules, host, getExports, getMemory, () => faaslet) : undefined;
     for (const m of modules) {
       imports[m.name] = options.observeSideEffects ? observed(m.name, m.functions, () => faaslet) : m.functions;
     }
@@ -74,8 +84,54 @@ export class Faaslet {
     memory ??= instance.exports.memory as WebAssembly.Memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new SnapshotError(`${loaded.path}: module neither imports nor exports a memory`);
     if (snapshot) restoreGlobals(snapshot, instance.exports);
-    faaslet = new Faaslet(loaded, instance, memory, host, options.observeSideEffects ?? false, modules);
+    faaslet = new Faaslet(loaded, instance, memory, host, options.observeSideEffects ?? false, modules, point);
     return faaslet;
+  }
+
+  /** Why this Faaslet (apart from its MPI state) cannot be captured now; undefined when it can. */
+  whyNotMigratable(): string | undefined {
+    if (this.loaded.meta?.threads) return 'OpenMP modules are not migratable yet (their thread pool lives outside the rank)';
+    const open: number[] = [];
+    for (let fd = 0; fd < FD_CAPACITY; fd++) {
+      const kind = this.host.fdTable.get(fd)?.kind;
+      if (kind === FdKind.File || kind === FdKind.Dir || kind === FdKind.Device) open.push(fd);
+    }
+    return open.length ? `open file descriptor(s) ${open.slice(0, 5).join(', ')} (files are not carried yet)` : undefined;
+  }
+
+  /**
+   * Continues a captured rank in this fresh Faaslet: its memory (made by the host from the base and the
+   * capture's diff) is already in place; globals and MPI state are restored and the next run() rewinds the
+   * call stack into the migration point the rank left.
+   */
+  resumeFrom(capture: RankCapture): void {
+    if (!this.point) throw new SnapshotError(`${this.loaded.path}: a capture can only resume in a module built with -fmigrate`);
+    if (capture.moduleId !== this.loaded.id) throw new SnapshotError(`${this.loaded.path}: the capture was taken from another module`);
+    restoreGlobals({ globals: capture.globals } as Snapshot, this.instance.exports);
+    const mpi = (this.modules.find((m) => m.name === MPI_MODULE_NAME) as MpiHostModule).rank;
+    restoreMpiState(mpi, capture.mpi);
+    this.point.rewindInto(capture);
+  }
+
+  /** After the entry returned because the stack unwound at a migration point: the rank's capture. */
+  private captured(base: Snapshot | undefined, started: number): RankCapture {
+    const { data, result } = this.point!.unwound!;
+    Asyncify.of(this.instance.exports, () => this.memory)!.stopUnwind();
+    const mpi = (this.modules.find((m) => m.name === MPI_MODULE_NAME) as MpiHostModule).rank;
+    const globals = captureSnapshot(this.loaded.id, new WebAssembly.Memory({ initial: 0 }), this.instance.exports, this.loaded.meta!.mutableGlobals).globals;
+    return {
+      version: CAPTURE_VERSION,
+      moduleId: this.loaded.id,
+      worldRank: this.host.identity.index,
+      memory: diffMemory(this.loaded.id, this.memory, base),
+      globals,
+      asyncifyData: data,
+      barrierResult: result,
+      point: { ...this.point!.state },
+      mpi: captureMpiState(mpi),
+      captureMs: performance.now() - started,
+      unwoundAtMs: performance.timeOrigin + started,
+    };
   }
 
   /**
@@ -126,11 +182,15 @@ export class Faaslet {
     }
   }
 
-  /** Runs main to the end. Returns how it ended; never throws. */
-  run(): FaasletOutcome {
+  /**
+   * Runs main to the end, or to a migration point where the rank is captured (its memory as a diff against
+   * `base`, what it started from). Returns how it ended; never throws.
+   */
+  run(base?: Snapshot): FaasletOutcome {
     try {
       this.omp.prestart();
       (this.instance.exports[this.loaded.entry] as () => void)();
+      if (this.point?.unwound) return { kind: 'migrate', capture: this.captured(base, this.point.unwound.at) };
       return { kind: 'exit', code: 0 };
     } catch (e) {
       return this.outcomeOf(e);
@@ -188,6 +248,28 @@ export function memoryFor(loaded: LoadedModule, snapshot?: Snapshot, maxPages?: 
   }
   if (!m) return undefined;
   return new WebAssembly.Memory({ initial: m.initialPages, maximum, shared: m.shared } as WebAssembly.MemoryDescriptor);
+}
+
+/** The rank's MPI_Barrier becomes its migration point (the module can unwind there). */
+function migrationPoint(
+  modules: HostModule[], host: Omit<HostContext, 'memory' | 'exports'>, exports: () => WebAssembly.Exports,
+  memory: () => WebAssembly.Memory, faaslet: () => Faaslet | undefined,
+): MigrationPoint | undefined {
+  const mpi = modules.find((m) => m.name === MPI_MODULE_NAME) as MpiHostModule | undefined;
+  if (!mpi || !host.transport || (host.omp?.gtid ?? 0) > 0) return undefined;
+  const point = new MigrationPoint(
+    mpi.rank,
+    () => {
+      const a = Asyncify.of(exports(), memory);
+      if (!a) throw new Error('module is marked -fmigrate but lacks the Asyncify exports');
+      return a;
+    },
+    () => faaslet()?.whyNotMigratable(),
+    (line) => { host.stderr.write(new TextEncoder().encode(line)); host.stderr.flush(); },
+  );
+  const functions = mpi.functions as Record<string, (...a: any[]) => any>;
+  functions.MPI_Barrier = point.wrap(functions.MPI_Barrier);
+  return point;
 }
 
 function observed(

@@ -22,6 +22,7 @@ import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
 import { DEFAULT_INIT_TIMEOUT_MS, failureCode, jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from './job.js';
 import { wasmStacks } from './thread-stacks.js';
 import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
+import { JobMigration } from '../migration/job-migration.js';
 
 /** Where relayed output goes next (a launcher's link): whether it is backed up, and when it no longer is. */
 export interface OutputGate {
@@ -259,7 +260,16 @@ export class LocalHost {
     }
     const channels = JobChannels.create(spec.np);
     const multiHost = localRanks.length < spec.np;
-    const transport = { channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined };
+    // Ranks move only within this host for now: a part of a multi-host job never agrees to move (migration-point.ts).
+    const migration = spec.migration && new JobMigration(spec.np, spec.migration.fromBarrier, spec.migration.verbose, localRanks, memories, (rank) => {
+      const { module } = programOf(rank), snapshot = snapshotOf(rank);
+      const base = snapshot.used ? snapshot.snapshot : undefined;
+      return { memory: memoryFor(module, base, cap?.rankPages)!, base };
+    }, (old) => { wipe(old); noteReleased([old]); });
+    const transport = {
+      channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined,
+      migration: migration?.control,
+    };
 
     const stop = new AbortController();
     const signal = part.signal ? AbortSignal.any([stop.signal, part.signal]) : stop.signal;
@@ -314,7 +324,12 @@ export class LocalHost {
       const threads = new RankThreads(this.pool, task, memories[index]!, this.load.buffer, signal, (end) => rankFailed(index, end));
       if (module.meta?.threads) task.ompPort = threads.mainPort;
       try {
-        const end = await this.pool.run(task, signal);
+        let end = await this.pool.run(task, signal);
+        // Captured at a migration point: go on in a fresh Faaslet once every local rank has stopped there.
+        while (end.kind === 'migrate' && migration && !signal.aborted) {
+          await migration.arrive(index, end.capture, signal);
+          end = await this.pool.run({ ...task, resume: end.capture }, signal);
+        }
         finished[index] = true;
         if (failureCode(end) !== 0) rankFailed(index, end);
         else if (ranks[index].kind === 'stopped') ranks[index] = end;
