@@ -63,11 +63,19 @@ export function captureMpiState(rank: MpiRank): MpiState {
   if (work) throw new NotCapturable(`point-to-point work in progress (${work})`);
   const bindings = inverse(bindingsOf(rank));
   const engine = rank.engineIfStarted();
-  return {
-    scalars: rank.scalars(),
-    owned: encodeGraph(rank.ownedStates(), classes(), bindings),
-    engine: engine && encodeGraph(engine.carriedState(), classes(), bindings),
-  };
+  try {
+    return {
+      scalars: rank.scalars(),
+      owned: encodeGraph(rank.ownedStates(), classes(), bindings),
+      engine: engine && encodeGraph(engine.carriedState(), classes(), bindings),
+    };
+  } catch (e) {
+    // A request's operation holds closures until MPI_Wait/Test/Request_free retires it.
+    if (e instanceof NotCapturable && e.message.startsWith('rank.requests.')) {
+      throw new NotCapturable(`a request not yet completed and freed (MPI_Wait/MPI_Test/MPI_Request_free retire it): ${e.message}`);
+    }
+    throw e;
+  }
 }
 
 /** Puts a captured state into a fresh rank of the same world rank (before the guest runs again). */

@@ -30,15 +30,12 @@ function baseChunks(base: Snapshot | undefined): Map<number, number> {
   return at;
 }
 
-function sameChunk(mem: Int32Array, chunk: number, base: Int32Array | undefined, baseOff: number | undefined): boolean {
-  const words = CHUNK / 4, from = chunk * words;
-  if (base === undefined || baseOff === undefined) {
-    for (let i = 0; i < words; i++) if (mem[from + i] !== 0) return false;
-    return true;
-  }
-  const b = baseOff / 4;
-  for (let i = 0; i < words; i++) if (mem[from + i] !== base[b + i]) return false;
-  return true;
+const ZERO_CHUNK = Buffer.alloc(CHUNK);
+
+/** memcmp of one chunk against the base's copy of it (or zeros): native, ~10x a JS word loop. */
+function sameChunk(mem: ArrayBufferLike, chunk: number, base: ArrayBufferLike | undefined, baseOff: number | undefined): boolean {
+  const here = Buffer.from(mem, chunk * CHUNK, CHUNK);
+  return here.equals(base === undefined || baseOff === undefined ? ZERO_CHUNK : Buffer.from(base, baseOff, CHUNK));
 }
 
 /** Compares `memory` with `base` chunk by chunk (page-level compare) and keeps what differs. */
@@ -47,13 +44,11 @@ export function diffMemory(moduleId: string, memory: WebAssembly.Memory, base: S
   const buffer = memory.buffer;
   const chunks = buffer.byteLength / CHUNK;
   if (base && base.memoryPages > buffer.byteLength / WASM_PAGE) throw new SnapshotError('memory is smaller than its base snapshot');
-  const mem = new Int32Array(buffer, 0, buffer.byteLength / 4);
-  const baseWords = base ? new Int32Array(base.data) : undefined;
   const at = baseChunks(base);
   const runs: number[] = [];
   let start = -1, kept = 0;
   for (let c = 0; c <= chunks; c++) {
-    const same = c === chunks || sameChunk(mem, c, baseWords, at.get(c));
+    const same = c === chunks || sameChunk(buffer, c, base?.data, at.get(c));
     if (!same && start < 0) start = c;
     if (same && start >= 0) {
       runs.push(start, c - start);
