@@ -32,10 +32,12 @@ function baseChunks(base: Snapshot | undefined): Map<number, number> {
 
 const ZERO_CHUNK = Buffer.alloc(CHUNK);
 
-/** memcmp of one chunk against the base's copy of it (or zeros): native, ~10x a JS word loop. */
-function sameChunk(mem: ArrayBufferLike, chunk: number, base: ArrayBufferLike | undefined, baseOff: number | undefined): boolean {
-  const here = Buffer.from(mem, chunk * CHUNK, CHUNK);
-  return here.equals(base === undefined || baseOff === undefined ? ZERO_CHUNK : Buffer.from(base, baseOff, CHUNK));
+/** memcmp of one chunk against the base's copy of it (or zeros): native range compares, no object per chunk. */
+function sameChunk(mem: Buffer, chunk: number, base: Buffer | undefined, baseOff: number | undefined): boolean {
+  const from = chunk * CHUNK;
+  return base === undefined || baseOff === undefined
+    ? ZERO_CHUNK.compare(mem, from, from + CHUNK) === 0
+    : base.compare(mem, from, from + CHUNK, baseOff, baseOff + CHUNK) === 0;
 }
 
 /** Compares `memory` with `base` chunk by chunk (page-level compare) and keeps what differs. */
@@ -45,10 +47,11 @@ export function diffMemory(moduleId: string, memory: WebAssembly.Memory, base: S
   const chunks = buffer.byteLength / CHUNK;
   if (base && base.memoryPages > buffer.byteLength / WASM_PAGE) throw new SnapshotError('memory is smaller than its base snapshot');
   const at = baseChunks(base);
+  const memBytes = Buffer.from(buffer), baseBytes = base ? Buffer.from(base.data) : undefined;
   const runs: number[] = [];
   let start = -1, kept = 0;
   for (let c = 0; c <= chunks; c++) {
-    const same = c === chunks || sameChunk(buffer, c, base?.data, at.get(c));
+    const same = c === chunks || sameChunk(memBytes, c, baseBytes, at.get(c));
     if (!same && start < 0) start = c;
     if (same && start >= 0) {
       runs.push(start, c - start);
