@@ -101,6 +101,7 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
     if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ${spec.np === 1 ? 'rank 0' : `ranks 0-${spec.np - 1}`} on this host (${host.hostId})\n`);
     const result = host ? await host.runJob(spec) : await runClustered(spec, options, output, slurm);
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
+    if (options.verbose && result.migrationNote) process.stderr.write(`faasmpirun: ${result.migrationNote}\n`);
     if (result.hostFailure) process.stderr.write(`faasmpirun: ${result.hostFailure.message}\n`);
     else if (result.culprit !== undefined) {
       const end = result.ranks[result.culprit];

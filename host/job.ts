@@ -52,6 +52,8 @@ export interface JobResult {
   hostFailure?: { code: number; message: string };
   /** For a job with a memory cap that failed: the cap and how close to it the ranks came. */
   memoryNote?: string;
+  /** Why a move asked for (JobSpec.migration) cannot happen in this job at all. */
+  migrationNote?: string;
   /** The job ran out of time (--timeout): each rank's stack when it was ended (this host's ranks). */
   timedOut?: { limitMs: number; stacks: Record<number, string[]> };
   /** Whether ranks started from a snapshot, and if not, why. */

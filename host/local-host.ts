@@ -260,15 +260,21 @@ export class LocalHost {
     }
     const channels = JobChannels.create(spec.np);
     const multiHost = localRanks.length < spec.np;
-    // Ranks move only within this host for now: a part of a multi-host job never agrees to move (migration-point.ts).
-    const migration = spec.migration && new JobMigration(spec.np, spec.migration.fromBarrier, spec.migration.verbose, localRanks, memories, (rank) => {
+    // Every rank must take part in the agreement, so a job moves only if all its programs were built with
+    // -fmigrate; and only within one host for now (a part of a multi-host job sees only its own ranks' votes).
+    const asked = spec.migration;
+    const movable = asked !== undefined && !multiHost && programs.every((p) => p.module.meta?.asyncify);
+    const migrationNote = !asked || movable ? undefined : multiHost
+      ? 'ranks of a job on several hosts are not moved yet (--pack-at-barrier ignored)'
+      : 'the program was not built with faasmpicc -fmigrate: its ranks are not moved (--pack-at-barrier ignored)';
+    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.verbose, localRanks, memories, (rank) => {
       const { module } = programOf(rank), snapshot = snapshotOf(rank);
       const base = snapshot.used ? snapshot.snapshot : undefined;
       return { memory: memoryFor(module, base, cap?.rankPages)!, base };
-    }, (old) => { wipe(old); noteReleased([old]); });
+    }, (old) => { wipe(old); noteReleased([old]); }) : undefined;
     const transport = {
       channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined,
-      migration: migration?.control,
+      migration: migration ? migration.control : undefined,
     };
 
     const stop = new AbortController();
@@ -362,6 +368,7 @@ export class LocalHost {
       timedOut,
       memoryNote,
       snapshot: snapshotSummary([...snapshots.values()]),
+      migrationNote,
     };
   }
 

@@ -92,6 +92,7 @@ describe('modules built without -fmigrate', () => {
     const asked = faasmpiRun(['-v', '--pack-at-barrier', '1', '-np', '2', wasm.plain], { timeoutMs: 60_000 });
     assert.equal(asked.status, 0, describeRun(asked));
     assert.doesNotMatch(asked.stderr, /moved to/);
+    assert.match(asked.stderr, /faasmpirun: the program was not built with faasmpicc -fmigrate: its ranks are not moved/);
     assert.deepEqual(asked.stdout.split('\n').sort(), plain.stdout.split('\n').sort());
   });
   test('--pack-at-barrier needs a positive whole number', () => {
