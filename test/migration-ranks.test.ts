@@ -102,3 +102,28 @@ describe('modules built without -fmigrate', () => {
     assert.doesNotMatch(r.stderr, /\n\s+at /); // no JS stack trace
   });
 });
+
+describe('Asyncify instruments only what can reach MPI_Barrier', () => {
+  /** Defined functions that read Asyncify's state global (the instrumented ones), by name. */
+  async function instrumented(file: string): Promise<string[]> {
+    const { default: binaryen } = await import('binaryen');
+    const m = binaryen.readBinary(readFileSync(file));
+    try {
+      const text = m.emitText();
+      const getState = /\(export "asyncify_get_state" \(func \$([^)]+)\)\)/.exec(text)![1];
+      const stateGlobal = new RegExp(`\\(func \\$${getState.replace(/[$()]/g, '\\$&')} \\(result i32\\)\\s*\\(global\\.get \\$([^)]+)\\)`).exec(text)![1];
+      return text.split('\n (func ').slice(1)
+        .filter((f) => f.includes(`(global.get $${stateGlobal})`) && !f.startsWith(`$${getState} `))
+        .map((f) => f.split(/[ \n]/)[0].replace(/^\$/, ''));
+    } finally {
+      m.dispose();
+    }
+  }
+
+  test('C: calls through pointers are left alone when no table function reaches the barrier (printf is not touched)', async () => {
+    const names = await instrumented(wasm.pending);
+    assert.match(readFileSync(wasm.pending).toString('latin1'), /"asyncifyIgnoresIndirect":true/);
+    assert.deepEqual(names.filter((n) => !/^(main|__main_void|faasmpi_main|__original_main|__main_argc_argv)$/.test(n) && !/^asyncify_/.test(n)), []);
+    assert.ok(names.includes('main'));
+  });
+});

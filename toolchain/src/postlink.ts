@@ -180,7 +180,7 @@ function asyncify(binaryen: Binaryen, module: BModule): boolean {
   const points = MIGRATION_POINTS.map((name) => `${MIGRATION_POINT_MODULE}.${name}`);
   const ignoreIndirect = !tableReachesPoints(binaryen, module);
   binaryen.setPassArgument('asyncify-imports', points.join(','));
-  if (ignoreIndirect) binaryen.setPassArgument('asyncify-ignore-indirect', '');
+  if (ignoreIndirect) binaryen.setPassArgument('asyncify-ignore-indirect', 'true'); // an empty value would unset it
   try {
     module.runPasses(['asyncify']);
   } finally {
