@@ -5,6 +5,7 @@ import type { FaasletIdentity } from '../host-interface/types.js';
 import { FdTable, type FdTableHandle, type Preopen, type StdinSource } from '../host-interface/wasi/fd-table.js';
 import type { Snapshot } from '../snapshots/snapshot.js';
 import type { RankCapture } from '../migration/capture.js';
+import { rebuildMemory } from '../snapshots/diff.js';
 import type { MpiTransport } from '../mpi/rank.js';
 import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/host-load.js';
@@ -96,6 +97,7 @@ function run(task: RunTask): FaasletOutcome {
   let faaslet: Faaslet | undefined;
   let outcome: FaasletOutcome | undefined;
   try {
+    if (task.resume) rebuildMemory(task.transport.memories[task.identity.index]!, task.resume.memory, task.snapshot);
     faaslet = Faaslet.create(task.module, {
       identity: task.identity,
       args: task.args,

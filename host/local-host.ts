@@ -267,10 +267,11 @@ export class LocalHost {
     const migrationNote = !asked || movable ? undefined : multiHost
       ? 'ranks of a job on several hosts are not moved yet (--pack-at-barrier ignored)'
       : 'the program was not built with faasmpicc -fmigrate: its ranks are not moved (--pack-at-barrier ignored)';
-    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.verbose, localRanks, memories, (rank) => {
-      const { module } = programOf(rank), snapshot = snapshotOf(rank);
-      const base = snapshot.used ? snapshot.snapshot : undefined;
-      return { memory: memoryFor(module, base, cap?.rankPages)!, base };
+    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.verbose, localRanks, memories, (rank, pages) => {
+      // As memoryFor(): the module's maximum, lowered to the job's cap per rank.
+      const declared = programOf(rank).module.memory?.maximumPages;
+      const maximum = cap ? Math.min(cap.rankPages, declared ?? cap.rankPages) : declared;
+      return new WebAssembly.Memory({ initial: pages, maximum, shared: true } as WebAssembly.MemoryDescriptor);
     }, (old) => { wipe(old); noteReleased([old]); }) : undefined;
     const transport = {
       channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined,

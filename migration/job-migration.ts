@@ -1,10 +1,8 @@
 // A job's migrations on one host: the board the ranks agree on, and the move itself. Every local rank stops
-// at the same migration point with a capture; once all have, each gets a fresh memory (its base - the
-// post-initialisation snapshot or a zeroed memory - with the capture's diff applied) in the job's memory table,
-// and only then does any rank continue (a rank's peers read its memory directly).
+// at the same migration point with a capture; once all have, each gets a fresh zeroed memory of its captured
+// size in the job's memory table (its next Faaslet rebuilds it - base, then diff - before it runs: peers touch
+// a rank's memory only for operations that rank started), and only then does any rank continue.
 import type { MigrationControl } from '../mpi/rank.js';
-import type { Snapshot } from '../snapshots/snapshot.js';
-import { applyDiff } from '../snapshots/diff.js';
 import type { RankCapture } from './capture.js';
 
 export interface MoveFigures {
@@ -12,7 +10,7 @@ export interface MoveFigures {
   /** Bytes of memory the capture carried (chunks that differ from the base). */
   diffBytes: number;
   captureMs: number;
-  /** Host time to build the rank's new memory. */
+  /** Host time to make the rank's new (empty) memory. */
   restoreMs: number;
 }
 
@@ -29,8 +27,8 @@ export class JobMigration {
     private readonly localRanks: readonly number[],
     /** The job's memory table (mutated in place: every rank's next task is given the new memories). */
     private readonly memories: (WebAssembly.Memory | undefined)[],
-    /** A fresh memory holding a rank's base, and that base (undefined: zeroed memory). */
-    private readonly baseOf: (rank: number) => { memory: WebAssembly.Memory; base: Snapshot | undefined },
+    /** A zeroed memory for a rank, of `pages` pages (with the job's maximum). */
+    private readonly emptyMemory: (rank: number, pages: number) => WebAssembly.Memory,
     private readonly retire: (old: WebAssembly.Memory) => void,
   ) {
     this.control = { board: new SharedArrayBuffer(4 * np), fromBarrier, verbose };
@@ -54,8 +52,7 @@ export class JobMigration {
     try {
       for (const [rank, capture] of this.arrived) {
         const t0 = performance.now();
-        const { memory, base } = this.baseOf(rank);
-        applyDiff(memory, capture.memory, base);
+        const memory = this.emptyMemory(rank, capture.memory.memoryPages);
         const old = this.memories[rank];
         this.memories[rank] = memory;
         if (old) this.retire(old);

@@ -92,6 +92,27 @@ export function applyDiff(memory: WebAssembly.Memory, diff: MemoryDiff, base: Sn
   }
 }
 
+/** Writes a snapshot's chunks into a zeroed memory at least as large (the base a diff then goes onto). */
+export function writeSnapshotInto(memory: WebAssembly.Memory, snapshot: Snapshot): void {
+  const dst = new Uint8Array(memory.buffer), src = new Uint8Array(snapshot.data);
+  if (snapshot.memoryPages * WASM_PAGE > dst.length) throw new SnapshotError('memory is smaller than the snapshot');
+  let off = 0;
+  for (let i = 0; i < snapshot.runs.length; i += 2) {
+    const bytes = snapshot.runs[i + 1] * CHUNK;
+    dst.set(src.subarray(off, off + bytes), snapshot.runs[i] * CHUNK);
+    off += bytes;
+  }
+}
+
+/**
+ * A captured memory rebuilt in a zeroed memory of the captured size: its base (the snapshot, if any), then the
+ * diff. Runs in the rank's new worker, so ranks restore in parallel, off the host's thread.
+ */
+export function rebuildMemory(memory: WebAssembly.Memory, diff: MemoryDiff, base: Snapshot | undefined): void {
+  if (base) writeSnapshotInto(memory, base);
+  applyDiff(memory, diff, base);
+}
+
 /** Bytes a diff carries (its chunks). */
 export function diffBytes(diff: MemoryDiff): number {
   return diff.data.byteLength;
