@@ -13,6 +13,7 @@ import { MPI_MODULE_NAME, type MpiHostModule } from '../mpi/module.js';
 import { FdKind, FD_CAPACITY, type FdTable } from '../host-interface/wasi/fd-table.js';
 import { Asyncify } from '../migration/asyncify.js';
 import { MigrationPoint } from '../migration/migration-point.js';
+import { ClosureStateWatch } from '../migration/closure-state-watch.js';
 import { CAPTURE_VERSION, type RankCapture } from '../migration/capture.js';
 import { captureMpiState, restoreMpiState } from '../migration/mpi-state.js';
 import { diffMemory } from '../snapshots/diff.js';
@@ -257,6 +258,9 @@ function migrationPoint(
 ): MigrationPoint | undefined {
   const mpi = modules.find((m) => m.name === MPI_MODULE_NAME) as MpiHostModule | undefined;
   if (!mpi || !host.transport || (host.omp?.gtid ?? 0) > 0) return undefined;
+  const functions = mpi.functions as Record<string, (...a: any[]) => any>;
+  const untracked = new ClosureStateWatch();
+  untracked.wrap(functions);
   const point = new MigrationPoint(
     mpi.rank,
     () => {
@@ -264,10 +268,9 @@ function migrationPoint(
       if (!a) throw new Error('module is marked -fmigrate but lacks the Asyncify exports');
       return a;
     },
-    () => faaslet()?.whyNotMigratable(),
+    () => faaslet()?.whyNotMigratable() ?? untracked.whyNot(),
     (line) => { host.stderr.write(new TextEncoder().encode(line)); host.stderr.flush(); },
   );
-  const functions = mpi.functions as Record<string, (...a: any[]) => any>;
   functions.MPI_Barrier = point.wrap(functions.MPI_Barrier);
   return point;
 }
