@@ -25,6 +25,16 @@ static long deep(int n, long acc, MPI_Comm comm) {
   return below + here % 97;
 }
 
+/* A user reduction op made before the barriers and used after (it runs inside the guest). */
+static void absmax(void *in, void *inout, int *len, MPI_Datatype *type) {
+  (void)type;
+  for (int i = 0; i < *len; i++) {
+    int a = ((int *)in)[i] < 0 ? -((int *)in)[i] : ((int *)in)[i];
+    int b = ((int *)inout)[i] < 0 ? -((int *)inout)[i] : ((int *)inout)[i];
+    ((int *)inout)[i] = a > b ? a : b;
+  }
+}
+
 static void ring(MPI_Comm comm, int round, MPI_Datatype column, int *matrix, int rows) {
   int r, n;
   MPI_Comm_rank(comm, &r);
@@ -55,6 +65,9 @@ int main(int argc, char **argv) {
   int keyval;
   MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, MPI_COMM_NULL_DELETE_FN, &keyval, NULL);
   MPI_Comm_set_attr(half, keyval, (void *)(long)(77 + rank));
+  MPI_Op op;
+  MPI_Op_create(absmax, 1, &op);
+  MPI_Comm_set_errhandler(half, MPI_ERRORS_RETURN);
 
   /* Memory the rank touches (for the pause figures): mib MiB of data checked after every move. */
   size_t count = (size_t)mib * (1 << 20) / sizeof(double);
@@ -92,7 +105,14 @@ int main(int argc, char **argv) {
     expect(1, flag, "attribute present");
     expect(77 + rank, (long)attr, "attribute value");
     ring(half, round + 100, column, matrix, rows);
+    int mine = (rank % 2 ? -1 : 1) * (rank * 10 + round), biggest = 0;
+    MPI_Allreduce(&mine, &biggest, 1, MPI_INT, op, MPI_COMM_WORLD);
+    expect((size - 1) * 10 + round, biggest, "user op after the barriers");
+    /* The error handler set before: an invalid rank is returned, not fatal. */
+    int v = 0;
+    expect(1, MPI_Send(&v, 1, MPI_INT, 1000, 0, half) != MPI_SUCCESS, "MPI_ERRORS_RETURN kept");
   }
+  MPI_Op_free(&op);
   expect(1, heap_check(big, (int)count) == big_sum, "touched memory kept");
   long all = 0;
   MPI_Allreduce(&total, &all, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
