@@ -7,10 +7,10 @@ import { OmpError } from '../openmp/errors.js';
 import type { OmpModule } from '../openmp/module.js';
 import type { ThreadSlotInit } from '../openmp/process.js';
 import type { OmpThread } from '../openmp/thread.js';
-import { captureSnapshot, restoreGlobals, restoreMemory, SnapshotError, type Snapshot } from '../snapshots/snapshot.js';
+import { captureSnapshot, readGlobals, restoreGlobals, restoreMemory, SnapshotError, type Snapshot } from '../snapshots/snapshot.js';
 import type { LoadedModule } from './module-loader.js';
 import { MPI_MODULE_NAME, type MpiHostModule } from '../mpi/module.js';
-import { FdKind, FD_CAPACITY, type FdTable } from '../host-interface/wasi/fd-table.js';
+import { FdKind, FD_CAPACITY } from '../host-interface/wasi/fd-table.js';
 import { Asyncify } from '../migration/asyncify.js';
 import { MigrationPoint } from '../migration/migration-point.js';
 import { ClosureStateWatch } from '../migration/closure-state-watch.js';
@@ -101,9 +101,9 @@ export class Faaslet {
   }
 
   /**
-   * Continues a captured rank in this fresh Faaslet: its memory (made by the host from the base and the
-   * capture's diff) is already in place; globals and MPI state are restored and the next run() rewinds the
-   * call stack into the migration point the rank left.
+   * Continues a captured rank in this fresh Faaslet: its memory (rebuilt from the base and the capture's diff)
+   * is already in place; globals and MPI state are restored and the next run() rewinds the call stack into the
+   * migration point the rank left.
    */
   resumeFrom(capture: RankCapture): void {
     if (!this.point) throw new SnapshotError(`${this.loaded.path}: a capture can only resume in a module built with -fmigrate`);
@@ -119,13 +119,12 @@ export class Faaslet {
     const { data, result } = this.point!.unwound!;
     Asyncify.of(this.instance.exports, () => this.memory)!.stopUnwind();
     const mpi = (this.modules.find((m) => m.name === MPI_MODULE_NAME) as MpiHostModule).rank;
-    const globals = captureSnapshot(this.loaded.id, new WebAssembly.Memory({ initial: 0 }), this.instance.exports, this.loaded.meta!.mutableGlobals).globals;
     return {
       version: CAPTURE_VERSION,
       moduleId: this.loaded.id,
       worldRank: this.host.identity.index,
       memory: diffMemory(this.loaded.id, this.memory, base),
-      globals,
+      globals: readGlobals(this.instance.exports, this.loaded.meta!.mutableGlobals),
       asyncifyData: data,
       barrierResult: result,
       point: { ...this.point!.state },
@@ -263,11 +262,7 @@ function migrationPoint(
   untracked.wrap(functions);
   const point = new MigrationPoint(
     mpi.rank,
-    () => {
-      const a = Asyncify.of(exports(), memory);
-      if (!a) throw new Error('module is marked -fmigrate but lacks the Asyncify exports');
-      return a;
-    },
+    () => Asyncify.of(exports(), memory),
     () => faaslet()?.whyNotMigratable() ?? untracked.whyNot(),
     (line) => { host.stderr.write(new TextEncoder().encode(line)); host.stderr.flush(); },
   );

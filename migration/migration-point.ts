@@ -24,7 +24,8 @@ export class MigrationPoint {
 
   constructor(
     private readonly rank: MpiRank,
-    private readonly asyncify: () => Asyncify,
+    /** Undefined when the module lacks the exports -fmigrate adds (a section that claims it is not proof). */
+    private readonly asyncify: () => Asyncify | undefined,
     /** Why this Faaslet cannot be captured whatever its MPI state (open files, OpenMP threads...). */
     private readonly faasletBlocker: () => string | undefined,
     private readonly log: (line: string) => void,
@@ -37,7 +38,7 @@ export class MigrationPoint {
         // The rank's next Faaslet re-entering the call it left: the barrier already happened.
         const { result, capture } = this.rewinding;
         this.rewinding = undefined;
-        this.asyncify().stopRewind();
+        this.asyncify()!.stopRewind();
         if (this.rank.migration?.verbose) {
           const pause = performance.timeOrigin + performance.now() - capture.unwoundAtMs;
           const mib = (capture.memory.data.byteLength / (1 << 20)).toFixed(2);
@@ -53,7 +54,7 @@ export class MigrationPoint {
       if (this.agreed(control.board, control.verbose)) {
         this.state.moved = true;
         const at = performance.now();
-        const data = this.asyncify().startUnwind(ASYNCIFY_DATA_BYTES);
+        const data = this.asyncify()!.startUnwind(ASYNCIFY_DATA_BYTES);
         this.unwound = { data, result, at };
       }
       return result;
@@ -64,7 +65,7 @@ export class MigrationPoint {
   rewindInto(capture: RankCapture): void {
     this.state = { ...capture.point };
     this.rewinding = { result: capture.barrierResult, capture };
-    this.asyncify().startRewind(capture.asyncifyData);
+    this.asyncify()!.startRewind(capture.asyncifyData);
   }
 
   private holdsAllRanks(comm: number): boolean {
@@ -73,6 +74,7 @@ export class MigrationPoint {
   }
 
   private whyNot(): string | undefined {
+    if (!this.asyncify()) return 'the module lacks the Asyncify exports faasmpicc -fmigrate adds';
     if (this.rank.multiHost) return 'the job runs on several hosts (moving between hosts is not built yet)';
     const blocker = this.faasletBlocker();
     if (blocker) return blocker;
