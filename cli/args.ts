@@ -18,6 +18,8 @@ export interface RunOptions {
   stdin: number | 'all' | 'none';
   verbose: boolean;
   deadlockTimeoutMs: number;
+  /** --pack-at-barrier K: move the ranks into fresh Faaslets at the K-th all-rank MPI_Barrier (-fmigrate modules). */
+  packAtBarrier?: number;
   /** Longest the program's constructors may run while its snapshot is prepared. */
   initTimeoutMs?: number;
   /** Most bytes of wasm memory the job's ranks may hold together (--max-memory). */
@@ -87,6 +89,8 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
                       copy), or none
   --deadlock-timeout S  end the job with a report when every running rank has waited in MPI for S seconds
                       with nothing in flight (default 5)
+  --pack-at-barrier K move every rank into a fresh Faaslet at the K-th MPI_Barrier over all ranks (or the
+                      next one at which every rank can be captured; -v says why not); needs faasmpicc -fmigrate
   --init-timeout S    stop the job when the program's constructors run longer than S seconds (default 60)
   --max-memory SIZE   most memory the job's ranks may use together, e.g. 512M or 2G (a rank over its share
                       ends the job with a message); default: the host's limit, if any
@@ -167,6 +171,10 @@ export function parseRunArgs(argv: string[], cwd = process.cwd(), env: NodeJS.Pr
       if (v === 'none' || v === 'all') o.stdin = v;
       else if (/^\d+$/.test(v)) o.stdin = Number(v);
       else throw new UsageError(`--stdin takes a rank number, 'all' or 'none', got '${v}'`);
+    } else if (a === '--pack-at-barrier') {
+      const v = value(a);
+      o.packAtBarrier = Number(v);
+      if (!/^\d+$/.test(v) || o.packAtBarrier < 1) throw new UsageError(`--pack-at-barrier needs a positive whole number, got '${v}'`);
     } else if (a === '--deadlock-timeout') {
       const v = value(a);
       const seconds = Number(v);

@@ -90,6 +90,7 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
     deadlockTimeoutMs: options.deadlockTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
     maxMemoryBytes: options.maxMemoryBytes,
+    migration: options.packAtBarrier === undefined ? undefined : { fromBarrier: options.packAtBarrier, verbose: options.verbose },
   };
   // A worker per rank up to one per core, started now, while nothing else needs the other cores; more would
   // only take CPU from this thread's way to the job's first task (their ranks start them when queued).
@@ -102,6 +103,7 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
     if (host && options.displayMap) process.stderr.write(`faasmpirun: map: ${spec.np === 1 ? 'rank 0' : `ranks 0-${spec.np - 1}`} on this host (${host.hostId})\n`);
     const result = host ? await host.runJob(spec) : await runClustered(spec, options, output, slurm);
     if (options.verbose) process.stderr.write(`faasmpirun: ${result.snapshot.note}\n`);
+    if (options.verbose && result.migrationNote) process.stderr.write(`faasmpirun: ${result.migrationNote}\n`);
     if (result.hostFailure) process.stderr.write(`faasmpirun: ${result.hostFailure.message}\n`);
     else if (result.culprit !== undefined) {
       const end = result.ranks[result.culprit];

@@ -4,6 +4,8 @@
 import type { FaasletIdentity } from '../host-interface/types.js';
 import { FdTable, type FdTableHandle, type Preopen, type StdinSource } from '../host-interface/wasi/fd-table.js';
 import type { Snapshot } from '../snapshots/snapshot.js';
+import type { RankCapture } from '../migration/capture.js';
+import { rebuildMemory } from '../snapshots/diff.js';
 import type { MpiTransport } from '../mpi/rank.js';
 import { JobChannels, RankState } from '../mpi/transport/job-channels.js';
 import { HostLoad } from '../mpi/transport/host-load.js';
@@ -38,6 +40,11 @@ export interface RunTask extends TaskBase {
   transport: MpiTransport;
   /** Where the process asks the host for OpenMP thread Faaslets (see ThreadRequest). */
   ompPort?: MessagePort;
+  /**
+   * Continue a rank captured at a migration point (its memory in transport.memories is already the captured
+   * one); `snapshot` is then the base its next capture diffs against, not something to restore.
+   */
+  resume?: RankCapture;
 }
 
 /** A process's request for OpenMP threads, sent on RunTask.ompPort; answered in the process state. */
@@ -88,7 +95,9 @@ function run(task: RunTask): FaasletOutcome {
   parentPort?.postMessage({ faasmpiRank: { groupId: task.identity.groupId, index: task.identity.index, thread: threadId } });
   load.enter();
   let faaslet: Faaslet | undefined;
+  let outcome: FaasletOutcome | undefined;
   try {
+    if (task.resume) rebuildMemory(task.transport.memories[task.identity.index]!, task.resume.memory, task.snapshot);
     faaslet = Faaslet.create(task.module, {
       identity: task.identity,
       args: task.args,
@@ -101,15 +110,22 @@ function run(task: RunTask): FaasletOutcome {
         gtid: 0,
         requestThreads: port && threadRequester(port, fdTable.handle()),
       },
-    }, task.snapshot, {}, task.transport.memories[task.identity.index]);
-    return (task.snapshot ? undefined : faaslet.initialise()) ?? faaslet.run();
+    }, task.resume ? undefined : task.snapshot, {}, task.transport.memories[task.identity.index]);
+    if (task.resume) {
+      faaslet.resumeFrom(task.resume);
+      outcome = faaslet.run(task.snapshot);
+    } else {
+      outcome = (task.snapshot ? undefined : faaslet.initialise()) ?? faaslet.run(task.snapshot);
+    }
+    return outcome;
   } catch (e) {
     return describeError(e); // instantiation failed (e.g. the start function trapped)
   } finally {
     faaslet?.endOmpThreads();
     port?.close();
     load.leave();
-    JobChannels.attach(task.transport.channels).setState(task.identity.index, RankState.finished);
+    // A captured rank goes on in its next Faaslet: to its peers it has not finished.
+    if (outcome?.kind !== 'migrate') JobChannels.attach(task.transport.channels).setState(task.identity.index, RankState.finished);
     fdTable.closeAll();
     endRelayedOutput();
   }
@@ -118,6 +134,7 @@ function run(task: RunTask): FaasletOutcome {
 function prepare(task: PrepareTask): PrepareResult {
   const fdTable = FdTable.create({ preopens: task.preopens, stdin: { kind: 'null' } });
   let faaslet: Faaslet | undefined;
+  let outcome: FaasletOutcome | undefined;
   try {
     faaslet = Faaslet.create(task.module, {
       identity: task.identity, args: task.args, env: task.env, fdTable, stdout: nullSink, stderr: nullSink,

@@ -7,8 +7,16 @@ import { OmpError } from '../openmp/errors.js';
 import type { OmpModule } from '../openmp/module.js';
 import type { ThreadSlotInit } from '../openmp/process.js';
 import type { OmpThread } from '../openmp/thread.js';
-import { captureSnapshot, restoreGlobals, restoreMemory, SnapshotError, type Snapshot } from '../snapshots/snapshot.js';
+import { captureSnapshot, readGlobals, restoreGlobals, restoreMemory, SnapshotError, type Snapshot } from '../snapshots/snapshot.js';
 import type { LoadedModule } from './module-loader.js';
+import { MPI_MODULE_NAME, type MpiHostModule } from '../mpi/module.js';
+import { FdKind, FD_CAPACITY } from '../host-interface/wasi/fd-table.js';
+import { Asyncify } from '../migration/asyncify.js';
+import { MigrationPoint } from '../migration/migration-point.js';
+import { ClosureStateWatch } from '../migration/closure-state-watch.js';
+import { CAPTURE_VERSION, type RankCapture } from '../migration/capture.js';
+import { captureMpiState, restoreMpiState } from '../migration/mpi-state.js';
+import { diffMemory } from '../snapshots/diff.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 
 
@@ -50,6 +58,8 @@ export class Faaslet {
     private readonly host: Omit<HostContext, 'memory' | 'exports'>,
     observe: boolean,
     private readonly modules: HostModule[],
+    /** Present when the module was built with -fmigrate and runs as a rank (its MPI_Barrier is a migration point). */
+    private readonly point?: MigrationPoint,
   ) {
     this.observing = observe;
   }
@@ -70,6 +80,7 @@ export class Faaslet {
     let faaslet: Faaslet | undefined;
     const imports: WebAssembly.Imports = {};
     const modules = createHostModules({ ...host, memory: getMemory, exports: getExports });
+    const point = loaded.meta?.asyncify && !options.observeSideEffects ? migrationPoint(modules, host, getExports, getMemory, () => faaslet) : undefined;
     for (const m of modules) {
       imports[m.name] = options.observeSideEffects ? observed(m.name, m.functions, () => faaslet) : m.functions;
     }
@@ -78,8 +89,53 @@ export class Faaslet {
     memory ??= instance.exports.memory as WebAssembly.Memory;
     if (!(memory instanceof WebAssembly.Memory)) throw new SnapshotError(`${loaded.path}: module neither imports nor exports a memory`);
     if (snapshot) restoreGlobals(snapshot, instance.exports);
-    faaslet = new Faaslet(loaded, instance, memory, host, options.observeSideEffects ?? false, modules);
+    faaslet = new Faaslet(loaded, instance, memory, host, options.observeSideEffects ?? false, modules, point);
     return faaslet;
+  }
+
+  /** Why this Faaslet (apart from its MPI state) cannot be captured now; undefined when it can. */
+  whyNotMigratable(): string | undefined {
+    if (this.loaded.meta?.threads) return 'OpenMP modules are not migratable yet (their thread pool lives outside the rank)';
+    const open: number[] = [];
+    for (let fd = 0; fd < FD_CAPACITY; fd++) {
+      const kind = this.host.fdTable.get(fd)?.kind;
+      if (kind === FdKind.File || kind === FdKind.Dir || kind === FdKind.Device) open.push(fd);
+    }
+    return open.length ? `open file descriptor(s) ${open.slice(0, 5).join(', ')} (files are not carried yet)` : undefined;
+  }
+
+  /**
+   * Continues a captured rank in this fresh Faaslet: its memory (rebuilt from the base and the capture's diff)
+   * is already in place; globals and MPI state are restored and the next run() rewinds the call stack into the
+   * migration point the rank left.
+   */
+  resumeFrom(capture: RankCapture): void {
+    if (!this.point) throw new SnapshotError(`${this.loaded.path}: a capture can only resume in a module built with -fmigrate`);
+    if (capture.moduleId !== this.loaded.id) throw new SnapshotError(`${this.loaded.path}: the capture was taken from another module`);
+    restoreGlobals({ globals: capture.globals } as Snapshot, this.instance.exports);
+    const mpi = (this.modules.find((m) => m.name === MPI_MODULE_NAME) as MpiHostModule).rank;
+    restoreMpiState(mpi, capture.mpi);
+    this.point.rewindInto(capture);
+  }
+
+  /** After the entry returned because the stack unwound at a migration point: the rank's capture. */
+  private captured(base: Snapshot | undefined, started: number): RankCapture {
+    const { data, result } = this.point!.unwound!;
+    Asyncify.of(this.instance.exports, () => this.memory)!.stopUnwind();
+    const mpi = (this.modules.find((m) => m.name === MPI_MODULE_NAME) as MpiHostModule).rank;
+    return {
+      version: CAPTURE_VERSION,
+      moduleId: this.loaded.id,
+      worldRank: this.host.identity.index,
+      memory: diffMemory(this.loaded.id, this.memory, base),
+      globals: readGlobals(this.instance.exports, this.loaded.meta!.mutableGlobals),
+      asyncifyData: data,
+      barrierResult: result,
+      point: { ...this.point!.state },
+      mpi: captureMpiState(mpi),
+      captureMs: performance.now() - started,
+      unwoundAtMs: performance.timeOrigin + started,
+    };
   }
 
   /**
@@ -130,11 +186,15 @@ export class Faaslet {
     }
   }
 
-  /** Runs main to the end. Returns how it ended; never throws. */
-  run(): FaasletOutcome {
+  /**
+   * Runs main to the end, or to a migration point where the rank is captured (its memory as a diff against
+   * `base`, what it started from). Returns how it ended; never throws.
+   */
+  run(base?: Snapshot): FaasletOutcome {
     try {
       this.omp.prestart();
       (this.instance.exports[this.loaded.entry] as () => void)();
+      if (this.point?.unwound) return { kind: 'migrate', capture: this.captured(base, this.point.unwound.at) };
       return { kind: 'exit', code: 0 };
     } catch (e) {
       return this.outcomeOf(e);
@@ -192,6 +252,26 @@ export function memoryFor(loaded: LoadedModule, snapshot?: Snapshot, maxPages?: 
   }
   if (!m) return undefined;
   return new WebAssembly.Memory({ initial: m.initialPages, maximum, shared: m.shared } as WebAssembly.MemoryDescriptor);
+}
+
+/** The rank's MPI_Barrier becomes its migration point (the module can unwind there). */
+function migrationPoint(
+  modules: HostModule[], host: Omit<HostContext, 'memory' | 'exports'>, exports: () => WebAssembly.Exports,
+  memory: () => WebAssembly.Memory, faaslet: () => Faaslet | undefined,
+): MigrationPoint | undefined {
+  const mpi = modules.find((m) => m.name === MPI_MODULE_NAME) as MpiHostModule | undefined;
+  if (!mpi || !host.transport || (host.omp?.gtid ?? 0) > 0) return undefined;
+  const functions = mpi.functions as Record<string, (...a: any[]) => any>;
+  const untracked = new ClosureStateWatch();
+  untracked.wrap(functions);
+  const point = new MigrationPoint(
+    mpi.rank,
+    () => Asyncify.of(exports(), memory),
+    () => faaslet()?.whyNotMigratable() ?? untracked.whyNot(),
+    (line) => { host.stderr.write(new TextEncoder().encode(line)); host.stderr.flush(); },
+  );
+  functions.MPI_Barrier = point.wrap(functions.MPI_Barrier);
+  return point;
 }
 
 function observed(

@@ -1,10 +1,13 @@
 // How a Faaslet's run ended, as reported from its worker to the host. Plain data: it crosses threads.
+import type { RankCapture } from '../migration/capture.js';
 
 export type FaasletOutcome =
   | { kind: 'exit'; code: number }
   | { kind: 'trap'; trap: string; stack: string[] }
   | { kind: 'abort'; code: number; message: string }
-  | { kind: 'error'; message: string };
+  | { kind: 'error'; message: string }
+  /** The rank stopped at a migration point: its next Faaslet continues from the capture (migration/). */
+  | { kind: 'migrate'; capture: RankCapture };
 
 /** The exit status a native process would show for each trap (128 + signal), like mpirun reports. */
 export function trapExitCode(trap: string): number {

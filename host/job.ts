@@ -33,6 +33,9 @@ export interface JobSpec {
   initTimeoutMs?: number;
   /** Most wasm memory the job's ranks may hold together (bytes); the host's default applies when unset. */
   maxMemoryBytes?: number;
+  /** Move every rank into a fresh Faaslet at the first all-rank MPI_Barrier from the fromBarrier-th (1-based) at
+   * which all can be captured (faasmpirun --pack-at-barrier; modules built with faasmpicc -fmigrate). */
+  migration?: { fromBarrier: number; verbose: boolean };
 }
 
 export const DEFAULT_INIT_TIMEOUT_MS = 60_000;
@@ -49,6 +52,8 @@ export interface JobResult {
   hostFailure?: { code: number; message: string };
   /** For a job with a memory cap that failed: the cap and how close to it the ranks came. */
   memoryNote?: string;
+  /** Why a move asked for (JobSpec.migration) cannot happen in this job at all. */
+  migrationNote?: string;
   /** The job ran out of time (--timeout): each rank's stack when it was ended (this host's ranks). */
   timedOut?: { limitMs: number; stacks: Record<number, string[]> };
   /** Whether ranks started from a snapshot, and if not, why. */
@@ -83,6 +88,7 @@ export function failureCode(end: FaasletOutcome): number {
     case 'trap': return trapExitCode(end.trap);
     case 'abort': return end.code;
     case 'error': return 1;
+    case 'migrate': return 1; // a capture nobody resumed: the rank did not finish
   }
 }
 
@@ -92,6 +98,7 @@ export function describeEnd(rank: number, end: RankEnd): string {
     case 'trap': return [`rank ${rank} trapped: ${end.trap}`, ...end.stack.map((f) => `    at ${f}`)].join('\n');
     case 'abort': return end.message;
     case 'error': return `rank ${rank}: ${end.message}`;
+    case 'migrate': return `rank ${rank} was captured for a migration and not resumed`;
     case 'stopped': return `rank ${rank} was stopped`;
   }
 }

@@ -22,6 +22,7 @@ import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
 import { DEFAULT_INIT_TIMEOUT_MS, failureCode, jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from './job.js';
 import { wasmStacks } from './thread-stacks.js';
 import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
+import { JobMigration } from '../migration/job-migration.js';
 
 /** Where relayed output goes next (a launcher's link): whether it is backed up, and when it no longer is. */
 export interface OutputGate {
@@ -259,7 +260,23 @@ export class LocalHost {
     }
     const channels = JobChannels.create(spec.np);
     const multiHost = localRanks.length < spec.np;
-    const transport = { channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined };
+    // Every rank must take part in the agreement, so a job moves only if all its programs were built with
+    // -fmigrate; and only within one host for now (a part of a multi-host job sees only its own ranks' votes).
+    const asked = spec.migration;
+    const movable = asked !== undefined && !multiHost && programs.every((p) => p.module.meta?.asyncify);
+    const migrationNote = !asked || movable ? undefined : multiHost
+      ? 'ranks of a job on several hosts are not moved yet (--pack-at-barrier ignored)'
+      : 'the program was not built with faasmpicc -fmigrate: its ranks are not moved (--pack-at-barrier ignored)';
+    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.verbose, localRanks, memories, (rank, pages) => {
+      // As memoryFor(): the module's maximum, lowered to the job's cap per rank.
+      const declared = programOf(rank).module.memory?.maximumPages;
+      const maximum = cap ? Math.min(cap.rankPages, declared ?? cap.rankPages) : declared;
+      return new WebAssembly.Memory({ initial: pages, maximum, shared: true } as WebAssembly.MemoryDescriptor);
+    }, (old) => { wipe(old); noteReleased([old]); }) : undefined;
+    const transport = {
+      channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined,
+      migration: migration ? migration.control : undefined,
+    };
 
     const stop = new AbortController();
     const signal = part.signal ? AbortSignal.any([stop.signal, part.signal]) : stop.signal;
@@ -314,7 +331,12 @@ export class LocalHost {
       const threads = new RankThreads(this.pool, task, memories[index]!, this.load.buffer, signal, (end) => rankFailed(index, end));
       if (module.meta?.threads) task.ompPort = threads.mainPort;
       try {
-        const end = await this.pool.run(task, signal);
+        let end = await this.pool.run(task, signal);
+        // Captured at a migration point: go on in a fresh Faaslet once every local rank has stopped there.
+        while (end.kind === 'migrate' && migration && !signal.aborted) {
+          await migration.arrive(index, end.capture, signal);
+          end = await this.pool.run({ ...task, resume: end.capture }, signal);
+        }
         finished[index] = true;
         if (failureCode(end) !== 0) rankFailed(index, end);
         else if (ranks[index].kind === 'stopped') ranks[index] = end;
@@ -347,6 +369,7 @@ export class LocalHost {
       timedOut,
       memoryNote,
       snapshot: snapshotSummary([...snapshots.values()]),
+      migrationNote,
     };
   }
 

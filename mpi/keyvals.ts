@@ -31,8 +31,11 @@ export interface Keyval {
 export class Keyvals {
   private readonly slots: (Keyval | undefined)[] = [];
 
-  /** Attributes of datatypes, by datatype object (predefined ones are shared by the worker's ranks). */
-  private readonly types = new WeakMap<object, AttrOwner>();
+  /**
+   * Attributes of datatypes, by datatype object (predefined ones are shared by the worker's ranks). A Map, not a
+   * WeakMap, so that a migration can carry it (migration/mpi-state.ts); only types given attributes are keys.
+   */
+  private readonly types = new Map<object, AttrOwner>();
 
   get(handle: number, kind: KeyvalKind = 'comm'): Keyval | undefined {
     const h = handle >>> 0;

@@ -31,9 +31,14 @@ export interface MpiContext {
   transport?: MpiTransport;
 }
 
-export function createMpiModule(ctx: MpiContext): HostModule {
+/** The MPI host module, with the rank state its functions share (a migration captures and restores it). */
+export interface MpiHostModule extends HostModule {
+  readonly rank: MpiRank;
+}
+
+export function createMpiModule(ctx: MpiContext): MpiHostModule {
   const rank = new MpiRank(ctx.identity, ctx.memory, ctx.exports, ctx.transport);
-  return { name: MPI_MODULE_NAME, functions: mpiFunctions(rank) };
+  return { name: MPI_MODULE_NAME, functions: mpiFunctions(rank), rank };
 }
 
 /** Every MPI host function of one rank, as a guest calls them. */

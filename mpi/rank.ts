@@ -27,6 +27,26 @@ export interface MpiTransport {
   hostTable?: readonly string[];
   /** Called when a wait would sleep, instead of sleeping (only the warm-up's private job sets it: mpi/warm-up.ts). */
   onBlock?: () => never;
+  /** Set when the job may move its ranks at an all-rank MPI_Barrier (migration/migration-point.ts). */
+  migration?: MigrationControl;
+}
+
+/** How a job's ranks agree to move (plain data: it crosses threads). */
+export interface MigrationControl {
+  /** One Int32 slot per world rank: (barrier count << 1) | migratable, written after each all-rank barrier. */
+  board: SharedArrayBuffer;
+  /** Move at the first all-rank MPI_Barrier from this one (1-based) at which every rank can be captured. */
+  fromBarrier: number;
+  /** Log why a rank could not be captured (faasmpirun -v). */
+  verbose: boolean;
+}
+
+/** The scalar fields of a rank's MPI state (the rest are the sub-state objects of MpiRank.ownedStates()). */
+export interface RankScalars {
+  phase: Phase;
+  threadLevel: number;
+  crossHostMessages: number;
+  scratchRegion?: { base: number; size: number };
 }
 
 export type Phase = 'before-init' | 'initialised' | 'finalised';
@@ -140,6 +160,42 @@ export class MpiRank {
       return this.fatal('MPI', 'MPI_ERR_NO_MEM', `cannot grow memory by ${pages} pages for the runtime's scratch space`);
     }
     return { base: old * 65536, size: pages * 65536 };
+  }
+
+  /** Every sub-state object this rank owns, by name: what a migration captures besides scalars() (migration/). */
+  ownedStates(): Record<string, object> {
+    return {
+      comms: this.comms, errors: this.errors, datatypes: this.datatypes, requests: this.requests,
+      messages: this.messages, ops: this.ops, groups: this.groups, keyvals: this.keyvals,
+    };
+  }
+
+  scalars(): RankScalars {
+    return { phase: this.phase, threadLevel: this.threadLevel, crossHostMessages: this.crossHostMessages, scratchRegion: this.scratchRegion };
+  }
+
+  /** Restores scalars() of this rank's previous Faaslet (nothing may be using the scratch space now). */
+  adoptScalars(s: RankScalars): void {
+    this.phase = s.phase;
+    this.threadLevel = s.threadLevel;
+    this.crossHostMessages = s.crossHostMessages;
+    this.scratchRegion = s.scratchRegion;
+    this.scratchUsed = 0;
+  }
+
+  /** The point-to-point engine if this rank has used it (a migration needs it idle). */
+  engineIfStarted(): P2PEngine | undefined {
+    return this.engine?.p2p;
+  }
+
+  /** The job's migration control, if the job may move its ranks. */
+  get migration(): MigrationControl | undefined {
+    return this.transport?.migration;
+  }
+
+  /** Whether this rank's job runs on several hosts (the host table is given then). */
+  get multiHost(): boolean {
+    return this.transport?.hostTable !== undefined;
   }
 
   get worldRank(): number {

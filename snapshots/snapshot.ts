@@ -72,12 +72,16 @@ export function captureSnapshot(
   }
   const runs = new Uint32Array(new SharedArrayBuffer(runList.length * 4));
   runs.set(runList);
-  const globals = globalNames.map((name) => {
+  return { moduleId, memoryPages, runs, data, globals: readGlobals(exports, globalNames) };
+}
+
+/** The current values of the named exported globals. */
+export function readGlobals(exports: WebAssembly.Exports, globalNames: readonly string[]): GlobalValue[] {
+  return globalNames.map((name) => {
     const g = exports[name];
     if (!(g instanceof WebAssembly.Global)) throw new SnapshotError(`module does not export global ${name}`);
     return { name, value: g.value as number | bigint };
   });
-  return { moduleId, memoryPages, runs, data, globals };
 }
 
 /** A fresh memory holding the snapshot's chunks (the rest zero, as never-touched wasm memory is). */

@@ -365,6 +365,27 @@ export class P2PEngine {
   // ---------------------------------------------------------------------------------------------------------
   // Progress: drain the inbox, push what waits to be pushed.
 
+  /** What this engine still has to do for operations already started; undefined when idle (migration/). */
+  pendingWork(): string | undefined {
+    const parts: string[] = [];
+    if (this.posted.length) parts.push(`${this.posted.length} posted receive(s)`);
+    if (this.waiting.size) parts.push(`${this.waiting.size} operation(s) waiting for a peer`);
+    if (this.outgoing.length) parts.push(`${this.outgoing.length} send(s) still pushing data`);
+    if (this.controlBacklog.length) parts.push(`${this.controlBacklog.length} control record(s) not delivered`);
+    return parts.length ? parts.join(', ') : undefined;
+  }
+
+  /** The state an idle engine carries to its rank's next Faaslet: arrived, unmatched messages and the id counter. */
+  carriedState(): { nextId: number; unexpected: Arrived[] } {
+    return { nextId: this.nextId, unexpected: this.unexpected };
+  }
+
+  /** Takes over carriedState() of this rank's previous Faaslet (before any traffic of its own). */
+  adoptState(s: { nextId: number; unexpected: Arrived[] }): void {
+    this.nextId = s.nextId;
+    this.unexpected.splice(0, this.unexpected.length, ...s.unexpected);
+  }
+
   progress(): void {
     const inbox = this.channels.inboxes[this.me];
     if (!inbox.isEmpty()) inbox.drain(this.onRecord);

@@ -37,3 +37,16 @@ __attribute__((export_name("faasmpi_call_user_op"))) void faasmpi_call_user_op(M
                                                                                 int len, MPI_Datatype type) {
   fn(in, inout, &len, &type);
 }
+
+/* ---- migration (migration/asyncify.ts): where Asyncify saves the wasm call stack of a rank being captured ---- */
+/* A kept malloc'd buffer of n bytes (the same n every time), allocated at the first migration point reached. */
+__attribute__((export_name("faasmpi_migration_buffer"))) void *faasmpi_migration_buffer(size_t n) {
+  static void *buf;
+  static size_t cap;
+  if (n > cap) {
+    free(buf);
+    buf = aligned_alloc(16, n);
+    cap = buf ? n : 0;
+  }
+  return buf;
+}

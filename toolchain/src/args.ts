@@ -22,6 +22,8 @@ export interface ParsedArgs {
   /** Last -O level without the "-O" ('' for plain -O); '0' when none was given. */
   optLevel: string;
   openmp: boolean;
+  /** -fmigrate: instrument the linked module with Asyncify so its ranks can be migrated (migration/). */
+  migrate: boolean;
   /** Stack size the user asked for with -z stack-size=N, if any. */
   userStackSize: number | undefined;
   show: ShowMode;
@@ -162,6 +164,7 @@ export function parseArgs(rawArgv: string[]): ParsedArgs {
   let output: string | undefined;
   let optLevel = '0';
   let openmp = false;
+  let migrate = false;
   let show: ShowMode = 'none';
   let verbose = false;
   let language = 'none';
@@ -195,6 +198,8 @@ export function parseArgs(rawArgv: string[]): ParsedArgs {
     if (isDroppedDriverFlag(a)) { dropped.push(a); continue; }
     if (a === '-fopenmp' || a.startsWith('-fopenmp=')) { openmp = true; continue; } // re-added by the driver
     if (a === '-fno-openmp') { openmp = false; continue; }
+    if (a === '-fmigrate') { migrate = true; continue; } // ours: clang never sees it
+    if (a === '-fno-migrate') { migrate = false; continue; }
 
     if (SEPARATE_VALUE.has(a) && i + 1 < argv.length) {
       const v = argv[++i];
@@ -226,7 +231,7 @@ export function parseArgs(rawArgv: string[]): ParsedArgs {
   // No inputs: clang only answers queries (--version, -v, -print-*) or reports "no input files".
   if (sawQueryFlag || inputs.length === 0) phase = 'query';
   return {
-    clangArgs, dropped, inputs, hasSourceInput, phase, output, optLevel, openmp,
+    clangArgs, dropped, inputs, hasSourceInput, phase, output, optLevel, openmp, migrate,
     userStackSize: ls.stackSize, show, verbose,
   };
 }

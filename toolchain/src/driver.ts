@@ -153,7 +153,7 @@ async function postlinkOutput(output: string, stackSize: number, p: ParsedArgs, 
       // gave no measurable speed-up on our kernels and inlines away frames that trap reports show.
       // FAASMPI_POSTLINK_OPT=1|2|3|s|z asks for it.
       optimize: optimizeLevelsFor(process.env.FAASMPI_POSTLINK_OPT ?? '0'),
-      asyncify: false,
+      asyncify: p.migrate,
       linkerReport: report,
       displayName: (file) => sourceNameOf(file, p.inputs),
     });
