@@ -147,6 +147,9 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     __kmpc_critical: (_loc: number, _gtid: number, crit: number) => thread().locks.enterCritical(crit),
     __kmpc_critical_with_hint: (_loc: number, _gtid: number, crit: number) => thread().locks.enterCritical(crit),
     __kmpc_end_critical: (_loc: number, _gtid: number, crit: number) => thread().locks.leaveCritical(crit),
+    // The guest's critical sections and locks (toolchain/guest/omp_locks.c) come here only for a held lock.
+    faasmpi_omp_lock_wait: (word: number) => thread().locks.waitFor(word),
+    faasmpi_omp_lock_wake: (word: number) => thread().locks.wake(word),
     __kmpc_single: () => (thread().single() ? 1 : 0),
     __kmpc_end_single: () => {},
     __kmpc_scope: () => {},
