@@ -16,13 +16,27 @@ export interface Frame {
   ancestorSize: number[];
   env: DataEnv;
   /** The data environment of teams this frame forks (made once per env). */
-  childEnv?: DataEnv;
+  childEnv: DataEnv | undefined;
   /** Ancestors of teams this frame forks (its own plus this level's), made once. */
-  childAncestors?: { tnums: number[]; sizes: number[] };
+  childAncestors: { tnums: number[]; sizes: number[] } | undefined;
   /** Worksharing constructs met so far in this region (all threads meet them in the same order). */
   singles: number;
   loops: number;
   loop: LoopState | undefined;
   /** Guest address of this implicit task's task header (its children are counted there). */
   implicitTask: number;
+}
+
+/**
+ * Every frame is made here, with all its fields in one order: V8 then gives all frames one hidden class, and
+ * the runtime's optimised code (made during the warm-up, on the warm-up's frames) stays valid for the job's.
+ */
+export function makeFrame(
+  team: number, words: Int32Array | undefined, tnum: number, nthreads: number, level: number, activeLevel: number,
+  ancestorTnum: number[], ancestorSize: number[], env: DataEnv, singles: number, loops: number, implicitTask: number,
+): Frame {
+  return {
+    team, words, tnum, nthreads, level, activeLevel, ancestorTnum, ancestorSize, env, childEnv: undefined,
+    childAncestors: undefined, singles, loops, loop: undefined, implicitTask,
+  };
 }

@@ -115,6 +115,22 @@ export class Locks {
     return 1;
   }
 
+  // ---- the guest's fast path (toolchain/guest/omp_locks.c) took a free lock itself; these are its slow paths
+  /** A lock word the guest found held: returns once this thread holds it. */
+  waitFor(word: number): void {
+    this.checkWord(word, 'omp lock wait');
+    this.acquireWord(word);
+  }
+  /** The guest released a lock word that may have sleepers. */
+  wake(word: number): void {
+    this.checkWord(word, 'omp lock wake');
+    Atomics.notify(this.g.i32View(word), word >> 2, 1);
+  }
+
+  private checkWord(ptr: number, fn: string): void {
+    if (ptr === 0 || (ptr & 3) !== 0 || ptr + 4 > this.g.i32View(ptr).length * 4) throw new OmpError(`${fn}: invalid lock address ${ptr}`);
+  }
+
   // ---- critical sections: the first word of the kmp_critical_name clang reserves (zeroed) for each name
   enterCritical(crit: number): void {
     this.acquireWord(crit);

@@ -60,53 +60,45 @@ export interface OmpModule extends HostModule {
 }
 
 export function createOmpModule(ctx: OmpContext): OmpModule {
-  let t: OmpThread | undefined;
-  const thread = (): OmpThread => {
-    if (t) return t;
+  const st = new ModuleThread(() => {
     const env = new Map(ctx.env.map((kv) => { const i = kv.indexOf('='); return [kv.slice(0, i), kv.slice(i + 1)] as [string, string]; }));
     const icvs = initialIcvs(env);
     const cfg = ctx.thread ?? { gtid: 0 };
     const load = ctx.hostLoad ? new HostLoad(ctx.hostLoad) : HostLoad.create();
-    t = new OmpThread({
+    return new OmpThread({
       gtid: cfg.gtid, env: icvs.data, global: icvs.global, waiting: new Waiting(load, waitPolicyFrom(env)),
       guest: new OmpGuest(ctx.memory, ctx.exports), process: cfg.process ? new OmpProcess(cfg.process) : undefined,
       scratch: cfg.scratch, requestThreads: cfg.requestThreads, rank: ctx.identity.index,
       lateShares: env.get('FAASMPI_OMP_LATE_SHARES') !== '0',
     });
-    return t;
-  };
-  const where = () => `rank ${ctx.identity.index}${t && t.gtid > 0 ? ` OpenMP thread ${t.gtid}` : ''}`;
-
-  let pushedThreads = 0;
+  });
+  const thread = (): OmpThread => st.thread();
+  const g = () => st.thread().guest;
+  const where = () => { const t = st.existing; return `rank ${ctx.identity.index}${t && t.gtid > 0 ? ` OpenMP thread ${t.gtid}` : ''}`; };
   let defaultAllocator = 1;
-  const fork = (microtask: number, argc: number, args: number, cond: boolean) => {
-    const n = pushedThreads;
-    pushedThreads = 0;
-    thread().fork(microtask, argc, args, n, cond);
-  };
-  const g = () => thread().guest;
 
   const staticInitFor = (kind: IntKind) => (_loc: number, _gtid: number, sched: number, plast: number, plower: number, pupper: number, pstride: number, incr: number | bigint, chunk: number | bigint) =>
-    staticInit(g(), thread().frame, kind, sched, plast, plower, pupper, pstride, Number(incr), Number(chunk));
-  const dispatchInitFor = (kind: IntKind) => (_loc: number, _gtid: number, sched: number, lb: number | bigint, ub: number | bigint, st: number | bigint, chunk: number | bigint) => {
-    const th = thread();
+    staticInit(st.thread().guest, st.thread().frame, kind, sched, plast, plower, pupper, pstride, Number(incr), Number(chunk));
+  const dispatchInitFor = (kind: IntKind) => (_loc: number, _gtid: number, sched: number, lb: number | bigint, ub: number | bigint, stride: number | bigint, chunk: number | bigint) => {
+    const th = st.thread();
     const conv = (v: number | bigint) => (typeof v === 'bigint' ? toNumber(v, kind) : kind === '4u' ? v >>> 0 : v);
-    dispatchInit(th.frame, th.waiting, sched, conv(lb), conv(ub), typeof st === 'bigint' ? Number(BigInt.asIntN(64, st)) : st, Number(chunk));
+    dispatchInit(th.frame, th.waiting, sched, conv(lb), conv(ub), typeof stride === 'bigint' ? Number(BigInt.asIntN(64, stride)) : stride, Number(chunk));
   };
   const dispatchNextFor = (kind: IntKind) => (_loc: number, _gtid: number, plast: number, plb: number, pub: number, pst: number) => {
-    const f = thread().frame;
+    const th = st.thread();
+    const f = th.frame;
     const range = dispatchNext(f);
     if (!range) return 0;
     const loop = f.loop!;
     const [lo, hi] = bounds(loop, range);
-    const gg = g();
+    const gg = th.guest;
     gg.writeInt(plb, kind, lo);
     gg.writeInt(pub, kind, hi);
     if (pst) gg.writeInt(pst, kind, loop.st);
     if (plast) gg.mem.setI32(plast, isLast(loop, range) ? 1 : 0);
     return 1;
   };
-  const dispatchFiniAny = () => dispatchFini(thread().frame, thread().waiting);
+  const dispatchFiniAny = () => dispatchFini(st.thread().frame, st.thread().waiting);
 
   const allocate = (size: number, align: number) => (size === 0 ? 0 : g().alloc(size, Math.max(align, 16)));
   const callocate = (n: number, size: number, align: number) => {
@@ -120,39 +112,42 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     // ---- environment and fork/join
     __kmpc_begin: () => {},
     __kmpc_end: () => {},
-    __kmpc_global_thread_num: () => thread().gtid,
-    __kmpc_global_num_threads: () => 1 + (thread().processState?.startedThreads ?? 0),
-    __kmpc_bound_thread_num: () => thread().frame.tnum,
-    __kmpc_bound_num_threads: () => thread().frame.nthreads,
-    __kmpc_in_parallel: () => (thread().frame.activeLevel > 0 ? 1 : 0),
+    __kmpc_global_thread_num: () => st.thread().gtid,
+    __kmpc_global_num_threads: () => 1 + (st.thread().processState?.startedThreads ?? 0),
+    __kmpc_bound_thread_num: () => st.thread().frame.tnum,
+    __kmpc_bound_num_threads: () => st.thread().frame.nthreads,
+    __kmpc_in_parallel: () => (st.thread().frame.activeLevel > 0 ? 1 : 0),
     __kmpc_ok_to_fork: () => 1,
-    __kmpc_fork_call: (_loc: number, argc: number, microtask: number, args: number) => fork(microtask, argc, args, true),
-    __kmpc_fork_call_if: (_loc: number, argc: number, microtask: number, cond: number, args: number) => fork(microtask, argc, args, cond !== 0),
-    __kmpc_push_num_threads: (_loc: number, _gtid: number, n: number) => { pushedThreads = n; },
+    __kmpc_fork_call: (_loc: number, argc: number, microtask: number, args: number) => st.fork(microtask, argc, args, true),
+    __kmpc_fork_call_if: (_loc: number, argc: number, microtask: number, cond: number, args: number) => st.fork(microtask, argc, args, cond !== 0),
+    __kmpc_push_num_threads: (_loc: number, _gtid: number, n: number) => { st.pushedThreads = n; },
     __kmpc_push_proc_bind: () => {},
-    __kmpc_serialized_parallel: () => thread().beginSerialized(),
-    __kmpc_end_serialized_parallel: () => thread().endSerialized(),
+    __kmpc_serialized_parallel: () => st.thread().beginSerialized(),
+    __kmpc_end_serialized_parallel: () => st.thread().endSerialized(),
     __kmpc_flush: () => fence(),
     // ---- synchronisation
-    __kmpc_barrier: () => thread().barrier(),
-    __kmpc_cancel_barrier: () => { thread().barrier(); return 0; },
+    __kmpc_barrier: () => st.thread().barrier(),
+    __kmpc_cancel_barrier: () => { st.thread().barrier(); return 0; },
     __kmpc_cancel: () => 0, // cancel-var is false: cancellation is not activated
     __kmpc_cancellationpoint: () => 0,
-    __kmpc_master: () => (thread().frame.tnum === 0 ? 1 : 0),
+    __kmpc_master: () => (st.thread().frame.tnum === 0 ? 1 : 0),
     __kmpc_end_master: () => {},
-    __kmpc_masked: (_loc: number, _gtid: number, filter: number) => (thread().frame.tnum === filter ? 1 : 0),
+    __kmpc_masked: (_loc: number, _gtid: number, filter: number) => (st.thread().frame.tnum === filter ? 1 : 0),
     __kmpc_end_masked: () => {},
-    __kmpc_ordered: () => orderedBegin(thread().frame, thread().waiting),
-    __kmpc_end_ordered: () => orderedEnd(thread().frame),
-    __kmpc_critical: (_loc: number, _gtid: number, crit: number) => thread().locks.enterCritical(crit),
-    __kmpc_critical_with_hint: (_loc: number, _gtid: number, crit: number) => thread().locks.enterCritical(crit),
-    __kmpc_end_critical: (_loc: number, _gtid: number, crit: number) => thread().locks.leaveCritical(crit),
-    __kmpc_single: () => (thread().single() ? 1 : 0),
+    __kmpc_ordered: () => orderedBegin(st.thread().frame, st.thread().waiting),
+    __kmpc_end_ordered: () => orderedEnd(st.thread().frame),
+    __kmpc_critical: (_loc: number, _gtid: number, crit: number) => st.thread().locks.enterCritical(crit),
+    __kmpc_critical_with_hint: (_loc: number, _gtid: number, crit: number) => st.thread().locks.enterCritical(crit),
+    __kmpc_end_critical: (_loc: number, _gtid: number, crit: number) => st.thread().locks.leaveCritical(crit),
+    // The guest's critical sections and locks (toolchain/guest/omp_locks.c) come here only for a held lock.
+    faasmpi_omp_lock_wait: (word: number) => st.thread().locks.waitFor(word),
+    faasmpi_omp_lock_wake: (word: number) => st.thread().locks.wake(word),
+    __kmpc_single: () => (st.thread().single() ? 1 : 0),
     __kmpc_end_single: () => {},
     __kmpc_scope: () => {},
     __kmpc_end_scope: () => {},
     __kmpc_copyprivate: (_loc: number, _gtid: number, _size: number, data: number, cpyFunc: number, didit: number) =>
-      thread().copyprivate(data, cpyFunc, didit !== 0),
+      st.thread().copyprivate(data, cpyFunc, didit !== 0),
     // ---- loops
     __kmpc_for_static_init_4: staticInitFor('4'),
     __kmpc_for_static_init_4u: staticInitFor('4u'),
@@ -171,58 +166,58 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     __kmpc_dispatch_fini_4u: dispatchFiniAny,
     __kmpc_dispatch_fini_8: dispatchFiniAny,
     __kmpc_dispatch_fini_8u: dispatchFiniAny,
-    __kmpc_dispatch_deinit: () => dispatchDeinit(thread().frame),
+    __kmpc_dispatch_deinit: () => dispatchDeinit(st.thread().frame),
     // ---- reductions
-    __kmpc_reduce: (_loc: number, _gtid: number, _n: number, _size: number, data: number, func: number) => thread().reduce(data, func),
-    __kmpc_reduce_nowait: (_loc: number, _gtid: number, _n: number, _size: number, data: number, func: number) => thread().reduce(data, func),
-    __kmpc_end_reduce: () => thread().endReduce(),
-    __kmpc_end_reduce_nowait: () => thread().endReduce(),
+    __kmpc_reduce: (_loc: number, _gtid: number, _n: number, _size: number, data: number, func: number) => st.thread().reduce(data, func),
+    __kmpc_reduce_nowait: (_loc: number, _gtid: number, _n: number, _size: number, data: number, func: number) => st.thread().reduceNowait(data, func),
+    __kmpc_end_reduce: () => st.thread().endReduce(),
+    __kmpc_end_reduce_nowait: () => {}, // the combining thread already released the others
     // ---- locks (__kmpc_* take the lock's address, as omp_* do)
-    __kmpc_init_lock: (_l: number, _g: number, p: number) => thread().locks.init(p),
-    __kmpc_init_lock_with_hint: (_l: number, _g: number, p: number) => thread().locks.init(p),
-    __kmpc_destroy_lock: (_l: number, _g: number, p: number) => thread().locks.destroy(p),
-    __kmpc_set_lock: (_l: number, _g: number, p: number) => thread().locks.set(p),
-    __kmpc_unset_lock: (_l: number, _g: number, p: number) => thread().locks.unset(p),
-    __kmpc_test_lock: (_l: number, _g: number, p: number) => thread().locks.test(p),
-    __kmpc_init_nest_lock: (_l: number, _g: number, p: number) => thread().locks.initNest(p),
-    __kmpc_init_nest_lock_with_hint: (_l: number, _g: number, p: number) => thread().locks.initNest(p),
-    __kmpc_destroy_nest_lock: (_l: number, _g: number, p: number) => thread().locks.destroyNest(p),
-    __kmpc_set_nest_lock: (_l: number, _g: number, p: number) => { thread().locks.setNest(p); },
-    __kmpc_unset_nest_lock: (_l: number, _g: number, p: number) => thread().locks.unsetNest(p),
-    __kmpc_test_nest_lock: (_l: number, _g: number, p: number) => thread().locks.testNest(p),
-    omp_init_lock: (p: number) => thread().locks.init(p),
-    omp_init_lock_with_hint: (p: number) => thread().locks.init(p),
-    omp_destroy_lock: (p: number) => thread().locks.destroy(p),
-    omp_set_lock: (p: number) => thread().locks.set(p),
-    omp_unset_lock: (p: number) => thread().locks.unset(p),
-    omp_test_lock: (p: number) => thread().locks.test(p),
-    omp_init_nest_lock: (p: number) => thread().locks.initNest(p),
-    omp_init_nest_lock_with_hint: (p: number) => thread().locks.initNest(p),
-    omp_destroy_nest_lock: (p: number) => thread().locks.destroyNest(p),
-    omp_set_nest_lock: (p: number) => { thread().locks.setNest(p); },
-    omp_unset_nest_lock: (p: number) => thread().locks.unsetNest(p),
-    omp_test_nest_lock: (p: number) => thread().locks.testNest(p),
+    __kmpc_init_lock: (_l: number, _g: number, p: number) => st.thread().locks.init(p),
+    __kmpc_init_lock_with_hint: (_l: number, _g: number, p: number) => st.thread().locks.init(p),
+    __kmpc_destroy_lock: (_l: number, _g: number, p: number) => st.thread().locks.destroy(p),
+    __kmpc_set_lock: (_l: number, _g: number, p: number) => st.thread().locks.set(p),
+    __kmpc_unset_lock: (_l: number, _g: number, p: number) => st.thread().locks.unset(p),
+    __kmpc_test_lock: (_l: number, _g: number, p: number) => st.thread().locks.test(p),
+    __kmpc_init_nest_lock: (_l: number, _g: number, p: number) => st.thread().locks.initNest(p),
+    __kmpc_init_nest_lock_with_hint: (_l: number, _g: number, p: number) => st.thread().locks.initNest(p),
+    __kmpc_destroy_nest_lock: (_l: number, _g: number, p: number) => st.thread().locks.destroyNest(p),
+    __kmpc_set_nest_lock: (_l: number, _g: number, p: number) => { st.thread().locks.setNest(p); },
+    __kmpc_unset_nest_lock: (_l: number, _g: number, p: number) => st.thread().locks.unsetNest(p),
+    __kmpc_test_nest_lock: (_l: number, _g: number, p: number) => st.thread().locks.testNest(p),
+    omp_init_lock: (p: number) => st.thread().locks.init(p),
+    omp_init_lock_with_hint: (p: number) => st.thread().locks.init(p),
+    omp_destroy_lock: (p: number) => st.thread().locks.destroy(p),
+    omp_set_lock: (p: number) => st.thread().locks.set(p),
+    omp_unset_lock: (p: number) => st.thread().locks.unset(p),
+    omp_test_lock: (p: number) => st.thread().locks.test(p),
+    omp_init_nest_lock: (p: number) => st.thread().locks.initNest(p),
+    omp_init_nest_lock_with_hint: (p: number) => st.thread().locks.initNest(p),
+    omp_destroy_nest_lock: (p: number) => st.thread().locks.destroyNest(p),
+    omp_set_nest_lock: (p: number) => { st.thread().locks.setNest(p); },
+    omp_unset_nest_lock: (p: number) => st.thread().locks.unsetNest(p),
+    omp_test_nest_lock: (p: number) => st.thread().locks.testNest(p),
     // ---- tasks
     __kmpc_omp_task_alloc: (_loc: number, _gtid: number, flags: number, sizeofTask: number, sizeofShareds: number, entry: number) => {
-      thread().ensureTaskContext();
-      return thread().tasks.alloc(flags, sizeofTask, sizeofShareds, entry);
+      st.thread().ensureTaskContext();
+      return st.thread().tasks.alloc(flags, sizeofTask, sizeofShareds, entry);
     },
-    __kmpc_omp_task: (_loc: number, _gtid: number, task: number) => { thread().tasks.submit(task); return 0; },
-    __kmpc_omp_task_with_deps: (_loc: number, _gtid: number, task: number) => { thread().tasks.submitWithDeps(task); return 0; },
-    __kmpc_omp_wait_deps: () => { thread().ensureTaskContext(); thread().tasks.taskwait(); },
-    __kmpc_omp_taskwait: () => { thread().ensureTaskContext(); thread().tasks.taskwait(); return 0; },
-    __kmpc_omp_taskwait_51: () => { thread().ensureTaskContext(); thread().tasks.taskwait(); return 0; },
-    __kmpc_omp_taskwait_deps_51: () => { thread().ensureTaskContext(); thread().tasks.taskwait(); },
-    __kmpc_omp_taskyield: () => { thread().ensureTaskContext(); thread().tasks.taskyield(); return 0; },
-    __kmpc_omp_task_begin_if0: (_loc: number, _gtid: number, task: number) => thread().tasks.beginIf0(task),
-    __kmpc_omp_task_complete_if0: (_loc: number, _gtid: number, task: number) => thread().tasks.completeIf0(task),
-    __kmpc_omp_has_task_team: () => (thread().frame.nthreads > 1 ? 1 : 0),
-    __kmpc_taskgroup: () => { thread().ensureTaskContext(); thread().tasks.taskgroupBegin(); },
-    __kmpc_end_taskgroup: () => thread().tasks.taskgroupEnd(),
-    __kmpc_taskloop: (_loc: number, _gtid: number, task: number, ifVal: number, lb: number, ub: number, st: bigint, nogroup: number, sched: number, grain: bigint, dup: number) =>
-      thread().tasks.taskloop(task, ifVal, lb, ub, st, nogroup, sched, grain, dup),
-    __kmpc_taskloop_5: (_loc: number, _gtid: number, task: number, ifVal: number, lb: number, ub: number, st: bigint, nogroup: number, sched: number, grain: bigint, _modifier: number, dup: number) =>
-      thread().tasks.taskloop(task, ifVal, lb, ub, st, nogroup, sched, grain, dup),
+    __kmpc_omp_task: (_loc: number, _gtid: number, task: number) => { st.thread().tasks.submit(task); return 0; },
+    __kmpc_omp_task_with_deps: (_loc: number, _gtid: number, task: number) => { st.thread().tasks.submitWithDeps(task); return 0; },
+    __kmpc_omp_wait_deps: () => { st.thread().ensureTaskContext(); st.thread().tasks.taskwait(); },
+    __kmpc_omp_taskwait: () => { st.thread().ensureTaskContext(); st.thread().tasks.taskwait(); return 0; },
+    __kmpc_omp_taskwait_51: () => { st.thread().ensureTaskContext(); st.thread().tasks.taskwait(); return 0; },
+    __kmpc_omp_taskwait_deps_51: () => { st.thread().ensureTaskContext(); st.thread().tasks.taskwait(); },
+    __kmpc_omp_taskyield: () => { st.thread().ensureTaskContext(); st.thread().tasks.taskyield(); return 0; },
+    __kmpc_omp_task_begin_if0: (_loc: number, _gtid: number, task: number) => st.thread().tasks.beginIf0(task),
+    __kmpc_omp_task_complete_if0: (_loc: number, _gtid: number, task: number) => st.thread().tasks.completeIf0(task),
+    __kmpc_omp_has_task_team: () => (st.thread().frame.nthreads > 1 ? 1 : 0),
+    __kmpc_taskgroup: () => { st.thread().ensureTaskContext(); st.thread().tasks.taskgroupBegin(); },
+    __kmpc_end_taskgroup: () => st.thread().tasks.taskgroupEnd(),
+    __kmpc_taskloop: (_loc: number, _gtid: number, task: number, ifVal: number, lb: number, ub: number, stride: bigint, nogroup: number, sched: number, grain: bigint, dup: number) =>
+      st.thread().tasks.taskloop(task, ifVal, lb, ub, stride, nogroup, sched, grain, dup),
+    __kmpc_taskloop_5: (_loc: number, _gtid: number, task: number, ifVal: number, lb: number, ub: number, stride: bigint, nogroup: number, sched: number, grain: bigint, _modifier: number, dup: number) =>
+      st.thread().tasks.taskloop(task, ifVal, lb, ub, stride, nogroup, sched, grain, dup),
     // ---- memory (allocate clause, omp_alloc): the guest's allocator
     __kmpc_alloc: (_gtid: number, size: number) => allocate(size, 16),
     __kmpc_aligned_alloc: (_gtid: number, align: number, size: number) => allocate(size, align),
@@ -245,36 +240,36 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     },
     __kmpc_get_target_offload: () => 0,
     // ---- the omp_* API
-    omp_set_num_threads: (n: number) => thread().setNumThreads(n),
-    omp_get_num_threads: () => thread().frame.nthreads,
-    omp_get_max_threads: () => thread().frame.env.nthreads[0],
-    omp_get_thread_num: () => thread().frame.tnum,
-    omp_get_num_procs: () => thread().global.procs,
-    omp_in_parallel: () => (thread().frame.activeLevel > 0 ? 1 : 0),
-    omp_set_dynamic: (v: number) => thread().setEnv({ ...thread().frame.env, dynamic: v !== 0 }),
-    omp_get_dynamic: () => (thread().frame.env.dynamic ? 1 : 0),
+    omp_set_num_threads: (n: number) => st.thread().setNumThreads(n),
+    omp_get_num_threads: () => st.thread().frame.nthreads,
+    omp_get_max_threads: () => st.thread().frame.env.nthreads[0],
+    omp_get_thread_num: () => st.thread().frame.tnum,
+    omp_get_num_procs: () => st.thread().global.procs,
+    omp_in_parallel: () => (st.thread().frame.activeLevel > 0 ? 1 : 0),
+    omp_set_dynamic: (v: number) => st.thread().setEnv({ ...st.thread().frame.env, dynamic: v !== 0 }),
+    omp_get_dynamic: () => (st.thread().frame.env.dynamic ? 1 : 0),
     omp_get_cancellation: () => 0,
-    omp_set_nested: (v: number) => { thread().global.maxActiveLevels = v ? MAX_LEVELS : 1; },
-    omp_get_nested: () => (thread().global.maxActiveLevels > 1 ? 1 : 0),
+    omp_set_nested: (v: number) => { st.thread().global.maxActiveLevels = v ? MAX_LEVELS : 1; },
+    omp_get_nested: () => (st.thread().global.maxActiveLevels > 1 ? 1 : 0),
     omp_set_schedule: (kind: number, chunk: number) => {
       const base = kind & ~SCHED_MONOTONIC;
       if (base < Sched.static || base > Sched.auto) throw new OmpError(`omp_set_schedule: unknown schedule kind ${kind}`);
-      thread().setEnv({ ...thread().frame.env, runSched: kind, runChunk: chunk < 1 ? 0 : chunk });
+      st.thread().setEnv({ ...st.thread().frame.env, runSched: kind, runChunk: chunk < 1 ? 0 : chunk });
     },
     omp_get_schedule: (kindPtr: number, chunkPtr: number) => {
-      const env = thread().frame.env;
+      const env = st.thread().frame.env;
       g().mem.setI32(kindPtr, env.runSched);
       g().mem.setI32(chunkPtr, env.runChunk);
     },
-    omp_get_thread_limit: () => thread().global.threadLimit,
+    omp_get_thread_limit: () => st.thread().global.threadLimit,
     omp_get_supported_active_levels: () => MAX_LEVELS,
-    omp_set_max_active_levels: (n: number) => { if (n >= 0) thread().global.maxActiveLevels = Math.min(n, MAX_LEVELS); },
-    omp_get_max_active_levels: () => thread().global.maxActiveLevels,
-    omp_get_level: () => thread().frame.level,
-    omp_get_active_level: () => thread().frame.activeLevel,
-    omp_get_ancestor_thread_num: (level: number) => thread().ancestorThreadNum(level),
-    omp_get_team_size: (level: number) => thread().teamSizeAt(level),
-    omp_in_final: () => (thread().tasks.inFinal ? 1 : 0),
+    omp_set_max_active_levels: (n: number) => { if (n >= 0) st.thread().global.maxActiveLevels = Math.min(n, MAX_LEVELS); },
+    omp_get_max_active_levels: () => st.thread().global.maxActiveLevels,
+    omp_get_level: () => st.thread().frame.level,
+    omp_get_active_level: () => st.thread().frame.activeLevel,
+    omp_get_ancestor_thread_num: (level: number) => st.thread().ancestorThreadNum(level),
+    omp_get_team_size: (level: number) => st.thread().teamSizeAt(level),
+    omp_in_final: () => (st.thread().tasks.inFinal ? 1 : 0),
     omp_get_proc_bind: () => 0,
     omp_get_num_places: () => 0,
     omp_get_place_num_procs: () => 0,
@@ -317,7 +312,29 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
       if (!(e instanceof OmpError)) throw e;
     }
   };
-  return { name: OMP_MODULE_NAME, functions, thread, existing: () => t, prestart, actingThread: () => t?.actingFor ?? 0 };
+  return { name: OMP_MODULE_NAME, functions, thread, existing: () => st.existing, prestart, actingThread: () => st.existing?.actingFor ?? 0 };
+}
+
+/**
+ * The instance's OpenMP thread (made on first use) and the fork state of the entry points. The entry points are
+ * closures made per module, but V8 shares their optimised code between modules (the warm-up's and the job's):
+ * calling per-module closures from them made that code deoptimise ("wrong call target") when a job started,
+ * while a method of this class is the same call target in every module.
+ */
+class ModuleThread {
+  existing: OmpThread | undefined = undefined;
+  pushedThreads = 0;
+  constructor(private readonly make: () => OmpThread) {}
+
+  thread(): OmpThread {
+    return this.existing ?? (this.existing = this.make());
+  }
+
+  fork(microtask: number, argc: number, args: number, cond: boolean): void {
+    const n = this.pushedThreads;
+    this.pushedThreads = 0;
+    this.thread().fork(microtask, argc, args, n, cond);
+  }
 }
 
 /**

@@ -29,8 +29,18 @@ interface TaskCtx {
 }
 
 
+/**
+ * An empty array that holds objects from the start. A fresh [] has another hidden class until its first push:
+ * code V8 optimised during the warm-up (on warm-up stacks long since grown) deoptimised at a job's first region.
+ */
+function objectArray<T>(): T[] {
+  const a: (T | undefined)[] = [undefined];
+  a.pop();
+  return a as T[];
+}
+
 export class Tasks {
-  private readonly stack: TaskCtx[] = [];
+  private readonly stack: TaskCtx[] = objectArray<TaskCtx>();
 
   constructor(
     private readonly g: OmpGuest,

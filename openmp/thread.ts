@@ -4,9 +4,9 @@
 import { OmpError } from './errors.js';
 import { JobAbort } from '../host-interface/types.js';
 import { childEnv, type DataEnv, type GlobalIcvs } from './icv.js';
-import { BARRIER_GEN, M, MAX_ARGS, MAX_LEVELS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, ShareState, T, threadWord } from './layout.js';
+import { BARRIER_GEN, M, MAX_ARGS, MAX_LEVELS, MAX_TEAMS, MAX_THREADS, DISPATCH_BUFFERS, DISPATCH_WORDS, ShareState, T, threadWord } from './layout.js';
 import { OmpProcess, type ThreadRequester, type ThreadSlotInit } from './process.js';
-import type { Frame } from './frame.js';
+import { type Frame, makeFrame } from './frame.js';
 import { OmpGuest } from './guest.js';
 import { Locks } from './locks.js';
 import { HDR, Tasks } from './tasks.js';
@@ -66,8 +66,10 @@ export class OmpThread {
   /** A pool thread started before its process's first fork has no stack until its first team (see attach). */
   private attached: boolean;
   private readonly frames: Frame[] = [];
-  private readonly hot: (HotTeam | undefined)[] = [];
-  private readonly configs: (TeamConfig | undefined)[] = [];
+  // Made with room for objects from the start: a fresh [] has another hidden class than the warm-up's filled
+  // arrays, and the code optimised during the warm-up would deoptimise at the job's first fork.
+  private readonly hot: (HotTeam | undefined)[] = new Array<HotTeam | undefined>(MAX_LEVELS + 2).fill(undefined);
+  private readonly configs: (TeamConfig | undefined)[] = new Array<TeamConfig | undefined>(MAX_TEAMS).fill(undefined);
   private readonly requestThreads?: ThreadRequester;
   /** Whether this thread may run a late member's share itself (undefined: not decided yet; see runLateShares). */
   private lateSharesAllowed: boolean | undefined;
@@ -100,10 +102,7 @@ export class OmpThread {
   }
 
   private soloFrame(env: DataEnv, level: number, activeLevel: number, tnums: number[], sizes: number[]): Frame {
-    return {
-      team: -1, words: undefined, tnum: 0, nthreads: 1, level, activeLevel, ancestorTnum: tnums, ancestorSize: sizes,
-      env, singles: 0, loops: 0, loop: undefined, implicitTask: 0,
-    };
+    return makeFrame(-1, undefined, 0, 1, level, activeLevel, tnums, sizes, env, 0, 0, 0);
   }
 
   /** Guest scratch for this thread (allocated by the main thread on first need). */
@@ -270,10 +269,7 @@ export class OmpThread {
     const proc = this.process!;
     const w = proc.team(team);
     const c = this.teamConfig(team, w);
-    this.frames.push({
-      team, words: w, tnum, nthreads: w[M.nthreads], level: c.level, activeLevel: w[M.activeLevel], ancestorTnum: c.tnums,
-      ancestorSize: c.sizes, env: c.env, singles: w[M.singleBase], loops: w[M.loopBase], loop: undefined, implicitTask: 0,
-    });
+    this.frames.push(makeFrame(team, w, tnum, w[M.nthreads], c.level, w[M.activeLevel], c.tnums, c.sizes, c.env, w[M.singleBase], w[M.loopBase], 0));
     try {
       this.callMicrotask(fn, args, tnum);
       if (tnum === 0) this.runLateShares(w, fn, args);
@@ -309,10 +305,7 @@ export class OmpThread {
       if (Atomics.compareExchange(words, share, ShareState.offered, ShareState.runByForker) !== ShareState.offered) continue;
       this.lateHeaders ||= this.guest.alloc((MAX_LEVELS + 2) * HDR, 16);
       const header = this.lateHeaders + Math.min(own.level, MAX_LEVELS + 1) * HDR;
-      this.frames.push({
-        ...own, tnum: i, singles: w[M.singleBase], loops: w[M.loopBase], loop: undefined, implicitTask: header, childEnv: undefined,
-        childAncestors: undefined,
-      });
+      this.frames.push(makeFrame(own.team, own.words, i, own.nthreads, own.level, own.activeLevel, own.ancestorTnum, own.ancestorSize, own.env, w[M.singleBase], w[M.loopBase], header));
       this.tasks.beginImplicit(header);
       const ownTls = tls ? tls.value : 0;
       if (tls) tls.value = Atomics.load(words, threadWord(g, T.tlsBlock));
@@ -569,9 +562,9 @@ export class OmpThread {
   }
 
   /**
-   * __kmpc_reduce(_nowait): thread 0 combines every thread's private data into its own, in thread order (so
-   * results do not depend on timing), and returns 1 to fold it into the shared variables; the others return 0
-   * once thread 0 is done (their private data stays valid until then).
+   * __kmpc_reduce: thread 0 combines every thread's private data into its own, in thread order (so results do
+   * not depend on timing), and returns 1 to fold it into the shared variables; the others return 0 once thread 0
+   * has done so (__kmpc_end_reduce), so every thread sees the result after it.
    */
   reduce(data: number, reduceFunc: number): number {
     const f = this.frame;
@@ -594,7 +587,7 @@ export class OmpThread {
     return 1;
   }
 
-  /** __kmpc_end_reduce(_nowait), on thread 0: the shared variables are updated; release the others. */
+  /** __kmpc_end_reduce, on thread 0: the shared variables are updated; release the others. */
   endReduce(): void {
     const f = this.frame;
     const w = f.words;
@@ -602,6 +595,33 @@ export class OmpThread {
     Atomics.store(w, M.reduceArrived, 0);
     Atomics.add(w, M.reduceGen, 1);
     Atomics.notify(w, M.reduceGen);
+  }
+
+  /**
+   * __kmpc_reduce_nowait: the same combination, in the same order (thread 0's data, then thread 1's, ...), but
+   * done by whichever thread arrives last, so nobody waits for thread 0 to come round: a member that arrives last
+   * combines and goes on to the join barrier at once, and thread 0 (which returns 1 and folds the result into the
+   * shared variables; with nowait, others may see it only after a barrier) waits once instead of at the
+   * reduction and again at the join. Earlier arrivals wait until the combination is done: it reads their data.
+   */
+  reduceNowait(data: number, reduceFunc: number): number {
+    const f = this.frame;
+    const w = f.words;
+    if (!w) return 1;
+    const n = f.nthreads;
+    const gen = Atomics.load(w, M.reduceGen);
+    Atomics.store(w, M.reduceData + f.tnum, data);
+    if (Atomics.add(w, M.reduceArrived, 1) === n - 1) {
+      const combine = this.guest.fn(reduceFunc) as (lhs: number, rhs: number) => void;
+      const into = Atomics.load(w, M.reduceData);
+      for (let t = 1; t < n; t++) combine(into, Atomics.load(w, M.reduceData + t));
+      Atomics.store(w, M.reduceArrived, 0);
+      Atomics.add(w, M.reduceGen, 1);
+      Atomics.notify(w, M.reduceGen);
+    } else {
+      this.waiting.untilChanged(w, M.reduceGen, gen);
+    }
+    return f.tnum === 0 ? 1 : 0;
   }
 
   // ---------------------------------------------------------------- queries (omp_* API)

@@ -18,6 +18,8 @@ const FAKE_STACK_BASE = 1 << 24;
 const KMP_SCHED_STATIC = 34;
 /** Regions per round (a few hundred microseconds before V8 optimises them); the options are checked between rounds. */
 const ROUND = 8;
+/** Rounds per episode on one fresh module (see warmUp). */
+const EPISODE_ROUNDS = 16;
 
 export interface WarmUpOptions {
   /** Warm up at least this long (unless interrupted)... */
@@ -32,6 +34,28 @@ export interface WarmUpOptions {
 /** Runs synthetic regions as the options say; returns how many. */
 export function warmUp(options: WarmUpOptions): number {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor);
+  const start = performance.now();
+  const more = () => {
+    if (options.interrupt?.()) return false;
+    const ms = performance.now() - start;
+    return ms < options.minMs || (ms < options.maxMs && !(options.enough?.() ?? true));
+  };
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  let regions = 0;
+  // Each episode is a fresh OpenMP thread and process, as a job starts with: the paths a job runs once at its
+  // start (its first fork, team slot, scratch block, memory views) then also run once V8 keeps feedback for the
+  // runtime's functions (it starts to only after a few calls), and the optimised code does not deoptimise on them.
+  if (!more()) return 0;
+  for (;;) {
+    const e = episode(memory, cell, more);
+    regions += e.regions;
+    if (e.done) return regions;
+  }
+}
+
+/** One fresh OpenMP module on the scratch memory: up to EPISODE_ROUNDS rounds; done once more() says so. */
+function episode(memory: WebAssembly.Memory, cell: Int32Array, more: () => boolean): { regions: number; done: boolean } {
+  new Uint8Array(memory.buffer).fill(0);
   let heap = HEAP;
   const alloc = (align: number, size: number): number => {
     if (size > PAGE / 4) return FAKE_STACK_BASE;
@@ -99,13 +123,20 @@ export function warmUp(options: WarmUpOptions): number {
     f.__kmpc_end_critical(0, gtid, CRIT);
     f.omp_set_lock(LOCK);
     f.omp_unset_lock(LOCK);
-    // reduction: the silent member's partial result is already there
+    // reductions (nowait, as parallel regions use, and blocking, as worksharing loops do): the silent member's
+    // partial result is already there
     const w = words();
-    view[REDUCE >> 2] = 1;
-    view[(REDUCE + 16) >> 2] = 1;
-    Atomics.store(w, M.reduceData + 1, REDUCE + 16);
-    Atomics.add(w, M.reduceArrived, 1);
-    if (f.__kmpc_reduce_nowait(0, gtid, 1, 4, REDUCE, 3, CRIT) === 1) f.__kmpc_end_reduce_nowait(0, gtid, CRIT);
+    for (const nowait of [true, false]) {
+      view[REDUCE >> 2] = 1;
+      view[(REDUCE + 16) >> 2] = 1;
+      Atomics.store(w, M.reduceData + 1, REDUCE + 16);
+      Atomics.add(w, M.reduceArrived, 1);
+      if (nowait) {
+        if (f.__kmpc_reduce_nowait(0, gtid, 1, 4, REDUCE, 3, CRIT) === 1) f.__kmpc_end_reduce_nowait(0, gtid, CRIT);
+      } else if (f.__kmpc_reduce(0, gtid, 1, 4, REDUCE, 3, CRIT) === 1) {
+        f.__kmpc_end_reduce(0, gtid, CRIT);
+      }
+    }
     f.omp_get_thread_num();
     f.omp_get_num_threads();
     partnerArrives(); // the join barrier
@@ -117,19 +148,13 @@ export function warmUp(options: WarmUpOptions): number {
 
   const args = alloc(4, 4);
   view[args >> 2] = 0;
-  const start = performance.now();
-  const more = () => {
-    if (options.interrupt?.()) return false;
-    const ms = performance.now() - start;
-    return ms < options.minMs || (ms < options.maxMs && !(options.enough?.() ?? true));
-  };
   // The regions above never wait (the silent member has always arrived): a wait that ends after some spinning
   // gives the spin path its type feedback, or V8 would optimise it blind and throw that code away at the first
   // real wait, again and again.
   const waiting = omp.thread().waiting;
-  const cell = new Int32Array(new SharedArrayBuffer(4));
   let regions = 0;
-  while (more()) {
+  let done = false;
+  for (let round = 0; round < EPISODE_ROUNDS && !done; round++) {
     for (let i = 0; i < ROUND; i++) {
       f.__kmpc_fork_call(0, 0, 1, 0);
       f.__kmpc_fork_call(0, 1, 2, args);
@@ -137,7 +162,8 @@ export function warmUp(options: WarmUpOptions): number {
     let spins = 0;
     waiting.untilChanged(cell, 0, 0, () => ++spins > 300, () => false);
     regions += 2 * ROUND;
+    done = !more();
   }
   omp.thread().processState?.shutdown();
-  return regions;
+  return { regions, done };
 }

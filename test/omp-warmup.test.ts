@@ -62,7 +62,7 @@ describe('warm-up', () => {
       const status = new Function('f', 'return %GetOptimizationStatus(f)');
       const P = OmpThread.prototype;
       // (Small helpers such as callMicrotask are inlined into these and may never be optimised on their own.)
-      const fns = { fork: P.fork, runRegion: P.runRegion, barrier: P.barrier, single: P.single, reduce: P.reduce };
+      const fns = { fork: P.fork, runRegion: P.runRegion, barrier: P.barrier, single: P.single, reduce: P.reduce, reduceNowait: P.reduceNowait };
       const optimised = () => Object.values(fns).every((f) => (status(f) & 16) !== 0);
       const regions = warmUp({ minMs: 0, maxMs: 30000, enough: optimised });
       console.log(JSON.stringify({ regions, optimised: Object.fromEntries(Object.entries(fns).map(([k, f]) => [k, (status(f) & 16) !== 0])) }));`;

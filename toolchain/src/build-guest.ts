@@ -34,6 +34,7 @@ const OBJECTS: GuestObject[] = [
   { source: 'malloc_lock.c', variants: ['threads'], atomics: true },
   { source: 'stdio_lock.c', variants: ['threads'], atomics: true },
   { source: 'omp_support.c', variants: ['threads'], atomics: true },
+  { source: 'omp_locks.c', variants: ['threads'], atomics: true },
   { source: 'thread_atexit.c', variants: ['plain', 'threads'], atomics: true },
 ];
 
