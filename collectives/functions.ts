@@ -45,9 +45,11 @@ function functions(rank: MpiRank) {
   let machinery: Collectives | undefined;
   const colls = () => (machinery ??= new Collectives(rank));
   let shared: SharedCollectives | null | undefined;
+  let sharedCalls = 0;
   const sharedColls = () => {
     if (shared === undefined) {
-      const area = rank.channels.collArea;
+      // FAASMPI_COLL_SHARED=0 keeps every collective on messages (to compare; the same for every rank of a job).
+      const area = process.env.FAASMPI_COLL_SHARED === '0' ? undefined : rank.channels.collArea;
       shared = area ? new SharedCollectives(rank, area) : null;
     }
     return shared;
@@ -136,6 +138,7 @@ function functions(rank: MpiRank) {
       const s = sharedColls();
       const c = s?.commOf(k.comm);
       if (c && useShared(plan.kind, c.n, plan.bytes)) {
+        sharedCalls++;
         let r: SharedResult;
         try {
           r = plan.go(s!, c, describe);
@@ -582,6 +585,8 @@ function functions(rank: MpiRank) {
 
     /** Not MPI: collective messages this rank sent across hosts so far (tests check it stays 0 on one host). */
     FAASMPI_Coll_cross_host_messages: () => rank.crossHostMessages,
+    /** Not MPI: blocking collectives this rank ran on the shared-memory area (tests check the fast path is taken). */
+    FAASMPI_Coll_shared_calls: () => sharedCalls,
   };
 }
 
