@@ -16,10 +16,19 @@ const SHARED_MAX_RANKS = 64;
  * of one rank's block (the whole buffer for Bcast and the reductions). Its data slot must hold what one rank writes:
  * n blocks for Scatter's root and Alltoall, one block otherwise.
  */
-export function useShared(kind: SharedKind, n: number, bytes: number): boolean {
+export function useShared(kind: SharedKind, n: number, bytes: number, contiguousType = false): boolean {
   if (n < 2 || n > SHARED_MAX_RANKS) return false;
   const written = kind === 'scatter' || kind === 'alltoall' ? n * bytes : kind === 'barrier' ? 0 : bytes;
-  return written <= SLOT_BYTES;
+  return written <= SLOT_BYTES || sharedInPlaceReads(kind, n, bytes, contiguousType);
+}
+
+/**
+ * Reduce/Allreduce too large for the slots, of a contiguous datatype (the same at every rank: MPI requires one
+ * datatype for a reduction, so its contiguity is agreed): members publish their buffers' addresses and each
+ * reduces one segment of everyone's input in place (collectives/shared.ts).
+ */
+export function sharedInPlaceReads(kind: SharedKind, n: number, bytes: number, contiguousType: boolean): boolean {
+  return (kind === 'reduce' || kind === 'allreduce') && n >= 2 && n <= SHARED_MAX_RANKS && bytes > SLOT_BYTES && contiguousType;
 }
 
 /** Allreduce over messages: up to this many bytes every rank gathers every contribution and reduces them all... */

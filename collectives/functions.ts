@@ -5,7 +5,7 @@
 // this rank are checked (e.g. the receive arguments of MPI_Gather only at the root).
 import * as abi from '../mpi/abi.js';
 import { peersOf, type Communicator } from '../mpi/communicators.js';
-import { isMpiError, type Datatype } from '../mpi/datatypes/index.js';
+import { contiguousStart, isMpiError, type Datatype } from '../mpi/datatypes/index.js';
 import type { ReductionOp } from '../mpi/ops/index.js';
 import type { MpiPart, MpiRank } from '../mpi/rank.js';
 import { checkBuffer, checkMessageSize } from '../mpi/buffers.js';
@@ -14,18 +14,22 @@ import * as inter from './inter.js';
 import * as neighbor from './neighbor.js';
 import { neighbors } from '../mpi/topology.js';
 import { Collectives, type Coll, type Schedule } from './schedule.js';
-import { useShared, type SharedKind } from './decision.js';
+import { sharedInPlaceReads, useShared, type SharedKind } from './decision.js';
 import { SharedCollectives, type SharedComm, type SharedResult } from './shared.js';
 
 const OK = abi.MPI_SUCCESS;
 const isInPlace = (p: number) => (p | 0) === abi.MPI_IN_PLACE;
 const addr = (p: number) => p >>> 0;
+/** count items of t lie back to back (the reductions that read buffers in place need it). */
+const contiguous = (t: Datatype, count: number) => contiguousStart(t, count, 0) !== undefined && t.extent === t.size;
 
 /** A blocking call's shared-memory form (collectives/shared.ts), used when decision.ts says it fits. */
 interface SharedPlan {
   kind: SharedKind;
   /** Bytes of one rank's block (decision.ts). */
   bytes: number;
+  /** A reduction's datatype is contiguous (agreed: one datatype at every rank). */
+  contiguous?: boolean;
   go: (s: SharedCollectives, c: SharedComm, describe: () => string) => SharedResult;
 }
 
@@ -137,7 +141,7 @@ function functions(rank: MpiRank) {
     if (reqPtr === undefined && plan) {
       const s = sharedColls();
       const c = s?.commOf(k.comm);
-      if (c && useShared(plan.kind, c.n, plan.bytes)) {
+      if (c && useShared(plan.kind, c.n, plan.bytes, plan.contiguous)) {
         sharedCalls++;
         let r: SharedResult;
         try {
@@ -210,7 +214,7 @@ function functions(rank: MpiRank) {
     if (!(k.comm.remote && atRoot) && (e = buffer(k, isInPlace(sbuf) ? 'receive buffer' : 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
     if (atRoot && (e = buffer(k, 'receive buffer', { addr: a.output, count: n, type: t })) !== OK) return e;
     return run(k, reqPtr, `count=${n}, op=${op.name}, root=${r}, `, (c) => (c.inter ? inter.reduce(c, inter.roleOf(r), r, a) : alg.reduce(c, a, r)),
-      { kind: 'reduce', bytes: n * t.size, go: (s, c, d) => s.reduce(c, a, r, d) });
+      { kind: 'reduce', bytes: n * t.size, contiguous: contiguous(t, n), go: (s, c, d) => (sharedInPlaceReads('reduce', c.n, n * t.size, contiguous(t, n)) ? s.reduceInPlace(c, a, r, d) : s.reduce(c, a, r, d)) });
   };
 
   /** Allreduce, Scan, Exscan: (sendbuf | IN_PLACE, recvbuf, count, type, op, comm). */
@@ -230,7 +234,10 @@ function functions(rank: MpiRank) {
       const a: alg.ReduceArgs = { input: addr(isInPlace(sbuf) ? rbuf : sbuf), output: addr(rbuf), count: n, type: t, op };
       if ((e = buffer(k, 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
       if ((e = buffer(k, 'receive buffer', { addr: a.output, count: n, type: t })) !== OK) return e;
-      const plan: SharedPlan | undefined = kind === 'allreduce' ? { kind: 'allreduce', bytes: n * t.size, go: (s, c, d) => s.reduce(c, a, 'all', d) } : undefined;
+      const plan: SharedPlan | undefined = kind !== 'allreduce' ? undefined : {
+        kind: 'allreduce', bytes: n * t.size, contiguous: contiguous(t, n),
+        go: (s, c, d) => (sharedInPlaceReads('allreduce', c.n, n * t.size, contiguous(t, n)) ? s.reduceInPlace(c, a, 'all', d) : s.reduce(c, a, 'all', d)),
+      };
       return run(k, reqPtr, `count=${n}, op=${op.name}, `, (c) => (c.inter ? inter.allreduce(c, a) : kind === 'allreduce' ? alg.allreduce(c, a) : alg.scan(c, a, kind === 'exscan')), plan);
     };
 

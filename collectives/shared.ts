@@ -15,7 +15,7 @@
 // result is the same bits as there and on every rank.
 import * as abi from '../mpi/abi.js';
 import type { Communicator } from '../mpi/communicators.js';
-import { copy, isMpiError, pack, unpack, type Datatype, type MpiError } from '../mpi/datatypes/index.js';
+import { contiguousStart, copy, isMpiError, pack, unpack, type Datatype, type MpiError } from '../mpi/datatypes/index.js';
 import type { MpiRank } from '../mpi/rank.js';
 import { CollArea, reached, SLOT_BYTES } from '../mpi/transport/coll-area.js';
 import type { Block, ReduceArgs } from './algorithms.js';
@@ -42,6 +42,8 @@ export interface SharedResult {
 export class SharedCollectives {
   private readonly comms = new WeakMap<Communicator, SharedComm | null>();
   private readonly scratch = new Uint8Array(SLOT_BYTES);
+  /** Scratch for a segment of a large reduction (grown on need, kept). */
+  private big = new Uint8Array(0);
   private readonly progress = () => this.rank.p2p.progress();
   private result: SharedResult = { error: OK, problem: '' };
 
@@ -97,6 +99,40 @@ export class SharedCollectives {
     acc.set(from.subarray(last, last + bytes));
     for (let r = c.n - 2; r >= 0; r--) this.check(a.op.apply(from, this.slotAt(c, r, s), acc, 0, a.count, a.type));
     this.unpackOwn(0, bytes, a.output, a.count, a.type, acc);
+    return this.end();
+  }
+
+  /**
+   * Reduce/Allreduce of contiguous data too large for the slots: members publish their buffers' addresses; rank m
+   * reduces segment m of every member's input (read in place from their memories, in rank order, into a scratch
+   * buffer) and writes it into the output of the root or of every member; a second sequence number is a barrier
+   * that keeps every buffer in use until all are done. Only rank m reads or writes segment m, so MPI_IN_PLACE
+   * (input = output) is safe.
+   */
+  reduceInPlace(c: SharedComm, a: ReduceArgs, root: number | 'all', describe: () => string): SharedResult {
+    const s = this.enter(c, true, describe);
+    const inAt = contiguousStart(a.type, a.count, a.input)!;
+    const outAt = root === 'all' || root === c.me ? contiguousStart(a.type, a.count, a.output)! : 0;
+    this.area.setAddresses(c.words[c.me], s, inAt, outAt);
+    this.post(c, s);
+    this.waitAll(c, s, describe);
+    const n = c.n, sz = a.type.size;
+    const lo = Math.floor((a.count * c.me) / n), k = Math.floor((a.count * (c.me + 1)) / n) - lo;
+    if (k > 0) {
+      const mems = c.worldRanks.map((w, r) => (r === c.me ? this.rank.mem.all() : new Uint8Array(this.rank.memoryOf(w).buffer)));
+      const input = (r: number) => this.area.address(c.words[r], s, 0) + lo * sz;
+      const bytes = k * sz;
+      if (this.big.length < bytes) this.big = new Uint8Array(bytes);
+      const acc = this.big.subarray(0, bytes);
+      acc.set(mems[n - 1].subarray(input(n - 1), input(n - 1) + bytes));
+      for (let r = n - 2; r >= 0; r--) this.check(a.op.apply(mems[r], input(r), acc, 0, k, a.type));
+      for (let r = 0; r < n; r++) {
+        if (root === 'all' || r === root) mems[r].set(acc, this.area.address(c.words[r], s, 1) + lo * sz);
+      }
+    }
+    const done = (s + 1) | 0;
+    this.post(c, done);
+    this.waitAll(c, done, describe);
     return this.end();
   }
 

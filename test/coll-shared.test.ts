@@ -1,7 +1,7 @@
 // One-host collectives on the shared-memory area (collectives/shared.ts, issue 14): a self-checking program
 // (test/programs/coll_sm.c) runs every shared collective 10,000 rounds on MPI_COMM_WORLD and a split communicator
 // at 1-8 ranks (8 ranks on a 2-core machine: oversubscribed, waits end in futex sleeps), with odd sizes, MPI_IN_PLACE,
-// a derived type, a non-commutative user op, rank-order double sums, a size above the slot (messages) and
+// a derived type, a non-commutative user op, rank-order double sums, sizes above the slot (read in place; strided: messages) and
 // nonblocking collectives in flight across the blocking ones; it also checks that the blocking calls took the
 // shared path. Plus the area's sequence arithmetic across the int32 wrap.
 import assert from 'node:assert/strict';

@@ -9,6 +9,8 @@
 //   SEQ       the sequence number of the last collective this rank entered on the communicator (0: none yet);
 //             stored after its contribution is in the data slot of that sequence's parity
 //   BYTES+p   bytes per block the rank wrote into data slot p (so readers detect truncation)
+//   ADDRS+2p  guest addresses of the rank's input and output buffers for collective of parity p (reductions that
+//             read and write the members' buffers in place instead of copying through the slots)
 export const COMM_SLOTS = 16;
 /** Bytes of one data slot (two per rank and communicator, used by alternate collectives). */
 export const SLOT_BYTES = 16 * 1024;
@@ -16,6 +18,7 @@ export const SLOT_BYTES = 16 * 1024;
 const CONTROL_BYTES = 64;
 const SEQ = 0;
 const BYTES = 1;
+const ADDRS = 3;
 const ENTRY_BYTES = CONTROL_BYTES + 2 * SLOT_BYTES;
 const RANK_BYTES = COMM_SLOTS * ENTRY_BYTES;
 
@@ -58,6 +61,17 @@ export class CollArea {
   post(word: number, seq: number, bytesPerBlock?: number): void {
     if (bytesPerBlock !== undefined) Atomics.store(this.words, word + BYTES + (seq & 1), bytesPerBlock);
     Atomics.store(this.words, word + SEQ, seq);
+  }
+
+  /** Sets the rank's buffer addresses for collective `seq` (before post()). */
+  setAddresses(word: number, seq: number, input: number, output: number): void {
+    Atomics.store(this.words, word + ADDRS + 2 * (seq & 1), input);
+    Atomics.store(this.words, word + ADDRS + 2 * (seq & 1) + 1, output);
+  }
+
+  /** The input (which 0) or output (1) address a rank set for collective `seq`, as an unsigned guest address. */
+  address(word: number, seq: number, which: 0 | 1): number {
+    return Atomics.load(this.words, word + ADDRS + 2 * (seq & 1) + which) >>> 0;
   }
 
   /** Bytes per block written for collective `seq` (read after seeing SEQ reach it). */

@@ -2,7 +2,7 @@
  * numbers are reused many times: every round runs Barrier, Bcast, Reduce, Allreduce, Gather, Allgather, Scatter
  * and Alltoall on MPI_COMM_WORLD and on a split communicator (both at once), with odd sizes, rotating roots,
  * MPI_IN_PLACE, a derived datatype, a non-commutative user op (2x2 matrix product, must come out in rank order),
- * double sums that must equal the rank-order sum bit for bit, a size above the shared slot (the message path),
+ * double sums that must equal the rank-order sum bit for bit, sizes above the shared slot (contiguous: read in place; strided: messages),
  * and nonblocking collectives in flight across the blocking ones. Rounds: argv[1] (default 10000); argv[2] "exact"
  * adds the rank-order check of the double sums.
  * Self-checking: failures print "FAIL rank R: ..." and exit 1; success prints "OK coll_sm rank R". */
@@ -30,6 +30,15 @@ static void matmul(void *in, void *inout, int *len, MPI_Datatype *type) {
     unsigned r2 = a[2] * b[0] + a[3] * b[2], r3 = a[2] * b[1] + a[3] * b[3];
     b[0] = r0; b[1] = r1; b[2] = r2; b[3] = r3;
   }
+}
+
+/* MIN of ints (one int per item, items `extent` apart) as a user op (Open MPI applies predefined ops to predefined
+ * types only). */
+static void min_int(void *in, void *inout, int *len, MPI_Datatype *type) {
+  MPI_Aint lb, extent;
+  MPI_Type_get_extent(*type, &lb, &extent);
+  char *a = in, *b = inout;
+  for (int k = 0; k < *len; k++, a += extent, b += extent) if (*(int *)a < *(int *)b) *(int *)b = *(int *)a;
 }
 
 static void mat_of(int r, int round, unsigned *m) {
@@ -152,14 +161,19 @@ int main(int argc, char **argv) {
   exact_order = argc > 2 && strcmp(argv[2], "exact") == 0;
   MPI_Op matop;
   MPI_Op_create(matmul, 0, &matop);
+  MPI_Op minop;
+  MPI_Op_create(min_int, 1, &minop);
   MPI_Datatype quad; /* a derived type: 4 unsigned ints, one matrix */
   MPI_Type_contiguous(4, MPI_UNSIGNED, &quad);
   MPI_Type_commit(&quad);
   MPI_Comm half;
   MPI_Comm_split(MPI_COMM_WORLD, rank % 2, size - rank, &half); /* reversed order inside each half */
 
-  /* Above the shared slot size: the message path, between shared calls. */
-  int big = 5000;
+  /* Above the shared slot size, between shared calls. */
+  int big = 10000;
+  MPI_Datatype strided; /* every other int: not contiguous, so large reductions of it use messages */
+  MPI_Type_create_resized(MPI_INT, 0, 8, &strided);
+  MPI_Type_commit(&strided);
   int *bigbuf = malloc(big * sizeof(int)), *bigout = malloc(big * sizeof(int));
 
   for (int round = 0; round < rounds && failures == 0; round++) {
@@ -174,14 +188,32 @@ int main(int argc, char **argv) {
     if (round_on(half, round + 1, matop, quad, "half")) break;
 
     if (round % 50 == 0) {
+      /* Above the slot: contiguous ints read in place (IN_PLACE on odd multiples), then a strided type (messages). */
       for (int i = 0; i < big; i++) bigbuf[i] = val(rank, i, round);
-      MPI_Allreduce(bigbuf, bigout, big, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+      if ((round / 50) & 1) {
+        memcpy(bigout, bigbuf, big * sizeof(int));
+        MPI_Allreduce(MPI_IN_PLACE, bigout, big, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+      } else {
+        MPI_Allreduce(bigbuf, bigout, big, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+      }
       for (int i = 0; i < big; i++) {
         int s = 0;
         for (int r = 0; r < size; r++) s += val(r, i, round);
         if (bigout[i] != s) {
-          expect(s, bigout[i], "round %d Allreduce of %d ints (message path) [%d]", round, big, i);
+          expect(s, bigout[i], "round %d Allreduce of %d ints [%d]", round, big, i);
           break;
+        }
+      }
+      int root = (round / 50) % size;
+      for (int i = 0; i < big; i++) bigout[i] = -1;
+      MPI_Reduce(bigbuf, bigout, big / 2, strided, minop, root, MPI_COMM_WORLD);
+      if (rank == root) {
+        for (int i = 0; i < big; i++) {
+          int w = i % 2 ? -1 : val(0, i, round);
+          if (bigout[i] != w) {
+            expect(w, bigout[i], "round %d Reduce of %d strided ints to %d [%d]", round, big / 2, root, i);
+            break;
+          }
         }
       }
     }
@@ -206,6 +238,8 @@ int main(int argc, char **argv) {
   free(bigout);
   MPI_Comm_free(&half);
   MPI_Type_free(&quad);
+  MPI_Type_free(&strided);
   MPI_Op_free(&matop);
+  MPI_Op_free(&minop);
   return check_finish("coll_sm");
 }
