@@ -3,9 +3,10 @@
 // collective's sequence number in its control word; readers wait for the numbers they need and read the peers'
 // slots in place. No messages, no schedule: one pass of copies and a few atomic loads.
 //
-// Slot reuse: collective s writes the data slot of parity s & 1. Before writing it a rank waits until every member
-// has entered collective s - 1: a member that entered s - 1 has finished reading everything of s - 2 (a rank runs
-// its collectives one after the other), and s - 2 was the last user of that slot. Readers never write.
+// Slot reuse: collective s writes data slot s mod DEPTH. Before writing it a rank waits until every member has
+// entered collective s - DEPTH + 1: a member that entered it has finished reading everything of s - DEPTH (a rank
+// runs its collectives one after the other), the last user of that slot. Readers never write. So a root runs up to
+// DEPTH - 1 rooted collectives ahead of its slowest reader, as eager messages let it.
 //
 // Sequence numbers are each rank's own count of blocking shared collectives on the communicator (kept in its SEQ
 // word); every member decides the same way for each call (collectives/decision.ts) so the counts agree. They are
@@ -17,7 +18,7 @@ import * as abi from '../mpi/abi.js';
 import type { Communicator } from '../mpi/communicators.js';
 import { contiguousStart, copy, isMpiError, pack, unpack, type Datatype, type MpiError } from '../mpi/datatypes/index.js';
 import type { MpiRank } from '../mpi/rank.js';
-import { CollArea, reached, SLOT_BYTES } from '../mpi/transport/coll-area.js';
+import { CollArea, DEPTH, reached, SLOT_BYTES } from '../mpi/transport/coll-area.js';
 import type { Block, ReduceArgs } from './algorithms.js';
 
 const OK = abi.MPI_SUCCESS;
@@ -226,7 +227,7 @@ export class SharedCollectives {
   private enter(c: SharedComm, writes: boolean, describe: () => string): number {
     this.result = { error: OK, problem: '' };
     const s = (this.area.seq(c.words[c.me]) + 1) | 0;
-    if (writes) this.waitAll(c, (s - 1) | 0, describe);
+    if (writes) this.waitAll(c, (s - DEPTH + 1) | 0, describe);
     return s;
   }
 

@@ -7,6 +7,7 @@
 // libopenmpi-dev), which this calls. One command: `node dist/experiments/run-all.js osu-coll` (or import run()).
 // OSU_COLL_REPEATS (default 3), OSU_COLL_RANKS (e.g. "2,4"), OSU_COLL_ONLY (e.g. "allreduce,barrier") narrow it.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildDir, buildWasm, programs, repoRoot } from './build.js';
@@ -61,6 +62,7 @@ export async function run(): Promise<BenchmarkResult> {
     result.notes.unshift(`NOT MEASURED: Open MPI is missing and experiments/setup.sh could not install it (${errorText(e)}); run \`bash experiments/setup.sh\` as root.`);
     return result;
   }
+  mkdirSync(buildDir, { recursive: true });
   const native = join(buildDir, 'osu_coll.mpi.native');
   execFileSync('mpicc', ['-O2', join(programs, 'osu_coll.c'), '-o', native], { stdio: 'inherit' });
   let wasm: string | undefined;

@@ -6,7 +6,7 @@
 // shared path. Plus the area's sequence arithmetic across the int32 wrap.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CollArea, reached } from '../mpi/transport/coll-area.js';
+import { CollArea, DEPTH, reached } from '../mpi/transport/coll-area.js';
 import { describeRun, faasmpiRun, sortedLines, SelfChecking } from './helpers.js';
 
 const programs = new SelfChecking('faasmpi-coll-sm-');
@@ -42,17 +42,20 @@ describe('CollArea sequence numbers', () => {
     assert.equal(reached(4, 5), false);
   });
 
-  test('post() keeps the other parity\'s byte count; a post without data keeps its own parity\'s', () => {
+  test('post() keeps the other slots\' byte counts; a post without data keeps its own slot\'s', () => {
     const area = CollArea.create(2);
     const w = area.seqWord(1, 3);
     area.post(w, 7, 100);
     area.post(w, 8, 200);
-    area.post(w, 9);
-    assert.equal(area.seq(w), 9);
-    assert.equal(area.blockBytes(w, 7), 100, 'a reader of collective 7 still sees its byte count after a data-less post of 9');
+    area.post(w, 7 + DEPTH);
+    assert.equal(area.seq(w), 7 + DEPTH);
+    assert.equal(area.blockBytes(w, 7), 100, 'a reader of collective 7 still sees its byte count after a data-less post that uses its slot');
     assert.equal(area.blockBytes(w, 8), 200);
     assert.notEqual(area.dataAt(1, 3, 7), area.dataAt(1, 3, 8));
-    assert.equal(area.dataAt(1, 3, 7), area.dataAt(1, 3, 9));
+    assert.equal(area.dataAt(1, 3, 7), area.dataAt(1, 3, 7 + DEPTH));
+    area.setAddresses(w, 8, 0x1000, 0xfffffff0);
+    assert.equal(area.address(w, 8, 0), 0x1000);
+    assert.equal(area.address(w, 8, 1), 0xfffffff0, 'addresses above 2 GiB come back unsigned');
     assert.notEqual(area.seqWord(0, 3), w);
     assert.equal(CollArea.slotOf(0), 0);
     assert.equal(CollArea.slotOf(1 << 20), undefined, 'a communicator beyond the slots uses messages');
