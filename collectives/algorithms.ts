@@ -18,13 +18,8 @@ import { EAGER_LIMIT, type Op } from '../mpi/p2p/engine.js';
 import { contiguousStart, type Datatype } from '../mpi/datatypes/index.js';
 import type { ReductionOp } from '../mpi/ops/index.js';
 import type { Coll, Schedule } from './schedule.js';
+import { allreduceByGather, reduceInPlaceReads } from './decision.js';
 
-/** Allreduce: below this many bytes every rank gathers every contribution and reduces them all itself. */
-const ALLREDUCE_GATHER_MAX = 16 * 1024;
-/** ... if the communicator is at most this large. */
-const ALLREDUCE_GATHER_RANKS = 8;
-/** From this many bytes, single-host reductions of contiguous data read the peers' buffers directly. */
-const DIRECT_MIN = 32 * 1024;
 
 const EMPTY = new Uint8Array(0);
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -164,8 +159,8 @@ export interface ReduceArgs {
  * its contiguity is agreed; the buffer addresses are not consulted.
  */
 function direct(c: Coll, a: ReduceArgs): boolean {
-  const bytes = a.count * a.type.size;
-  return c.n > 1 && bytes >= DIRECT_MIN && c.layout().single && contiguousStart(a.type, a.count, 0) !== undefined && a.type.extent === a.type.size;
+  const contiguous = contiguousStart(a.type, a.count, 0) !== undefined && a.type.extent === a.type.size;
+  return reduceInPlaceReads(c.n, a.count * a.type.size, c.layout().single, contiguous);
 }
 
 /**
@@ -256,7 +251,7 @@ export function* allreduce(c: Coll, a: ReduceArgs): Schedule {
     return;
   }
   const input = c.pack(a.input, count, type);
-  const result = bytes <= ALLREDUCE_GATHER_MAX && n <= ALLREDUCE_GATHER_RANKS
+  const result = allreduceByGather(n, bytes)
     ? yield* gatherReduce(c, range(n), input, count, type, op)
     : yield* pairwiseReduce(c, input, count, type, op);
   c.unpack(result, 0, a.output, count, type);

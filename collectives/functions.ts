@@ -5,7 +5,7 @@
 // this rank are checked (e.g. the receive arguments of MPI_Gather only at the root).
 import * as abi from '../mpi/abi.js';
 import { peersOf, type Communicator } from '../mpi/communicators.js';
-import { isMpiError, type Datatype } from '../mpi/datatypes/index.js';
+import { contiguousStart, isMpiError, type Datatype } from '../mpi/datatypes/index.js';
 import type { ReductionOp } from '../mpi/ops/index.js';
 import type { MpiPart, MpiRank } from '../mpi/rank.js';
 import { checkBuffer, checkMessageSize } from '../mpi/buffers.js';
@@ -14,10 +14,24 @@ import * as inter from './inter.js';
 import * as neighbor from './neighbor.js';
 import { neighbors } from '../mpi/topology.js';
 import { Collectives, type Coll, type Schedule } from './schedule.js';
+import { sharedInPlaceReads, useShared, type SharedKind } from './decision.js';
+import { SharedCollectives, type SharedComm, type SharedResult } from './shared.js';
 
 const OK = abi.MPI_SUCCESS;
 const isInPlace = (p: number) => (p | 0) === abi.MPI_IN_PLACE;
 const addr = (p: number) => p >>> 0;
+/** count items of t lie back to back (the reductions that read buffers in place need it). */
+const contiguous = (t: Datatype, count: number) => contiguousStart(t, count, 0) !== undefined && t.extent === t.size;
+
+/** A blocking call's shared-memory form (collectives/shared.ts), used when decision.ts says it fits. */
+interface SharedPlan {
+  kind: SharedKind;
+  /** Bytes of one rank's block (decision.ts). */
+  bytes: number;
+  /** A reduction's datatype is contiguous (agreed: one datatype at every rank). */
+  contiguous?: boolean;
+  go: (s: SharedCollectives, c: SharedComm, describe: () => string) => SharedResult;
+}
 
 interface Call {
   fn: string;
@@ -34,6 +48,16 @@ function functions(rank: MpiRank) {
   const mem = rank.mem;
   let machinery: Collectives | undefined;
   const colls = () => (machinery ??= new Collectives(rank));
+  let shared: SharedCollectives | null | undefined;
+  let sharedCalls = 0;
+  const sharedColls = () => {
+    if (shared === undefined) {
+      // FAASMPI_COLL_SHARED=0 keeps every collective on messages (to compare; the same for every rank of a job).
+      const area = process.env.FAASMPI_COLL_SHARED === '0' ? undefined : rank.channels.collArea;
+      shared = area ? new SharedCollectives(rank, area) : null;
+    }
+    return shared;
+  };
 
   const begin = (fn: string, commH: number): Call | number => {
     rank.requireActive(fn);
@@ -109,12 +133,26 @@ function functions(rank: MpiRank) {
   const inPlaceMisuse = (k: Call, where: string) => fail(k, abi.MPI_ERR_BUFFER, `MPI_IN_PLACE is not allowed as ${where}`);
 
   /** Starts the schedule; blocking (reqPtr undefined): waits and returns the error code. */
-  const run = (k: Call, reqPtr: number | undefined, what: string, body: (c: Coll) => Schedule): number => {
+  const run = (k: Call, reqPtr: number | undefined, what: string, body: (c: Coll) => Schedule, plan?: SharedPlan): number => {
     if (reqPtr !== undefined && !mem.holds(addr(reqPtr), addr(reqPtr) + 4)) {
       return fail(k, abi.MPI_ERR_ARG, `request at address 0x${addr(reqPtr).toString(16)} lies outside the rank's memory of ${mem.byteLength} bytes`);
     }
-    const held = k.held.slice();
     const describe = () => `${k.fn}(${what}comm=${commName(k.comm)})`;
+    if (reqPtr === undefined && plan) {
+      const s = sharedColls();
+      const c = s?.commOf(k.comm);
+      if (c && useShared(plan.kind, c.n, plan.bytes, plan.contiguous)) {
+        sharedCalls++;
+        let r: SharedResult;
+        try {
+          r = plan.go(s!, c, describe);
+        } finally {
+          release(k);
+        }
+        return r.error === OK ? OK : rank.errors.raise(k.comm.handle, k.fn, r.error, r.problem);
+      }
+    }
+    const held = k.held.slice();
     const op = colls().start(k.comm, describe, body, () => held.forEach((t) => rank.datatypes.release(t)));
     if (reqPtr !== undefined) {
       mem.setI32(reqPtr, rank.requests.add({ op, kind: 'coll' }));
@@ -138,7 +176,8 @@ function functions(rank: MpiRank) {
   const barrier = (fn: string) => (commH: number, reqPtr?: number) => {
     const k = begin(fn, commH);
     if (typeof k === 'number') return k;
-    return run(k, reqPtr, '', (c) => (c.inter ? inter.barrier(c) : alg.barrier(c)));
+    return run(k, reqPtr, '', (c) => (c.inter ? inter.barrier(c) : alg.barrier(c)),
+      { kind: 'barrier', bytes: 0, go: (s, c, d) => s.barrier(c, d) });
   };
 
   const bcast = (fn: string) => (buf: number, n: number, typeH: number, r: number, commH: number, reqPtr?: number) => {
@@ -152,7 +191,8 @@ function functions(rank: MpiRank) {
     if ((e = root(k, r)) !== OK) return e;
     if (isInPlace(buf)) return inPlaceMisuse(k, 'the buffer');
     if ((e = buffer(k, 'buffer', { addr: addr(buf), count: n, type: t })) !== OK) return e;
-    return run(k, reqPtr, `count=${n}, root=${r}, `, (c) => (c.inter ? inter.bcast(c, inter.roleOf(r), r, addr(buf), n, t) : alg.bcast(c, addr(buf), n, t, r)));
+    return run(k, reqPtr, `count=${n}, root=${r}, `, (c) => (c.inter ? inter.bcast(c, inter.roleOf(r), r, addr(buf), n, t) : alg.bcast(c, addr(buf), n, t, r)),
+      { kind: 'bcast', bytes: n * t.size, go: (s, c, d) => s.bcast(c, addr(buf), n, t, r, d) });
   };
 
   const reduce = (fn: string) => (sbuf: number, rbuf: number, n: number, typeH: number, opH: number, r: number, commH: number, reqPtr?: number) => {
@@ -173,7 +213,8 @@ function functions(rank: MpiRank) {
     // On an intercommunicator the root only receives.
     if (!(k.comm.remote && atRoot) && (e = buffer(k, isInPlace(sbuf) ? 'receive buffer' : 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
     if (atRoot && (e = buffer(k, 'receive buffer', { addr: a.output, count: n, type: t })) !== OK) return e;
-    return run(k, reqPtr, `count=${n}, op=${op.name}, root=${r}, `, (c) => (c.inter ? inter.reduce(c, inter.roleOf(r), r, a) : alg.reduce(c, a, r)));
+    return run(k, reqPtr, `count=${n}, op=${op.name}, root=${r}, `, (c) => (c.inter ? inter.reduce(c, inter.roleOf(r), r, a) : alg.reduce(c, a, r)),
+      { kind: 'reduce', bytes: n * t.size, contiguous: contiguous(t, n), go: (s, c, d) => (sharedInPlaceReads('reduce', c.n, n * t.size, contiguous(t, n)) ? s.reduceInPlace(c, a, r, d) : s.reduce(c, a, r, d)) });
   };
 
   /** Allreduce, Scan, Exscan: (sendbuf | IN_PLACE, recvbuf, count, type, op, comm). */
@@ -193,7 +234,11 @@ function functions(rank: MpiRank) {
       const a: alg.ReduceArgs = { input: addr(isInPlace(sbuf) ? rbuf : sbuf), output: addr(rbuf), count: n, type: t, op };
       if ((e = buffer(k, 'send buffer', { addr: a.input, count: n, type: t })) !== OK) return e;
       if ((e = buffer(k, 'receive buffer', { addr: a.output, count: n, type: t })) !== OK) return e;
-      return run(k, reqPtr, `count=${n}, op=${op.name}, `, (c) => (c.inter ? inter.allreduce(c, a) : kind === 'allreduce' ? alg.allreduce(c, a) : alg.scan(c, a, kind === 'exscan')));
+      const plan: SharedPlan | undefined = kind !== 'allreduce' ? undefined : {
+        kind: 'allreduce', bytes: n * t.size, contiguous: contiguous(t, n),
+        go: (s, c, d) => (sharedInPlaceReads('allreduce', c.n, n * t.size, contiguous(t, n)) ? s.reduceInPlace(c, a, 'all', d) : s.reduce(c, a, 'all', d)),
+      };
+      return run(k, reqPtr, `count=${n}, op=${op.name}, `, (c) => (c.inter ? inter.allreduce(c, a) : kind === 'allreduce' ? alg.allreduce(c, a) : alg.scan(c, a, kind === 'exscan')), plan);
     };
 
   const reduceScatter = (fn: string, block: boolean) => (sbuf: number, rbuf: number, countsOrCount: number, typeH: number, opH: number, commH: number, reqPtr?: number) => {
@@ -265,7 +310,8 @@ function functions(rank: MpiRank) {
       if (varying) return run(k, req, `root=${r}, `, (c) => alg.gather(c, mine, blocks, r));
       // Every rank contributes the same bytes (MPI requires matching type signatures): hosts can batch them.
       const bytes = atRoot ? rn * rt!.size : sn * st!.size;
-      return run(k, req, `root=${r}, `, (c) => alg.gatherEqual(c, mine, blocks, r, bytes));
+      return run(k, req, `root=${r}, `, (c) => alg.gatherEqual(c, mine, blocks, r, bytes),
+        { kind: 'gather', bytes, go: (s, c, d) => s.gather(c, mine, blocks, r, d) });
     };
 
   const scatter = (fn: string, varying: boolean) =>
@@ -305,7 +351,9 @@ function functions(rank: MpiRank) {
         : { addr: base + p * sn * st!.extent, count: sn, type: st! };
       const mine = rt ? { addr: addr(rbuf), count: rn, type: rt } : undefined;
       if ((e = buffer(k, 'receive buffer', mine)) !== OK || (e = buffers(k, 'send buffer', atRoot ? blocks : undefined)) !== OK) return e;
-      return run(k, req, `root=${r}, `, (c) => (c.inter ? inter.scatter(c, inter.roleOf(r), r, blocks, mine) : alg.scatter(c, blocks, mine, r)));
+      const plan: SharedPlan | undefined = varying || k.comm.remote ? undefined
+        : { kind: 'scatter', bytes: atRoot ? sn * st!.size : rn * rt!.size, go: (s, c, d) => s.scatter(c, blocks, mine, r, d) };
+      return run(k, req, `root=${r}, `, (c) => (c.inter ? inter.scatter(c, inter.roleOf(r), r, blocks, mine) : alg.scatter(c, blocks, mine, r)), plan);
     };
 
   const allgather = (fn: string, varying: boolean) =>
@@ -338,7 +386,9 @@ function functions(rank: MpiRank) {
       const blocks = (p: number): alg.Block => ({ addr: base + displs[p] * rt.extent, count: rcounts[p], type: rt });
       const mine = st ? { addr: addr(sbuf), count: sn, type: st } : undefined;
       if ((e = buffer(k, 'send buffer', mine)) !== OK || (e = buffers(k, 'receive buffer', blocks)) !== OK) return e;
-      return run(k, req, '', (c) => (c.inter ? inter.allgather(c, mine!, blocks) : alg.allgather(c, mine, blocks)));
+      const plan: SharedPlan | undefined = varying || k.comm.remote ? undefined
+        : { kind: 'allgather', bytes: mine ? sn * st!.size : rnOrCounts * rt.size, go: (s, c, d) => s.allgather(c, mine, blocks, d) };
+      return run(k, req, '', (c) => (c.inter ? inter.allgather(c, mine!, blocks) : alg.allgather(c, mine, blocks)), plan);
     };
 
   const alltoall = (fn: string) => (sbuf: number, sn: number, stypeH: number, rbuf: number, rn: number, rtypeH: number, commH: number, reqPtr?: number) => {
@@ -358,7 +408,9 @@ function functions(rank: MpiRank) {
     const send = st ? (p: number): alg.Block => ({ addr: sb + p * sn * st.extent, count: sn, type: st }) : undefined;
     const recv = (p: number): alg.Block => ({ addr: rb + p * rn * rt.extent, count: rn, type: rt });
     if ((e = buffers(k, 'send buffer', send)) !== OK || (e = buffers(k, 'receive buffer', recv)) !== OK) return e;
-    return run(k, reqPtr, '', (c) => (c.inter ? inter.alltoall(c, send!, recv) : alg.alltoall(c, send, recv)));
+    const plan: SharedPlan | undefined = k.comm.remote ? undefined
+      : { kind: 'alltoall', bytes: st ? sn * st.size : rn * rt.size, go: (s, c, d) => s.alltoall(c, send, recv, d) };
+    return run(k, reqPtr, '', (c) => (c.inter ? inter.alltoall(c, send!, recv) : alg.alltoall(c, send, recv)), plan);
   };
 
   /** Alltoallv (one send type, displacements in its extents) and Alltoallw (a type per peer, byte displacements). */
@@ -540,6 +592,8 @@ function functions(rank: MpiRank) {
 
     /** Not MPI: collective messages this rank sent across hosts so far (tests check it stays 0 on one host). */
     FAASMPI_Coll_cross_host_messages: () => rank.crossHostMessages,
+    /** Not MPI: blocking collectives this rank ran on the shared-memory area (tests check the fast path is taken). */
+    FAASMPI_Coll_shared_calls: () => sharedCalls,
   };
 }
 

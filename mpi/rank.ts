@@ -64,7 +64,7 @@ export class MpiRank {
   readonly ops: OpRegistry;
   readonly groups = new Groups();
   readonly keyvals = new Keyvals();
-  private engine?: { p2p: P2PEngine; waiter: Waiter };
+  private engine?: { p2p: P2PEngine; waiter: Waiter; channels: JobChannels };
   /** The communicator of the host call running now, once it is resolved (a bad pointer's error goes to its handler). */
   callComm = abi.MPI_COMM_WORLD;
   /** Collective messages this rank sent to a rank on another host (collectives/; 0 on a single host). */
@@ -84,13 +84,13 @@ export class MpiRank {
   }
 
   /** Made on first use: a Faaslet started on its own (no job) gets a private one-rank transport. */
-  private connect(): { p2p: P2PEngine; waiter: Waiter } {
+  private connect(): { p2p: P2PEngine; waiter: Waiter; channels: JobChannels } {
     if (!this.engine) {
       const t = this.transport;
       const channels = t ? JobChannels.attach(t.channels) : JobChannels.create(1, 1 << 20);
       const memories = t ? t.memories : [this.memory()];
       const load = t ? new HostLoad(t.hostLoad) : HostLoad.create();
-      this.engine = { p2p: new P2PEngine(this.worldRank, channels, memories), waiter: new Waiter(channels, this.worldRank, load, t?.onBlock) };
+      this.engine = { p2p: new P2PEngine(this.worldRank, channels, memories), waiter: new Waiter(channels, this.worldRank, load, t?.onBlock), channels };
     }
     return this.engine;
   }
@@ -101,6 +101,11 @@ export class MpiRank {
 
   get waiter(): Waiter {
     return this.connect().waiter;
+  }
+
+  /** The job's shared state on this host (the collectives' shared-memory area is in it). */
+  get channels(): JobChannels {
+    return this.connect().channels;
   }
 
   /** The host running a world rank. */

@@ -55,7 +55,7 @@ export class MpiWarmUp {
 
   constructor() {
     const size = 2;
-    const channels = JobChannels.create(size, 64 * 1024);
+    const channels = JobChannels.create(size, 64 * 1024, false); // its ranks pair blocking with nonblocking calls: messages only
     const memories = Array.from({ length: size }, () =>
       new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor));
     const hostLoad = HostLoad.create().buffer;

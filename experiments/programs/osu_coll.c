@@ -1,9 +1,9 @@
 /* Collective latency (written for faasmpi, in the style of the OSU collective tests): for one collective,
- * chosen by argv[1] (allreduce | bcast | alltoall | barrier), and each message size from 8 B to 1 MiB (powers
+ * chosen by argv[1] (allreduce | bcast | reduce | allgather | alltoall | barrier), and each message size from 8 B to 1 MiB (powers
  * of two; barrier has one size, printed as 0): warm-up calls, then timed calls; the latency of a size is the
  * average time per call, averaged over the ranks (MPI_Reduce of each rank's mean to rank 0). Before the first
  * size, 0.5 s of 8-byte calls warm up the JIT, caches and page faults. Sizes are bytes of MPI_FLOAT data:
- * Allreduce (MPI_SUM) and Bcast (root 0) of `size` bytes; Alltoall of `size` bytes per peer.
+ * Allreduce, Reduce (MPI_SUM, root 0) and Bcast (root 0) of `size` bytes; Allgather and Alltoall of `size` bytes per peer.
  * Prints "size latency_us" lines on rank 0. Usage: osu_coll <collective> [max_bytes [divide]] (divide: 1/divide of the calls)
  * `osu_coll fresh`: no warm-up; 8-byte Allreduces from the first call of the job, printing "last_call latency_us"
  * for the calls 1, 2-10, 11-100, 101-1000, 1001-3000 and 3001-10000 (rank 0's mean time per call). */
@@ -18,6 +18,8 @@ static void call(const char *what, void *s, void *r, int n) {
   if (!strcmp(what, "allreduce")) MPI_Allreduce(s, r, n, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD);
   else if (!strcmp(what, "bcast")) MPI_Bcast(s, n, MPI_FLOAT, 0, MPI_COMM_WORLD);
   else if (!strcmp(what, "alltoall")) MPI_Alltoall(s, n, MPI_FLOAT, r, n, MPI_FLOAT, MPI_COMM_WORLD);
+  else if (!strcmp(what, "reduce")) MPI_Reduce(s, r, n, MPI_FLOAT, MPI_SUM, 0, MPI_COMM_WORLD);
+  else if (!strcmp(what, "allgather")) MPI_Allgather(s, n, MPI_FLOAT, r, n, MPI_FLOAT, MPI_COMM_WORLD);
   else MPI_Barrier(MPI_COMM_WORLD);
 }
 
@@ -45,7 +47,7 @@ int main(int argc, char **argv) {
   long max = argc > 2 ? atol(argv[2]) : 1L << 20;
   int divide = argc > 3 && atoi(argv[3]) > 0 ? atoi(argv[3]) : 1; /* fewer calls (slow links) */
   int barrier = !strcmp(what, "barrier");
-  long per = !strcmp(what, "alltoall") ? nranks : 1;
+  long per = !strcmp(what, "alltoall") || !strcmp(what, "allgather") ? nranks : 1;
   float *s = malloc(max * per), *r = malloc(max * per);
   for (long i = 0; i < max * per / 4; i++) s[i] = (float)(i % 100) * 0.5f + rank;
   memset(r, 0, max * per);

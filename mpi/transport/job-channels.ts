@@ -1,6 +1,7 @@
 // The shared state of one job's ranks on this host: each rank's inbox and doorbell, whether it sleeps, what
 // it is blocked on (for the deadlock report), and a job-wide event counter that moves whenever anything is
 // delivered or completes. Created by the host, attached by each rank's worker (all SharedArrayBuffers).
+import { CollArea } from './coll-area.js';
 import { Inbox } from './inbox.js';
 
 // Atomics.waitAsync (Node 16+) is missing from the ES2022 library typings.
@@ -25,24 +26,30 @@ export interface ChannelsHandle {
   inboxes: SharedArrayBuffer[];
   ranks: SharedArrayBuffer;
   descriptions: SharedArrayBuffer;
+  /** The collectives' shared-memory area (coll-area.ts); absent: collectives use messages only. */
+  collectives?: SharedArrayBuffer;
 }
 
 export class JobChannels {
   readonly inboxes: Inbox[];
   private readonly ranks: Int32Array;
   private readonly descriptions: Uint8Array;
+  readonly collArea?: CollArea;
 
   private constructor(readonly handle: ChannelsHandle) {
     this.inboxes = handle.inboxes.map((b) => new Inbox(b));
+    if (handle.collectives) this.collArea = new CollArea(handle.collectives);
     this.ranks = new Int32Array(handle.ranks);
     this.descriptions = new Uint8Array(handle.descriptions);
   }
 
-  static create(size: number, inboxBytes = INBOX_BYTES): JobChannels {
+  /** `sharedCollectives` false: no shared collective area (a job whose ranks one thread drives, mpi/warm-up.ts). */
+  static create(size: number, inboxBytes = INBOX_BYTES, sharedCollectives = true): JobChannels {
     return new JobChannels({
       inboxes: Array.from({ length: size }, () => Inbox.create(inboxBytes).buffer),
       ranks: new SharedArrayBuffer(size * WORDS_PER_RANK * 4),
       descriptions: new SharedArrayBuffer(size * DESCRIPTION_BYTES),
+      collectives: sharedCollectives ? CollArea.create(size).buffer : undefined,
     });
   }
 
