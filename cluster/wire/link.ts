@@ -4,7 +4,9 @@
 // handshake to its connection with fresh keys on both sides, so a captured handshake cannot be replayed.
 // Small envelopes are coalesced into one frame per turn of the event loop; a large payload goes as its own raw
 // WebSocket message right after its envelope, so it is not copied into a frame. Nagle is off. Senders await
-// writable() for back-pressure instead of letting the socket buffer grow without bound.
+// writable() for back-pressure instead of letting the socket buffer grow without bound; a receiver that cannot
+// take more holds the link's reading (holdReading), which congests the sender in turn. A held link carries every
+// job between the two hosts, so holds are for full receivers only, and are released as soon as they catch up.
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
