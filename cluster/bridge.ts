@@ -5,12 +5,20 @@
 // host pair and FIFO everywhere keep MPI's order per (source, destination, communicator); a sequence number per
 // such triple is checked on arrival, so a broken order ends the job instead of delivering wrong data.
 // Back-pressure: a congested link leaves records in the outbox, so senders find it full and retry later; an
-// inbox full on arrival holds records for that rank here, in order, until it has room.
+// inbox full on arrival holds records for that rank here, in order, until it has room. Past HELD_LIMIT bytes
+// held, the part stops reading its peers' links until the ranks have taken half of it: the senders' links then
+// congest in turn, so a slow receiver never makes a host buffer without bound.
 import type { MpiMessage } from './wire/codec.js';
 import type { HostLink } from './wire/link.js';
-import type { RecordHeader } from '../mpi/transport/inbox.js';
+import { HEADER_WORDS, type RecordHeader } from '../mpi/transport/inbox.js';
 import type { JobChannels } from '../mpi/transport/job-channels.js';
 import { RAW_THRESHOLD } from './wire/link.js';
+
+/** A record's header in an inbox (HEADER_WORDS int32), for counting the space a drain frees. */
+const RECORD_OVERHEAD = HEADER_WORDS * 4;
+
+/** Bytes held for full inboxes past which the part stops reading from its peers (FAASMPI_NET_HELD_BYTES: tests). */
+export const HELD_LIMIT = Number(process.env.FAASMPI_NET_HELD_BYTES) > 0 ? Number(process.env.FAASMPI_NET_HELD_BYTES) : 32 << 20;
 
 export class BridgeError extends Error {}
 
@@ -24,6 +32,9 @@ export class JobBridge {
   private readonly seenSeq = new Map<string, number>();
   /** Records for local ranks whose inbox was full, per rank, in arrival order. */
   private readonly held = new Map<number, Held[]>();
+  private heldBytes = 0;
+  /** Links whose reading this part holds (released when the ranks catch up, or at the end). */
+  private holding: HostLink[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private ended = false;
   private readonly loops: Promise<void>[] = [];
@@ -40,6 +51,11 @@ export class JobBridge {
     private readonly linkTo: (hostId: string) => HostLink | undefined,
     private readonly fail: (problem: string) => void,
   ) {}
+
+  /** Payload bytes held here for local ranks whose inbox is full (bounded: see HELD_LIMIT). */
+  get bytesHeld(): number {
+    return this.heldBytes;
+  }
 
   /** Starts forwarding every remote rank's outbox. */
   start(): void {
@@ -67,11 +83,23 @@ export class JobBridge {
         continue;
       }
       if (!inbox.isEmpty()) {
-        inbox.drain((h, ring, at, length) => this.send(link, rank, h, ring.slice(at, at + length)));
+        let freed = 0;
+        inbox.drain((h, ring, at, length) => {
+          freed += length + RECORD_OVERHEAD;
+          this.send(link, rank, h, ring.slice(at, at + length));
+        });
+        // Local senders that found this outbox full sleep until rung (else up to their 50 ms re-check).
+        if (freed >= inbox.capacity / 4) this.wakeLocalRanks();
         continue;
       }
       if (!last) await this.channels.ringed(rank, seen);
     }
+  }
+
+  private wakeLocalRanks(): void {
+    this.hostTable.forEach((host, rank) => {
+      if (host === this.myHost) this.channels.ring(rank);
+    });
   }
 
   private send(link: HostLink, dst: number, h: RecordHeader, payload: Uint8Array): void {
@@ -107,11 +135,31 @@ export class JobBridge {
     const h: RecordHeader = { kind: m.kind, src: m.src, tag: m.tag, context: m.context, bytes: m.total, a: m.a, b: m.b, c: m.c };
     const payload = raw ?? m.payload;
     const waiting = this.held.get(dst);
-    if (waiting) waiting.push({ h, payload });
+    if (waiting) this.hold(waiting, h, payload);
     else if (!this.push(dst, h, payload)) {
-      this.held.set(dst, [{ h, payload }]);
+      const list: Held[] = [];
+      this.held.set(dst, list);
+      this.hold(list, h, payload);
       this.scheduleRetry();
     }
+  }
+
+  private hold(list: Held[], h: RecordHeader, payload: Uint8Array): void {
+    list.push({ h, payload });
+    this.heldBytes += payload.byteLength;
+    if (this.heldBytes <= HELD_LIMIT || this.holding.length > 0) return;
+    for (const host of new Set(this.hostTable)) {
+      const link = host === this.myHost ? undefined : this.linkTo(host);
+      if (link?.open) {
+        link.holdReading();
+        this.holding.push(link);
+      }
+    }
+  }
+
+  private releaseLinks(): void {
+    for (const link of this.holding) link.releaseReading();
+    this.holding = [];
   }
 
   private push(dst: number, h: RecordHeader, payload: Uint8Array): boolean {
@@ -128,9 +176,10 @@ export class JobBridge {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       for (const [dst, list] of this.held) {
-        while (list.length > 0 && this.push(dst, list[0].h, list[0].payload)) list.shift();
+        while (list.length > 0 && this.push(dst, list[0].h, list[0].payload)) this.heldBytes -= list.shift()!.payload.byteLength;
         if (list.length === 0) this.held.delete(dst);
       }
+      if (this.holding.length > 0 && this.heldBytes <= HELD_LIMIT / 2) this.releaseLinks();
       if (this.held.size > 0) this.scheduleRetry();
     }, 1);
   }
@@ -139,6 +188,9 @@ export class JobBridge {
   async end(): Promise<void> {
     this.ended = true;
     clearTimeout(this.retryTimer);
+    this.held.clear();
+    this.heldBytes = 0;
+    this.releaseLinks();
     this.hostTable.forEach((host, rank) => {
       if (host !== this.myHost) this.channels.ring(rank); // wakes its forward loop, which sees `ended`
     });

@@ -4,7 +4,9 @@
 // handshake to its connection with fresh keys on both sides, so a captured handshake cannot be replayed.
 // Small envelopes are coalesced into one frame per turn of the event loop; a large payload goes as its own raw
 // WebSocket message right after its envelope, so it is not copied into a frame. Nagle is off. Senders await
-// writable() for back-pressure instead of letting the socket buffer grow without bound.
+// writable() for back-pressure instead of letting the socket buffer grow without bound; a receiver that cannot
+// take more holds the link's reading (holdReading), which congests the sender in turn. A held link carries every
+// job between the two hosts, so holds are for full receivers only, and are released as soon as they catch up.
 import { EventEmitter } from 'node:events';
 import { createServer, type Server } from 'node:https';
 import type { PeerCertificate, SecureContextOptions, TLSSocket } from 'node:tls';
@@ -50,6 +52,8 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
   private readonly keepalive: NodeJS.Timeout;
   /** Why the link was cut for silence, if it was. */
   private silence: string | undefined;
+  /** Parts of jobs that asked to stop reading (their receivers are full); reading resumes when none is left. */
+  private readHolds = 0;
 
   /** `peerSerial`: the serial number of the peer's certificate (normalSerial), to close the link if it is revoked. */
   constructor(private readonly ws: WebSocket, readonly identity: Identity, readonly peerSerial: string) {
@@ -66,12 +70,16 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
     });
     ws.on('error', (e) => this.emit('close', e.message));
     ws.on('pong', () => { this.heardAt = performance.now(); });
+    // A peer that holds our link's reading still pings us: it is alive, only full.
+    ws.on('ping', () => { this.heardAt = performance.now(); });
     this.keepalive = setInterval(() => this.checkAlive(), LINK_TIMEOUT_MS / 4).unref();
   }
 
   /** Pings the peer; one silent for LINK_TIMEOUT_MS is cut off, so its jobs end instead of stalling. */
   private checkAlive(): void {
     if (this.ws.readyState !== WebSocket.OPEN) return;
+    // While reading is held, the peer's pongs wait unread in the socket: its silence proves nothing.
+    if (this.readHolds > 0) this.heardAt = performance.now();
     if (performance.now() - this.heardAt > LINK_TIMEOUT_MS) {
       this.silence = `no answer from ${this.peer} for ${Math.round(LINK_TIMEOUT_MS / 1000)} s (stopped or unreachable)`;
       this.ws.terminate();
@@ -113,6 +121,23 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
     this.queuedBytes = 0;
     this.ws.send(encodeFrame(items), { binary: true });
     this.framesSent++;
+  }
+
+  /**
+   * Stops reading from the peer until every hold is released: what it sends then waits in the kernel's socket
+   * buffers and its sender's, whose link becomes congested, so its ranks find their outboxes full (back-pressure
+   * across hosts instead of buffering on the receiving host without bound).
+   */
+  holdReading(): void {
+    if (this.readHolds++ === 0) this.ws.pause();
+  }
+
+  releaseReading(): void {
+    if (this.readHolds === 0) return;
+    if (--this.readHolds === 0) {
+      this.heardAt = performance.now();
+      this.ws.resume();
+    }
   }
 
   /** Whether the socket holds more than the high-water mark (then await writable() before sending more). */
