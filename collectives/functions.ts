@@ -141,7 +141,7 @@ function functions(rank: MpiRank) {
     if (reqPtr === undefined && plan) {
       const s = sharedColls();
       const c = s?.commOf(k.comm);
-      if (c && useShared(plan.kind, c.n, plan.bytes, plan.contiguous)) {
+      if (c && useShared(plan.kind, c.n, plan.bytes, plan.contiguous ?? false, rank.hostCores)) {
         sharedCalls++;
         let r: SharedResult;
         try {

@@ -95,6 +95,11 @@ export class MpiRank {
     return this.engine;
   }
 
+  /** Cores this rank's host may use (its share of the machine): the same for every rank of the host. */
+  get hostCores(): number {
+    return this.connect().waiter.load.cores;
+  }
+
   get p2p(): P2PEngine {
     return this.connect().p2p;
   }

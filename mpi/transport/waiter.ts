@@ -14,7 +14,7 @@ export class Waiter {
   constructor(
     private readonly channels: JobChannels,
     private readonly rank: number,
-    private readonly load: HostLoad,
+    readonly load: HostLoad,
     /** Called instead of sleeping, if given (a private job driven by one thread must never sleep: mpi/warm-up.ts). */
     private readonly onBlock?: () => never,
   ) {}

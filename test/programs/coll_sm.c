@@ -228,10 +228,11 @@ int main(int argc, char **argv) {
     expect(hmax, hb_out, "round %d Iallreduce on the split communicator in flight", round);
   }
 #ifdef __wasm__
-  /* Under faasmpi ("exact"), the blocking calls of a multi-rank run took the shared-memory path. */
+  /* Under faasmpi ("exact"), the blocking calls of a multi-rank run took the shared-memory path (all but Bcast
+     and Reduce when ranks outnumber the host's cores: those stay on messages then). */
   if (exact_order && size > 1 && rounds > 0 && failures == 0) {
     int calls = faasmpi_coll_shared_calls();
-    if (calls < rounds * 10) expect(rounds * 10, calls, "blocking collectives run on shared memory (at least)");
+    if (calls < rounds * 6) expect(rounds * 6, calls, "blocking collectives run on shared memory (at least)");
   }
 #endif
   free(bigbuf);
