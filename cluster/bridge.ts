@@ -10,12 +10,10 @@
 // congest in turn, so a slow receiver never makes a host buffer without bound.
 import type { MpiMessage } from './wire/codec.js';
 import type { HostLink } from './wire/link.js';
-import { HEADER_WORDS, type RecordHeader } from '../mpi/transport/inbox.js';
+import type { RecordHeader } from '../mpi/transport/inbox.js';
 import type { JobChannels } from '../mpi/transport/job-channels.js';
 import { RAW_THRESHOLD } from './wire/link.js';
 
-/** A record's header in an inbox (HEADER_WORDS int32), for counting the space a drain frees. */
-const RECORD_OVERHEAD = HEADER_WORDS * 4;
 
 /** Bytes held for full inboxes past which the part stops reading from its peers (FAASMPI_NET_HELD_BYTES: tests). */
 export const HELD_LIMIT = Number(process.env.FAASMPI_NET_HELD_BYTES) > 0 ? Number(process.env.FAASMPI_NET_HELD_BYTES) : 32 << 20;
@@ -83,13 +81,9 @@ export class JobBridge {
         continue;
       }
       if (!inbox.isEmpty()) {
-        let freed = 0;
-        inbox.drain((h, ring, at, length) => {
-          freed += length + RECORD_OVERHEAD;
-          this.send(link, rank, h, ring.slice(at, at + length));
-        });
+        inbox.drain((h, ring, at, length) => this.send(link, rank, h, ring.slice(at, at + length)));
         // Local senders that found this outbox full sleep until rung (else up to their 50 ms re-check).
-        if (freed >= inbox.capacity / 4) this.wakeLocalRanks();
+        if (inbox.takeRoomWanted()) this.wakeLocalRanks();
         continue;
       }
       if (!last) await this.channels.ringed(rank, seen);

@@ -388,7 +388,11 @@ export class P2PEngine {
 
   progress(): void {
     const inbox = this.channels.inboxes[this.me];
-    if (!inbox.isEmpty()) inbox.drain(this.onRecord);
+    if (!inbox.isEmpty()) {
+      inbox.drain(this.onRecord);
+      // A sender that found our inbox full sleeps until rung (else until its 50 ms re-check).
+      if (inbox.takeRoomWanted()) this.channels.ringAll();
+    }
     if (this.outgoing.length > 0 || this.controlBacklog.length > 0) this.pushOutgoing();
     const hooks = this.progressHooks;
     for (let i = 0; i < hooks.length; i++) hooks[i]();

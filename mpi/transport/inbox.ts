@@ -12,6 +12,7 @@ const LOCK = 0; // 0 free, 1 held, 2 held with waiters
 const TAIL = 1; // producer offset (same line as LOCK: only lock holders touch it)
 const USED = 16; // bytes in use (records + skips)
 const HEAD = 32; // consumer offset
+const ROOM_WANTED = 48; // a producer found the ring full (the consumer rings the job's ranks after it drains)
 
 const SKIP = -1;
 const align8 = (n: number) => (n + 7) & ~7;
@@ -61,6 +62,18 @@ export class Inbox {
    */
   tryPush(h: RecordHeader, payloadLength: number, fill?: (ring: Uint8Array, offset: number, length: number) => void): boolean {
     if (payloadLength > this.maxPayload) throw new RangeError(`record payload ${payloadLength} exceeds ${this.maxPayload}`);
+    if (this.push(h, payloadLength, fill)) return true;
+    // Say so first, then look again: a drain after the first look either made room or sees the flag.
+    Atomics.store(this.control, ROOM_WANTED, 1);
+    return this.push(h, payloadLength, fill);
+  }
+
+  /** Whether a producer found the ring full since the last call (it may sleep until rung). */
+  takeRoomWanted(): boolean {
+    return Atomics.load(this.control, ROOM_WANTED) !== 0 && Atomics.exchange(this.control, ROOM_WANTED, 0) !== 0;
+  }
+
+  private push(h: RecordHeader, payloadLength: number, fill?: (ring: Uint8Array, offset: number, length: number) => void): boolean {
     const size = align8(HEADER_BYTES + payloadLength);
     this.lock();
     try {

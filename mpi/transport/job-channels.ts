@@ -80,6 +80,11 @@ export class JobChannels {
     if (Atomics.load(this.ranks, at + SLEEPING) !== 0) Atomics.notify(this.ranks, at + DOORBELL);
   }
 
+  /** Wakes every rank of the job that sleeps (a drained inbox has room for a producer that found it full). */
+  ringAll(): void {
+    for (let r = 0; r < this.size; r++) this.ring(r);
+  }
+
   /**
    * For a rank on another host: its inbox here is the outbox the host's network side drains. Marked as always
    * sleeping, every ring() notifies, which wakes the host's waitAsync (ringed()).
