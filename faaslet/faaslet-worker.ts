@@ -134,13 +134,13 @@ function run(task: RunTask): FaasletOutcome {
 function prepare(task: PrepareTask): PrepareResult {
   const fdTable = FdTable.create({ preopens: task.preopens, stdin: { kind: 'null' } });
   let faaslet: Faaslet | undefined;
-  let outcome: FaasletOutcome | undefined;
   try {
     faaslet = Faaslet.create(task.module, {
       identity: task.identity, args: task.args, env: task.env, fdTable, stdout: nullSink, stderr: nullSink,
     }, undefined, { observeSideEffects: true }, memoryFor(task.module, undefined, task.maxPages));
     const failed = faaslet.initialise();
     if (faaslet.sideEffect) return { usable: false, reason: `initialisation calls ${faaslet.sideEffect}` };
+    if (faaslet.readEnvironment) return { usable: false, reason: 'initialisation reads the environment (each rank has its own)' };
     if (failed) return { usable: false, reason: `initialisation ended with ${failed.kind}` };
     return { usable: true, snapshot: faaslet.snapshot() };
   } finally {

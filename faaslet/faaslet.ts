@@ -20,11 +20,10 @@ import { diffMemory } from '../snapshots/diff.js';
 import { describeError, type FaasletOutcome } from './outcome.js';
 
 
-/**
- * Host calls that read the Faaslet's inputs or the clock without changing anything outside its memory. Not the
- * environment: each rank's differs (OMPI_COMM_WORLD_RANK, ...), and libc keeps what it read in memory, so a
- * snapshot taken after a constructor read it would give every rank the snapshot's environment for good.
- */
+/** Host calls that read the environment (see Faaslet.readEnvironment). */
+const ENVIRONMENT_READS = new Set(['environ_sizes_get', 'environ_get']);
+
+/** Host calls that read the Faaslet's inputs or the clock without changing anything outside its memory. */
 const NO_SIDE_EFFECTS = new Set([
   'args_sizes_get', 'args_get', 'clock_time_get', 'clock_res_get',
   'fd_fdstat_get', 'fd_prestat_get', 'fd_prestat_dir_name', 'sched_yield',
@@ -49,6 +48,12 @@ class SideEffectReached extends Error {
 export class Faaslet {
   /** The host call with side effects that stopped an observed initialisation, as "module.function". */
   sideEffect: string | undefined;
+  /**
+   * An observed initialisation read the environment. Harmless to go on (it still runs under its time limit), but
+   * its snapshot must not be used: each rank's environment differs (OMPI_COMM_WORLD_RANK, ...) and libc keeps
+   * what it read in memory, so every rank would see the snapshot's environment for good.
+   */
+  readEnvironment = false;
   private observing: boolean;
 
   private constructor(
@@ -225,6 +230,10 @@ export class Faaslet {
     if (this.observing) throw new SideEffectReached(call);
   }
 
+  noteEnvironmentRead(): void {
+    if (this.observing) this.readEnvironment = true;
+  }
+
   private outcomeOf(e: unknown): FaasletOutcome {
     if (e instanceof ProcExit) return { kind: 'exit', code: e.code };
     if (e instanceof JobAbort) return { kind: 'abort', code: e.code, message: e.message };
@@ -284,7 +293,8 @@ function observed(
     out[name] = NO_SIDE_EFFECTS.has(name)
       ? f
       : (...args: any[]) => {
-          faaslet()?.noteSideEffect(`${moduleName}.${name}`);
+          if (ENVIRONMENT_READS.has(name)) faaslet()?.noteEnvironmentRead();
+          else faaslet()?.noteSideEffect(`${moduleName}.${name}`);
           return f(...args);
         };
   }
