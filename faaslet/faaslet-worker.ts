@@ -183,8 +183,9 @@ parentPort?.postMessage({ faasmpiWorkerLoaded: threadId });
 // While it has no task, a long-running host's worker warms the MPI paths up (mpi/warm-up.ts), in short runs
 // between which a task is taken at once: its next jobs' first MPI calls run faster. FAASMPI_MPI_WARMUP_MS
 // sets the budget (0: off), also for a one-job launcher's pool (which has none by default).
-const warmUpAsked = (workerData as { warmUpMpi?: boolean } | undefined)?.warmUpMpi === true || process.env.FAASMPI_MPI_WARMUP_MS !== undefined;
-const warming = new WorkerWarmUp(warmUpAsked ? process.env.FAASMPI_MPI_WARMUP_MS : '0', process.env.FAASMPI_MPI_WARMUP_IDLE_MS);
+const poolData = workerData as { warmUpMpi?: boolean; hostLoad?: SharedArrayBuffer } | undefined;
+const warmUpAsked = poolData?.warmUpMpi === true || process.env.FAASMPI_MPI_WARMUP_MS !== undefined;
+const warming = new WorkerWarmUp(warmUpAsked ? process.env.FAASMPI_MPI_WARMUP_MS : '0', process.env.FAASMPI_MPI_WARMUP_IDLE_MS, poolData?.hostLoad);
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
   warming.busy(task.kind === 'run' ? task.transport.hostLoad : task.kind === 'omp-thread' ? task.hostLoad : undefined);

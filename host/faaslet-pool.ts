@@ -27,6 +27,8 @@ export interface PoolOptions {
    * first MPI calls faster. A one-job launcher gains nothing (its workers get their tasks at once).
    */
   warmUpMpi?: boolean;
+  /** The host's load (HostLoad): idle workers warm up only while the host runs no job and a core is idle. */
+  hostLoad?: SharedArrayBuffer;
 }
 
 export class FaasletPool {
@@ -51,7 +53,7 @@ export class FaasletPool {
       // An idle worker runs its event loop (not piscina's Atomics.wait loop), so that it can warm up in steps
       // between tasks (mpi/warm-up.ts); tasks are whole Faaslets, the cost per task is nothing.
       atomics: 'disabled',
-      workerData: { warmUpMpi: options.warmUpMpi === true },
+      workerData: { warmUpMpi: options.warmUpMpi === true, hostLoad: options.hostLoad },
     });
     this.pool.on('message', (m: { faasmpiWorkerLoaded?: number; faasmpiRank?: { groupId: string; index: number; thread: number } }) => {
       if (typeof m?.faasmpiWorkerLoaded === 'number') this.loaded.add(m.faasmpiWorkerLoaded);

@@ -198,7 +198,7 @@ export class LocalHost {
     this.maxInitTimeoutMs = options.maxInitTimeoutMs ?? 600_000;
     this.load = HostLoad.create(options.cores);
     this.machineLoad = new MachineLoadSampler(this.load, availableParallelism());
-    this.pool = options.pool ?? new FaasletPool({ ...options, warmUpMpi: true }); // a long-running host
+    this.pool = options.pool ?? new FaasletPool({ ...options, warmUpMpi: true, hostLoad: this.load.buffer }); // a long-running host
     this.snapshots = new SnapshotCache((task, signal) => this.pool.prepare(task, signal), options.snapshots);
   }
 
@@ -224,9 +224,11 @@ export class LocalHost {
     const programs = programsOf(spec, modules);
     const cap = this.memoryCap(spec, programs.map((p) => p.module));
     const reserved = this.reserveMemory(cap, localRanks.length);
+    this.load.jobStarted();
     try {
       return await this.runWithin(spec, programs, part, cap);
     } finally {
+      this.load.jobEnded();
       this.reservedBytes -= reserved;
     }
   }

@@ -64,6 +64,18 @@ describe('the private warm-up job', () => {
     w.busy();
   });
 
+  test('a worker that never had a task waits while its host runs a job, even with cores idle', async () => {
+    const load = HostLoad.create(2);
+    load.jobStarted(); // e.g. a part of a job whose ranks sleep while they wait for another host
+    const w = new WorkerWarmUp('60000', '100', load.buffer);
+    await delay(800);
+    assert.equal(w.ms, 0, 'warmed up while the host ran a job');
+    load.jobEnded();
+    await delay(800);
+    assert.ok(w.ms > 0, 'did not warm up once the job ended');
+    w.busy();
+  });
+
   test('a budget of 0 never warms up; the budget bounds the time spent', async () => {
     const off = new WorkerWarmUp('0');
     await delay(20);

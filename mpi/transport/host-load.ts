@@ -6,8 +6,8 @@
 //     machine takes the core the thread it waits for needs: the only safe spin is on a core that is really idle.
 import { availableParallelism } from 'node:os';
 
-const W_RUNNING = 0, W_SHARE = 1, W_EXTERNAL_MILLI = 2, W_MACHINE = 3;
-const WORDS = 4;
+const W_RUNNING = 0, W_SHARE = 1, W_EXTERNAL_MILLI = 2, W_MACHINE = 3, W_JOBS = 4;
+const WORDS = 5;
 
 export class HostLoad {
   private readonly words: Int32Array;
@@ -28,6 +28,16 @@ export class HostLoad {
   }
   leave(): void {
     Atomics.sub(this.words, W_RUNNING, 1);
+  }
+  /** Jobs (or parts of jobs) this host is running now: a running job lends no core to background work. */
+  jobStarted(): void {
+    Atomics.add(this.words, W_JOBS, 1);
+  }
+  jobEnded(): void {
+    Atomics.sub(this.words, W_JOBS, 1);
+  }
+  jobsRunning(): number {
+    return Atomics.load(this.words, W_JOBS);
   }
   /** Busy cores of other processes, in thousandths of a core (written by the sampler). */
   setExternalMilliCores(milli: number): void {
