@@ -59,6 +59,8 @@ const inverse = (m: Map<string, unknown>) => new Map([...m].map(([k, v]) => [v, 
 
 /** Captures the rank's MPI objects. Throws NotCapturable with the reason. */
 export function captureMpiState(rank: MpiRank): MpiState {
+  // Take in what has arrived first, so that whether a rank can move does not depend on when it last looked.
+  rank.engineIfStarted()?.progress();
   const work = rank.engineIfStarted()?.pendingWork();
   if (work) throw new NotCapturable(`point-to-point work in progress (${work})`);
   const bindings = inverse(bindingsOf(rank));
