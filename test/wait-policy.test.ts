@@ -22,6 +22,9 @@ function cpuSeconds(args: string[], env: NodeJS.ProcessEnv): number {
   return user + sys;
 }
 
+/** The middle of three measurements. */
+const median = (f: () => number) => [f(), f(), f()].sort((a, b) => a - b)[1];
+
 describe('wait policy on a machine with a busy neighbour process', () => {
   let busy: ChildProcess;
   let dir: string;
@@ -41,15 +44,15 @@ describe('wait policy on a machine with a busy neighbour process', () => {
     const args = [omp, '400', '1000000'];
     // Medians of 3: now and then a single run spends up to ~0.7 s more (seen in CI); the old policy spent ~1.4 s
     // more in every run.
-    const median = (f: () => number) => [f(), f(), f()].sort((a, b) => a - b)[1];
     const passive = median(() => cpuSeconds(args, { OMP_NUM_THREADS: '2', OMP_WAIT_POLICY: 'passive' }));
     const dflt = median(() => cpuSeconds(args, { OMP_NUM_THREADS: '2' }));
     assert.ok(dflt <= passive * 1.25 + 0.3, `default policy used ${dflt.toFixed(2)} s of CPU, passive ${passive.toFixed(2)} s`);
   });
 
   test('MPI, 2 ranks, one computes while the other waits in MPI_Barrier: the waiter does not spin', { timeout: 240_000 }, () => {
-    const alone = cpuSeconds(['-np', '1', mpi, '400', '1000000'], {});
-    const two = cpuSeconds(['-np', '2', mpi, '400', '1000000'], {});
+    // Medians of 3: one run can lose a core to whatever else runs (the test suite's other files).
+    const alone = median(() => cpuSeconds(['-np', '1', mpi, '400', '1000000'], {}));
+    const two = median(() => cpuSeconds(['-np', '2', mpi, '400', '1000000'], {}));
     // The second rank adds its start-up (a worker, an instance), not a core's worth of polling.
     assert.ok(two <= alone * 1.25 + 0.4, `2 ranks used ${two.toFixed(2)} s of CPU, 1 rank ${alone.toFixed(2)} s`);
   });
