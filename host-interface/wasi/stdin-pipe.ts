@@ -3,6 +3,7 @@
 // one consumer at a time (a rank's threads take a lock to read). A byte ring in a SharedArrayBuffer:
 // the host writes what fits and waits asynchronously for room, so input never piles up without bound; the
 // reader blocks in Atomics.wait until bytes come or the host closes the pipe (end of input).
+import { waitAsync } from '../wait-async.js';
 
 // Int32 control words. HEAD and TAIL count bytes read and written since the start, modulo 2^32.
 const HEAD = 0;
@@ -10,11 +11,6 @@ const TAIL = 1;
 const CLOSED = 2;
 const LOCK = 3;
 const CONTROL_BYTES = 16;
-
-// Atomics.waitAsync (Node 16+) is missing from the ES2022 library typings.
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): { async: false } | { async: true; value: Promise<string> };
-}).waitAsync;
 
 export const STDIN_PIPE_CAPACITY = 1 << 18;
 
@@ -64,8 +60,7 @@ export class StdinPipeWriter {
     const head = Atomics.load(this.control, HEAD);
     const tail = Atomics.load(this.control, TAIL) >>> 0;
     if (((tail - (head >>> 0)) >>> 0) < this.capacity) return;
-    const w = waitAsync(this.control, HEAD, head, timeoutMs);
-    if (w.async) await w.value;
+    await waitAsync(this.control, HEAD, head, timeoutMs);
   }
 
   /** End of input: the reader gets what is left, then 0. */

@@ -3,11 +3,7 @@
 // delivered or completes. Created by the host, attached by each rank's worker (all SharedArrayBuffers).
 import { CollArea } from './coll-area.js';
 import { Inbox } from './inbox.js';
-
-// Atomics.waitAsync (Node 16+) is missing from the ES2022 library typings.
-const waitAsync = (Atomics as unknown as {
-  waitAsync(a: Int32Array, index: number, value: number): { async: false } | { async: true; value: Promise<string> };
-}).waitAsync;
+import { waitAsync } from '../../host-interface/wait-async.js';
 
 export const INBOX_BYTES = 4 << 20;
 const DESCRIPTION_BYTES = 256;
@@ -95,8 +91,7 @@ export class JobChannels {
 
   /** Resolves once the doorbell of `rank` moves from `seen` (for the host's event loop; never blocks it). */
   async ringed(rank: number, seen: number): Promise<void> {
-    const r = waitAsync(this.ranks, rank * WORDS_PER_RANK + DOORBELL, seen);
-    if (r.async) await r.value;
+    await waitAsync(this.ranks, rank * WORDS_PER_RANK + DOORBELL, seen);
   }
 
   doorbell(rank: number): number {
