@@ -1,8 +1,15 @@
 // How an OpenMP thread waits (for a fork, at a barrier, for a lock): spin while a core is really idle (HostLoad
 // counts this host's Faaslets and the rest of the machine), because a futex wake-up costs ~30 us here and a fork
 // or barrier should cost a few; then sleep in Atomics.wait. While it sleeps the thread is not counted as load, so
-// MPI ranks and other threads may spin. The spin adapts to what it buys (SpinBudget).
+// MPI ranks and other threads may spin. The spin adapts to what it buys (SpinBudget). With no idle core (other
+// processes, or more threads than cores) a thread still spins, but only about as long as a wake-up costs: that
+// saves the wake-up when the partner is on the other core and about to arrive, and holds a core the partner may
+// need for at most a wake-up's time (JS has no sched_yield, so a long spin there would take a whole time slice).
 import { type HostLoad, SpinBudget } from '../mpi/transport/host-load.js';
+
+/** The spin without an idle core: about one futex wake-up here (~30-60 us), adapting down to a few us. */
+const BUSY_SPIN_MS = 0.04;
+const BUSY_SPIN_FLOOR_MS = 0.005;
 
 /** How long a waiting thread spins before it sleeps (OMP_WAIT_POLICY, FAASMPI_OMP_SPIN_US). */
 export interface WaitPolicy {
@@ -20,8 +27,10 @@ export function waitPolicyFrom(env: Map<string, string>): WaitPolicy {
 
 export class Waiting {
   private readonly spin: SpinBudget;
+  private readonly busySpin: SpinBudget;
   constructor(readonly load: HostLoad, readonly policy: WaitPolicy) {
     this.spin = new SpinBudget(policy.spinMs);
+    this.busySpin = new SpinBudget(Math.min(policy.spinMs, BUSY_SPIN_MS), Math.min(policy.spinMs, BUSY_SPIN_FLOOR_MS));
   }
 
   /**
@@ -30,22 +39,24 @@ export class Waiting {
    */
   untilChanged(words: Int32Array, index: number, value: number, ready?: () => boolean, onSpin?: () => boolean): void {
     if (Atomics.load(words, index) !== value || ready?.()) return;
-    if (this.policy.spinMs > 0 && this.load.hasSpareCore()) {
-      let spinUntil = performance.now() + this.spin.current;
+    if (this.policy.spinMs > 0) {
+      const idle = this.load.hasSpareCore();
+      const budget = idle ? this.spin : this.busySpin;
+      let spinUntil = performance.now() + budget.current;
       for (let i = 1; ; i++) {
         if (Atomics.load(words, index) !== value || ready?.()) {
-          this.spin.caught();
+          budget.caught();
           return;
         }
         if (onSpin?.()) {
           i = 0;
-          spinUntil = performance.now() + this.spin.current;
+          spinUntil = performance.now() + budget.current;
           continue;
         }
         // The machine may get busy while we spin: look again now and then, and give the core up at once.
-        if ((i & 127) === 0 && (performance.now() >= spinUntil || !this.load.hasSpareCore())) break;
+        if ((i & 15) === 0 && (performance.now() >= spinUntil || (idle && !this.load.hasSpareCore()))) break;
       }
-      this.spin.missed();
+      budget.missed();
     }
     // Sleep in short slices so a change that comes without a notify (or a ready() condition) is still seen.
     for (;;) {

@@ -29,6 +29,10 @@ export class HostLoad {
   leave(): void {
     Atomics.sub(this.words, W_RUNNING, 1);
   }
+  /** Faaslets counted as running now: on a core, spinning, or woken and about to run. */
+  running(): number {
+    return Atomics.load(this.words, W_RUNNING);
+  }
   /** Jobs (or parts of jobs) this host is running now: a running job lends no core to background work. */
   jobStarted(): void {
     Atomics.add(this.words, W_JOBS, 1);

@@ -2,6 +2,7 @@
 // it is blocked on (for the deadlock report), and a job-wide event counter that moves whenever anything is
 // delivered or completes. Created by the host, attached by each rank's worker (all SharedArrayBuffers).
 import { CollArea } from './coll-area.js';
+import type { HostLoad } from './host-load.js';
 import { Inbox } from './inbox.js';
 import { waitAsync } from '../../host-interface/wait-async.js';
 
@@ -11,7 +12,9 @@ const DESCRIPTION_BYTES = 256;
 // Per-rank words in `ranks`, one cache line per rank (ranks poll and ring each other's words)
 const WORDS_PER_RANK = 16;
 const DOORBELL = 0;
+/** 0 running; SLEEPS; WOKEN: a ring counted it as running again (HostLoad) before it got a core; REMOTE. */
 const SLEEPING = 1;
+const SLEEPS = 1, WOKEN = 2, REMOTE = 3;
 const STATE = 2;
 /** Deliveries and completions by this rank; the deadlock watch sums them. Counted per rank to avoid sharing. */
 const EVENTS = 3;
@@ -31,6 +34,8 @@ export class JobChannels {
   private readonly ranks: Int32Array;
   private readonly descriptions: Uint8Array;
   readonly collArea?: CollArea;
+  /** This host's running count, which a ring() raises for the rank it wakes (see countWakesIn). */
+  private load?: HostLoad;
 
   private constructor(readonly handle: ChannelsHandle) {
     this.inboxes = handle.inboxes.map((b) => new Inbox(b));
@@ -69,11 +74,22 @@ export class JobChannels {
     return sum;
   }
 
+  /**
+   * Ranks woken by this thread's ring() count as running from the ring on, not only once they get a core: a woken
+   * rank waiting for a core is load, and a poller that cannot see it would keep the core it needs.
+   */
+  countWakesIn(load: HostLoad): void {
+    this.load = load;
+  }
+
   /** Wakes `rank` if it sleeps on its doorbell. */
   ring(rank: number): void {
     const at = rank * WORDS_PER_RANK;
     Atomics.add(this.ranks, at + DOORBELL, 1);
-    if (Atomics.load(this.ranks, at + SLEEPING) !== 0) Atomics.notify(this.ranks, at + DOORBELL);
+    const sleeping = Atomics.load(this.ranks, at + SLEEPING);
+    if (sleeping === 0 || sleeping === WOKEN) return;
+    if (sleeping === SLEEPS && this.load && Atomics.compareExchange(this.ranks, at + SLEEPING, SLEEPS, WOKEN) === SLEEPS) this.load.enter();
+    Atomics.notify(this.ranks, at + DOORBELL);
   }
 
   /** Wakes every rank of the job that sleeps (a drained inbox has room for a producer that found it full). */
@@ -86,7 +102,7 @@ export class JobChannels {
    * sleeping, every ring() notifies, which wakes the host's waitAsync (ringed()).
    */
   markRemote(rank: number): void {
-    Atomics.store(this.ranks, rank * WORDS_PER_RANK + SLEEPING, 1);
+    Atomics.store(this.ranks, rank * WORDS_PER_RANK + SLEEPING, REMOTE);
   }
 
   /** Resolves once the doorbell of `rank` moves from `seen` (for the host's event loop; never blocks it). */
@@ -98,12 +114,16 @@ export class JobChannels {
     return Atomics.load(this.ranks, rank * WORDS_PER_RANK + DOORBELL);
   }
 
-  /** Sleeps until the doorbell moves from `seen` or the timeout passes. */
-  sleep(rank: number, seen: number, timeoutMs: number): void {
+  /**
+   * Sleeps until the doorbell moves from `seen` or the timeout passes. With `load`, the sleeper leaves its running
+   * count for the sleep and is counted again on waking, by the ring that woke it or else by itself.
+   */
+  sleep(rank: number, seen: number, timeoutMs: number, load?: HostLoad): void {
     const at = rank * WORDS_PER_RANK;
-    Atomics.store(this.ranks, at + SLEEPING, 1);
+    Atomics.store(this.ranks, at + SLEEPING, SLEEPS);
+    load?.leave();
     Atomics.wait(this.ranks, at + DOORBELL, seen, timeoutMs);
-    Atomics.store(this.ranks, at + SLEEPING, 0);
+    if (Atomics.exchange(this.ranks, at + SLEEPING, 0) === SLEEPS) load?.enter();
   }
 
   setState(rank: number, state: number, description?: string): void {
