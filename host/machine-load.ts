@@ -1,6 +1,9 @@
 // Samples how busy the rest of the machine is, for HostLoad: CPU time of all processes (/proc/stat) minus this
 // process's own (/proc/self/stat, which includes all its worker threads), over the last interval. Runs on the
-// host's main thread, which only does networking and control, so a sample never delays a Faaslet.
+// host's main thread, which only does networking and control, so a sample never delays a Faaslet. It also
+// counts the threads of other processes that want a core (runnable ones in /proc/loadavg, less this host's own
+// running Faaslets and the sampler), smoothed over about a second: busy cores alone cannot tell one competing
+// process from twenty.
 import { readFileSync } from 'node:fs';
 import type { HostLoad } from '../mpi/transport/host-load.js';
 
@@ -23,8 +26,22 @@ function read(): Sample | undefined {
   }
 }
 
+/** Runnable threads of the whole machine now ("1/93" in /proc/loadavg: the runnable ones, this reader included). */
+function runnableNow(): number | undefined {
+  try {
+    const n = Number(readFileSync('/proc/loadavg', 'latin1').split(' ')[3]?.split('/')[0]);
+    return Number.isFinite(n) ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Weight of a new sample in the runnable count's moving average (about ten samples, one second). */
+const SMOOTHING = 0.1;
+
 export class MachineLoadSampler {
   private last: Sample | undefined = read();
+  private runnable = 0;
   private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly load: HostLoad, private readonly machineCores: number) {
@@ -32,6 +49,12 @@ export class MachineLoadSampler {
   }
 
   private sample(): void {
+    const runnable = runnableNow();
+    if (runnable !== undefined) {
+      const others = Math.max(0, runnable - 1 - this.load.running());
+      this.runnable += SMOOTHING * (others - this.runnable);
+      this.load.setExternalRunnableMilli(this.runnable * 1000);
+    }
     const now = read();
     const last = this.last;
     this.last = now;

@@ -39,8 +39,8 @@ export class Waiting {
    */
   untilChanged(words: Int32Array, index: number, value: number, ready?: () => boolean, onSpin?: () => boolean): void {
     if (Atomics.load(words, index) !== value || ready?.()) return;
-    if (this.policy.spinMs > 0) {
-      const idle = this.load.hasSpareCore();
+    const idle = this.policy.spinMs > 0 && this.load.hasSpareCore();
+    if (this.policy.spinMs > 0 && (idle || this.load.mayPollBriefly())) {
       const budget = idle ? this.spin : this.busySpin;
       let spinUntil = performance.now() + budget.current;
       for (let i = 1; ; i++) {

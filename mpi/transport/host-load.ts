@@ -6,8 +6,10 @@
 //     machine takes the core the thread it waits for needs: the only safe spin is on a core that is really idle.
 import { availableParallelism } from 'node:os';
 
-const W_RUNNING = 0, W_SHARE = 1, W_EXTERNAL_MILLI = 2, W_MACHINE = 3, W_JOBS = 4;
-const WORDS = 5;
+const W_RUNNING = 0, W_SHARE = 1, W_EXTERNAL_MILLI = 2, W_MACHINE = 3, W_JOBS = 4, W_EXTERNAL_RUNNABLE = 5;
+const WORDS = 6;
+/** A short poll pays off only if the peer is likely on a core now: at most this many runnable threads per core. */
+const BRIEF_POLL_PER_CORE = 2;
 
 export class HostLoad {
   private readonly words: Int32Array;
@@ -47,6 +49,13 @@ export class HostLoad {
   setExternalMilliCores(milli: number): void {
     Atomics.store(this.words, W_EXTERNAL_MILLI, Math.max(0, Math.round(milli)));
   }
+  /** Threads of other processes waiting for or holding a core (the sampler's smoothed count, in thousandths). */
+  setExternalRunnableMilli(milli: number): void {
+    Atomics.store(this.words, W_EXTERNAL_RUNNABLE, Math.max(0, Math.round(milli)));
+  }
+  externalRunnable(): number {
+    return Math.max(this.externalCores(), Math.round(Atomics.load(this.words, W_EXTERNAL_RUNNABLE) / 1000));
+  }
   externalCores(): number {
     // A daemon's occasional tick must not stop all spinning: count a core once it is at least ~3/4 busy.
     return Math.floor((Atomics.load(this.words, W_EXTERNAL_MILLI) + 250) / 1000);
@@ -55,6 +64,15 @@ export class HostLoad {
   hasIdleCore(): boolean {
     const running = Atomics.load(this.words, W_RUNNING) + 1;
     return running <= this.cores && running + this.externalCores() <= this.words[W_MACHINE];
+  }
+  /**
+   * With no spare core, may a waiter still poll for about one wake-up's time? Only while the machine has at most
+   * two runnable threads per core (ours and everyone else's): then the peer it waits for is likely on a core and
+   * about to answer. With more (8 ranks on 2 cores all working, or a heavily loaded machine) the peer is likely
+   * queued behind the poller itself, and the poll only delays it.
+   */
+  mayPollBriefly(): boolean {
+    return Atomics.load(this.words, W_RUNNING) + this.externalRunnable() <= BRIEF_POLL_PER_CORE * this.words[W_MACHINE];
   }
   /** May a waiter spin now? Within this host's share, and on a core the rest of the machine leaves idle. */
   hasSpareCore(): boolean {

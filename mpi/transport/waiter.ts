@@ -52,6 +52,7 @@ export class Waiter {
   /** Polls for as long as the budget of the machine's state allows; true if done() came true meanwhile. */
   private poll(progress: () => void, done: () => boolean): boolean {
     const idle = this.load.hasSpareCore();
+    if (!idle && !this.load.mayPollBriefly()) return false;
     const budget = idle ? this.spin : this.busySpin;
     const spinUntil = performance.now() + budget.current;
     for (let i = 1; ; i++) {
