@@ -36,25 +36,30 @@ function runnableNow(): number | undefined {
   }
 }
 
-/** Weight of a new sample in the runnable count's moving average (about ten samples, one second). */
-const SMOOTHING = 0.1;
+/** Weight of a new sample in the runnable count's moving average (a few samples, a few hundred ms). */
+const SMOOTHING = 0.3;
 
 export class MachineLoadSampler {
   private last: Sample | undefined = read();
-  private runnable = 0;
+  /** Runnable threads of other processes, smoothed; the first sample (taken at once, before any job) as it is. */
+  private runnable: number | undefined;
   private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly load: HostLoad, private readonly machineCores: number) {
+    this.sampleRunnable();
     if (this.last) this.timer = setInterval(() => this.sample(), INTERVAL_MS).unref();
   }
 
-  private sample(): void {
+  private sampleRunnable(): void {
     const runnable = runnableNow();
-    if (runnable !== undefined) {
-      const others = Math.max(0, runnable - 1 - this.load.running());
-      this.runnable += SMOOTHING * (others - this.runnable);
-      this.load.setExternalRunnableMilli(this.runnable * 1000);
-    }
+    if (runnable === undefined) return;
+    const others = Math.max(0, runnable - 1 - this.load.running());
+    this.runnable = this.runnable === undefined ? others : this.runnable + SMOOTHING * (others - this.runnable);
+    this.load.setExternalRunnableMilli(this.runnable * 1000);
+  }
+
+  private sample(): void {
+    this.sampleRunnable();
     const now = read();
     const last = this.last;
     this.last = now;
