@@ -32,7 +32,7 @@ export class Waiter {
   waitUntil(progress: () => void, done: () => boolean, describe: () => string): void {
     progress();
     if (done()) return;
-    if (this.onBlock === undefined && this.poll(progress, done)) return;
+    if (this.poll(progress, done)) return;
     this.onBlock?.();
     this.channels.setState(this.rank, RankState.blocked, describe());
     try {
