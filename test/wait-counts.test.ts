@@ -115,3 +115,27 @@ describe('the running count across a rank\'s sleeps', () => {
     assert.equal(load.running(), 0);
   });
 });
+
+describe('when a waiter may poll without an idle core', () => {
+  // HostLoad.create(cores) takes the machine's core count from the OS; these cases scale with it.
+  test('while at most two threads per core want one (ours and other processes\'), and not beyond', () => {
+    const load = HostLoad.create(2);
+    const machine = HostLoad.create().cores;
+    for (let i = 0; i < 2 * machine; i++) load.enter();
+    assert.ok(load.mayPollBriefly(), 'two of ours per core, nothing else: a brief poll is allowed');
+    load.enter();
+    assert.ok(!load.mayPollBriefly(), 'one more than two per core: no poll');
+    load.leave();
+    load.setExternalRunnableMilli(1000);
+    assert.ok(!load.mayPollBriefly(), 'a runnable thread of another process counts like one of ours');
+    for (let i = 0; i < 2 * machine; i++) load.leave();
+    load.setExternalRunnableMilli(20_000);
+    assert.ok(!load.mayPollBriefly(), 'a heavily loaded machine (20 runnable threads elsewhere): no poll');
+    load.setExternalRunnableMilli(0);
+    load.setExternalMilliCores(machine * 1000); // every core busy elsewhere: at least one runnable thread per core
+    for (let i = 0; i < machine; i++) load.enter();
+    assert.ok(load.mayPollBriefly(), 'one of ours and one busy process per core: a brief poll is allowed');
+    load.enter();
+    assert.ok(!load.mayPollBriefly(), 'busy cores count at least as runnable threads');
+  });
+});
