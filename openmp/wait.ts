@@ -2,9 +2,10 @@
 // counts this host's Faaslets and the rest of the machine), because a futex wake-up costs ~30 us here and a fork
 // or barrier should cost a few; then sleep in Atomics.wait. While it sleeps the thread is not counted as load, so
 // MPI ranks and other threads may spin. The spin adapts to what it buys (SpinBudget). With no idle core (other
-// processes, or more threads than cores) a thread still spins, but only about as long as a wake-up costs: that
-// saves the wake-up when the partner is on the other core and about to arrive, and holds a core the partner may
-// need for at most a wake-up's time (JS has no sched_yield, so a long spin there would take a whole time slice).
+// processes, or more threads than cores) a thread spins only while the machine has at most two runnable threads
+// per core (HostLoad.mayPollBriefly), and only about as long as a wake-up costs: that saves the wake-up when the
+// partner is on the other core and about to arrive, and holds a core the partner may need for at most a
+// wake-up's time (JS has no sched_yield, so a long spin there would take a whole time slice).
 import { type HostLoad, SpinBudget } from '../mpi/transport/host-load.js';
 
 /** The spin without an idle core: about one futex wake-up here (~30-60 us), adapting down to a few us. */

@@ -1,11 +1,12 @@
 // How a rank waits for MPI progress: poll while a core is really idle (see HostLoad: a futex wake-up costs ~30-60 us
 // here, a poll well under 1 us), then sleep on the rank's doorbell, waking now and then to re-check. With no idle
-// core (ranks outnumber cores, or other processes keep them busy) a rank still polls, but only about as long as a
-// wake-up costs: if the reply comes within that, the wake-up is saved; if not, the core the peer may need was held
-// for at most one wake-up's time (JS cannot yield the way MPI libraries do with sched_yield, so a long poll there
-// would take the core for a whole time slice). While it sleeps the rank is not counted as running (so the ranks
-// still running may poll each other) and is marked blocked, with what it waits for, so the host can report a
-// deadlock.
+// core (ranks outnumber cores, or other processes keep them busy) a rank polls only while the machine has at most
+// two runnable threads per core (the peer is then likely on a core and about to answer), and only about as long as
+// a wake-up costs: if the answer comes within that, the wake-up is saved; if not, the core the peer may need was
+// held for at most one wake-up's time (JS cannot yield the way MPI libraries do with sched_yield, so a long poll
+// there would take the core for a whole time slice). A sleeping rank is not counted as running (so the ranks
+// still running may poll each other), is counted again by the ring that wakes it (job-channels.ts), and is marked
+// blocked, with what it waits for, so the host can report a deadlock.
 import { type HostLoad, SpinBudget } from './host-load.js';
 import { JobChannels, RankState } from './job-channels.js';
 
