@@ -20,6 +20,9 @@ interface Checked {
   peer: number;
 }
 
+/** The description of a send that completed when it started (never shown: only waits on pending ones are). */
+const sentAlready = () => 'a completed send';
+
 function commName(c: Communicator): string {
   return c.name || `0x${(c.handle >>> 0).toString(16)}`;
 }
@@ -145,6 +148,25 @@ function functions(rank: MpiRank) {
 
   const putStatus = (ptr: number, s: Status) => writeStatus(mem, ptr, s);
   const emptyStatus: Status = { source: abi.MPI_ANY_SOURCE, tag: abi.MPI_ANY_TAG, error: OK, bytes: 0, cancelled: false };
+
+  /**
+   * The short path of MPI_Send / MPI_Isend: a small contiguous message of a predefined type to a valid rank of an
+   * intracommunicator, pushed eagerly at once (P2PEngine.trySendEager). A fresh job runs its first thousands of
+   * sends in V8's interpreter, where every layer costs: no check() record, no datatype reference (predefined types
+   * are never freed), no fill closure. Anything else (errors included) returns undefined and takes the general
+   * path, which checks and reports it; so does a send the engine cannot push now.
+   */
+  const eagerSend = (fn: string, buf: number, count: number, typeH: number, dest: number, tag: number, commH: number): SendOp | undefined => {
+    rank.requireActive(fn);
+    const comm = rank.comms.get(commH);
+    if (!comm || comm.remote || count < 0 || dest < 0 || dest >= comm.worldRanks.length || tag < 0 || tag > abi.TAG_UB_VALUE) return undefined;
+    const type = rank.datatypes.acquire(typeH);
+    if (isMpiError(type) || !type.predefined || type.size !== type.extent) return undefined;
+    const bytes = count * type.size, at = buf >>> 0;
+    if (!mem.holds(at, at + bytes)) return undefined;
+    rank.callComm = comm.handle;
+    return rank.p2p.trySendEager(comm, comm.worldRanks[dest], tag, at, count, type, bytes, sentAlready);
+  };
 
   const blockingSend = (fn: string, mode: SendMode) => (buf: number, count: number, type: number, dest: number, tag: number, comm: number) => {
     const c = check(fn, comm, count, type, dest, tag, 'dest', buf);
@@ -318,8 +340,12 @@ function functions(rank: MpiRank) {
     return opError(op, fn);
   };
 
+  const send = blockingSend('MPI_Send', 'standard');
+  const isend = immediate('MPI_Isend', 'send', 'standard');
+
   return {
-    MPI_Send: blockingSend('MPI_Send', 'standard'),
+    MPI_Send: (buf: number, count: number, type: number, dest: number, tag: number, comm: number) =>
+      (eagerSend('MPI_Send', buf, count, type, dest, tag, comm) ? OK : send(buf, count, type, dest, tag, comm)),
     MPI_Ssend: blockingSend('MPI_Ssend', 'sync'),
     MPI_Rsend: blockingSend('MPI_Rsend', 'ready'),
     MPI_Bsend: blockingSend('MPI_Bsend', 'buffered'),
@@ -368,7 +394,13 @@ function functions(rank: MpiRank) {
       return opError(recvOp, fn);
     },
 
-    MPI_Isend: immediate('MPI_Isend', 'send', 'standard'),
+    MPI_Isend: (buf: number, count: number, type: number, dest: number, tag: number, comm: number, reqPtr: number) => {
+      mem.span(reqPtr, 4, 'request');
+      const op = eagerSend('MPI_Isend', buf, count, type, dest, tag, comm);
+      if (!op) return isend(buf, count, type, dest, tag, comm, reqPtr);
+      newRequest(reqPtr, { op, kind: 'send' });
+      return OK;
+    },
     MPI_Issend: immediate('MPI_Issend', 'send', 'sync'),
     MPI_Irsend: immediate('MPI_Irsend', 'send', 'ready'),
     MPI_Ibsend: immediate('MPI_Ibsend', 'send', 'buffered'),
