@@ -301,7 +301,7 @@ export class P2PEngine {
   recv(comm: Communicator, src: number, tag: number, addr: number, count: number, type: Datatype, what: () => string): RecvOp {
     const op: RecvOp = { kind: 'recv', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, src, tag, context: comm.context, addr, count, type };
     this.progress();
-    const i = this.unexpected.findIndex((m) => matches(op, m.h));
+    const i = this.firstUnexpected(op);
     if (i >= 0) this.deliver(op, this.unexpected.splice(i, 1)[0]);
     else this.posted.push(op);
     return op;
@@ -486,6 +486,12 @@ export class P2PEngine {
       }
     }
   };
+
+  private firstUnexpected(op: RecvOp): number {
+    const unexpected = this.unexpected;
+    for (let i = 0; i < unexpected.length; i++) if (matches(op, unexpected[i].h)) return i;
+    return -1;
+  }
 
   private firstPosted(h: RecordHeader): number {
     const posted = this.posted;

@@ -20,6 +20,12 @@ interface Checked {
   peer: number;
 }
 
+/** What a receive waits for, in the deadlock report. */
+function recvWhat(fn: string, comm: Communicator, peer: number, tag: number): string {
+  const src = peer === abi.MPI_ANY_SOURCE ? 'MPI_ANY_SOURCE' : String(sourceRank(comm, peer));
+  return `${fn}(source=${src}, tag=${tag === abi.MPI_ANY_TAG ? 'MPI_ANY_TAG' : tag}, comm=${commName(comm)})`;
+}
+
 /** The description of a send that completed when it started (never shown: only waits on pending ones are). */
 const sentAlready = () => 'a completed send';
 
@@ -121,10 +127,7 @@ function functions(rank: MpiRank) {
       rank.datatypes.release(c.type);
       return nullOp(c.comm, 'recv');
     }
-    const what = () => {
-      const src = c.peer === abi.MPI_ANY_SOURCE ? 'MPI_ANY_SOURCE' : String(sourceRank(c.comm, c.peer));
-      return `${fn}(source=${src}, tag=${tag === abi.MPI_ANY_TAG ? 'MPI_ANY_TAG' : tag}, comm=${commName(c.comm)})`;
-    };
+    const what = () => recvWhat(fn, c.comm, c.peer, tag);
     const op = rank.p2p.recv(c.comm, c.peer, tag, buf >>> 0, count, c.type, what);
     if (op.done) rank.datatypes.release(c.type);
     else op.onDone = () => rank.datatypes.release(c.type);
@@ -166,6 +169,26 @@ function functions(rank: MpiRank) {
     if (!mem.holds(at, at + bytes)) return undefined;
     rank.callComm = comm.handle;
     return rank.p2p.trySendEager(comm, comm.worldRanks[dest], tag, at, count, type, bytes, sentAlready);
+  };
+
+  /**
+   * The short path of MPI_Recv / MPI_Irecv: a contiguous buffer of a predefined type, a valid source (or
+   * MPI_ANY_SOURCE) and tag on an intracommunicator; the receive is started as startRecv() would, with fewer
+   * layers. Anything else returns undefined for the general path.
+   */
+  const quickRecv = (fn: string, buf: number, count: number, typeH: number, source: number, tag: number, commH: number): Op | undefined => {
+    rank.requireActive(fn);
+    const comm = rank.comms.get(commH);
+    if (!comm || comm.remote || count < 0 || !(tag >= 0 || tag === abi.MPI_ANY_TAG)) return undefined;
+    const n = comm.worldRanks.length;
+    if (!(source === abi.MPI_ANY_SOURCE || (source >= 0 && source < n))) return undefined;
+    const type = rank.datatypes.acquire(typeH);
+    if (isMpiError(type) || !type.predefined || type.size !== type.extent) return undefined;
+    const at = buf >>> 0;
+    if (!mem.holds(at, at + count * type.size)) return undefined;
+    rank.callComm = comm.handle;
+    const peer = source === abi.MPI_ANY_SOURCE ? source : comm.worldRanks[source];
+    return rank.p2p.recv(comm, peer, tag, at, count, type, () => recvWhat(fn, comm, peer, tag));
   };
 
   const blockingSend = (fn: string, mode: SendMode) => (buf: number, count: number, type: number, dest: number, tag: number, comm: number) => {
@@ -342,6 +365,7 @@ function functions(rank: MpiRank) {
 
   const send = blockingSend('MPI_Send', 'standard');
   const isend = immediate('MPI_Isend', 'send', 'standard');
+  const irecv = immediate('MPI_Irecv', 'recv', 'standard');
 
   return {
     MPI_Send: (buf: number, count: number, type: number, dest: number, tag: number, comm: number) =>
@@ -349,8 +373,14 @@ function functions(rank: MpiRank) {
     MPI_Ssend: blockingSend('MPI_Ssend', 'sync'),
     MPI_Rsend: blockingSend('MPI_Rsend', 'ready'),
     MPI_Bsend: blockingSend('MPI_Bsend', 'buffered'),
-    MPI_Recv: (buf: number, count: number, type: number, source: number, tag: number, comm: number, statusPtr: number) =>
-      recvInto('MPI_Recv', buf, count, type, source, tag, comm, statusPtr),
+    MPI_Recv: (buf: number, count: number, type: number, source: number, tag: number, comm: number, statusPtr: number) => {
+      checkStatusPointer(mem, statusPtr);
+      const op = quickRecv('MPI_Recv', buf, count, type, source, tag, comm);
+      if (!op) return recvInto('MPI_Recv', buf, count, type, source, tag, comm, statusPtr);
+      if (!op.done) waitFor([op], 'MPI_Recv', true);
+      putStatus(statusPtr, op.status);
+      return opError(op, 'MPI_Recv');
+    },
 
     MPI_Sendrecv: (sbuf: number, scount: number, stype: number, dest: number, stag: number,
       rbuf: number, rcount: number, rtype: number, source: number, rtag: number, comm: number, statusPtr: number) => {
@@ -404,7 +434,13 @@ function functions(rank: MpiRank) {
     MPI_Issend: immediate('MPI_Issend', 'send', 'sync'),
     MPI_Irsend: immediate('MPI_Irsend', 'send', 'ready'),
     MPI_Ibsend: immediate('MPI_Ibsend', 'send', 'buffered'),
-    MPI_Irecv: immediate('MPI_Irecv', 'recv', 'standard'),
+    MPI_Irecv: (buf: number, count: number, type: number, source: number, tag: number, comm: number, reqPtr: number) => {
+      mem.span(reqPtr, 4, 'request');
+      const op = quickRecv('MPI_Irecv', buf, count, type, source, tag, comm);
+      if (!op) return irecv(buf, count, type, source, tag, comm, reqPtr);
+      newRequest(reqPtr, { op, kind: 'recv' });
+      return OK;
+    },
     MPI_Send_init: persistent('MPI_Send_init', 'send', 'standard'),
     MPI_Ssend_init: persistent('MPI_Ssend_init', 'send', 'sync'),
     MPI_Rsend_init: persistent('MPI_Rsend_init', 'send', 'ready'),
