@@ -14,6 +14,9 @@
 //
 // Reductions combine in rank order, x0 op (x1 op (... op x(n-1))), the order of the message algorithms, so the
 // result is the same bits as there and on every rank.
+//
+// reduceBasic() and bcastBytes() are the same protocol for the common small cases, on typed arrays instead of the
+// datatype engine (collectives/fast.ts decides when): a member on either path meets members on the other.
 import * as abi from '../mpi/abi.js';
 import type { Communicator } from '../mpi/communicators.js';
 import { contiguousStart, copy, isMpiError, pack, unpack, type Datatype, type MpiError } from '../mpi/datatypes/index.js';
