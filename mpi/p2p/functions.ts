@@ -278,8 +278,16 @@ function functions(rank: MpiRank) {
     }
     return OK;
   };
-  const activeOps = (count: number, arrayPtr: number): (Op | undefined)[] =>
-    Array.from({ length: count }, (_, i) => rank.requests.get(mem.i32(arrayPtr + 4 * i))?.op);
+  const activeOps = (count: number, arrayPtr: number): (Op | undefined)[] => {
+    const ops: (Op | undefined)[] = [];
+    for (let i = 0; i < count; i++) ops.push(rank.requests.get(mem.i32(arrayPtr + 4 * i))?.op);
+    return ops;
+  };
+  /** Whether any of the operations is still running (a loop: Waitall is on every halo exchange's path). */
+  const anyPending = (ops: (Op | undefined)[]): boolean => {
+    for (let i = 0; i < ops.length; i++) if (ops[i] !== undefined && !ops[i]!.done) return true;
+    return false;
+  };
 
   const statusAt = (arrayPtr: number, i: number) => (arrayPtr === abi.MPI_STATUSES_IGNORE ? abi.MPI_STATUS_IGNORE : arrayPtr + i * STATUS_SIZE);
 
@@ -505,8 +513,7 @@ function functions(rank: MpiRank) {
       const bad = checkRequests(fn, count, arrayPtr);
       if (bad !== OK) return bad;
       const ops = activeOps(count, arrayPtr);
-      const live = ops.filter((o): o is Op => o !== undefined);
-      if (live.some((o) => !o.done)) waitFor(live, fn, true);
+      if (anyPending(ops)) waitFor(ops.filter((o): o is Op => o !== undefined), fn, true);
       let failed = false;
       for (let i = 0; i < count; i++) {
         const err = finish(fn, arrayPtr + 4 * i, statusAt(statuses, i), false)!;
