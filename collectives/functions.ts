@@ -16,6 +16,7 @@ import { neighbors } from '../mpi/topology.js';
 import { Collectives, type Coll, type Schedule } from './schedule.js';
 import { sharedInPlaceReads, useShared, type SharedKind } from './decision.js';
 import { SharedCollectives, type SharedComm, type SharedResult } from './shared.js';
+import { FastCollectives, NOT_TAKEN } from './fast.js';
 
 const OK = abi.MPI_SUCCESS;
 const isInPlace = (p: number) => (p | 0) === abi.MPI_IN_PLACE;
@@ -58,6 +59,7 @@ function functions(rank: MpiRank) {
     }
     return shared;
   };
+  const fast = new FastCollectives(rank, sharedColls);
 
   const begin = (fn: string, commH: number): Call | number => {
     rank.requireActive(fn);
@@ -537,16 +539,26 @@ function functions(rank: MpiRank) {
   };
 
   const allreduce = reduceAll('MPI_Allreduce', 'allreduce');
+  const blockingBarrier = barrier('MPI_Barrier'), blockingBcast = bcast('MPI_Bcast');
   const iallreduce = reduceAll('MPI_Iallreduce', 'allreduce');
   const gatherFn = gather('MPI_Gather', false), igatherFn = gather('MPI_Igather', false);
   const scatterFn = scatter('MPI_Scatter', false), iscatterFn = scatter('MPI_Iscatter', false);
   const allgatherFn = allgather('MPI_Allgather', false), iallgatherFn = allgather('MPI_Iallgather', false);
 
   return {
-    MPI_Barrier: (comm: number) => barrier('MPI_Barrier')(comm),
-    MPI_Bcast: (buf: number, n: number, t: number, r: number, comm: number) => bcast('MPI_Bcast')(buf, n, t, r, comm),
+    MPI_Barrier: (comm: number) => {
+      const e = fast.barrier(comm);
+      return e !== NOT_TAKEN ? e : blockingBarrier(comm);
+    },
+    MPI_Bcast: (buf: number, n: number, t: number, r: number, comm: number) => {
+      const e = fast.bcast(buf, n, t, r, comm);
+      return e !== NOT_TAKEN ? e : blockingBcast(buf, n, t, r, comm);
+    },
     MPI_Reduce: (s: number, d: number, n: number, t: number, op: number, r: number, comm: number) => reduce('MPI_Reduce')(s, d, n, t, op, r, comm),
-    MPI_Allreduce: (s: number, d: number, n: number, t: number, op: number, comm: number) => allreduce(s, d, n, t, op, comm),
+    MPI_Allreduce: (s: number, d: number, n: number, t: number, op: number, comm: number) => {
+      const e = fast.allreduce(s, d, n, t, op, comm);
+      return e !== NOT_TAKEN ? e : allreduce(s, d, n, t, op, comm);
+    },
     MPI_Gather: (s: number, sn: number, st: number, d: number, rn: number, rt: number, r: number, comm: number) => gatherFn(s, sn, st, d, rn, rt, r, comm),
     MPI_Gatherv: gather('MPI_Gatherv', true),
     MPI_Scatter: (s: number, sn: number, st: number, d: number, rn: number, rt: number, r: number, comm: number) => scatterFn(s, sn, st, d, rn, rt, r, comm),
@@ -593,7 +605,9 @@ function functions(rank: MpiRank) {
     /** Not MPI: collective messages this rank sent across hosts so far (tests check it stays 0 on one host). */
     FAASMPI_Coll_cross_host_messages: () => rank.crossHostMessages,
     /** Not MPI: blocking collectives this rank ran on the shared-memory area (tests check the fast path is taken). */
-    FAASMPI_Coll_shared_calls: () => sharedCalls,
+    FAASMPI_Coll_shared_calls: () => sharedCalls + fast.calls,
+    /** Not MPI: blocking collectives this rank ran on the short path (collectives/fast.ts; tests check it is taken). */
+    FAASMPI_Coll_fast_calls: () => fast.calls,
   };
 }
 

@@ -14,6 +14,9 @@
 //
 // Reductions combine in rank order, x0 op (x1 op (... op x(n-1))), the order of the message algorithms, so the
 // result is the same bits as there and on every rank.
+//
+// reduceBasic() and bcastBytes() are the same protocol for the common small cases, on typed arrays instead of the
+// datatype engine (collectives/fast.ts decides when): a member on either path meets members on the other.
 import * as abi from '../mpi/abi.js';
 import type { Communicator } from '../mpi/communicators.js';
 import { contiguousStart, copy, isMpiError, pack, unpack, type Datatype, type MpiError } from '../mpi/datatypes/index.js';
@@ -22,6 +25,9 @@ import { CollArea, DEPTH, reached, SLOT_BYTES } from '../mpi/transport/coll-area
 import type { Block, ReduceArgs } from './algorithms.js';
 
 const OK = abi.MPI_SUCCESS;
+/** Element kinds and ops of the typed-array reduction (reduceBasic): one small monomorphic loop each. */
+export const enum BasicKind { F64 = 0, F32 = 1, I32 = 2 }
+export const enum BasicOp { Sum = 0, Max = 1, Min = 2 }
 const TRUNCATED = 'message truncated: a receive buffer is smaller than the data sent to it (counts or datatypes differ between ranks)';
 
 /** A communicator as the shared collectives see it: its slot and its members' control words. */
@@ -48,7 +54,28 @@ export class SharedCollectives {
   private readonly progress = () => this.rank.p2p.progress();
   private result: SharedResult = { error: OK, problem: '' };
 
-  constructor(private readonly rank: MpiRank, private readonly area: CollArea) {}
+  // Typed views of the area (data slots start 8-byte aligned) and of the guest memory (remade when it grows).
+  private readonly areaF64: Float64Array;
+  private readonly areaF32: Float32Array;
+  private readonly areaI32: Int32Array;
+  private guestBuffer: ArrayBufferLike | undefined;
+  private guestF64: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  private guestF32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private guestI32: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  // What a typed-array call waits for (fields, not closures: the same two functions serve every call).
+  private waitWords: number[] = [];
+  private waitSeq = 0;
+  private readonly allReached = () => {
+    const words = this.waitWords, s = this.waitSeq, area = this.area;
+    for (let r = 0; r < words.length; r++) if (!reached(area.seq(words[r]), s)) return false;
+    return true;
+  };
+
+  constructor(private readonly rank: MpiRank, private readonly area: CollArea) {
+    this.areaF64 = new Float64Array(area.buffer);
+    this.areaF32 = new Float32Array(area.buffer);
+    this.areaI32 = new Int32Array(area.buffer);
+  }
 
   /** The communicator's shared view, or undefined if its collectives cannot use the area (then they use messages). */
   commOf(comm: Communicator): SharedComm | undefined {
@@ -101,6 +128,82 @@ export class SharedCollectives {
     for (let r = c.n - 2; r >= 0; r--) this.check(a.op.apply(from, this.slotAt(c, r, s), acc, 0, a.count, a.type));
     this.unpackOwn(0, bytes, a.output, a.count, a.type, acc);
     return this.end();
+  }
+
+  /**
+   * Allreduce of `count` aligned contiguous elements of a basic kind with SUM/MAX/MIN (the common small case:
+   * a dot product, a norm, a residual): reduce(c, a, 'all') on typed arrays, with the same protocol, slots and
+   * combining order (x0 op (x1 op ...)), so its result has the same bits and ranks taking the general path
+   * meet it. `input` and `output` are byte addresses the caller checked (in memory, aligned for the kind);
+   * input === output is MPI_IN_PLACE. Nothing here can fail.
+   */
+  reduceBasic(c: SharedComm, input: number, output: number, count: number, kind: BasicKind, op: BasicOp, describe: () => string): void {
+    const size = kind === BasicKind.F64 ? 8 : 4;
+    const s = (this.area.seq(c.words[c.me]) + 1) | 0;
+    this.waitAllOf(c.words, (s - DEPTH + 1) | 0, describe);
+    this.guestViews(Math.max(input, output) + count * size);
+    const me = this.slotAt(c, c.me, s) / size;
+    const inAt = input / size;
+    if (kind === BasicKind.F64) copyF64(this.guestF64, inAt, this.areaF64, me, count);
+    else if (kind === BasicKind.F32) copyF32(this.guestF32, inAt, this.areaF32, me, count);
+    else copyI32(this.guestI32, inAt, this.areaI32, me, count);
+    this.post(c, s, count * size);
+    this.waitAllOf(c.words, s, describe);
+    const out = output / size;
+    for (let r = c.n - 1; r >= 0; r--) {
+      const at = this.slotAt(c, r, s) / size;
+      // The last rank's block starts the accumulator; every other rank's is combined in front of it.
+      const first = r === c.n - 1;
+      if (kind === BasicKind.F64) combineF64(this.areaF64, at, this.guestF64, out, count, first ? -1 : op);
+      else if (kind === BasicKind.F32) combineF32(this.areaF32, at, this.guestF32, out, count, first ? -1 : op);
+      else combineI32(this.areaI32, at, this.guestI32, out, count, first ? -1 : op);
+    }
+  }
+
+  /** Bcast of `bytes` contiguous guest bytes at `addr` (checked by the caller): bcast() without the datatype engine. */
+  bcastBytes(c: SharedComm, addr: number, bytes: number, root: number, describe: () => string): SharedResult {
+    const atRoot = c.me === root;
+    const s = (this.area.seq(c.words[c.me]) + 1) | 0;
+    this.result = { error: OK, problem: '' };
+    if (atRoot) this.waitAllOf(c.words, (s - DEPTH + 1) | 0, describe);
+    const guest = this.rank.mem.all(addr + bytes);
+    const area = this.area.bytes;
+    if (atRoot) {
+      copyU8(guest, addr, area, this.slotAt(c, c.me, s), bytes);
+      this.post(c, s, bytes);
+      return this.result;
+    }
+    this.post(c, s);
+    const word = c.words[root];
+    if (!reached(this.area.seq(word), s)) {
+      this.waitWords = [word];
+      this.waitSeq = s;
+      this.rank.waiter.waitUntil(this.progress, this.allReached, describe);
+    }
+    const sent = this.area.blockBytes(word, s);
+    copyU8(area, this.slotAt(c, root, s), guest, addr, Math.min(sent, bytes));
+    if (sent > bytes) this.fail(abi.MPI_ERR_TRUNCATE, TRUNCATED);
+    return this.result;
+  }
+
+  private waitAllOf(words: number[], s: number, describe: () => string): void {
+    const area = this.area;
+    let r = 0;
+    while (r < words.length && reached(area.seq(words[r]), s)) r++;
+    if (r === words.length) return;
+    this.waitWords = words;
+    this.waitSeq = s;
+    this.rank.waiter.waitUntil(this.progress, this.allReached, describe);
+  }
+
+  private guestViews(end: number): void {
+    const buffer = this.rank.mem.all(end).buffer;
+    if (buffer !== this.guestBuffer) {
+      this.guestBuffer = buffer;
+      this.guestF64 = new Float64Array(buffer, 0, buffer.byteLength >>> 3);
+      this.guestF32 = new Float32Array(buffer, 0, buffer.byteLength >>> 2);
+      this.guestI32 = new Int32Array(buffer, 0, buffer.byteLength >>> 2);
+    }
   }
 
   /**
@@ -295,4 +398,40 @@ export class SharedCollectives {
     if (isMpiError(r)) this.fail(r.errorClass, r.message);
     else if (r.truncated) this.fail(abi.MPI_ERR_TRUNCATE, TRUNCATED);
   }
+}
+
+// ---- typed-array kernels of reduceBasic (op -1: copy; else out[i] = x[i] op out[i], as mpi/ops/predefined.ts) ----
+
+function copyF64(src: Float64Array, from: number, dst: Float64Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
+}
+function copyF32(src: Float32Array, from: number, dst: Float32Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
+}
+function copyI32(src: Int32Array, from: number, dst: Int32Array, to: number, n: number): void {
+  for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
+}
+
+function copyU8(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
+  if (n > 64) dst.set(src.subarray(from, from + n), to);
+  else for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
+}
+
+function combineF64(x: Float64Array, at: number, out: Float64Array, o: number, n: number, op: number): void {
+  if (op === BasicOp.Sum) for (let i = 0; i < n; i++) out[o + i] = x[at + i] + out[o + i];
+  else if (op === BasicOp.Max) for (let i = 0; i < n; i++) { const a = x[at + i], b = out[o + i]; out[o + i] = a > b ? a : b; }
+  else if (op === BasicOp.Min) for (let i = 0; i < n; i++) { const a = x[at + i], b = out[o + i]; out[o + i] = a < b ? a : b; }
+  else for (let i = 0; i < n; i++) out[o + i] = x[at + i];
+}
+function combineF32(x: Float32Array, at: number, out: Float32Array, o: number, n: number, op: number): void {
+  if (op === BasicOp.Sum) for (let i = 0; i < n; i++) out[o + i] = x[at + i] + out[o + i];
+  else if (op === BasicOp.Max) for (let i = 0; i < n; i++) { const a = x[at + i], b = out[o + i]; out[o + i] = a > b ? a : b; }
+  else if (op === BasicOp.Min) for (let i = 0; i < n; i++) { const a = x[at + i], b = out[o + i]; out[o + i] = a < b ? a : b; }
+  else for (let i = 0; i < n; i++) out[o + i] = x[at + i];
+}
+function combineI32(x: Int32Array, at: number, out: Int32Array, o: number, n: number, op: number): void {
+  if (op === BasicOp.Sum) for (let i = 0; i < n; i++) out[o + i] = x[at + i] + out[o + i];
+  else if (op === BasicOp.Max) for (let i = 0; i < n; i++) { const a = x[at + i], b = out[o + i]; out[o + i] = a > b ? a : b; }
+  else if (op === BasicOp.Min) for (let i = 0; i < n; i++) { const a = x[at + i], b = out[o + i]; out[o + i] = a < b ? a : b; }
+  else for (let i = 0; i < n; i++) out[o + i] = x[at + i];
 }

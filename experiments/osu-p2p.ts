@@ -3,7 +3,7 @@
 // and run with `mpirun -np 2`, and built with faasmpicc and run with `faasmpirun -np 2`, in the same run.
 // Open MPI comes from experiments/setup.sh (Debian openmpi-bin, libopenmpi-dev), which this calls.
 import { execFileSync } from 'node:child_process';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { buildDir, buildWasm, programs, repoRoot } from './build.js';
 import { errorText, measureSeries, sizeLabel, type Series } from './measure.js';
@@ -11,6 +11,13 @@ import type { BenchmarkResult, Row } from './result.js';
 
 /** Runs of each program per side; each size reports the median over them. */
 const REPEATS = 3;
+/** Runs per side of the fresh-job rows (they vary more than the warm ones). */
+const FRESH_REPEATS = 5;
+
+function medianOf(values: (number | undefined)[]): number | undefined {
+  const v = values.filter((x): x is number => x !== undefined).sort((a, b) => a - b);
+  return v.length === values.length && v.length > 0 ? v[v.length >> 1] : undefined;
+}
 
 function buildNativeMpi(source: string): string {
   const target = join(buildDir, source.replace(/\.c$/, '.mpi.native'));
@@ -80,6 +87,26 @@ export async function run(): Promise<BenchmarkResult> {
     if (o !== undefined) rows.push({ metric: `windowed bandwidth, ${sizeLabel(n)}`, unit: 'MB/s', ours: o, native: nat, note: 'higher is better' });
   }
   result.rows = rows;
+
+  // A fresh job's first ping-pongs (issue 14 item 5): no warm-up in the program, ours and native interleaved.
+  try {
+    const wasmLat = buildWasm('osu_latency.c');
+    const faasmpirun = join(repoRoot, 'cli/bin/faasmpirun');
+    const nat: Series[] = [], our: Series[] = [];
+    for (let i = 0; i < FRESH_REPEATS; i++) {
+      nat.push(measureSeries(`native osu_latency fresh (${i + 1}/${FRESH_REPEATS}, load ${loadavg()[0].toFixed(2)})`, 'mpirun', [...mpirunArgs(nativeLat), 'fresh'], 1));
+      our.push(measureSeries(`faasmpi osu_latency fresh (${i + 1}/${FRESH_REPEATS})`, faasmpirun, ['-np', '2', wasmLat, 'fresh'], 1));
+    }
+    let first = 1;
+    for (const last of nat[0].keys()) {
+      const n = medianOf(nat.map((r) => r.get(last))), o = medianOf(our.map((r) => r.get(last)));
+      if (n !== undefined && o !== undefined) rows.push({ metric: `ping-pong 8 B, fresh job: round trips ${first === last ? first : `${first}-${last}`}`, unit: 'us', ours: o, native: n });
+      first = last + 1;
+    }
+    result.notes.push(`Fresh-job rows: \`osu_latency fresh\`, 8-byte ping-pongs from the job's first call (no warm-up), one-way latency averaged over each range of round trips; median of ${FRESH_REPEATS} runs per side, interleaved.`);
+  } catch (e) {
+    result.notes.push(`NOT MEASURED: fresh-job ping-pong: ${errorText(e)}`);
+  }
 
   const lat8 = ours.latency.get(8), nat8 = native.latency.get(8);
   if (lat8 !== undefined && nat8 !== undefined) {

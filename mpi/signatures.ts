@@ -69,5 +69,5 @@ export const MPI_SIGNATURES: Readonly<Record<string, string>> = {
   MPI_Neighbor_allgatherv: 'iiiiiiii:i', MPI_Neighbor_alltoallv: 'iiiiiiiii:i', MPI_Neighbor_alltoallw: 'iiiiiiiii:i',
   MPI_Ineighbor_allgather: 'iiiiiiii:i', MPI_Ineighbor_allgatherv: 'iiiiiiiii:i', MPI_Ineighbor_alltoall: 'iiiiiiii:i',
   MPI_Ineighbor_alltoallv: 'iiiiiiiiii:i', MPI_Ineighbor_alltoallw: 'iiiiiiiiii:i', faasmpi_comm_get_attr: 'iiiii:i',
-  FAASMPI_Coll_cross_host_messages: ':i', FAASMPI_Coll_shared_calls: ':i',
+  FAASMPI_Coll_cross_host_messages: ':i', FAASMPI_Coll_shared_calls: ':i', FAASMPI_Coll_fast_calls: ':i',
 };

@@ -140,11 +140,49 @@ export class P2PEngine {
       kind: 'send', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, dst, tag,
       context: comm.context, bytes, source, pending: 'none', sync: mode === 'sync',
     };
-    if (!this.pushFirstRecord(op)) {
-      op.pending = 'record';
-      this.outgoing.push(op);
-    }
+    this.start(op);
     return op;
+  }
+
+  /**
+   * Pushes a new send's first record, or queues it: behind any earlier send to the same rank still waiting for
+   * room (a later, smaller message that fits now must not overtake it: MPI's non-overtaking rule).
+   */
+  private start(op: SendOp): void {
+    if (!this.firstRecordQueued(op.dst) && this.pushFirstRecord(op)) return;
+    op.pending = 'record';
+    this.outgoing.push(op);
+  }
+
+  private firstRecordQueued(dst: number): boolean {
+    const outgoing = this.outgoing;
+    for (let i = 0; i < outgoing.length; i++) if (outgoing[i].pending === 'record' && outgoing[i].dst === dst) return true;
+    return false;
+  }
+
+  /** The header of trySendEager's records (the inbox copies it into the ring at once). */
+  private readonly eagerHeader: RecordHeader = { kind: Kind.Eager, src: 0, tag: 0, context: 0, bytes: 0, a: 0, b: 0, c: 0 };
+
+  /**
+   * The short path of a small standard send (p2p/functions.ts): `bytes` contiguous bytes at guest address `addr`,
+   * pushed eagerly now and complete, as send() would. Undefined when it cannot be done that way now (too large,
+   * the peer's inbox full, or an earlier send still queued, which it must not overtake): then call send().
+   */
+  trySendEager(comm: Communicator, dst: number, tag: number, addr: number, count: number, type: Datatype, bytes: number, what: () => string): SendOp | undefined {
+    if (bytes > EAGER_LIMIT || (this.outgoing.length !== 0 && this.firstRecordQueued(dst))) return undefined;
+    const h = this.eagerHeader;
+    const id = this.nextId++;
+    h.src = this.me;
+    h.tag = tag;
+    h.context = comm.context;
+    h.bytes = bytes;
+    h.a = id;
+    if (!this.channels.inboxes[dst].tryPushBytes(h, this.ownBytes(addr + bytes), addr, bytes)) return undefined;
+    this.delivered(dst);
+    return {
+      kind: 'send', id, done: true, status: this.blankStatus(), comm, what, dst, tag,
+      context: comm.context, bytes, source: { kind: 'guest', addr, count, type }, pending: 'none', sync: false,
+    };
   }
 
   /** Starts a send of host bytes (collectives' scratch); `data` must stay unchanged until the send is done. */
@@ -153,10 +191,7 @@ export class P2PEngine {
       kind: 'send', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, dst, tag,
       context: comm.context, bytes: data.length, source: { kind: 'host', data }, pending: 'none', sync: false,
     };
-    if (!this.pushFirstRecord(op)) {
-      op.pending = 'record';
-      this.outgoing.push(op);
-    }
+    this.start(op);
     return op;
   }
 
@@ -224,9 +259,15 @@ export class P2PEngine {
         this.controlBacklog.splice(i, 1);
       } else i++;
     }
+    // First records go out in the order their sends started: once one to a rank is refused, later ones to that
+    // rank wait too (they would overtake it).
+    let refused: Set<number> | undefined;
     for (let i = 0; i < this.outgoing.length; ) {
       const op = this.outgoing[i];
-      const finished = op.pending === 'record' ? this.retryFirst(op) : this.pushFragments(op);
+      let finished: boolean;
+      if (op.pending !== 'record') finished = this.pushFragments(op);
+      else if (refused?.has(op.dst)) finished = false;
+      else if (!(finished = this.retryFirst(op))) (refused ??= new Set()).add(op.dst);
       if (finished) this.outgoing.splice(i, 1);
       else i++;
     }
@@ -260,7 +301,7 @@ export class P2PEngine {
   recv(comm: Communicator, src: number, tag: number, addr: number, count: number, type: Datatype, what: () => string): RecvOp {
     const op: RecvOp = { kind: 'recv', id: this.nextId++, done: false, status: this.blankStatus(), comm, what, src, tag, context: comm.context, addr, count, type };
     this.progress();
-    const i = this.unexpected.findIndex((m) => matches(op, m.h));
+    const i = this.firstUnexpected(op);
     if (i >= 0) this.deliver(op, this.unexpected.splice(i, 1)[0]);
     else this.posted.push(op);
     return op;
@@ -445,6 +486,12 @@ export class P2PEngine {
       }
     }
   };
+
+  private firstUnexpected(op: RecvOp): number {
+    const unexpected = this.unexpected;
+    for (let i = 0; i < unexpected.length; i++) if (matches(op, unexpected[i].h)) return i;
+    return -1;
+  }
 
   private firstPosted(h: RecordHeader): number {
     const posted = this.posted;

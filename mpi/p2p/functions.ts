@@ -20,6 +20,15 @@ interface Checked {
   peer: number;
 }
 
+/** What a receive waits for, in the deadlock report. */
+function recvWhat(fn: string, comm: Communicator, peer: number, tag: number): string {
+  const src = peer === abi.MPI_ANY_SOURCE ? 'MPI_ANY_SOURCE' : String(sourceRank(comm, peer));
+  return `${fn}(source=${src}, tag=${tag === abi.MPI_ANY_TAG ? 'MPI_ANY_TAG' : tag}, comm=${commName(comm)})`;
+}
+
+/** The description of a send that completed when it started (never shown: only waits on pending ones are). */
+const sentAlready = () => 'a completed send';
+
 function commName(c: Communicator): string {
   return c.name || `0x${(c.handle >>> 0).toString(16)}`;
 }
@@ -118,10 +127,7 @@ function functions(rank: MpiRank) {
       rank.datatypes.release(c.type);
       return nullOp(c.comm, 'recv');
     }
-    const what = () => {
-      const src = c.peer === abi.MPI_ANY_SOURCE ? 'MPI_ANY_SOURCE' : String(sourceRank(c.comm, c.peer));
-      return `${fn}(source=${src}, tag=${tag === abi.MPI_ANY_TAG ? 'MPI_ANY_TAG' : tag}, comm=${commName(c.comm)})`;
-    };
+    const what = () => recvWhat(fn, c.comm, c.peer, tag);
     const op = rank.p2p.recv(c.comm, c.peer, tag, buf >>> 0, count, c.type, what);
     if (op.done) rank.datatypes.release(c.type);
     else op.onDone = () => rank.datatypes.release(c.type);
@@ -145,6 +151,45 @@ function functions(rank: MpiRank) {
 
   const putStatus = (ptr: number, s: Status) => writeStatus(mem, ptr, s);
   const emptyStatus: Status = { source: abi.MPI_ANY_SOURCE, tag: abi.MPI_ANY_TAG, error: OK, bytes: 0, cancelled: false };
+
+  /**
+   * The short path of MPI_Send / MPI_Isend: a small contiguous message of a predefined type to a valid rank of an
+   * intracommunicator, pushed eagerly at once (P2PEngine.trySendEager). A fresh job runs its first thousands of
+   * sends in V8's interpreter, where every layer costs: no check() record, no datatype reference (predefined types
+   * are never freed), no fill closure. Anything else (errors included) returns undefined and takes the general
+   * path, which checks and reports it; so does a send the engine cannot push now.
+   */
+  const eagerSend = (fn: string, buf: number, count: number, typeH: number, dest: number, tag: number, commH: number): SendOp | undefined => {
+    rank.requireActive(fn);
+    const comm = rank.comms.get(commH);
+    if (!comm || comm.remote || count < 0 || dest < 0 || dest >= comm.worldRanks.length || tag < 0 || tag > abi.TAG_UB_VALUE) return undefined;
+    const type = rank.datatypes.acquire(typeH);
+    if (isMpiError(type) || !type.predefined || type.size !== type.extent) return undefined;
+    const bytes = count * type.size, at = buf >>> 0;
+    if (!mem.holds(at, at + bytes)) return undefined;
+    rank.callComm = comm.handle;
+    return rank.p2p.trySendEager(comm, comm.worldRanks[dest], tag, at, count, type, bytes, sentAlready);
+  };
+
+  /**
+   * The short path of MPI_Recv / MPI_Irecv: a contiguous buffer of a predefined type, a valid source (or
+   * MPI_ANY_SOURCE) and tag on an intracommunicator; the receive is started as startRecv() would, with fewer
+   * layers. Anything else returns undefined for the general path.
+   */
+  const quickRecv = (fn: string, buf: number, count: number, typeH: number, source: number, tag: number, commH: number): Op | undefined => {
+    rank.requireActive(fn);
+    const comm = rank.comms.get(commH);
+    if (!comm || comm.remote || count < 0 || !(tag >= 0 || tag === abi.MPI_ANY_TAG)) return undefined;
+    const n = comm.worldRanks.length;
+    if (!(source === abi.MPI_ANY_SOURCE || (source >= 0 && source < n))) return undefined;
+    const type = rank.datatypes.acquire(typeH);
+    if (isMpiError(type) || !type.predefined || type.size !== type.extent) return undefined;
+    const at = buf >>> 0;
+    if (!mem.holds(at, at + count * type.size)) return undefined;
+    rank.callComm = comm.handle;
+    const peer = source === abi.MPI_ANY_SOURCE ? source : comm.worldRanks[source];
+    return rank.p2p.recv(comm, peer, tag, at, count, type, () => recvWhat(fn, comm, peer, tag));
+  };
 
   const blockingSend = (fn: string, mode: SendMode) => (buf: number, count: number, type: number, dest: number, tag: number, comm: number) => {
     const c = check(fn, comm, count, type, dest, tag, 'dest', buf);
@@ -233,8 +278,16 @@ function functions(rank: MpiRank) {
     }
     return OK;
   };
-  const activeOps = (count: number, arrayPtr: number): (Op | undefined)[] =>
-    Array.from({ length: count }, (_, i) => rank.requests.get(mem.i32(arrayPtr + 4 * i))?.op);
+  const activeOps = (count: number, arrayPtr: number): (Op | undefined)[] => {
+    const ops: (Op | undefined)[] = [];
+    for (let i = 0; i < count; i++) ops.push(rank.requests.get(mem.i32(arrayPtr + 4 * i))?.op);
+    return ops;
+  };
+  /** Whether any of the operations is still running (a loop: Waitall is on every halo exchange's path). */
+  const anyPending = (ops: (Op | undefined)[]): boolean => {
+    for (let i = 0; i < ops.length; i++) if (ops[i] !== undefined && !ops[i]!.done) return true;
+    return false;
+  };
 
   const statusAt = (arrayPtr: number, i: number) => (arrayPtr === abi.MPI_STATUSES_IGNORE ? abi.MPI_STATUS_IGNORE : arrayPtr + i * STATUS_SIZE);
 
@@ -318,13 +371,24 @@ function functions(rank: MpiRank) {
     return opError(op, fn);
   };
 
+  const send = blockingSend('MPI_Send', 'standard');
+  const isend = immediate('MPI_Isend', 'send', 'standard');
+  const irecv = immediate('MPI_Irecv', 'recv', 'standard');
+
   return {
-    MPI_Send: blockingSend('MPI_Send', 'standard'),
+    MPI_Send: (buf: number, count: number, type: number, dest: number, tag: number, comm: number) =>
+      (eagerSend('MPI_Send', buf, count, type, dest, tag, comm) ? OK : send(buf, count, type, dest, tag, comm)),
     MPI_Ssend: blockingSend('MPI_Ssend', 'sync'),
     MPI_Rsend: blockingSend('MPI_Rsend', 'ready'),
     MPI_Bsend: blockingSend('MPI_Bsend', 'buffered'),
-    MPI_Recv: (buf: number, count: number, type: number, source: number, tag: number, comm: number, statusPtr: number) =>
-      recvInto('MPI_Recv', buf, count, type, source, tag, comm, statusPtr),
+    MPI_Recv: (buf: number, count: number, type: number, source: number, tag: number, comm: number, statusPtr: number) => {
+      checkStatusPointer(mem, statusPtr);
+      const op = quickRecv('MPI_Recv', buf, count, type, source, tag, comm);
+      if (!op) return recvInto('MPI_Recv', buf, count, type, source, tag, comm, statusPtr);
+      if (!op.done) waitFor([op], 'MPI_Recv', true);
+      putStatus(statusPtr, op.status);
+      return opError(op, 'MPI_Recv');
+    },
 
     MPI_Sendrecv: (sbuf: number, scount: number, stype: number, dest: number, stag: number,
       rbuf: number, rcount: number, rtype: number, source: number, rtag: number, comm: number, statusPtr: number) => {
@@ -368,11 +432,23 @@ function functions(rank: MpiRank) {
       return opError(recvOp, fn);
     },
 
-    MPI_Isend: immediate('MPI_Isend', 'send', 'standard'),
+    MPI_Isend: (buf: number, count: number, type: number, dest: number, tag: number, comm: number, reqPtr: number) => {
+      mem.span(reqPtr, 4, 'request');
+      const op = eagerSend('MPI_Isend', buf, count, type, dest, tag, comm);
+      if (!op) return isend(buf, count, type, dest, tag, comm, reqPtr);
+      newRequest(reqPtr, { op, kind: 'send' });
+      return OK;
+    },
     MPI_Issend: immediate('MPI_Issend', 'send', 'sync'),
     MPI_Irsend: immediate('MPI_Irsend', 'send', 'ready'),
     MPI_Ibsend: immediate('MPI_Ibsend', 'send', 'buffered'),
-    MPI_Irecv: immediate('MPI_Irecv', 'recv', 'standard'),
+    MPI_Irecv: (buf: number, count: number, type: number, source: number, tag: number, comm: number, reqPtr: number) => {
+      mem.span(reqPtr, 4, 'request');
+      const op = quickRecv('MPI_Irecv', buf, count, type, source, tag, comm);
+      if (!op) return irecv(buf, count, type, source, tag, comm, reqPtr);
+      newRequest(reqPtr, { op, kind: 'recv' });
+      return OK;
+    },
     MPI_Send_init: persistent('MPI_Send_init', 'send', 'standard'),
     MPI_Ssend_init: persistent('MPI_Ssend_init', 'send', 'sync'),
     MPI_Rsend_init: persistent('MPI_Rsend_init', 'send', 'ready'),
@@ -437,8 +513,7 @@ function functions(rank: MpiRank) {
       const bad = checkRequests(fn, count, arrayPtr);
       if (bad !== OK) return bad;
       const ops = activeOps(count, arrayPtr);
-      const live = ops.filter((o): o is Op => o !== undefined);
-      if (live.some((o) => !o.done)) waitFor(live, fn, true);
+      if (anyPending(ops)) waitFor(ops.filter((o): o is Op => o !== undefined), fn, true);
       let failed = false;
       for (let i = 0; i < count; i++) {
         const err = finish(fn, arrayPtr + 4 * i, statusAt(statuses, i), false)!;

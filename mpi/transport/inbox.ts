@@ -68,12 +68,23 @@ export class Inbox {
     return this.push(h, payloadLength, fill);
   }
 
+  /**
+   * tryPush() of a payload copied from src[from, from + payloadLength) (the short path of small sends: no fill
+   * closure per message).
+   */
+  tryPushBytes(h: RecordHeader, src: Uint8Array, from: number, payloadLength: number): boolean {
+    if (payloadLength > this.maxPayload) throw new RangeError(`record payload ${payloadLength} exceeds ${this.maxPayload}`);
+    if (this.push(h, payloadLength, undefined, src, from)) return true;
+    Atomics.store(this.control, ROOM_WANTED, 1);
+    return this.push(h, payloadLength, undefined, src, from);
+  }
+
   /** Whether a producer found the ring full since the last call (it may sleep until rung). */
   takeRoomWanted(): boolean {
     return Atomics.load(this.control, ROOM_WANTED) !== 0 && Atomics.exchange(this.control, ROOM_WANTED, 0) !== 0;
   }
 
-  private push(h: RecordHeader, payloadLength: number, fill?: (ring: Uint8Array, offset: number, length: number) => void): boolean {
+  private push(h: RecordHeader, payloadLength: number, fill?: (ring: Uint8Array, offset: number, length: number) => void, src?: Uint8Array, from = 0): boolean {
     const size = align8(HEADER_BYTES + payloadLength);
     this.lock();
     try {
@@ -99,6 +110,7 @@ export class Inbox {
       this.words[w + 8] = h.c;
       this.words[w + 9] = payloadLength;
       if (fill && payloadLength > 0) fill(this.bytesView, tail + HEADER_BYTES, payloadLength);
+      else if (src && payloadLength > 0) copyInto(src, from, this.bytesView, tail + HEADER_BYTES, payloadLength);
       this.control[TAIL] = (tail + size) % this.capacity;
       Atomics.add(this.control, USED, size + skip); // publishes the record (seq-cst: after the writes above)
       return true;
@@ -156,4 +168,10 @@ export class Inbox {
   private unlock(): void {
     if (Atomics.exchange(this.control, LOCK, 0) === 2) Atomics.notify(this.control, LOCK, 1);
   }
+}
+
+/** Copies n bytes between different buffers; a plain loop beats set(subarray()) for the small messages. */
+function copyInto(src: Uint8Array, from: number, dst: Uint8Array, to: number, n: number): void {
+  if (n <= 64) for (let i = 0; i < n; i++) dst[to + i] = src[from + i];
+  else dst.set(src.subarray(from, from + n), to);
 }
