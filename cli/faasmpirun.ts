@@ -164,7 +164,9 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
     } else if (local) {
       // Enough slots that -np N always fits, spread evenly unless asked otherwise. The hosts admit the job's
       // working directory: they are this account's own processes.
-      await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)), spec.sandboxRoot);
+      // A job that may move between them (--pack-at-barrier) needs room for all its ranks on one host.
+      const slots = Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts), spec.migration ? spec.np : 0);
+      await local.start(c.localHosts, slots, spec.sandboxRoot);
       target = {
         credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts,
         slotLimits: local.addresses.map(() => c.perNode),

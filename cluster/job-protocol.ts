@@ -65,6 +65,32 @@ export interface StopRequest {
   reason: string;
 }
 
+/** A host's ranks all voted at an all-rank MPI_Barrier (migration/vote-relay.ts). */
+export interface MigrateVote {
+  barrier: number;
+  ok: boolean;
+}
+
+/** The job owner's answer to the votes at `barrier`: move to `hostTable` as epoch `epoch`, or not (`final`: never). */
+export interface MigrateDecision {
+  barrier: number;
+  go: boolean;
+  final?: boolean;
+  epoch?: number;
+  hostTable?: string[];
+}
+
+/** Between hosts and to and from the launcher: epoch `epoch` of a move (drained, switched, resume). */
+export interface MigrateEpoch {
+  epoch: number;
+}
+
+/** A rank's capture between hosts (the blob: migration/capture-wire.ts). */
+export interface MigrateCapture {
+  epoch: number;
+  rank: number;
+}
+
 export interface ControlKinds {
   hello: Record<string, never>;
   'hello-reply': HelloReply;
@@ -78,6 +104,14 @@ export interface ControlKinds {
   stop: StopRequest;
   stdin: StdinChunk;
   'stdin-credit': StdinCredit;
+  'migrate-vote': MigrateVote;
+  'migrate-decision': MigrateDecision;
+  /** Host to host: every record this host sent the peer before the move is on the link before this. */
+  'migrate-drained': MigrateEpoch;
+  'migrate-capture': MigrateCapture;
+  /** Host to launcher: this host has switched to the epoch (its moved ranks' output all relayed before this). */
+  'migrate-ready': MigrateEpoch;
+  'migrate-resume': MigrateEpoch;
 }
 
 export type ControlKind = keyof ControlKinds;

@@ -51,6 +51,8 @@ export class MigrationPoint {
       this.state.barriers++;
       const control = this.rank.migration;
       if (!control || this.state.moved || this.state.barriers < control.fromBarrier) return result;
+      // The board's last word: the job's owner said no move will come (nothing to consolidate).
+      if (Atomics.load(new Int32Array(control.board), this.rank.identity.size) !== 0) return result;
       if (this.agreed(control.board, control.verbose)) {
         this.state.moved = true;
         const at = performance.now();
@@ -75,7 +77,6 @@ export class MigrationPoint {
 
   private whyNot(): string | undefined {
     if (!this.asyncify()) return 'the module lacks the Asyncify exports faasmpicc -fmigrate adds';
-    if (this.rank.multiHost) return 'the job runs on several hosts (moving between hosts is not built yet)';
     const blocker = this.faasletBlocker();
     if (blocker) return blocker;
     try {
@@ -88,7 +89,8 @@ export class MigrationPoint {
   }
 
   /**
-   * Every rank writes (barrier count, can be captured) and waits for all to have written for this barrier.
+   * Every rank writes (barrier count, can be captured) and waits for all to have written for this barrier (on a
+   * job spread over hosts, the host writes the other hosts' ranks' slots with the job owner's decision).
    * No rank overwrites its slot before all have read it: it writes next only after the next all-rank barrier,
    * which none passes before every rank has finished reading here.
    */
@@ -100,7 +102,7 @@ export class MigrationPoint {
     Atomics.store(slots, this.rank.worldRank, mine);
     Atomics.notify(slots, this.rank.worldRank);
     let all = true;
-    for (let r = 0; r < slots.length; r++) {
+    for (let r = 0; r < this.rank.identity.size; r++) {
       let v = Atomics.load(slots, r);
       while ((v >> 1) < this.state.barriers) {
         Atomics.wait(slots, r, v, 50);

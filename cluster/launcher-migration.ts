@@ -1,0 +1,87 @@
+// The launcher's side of moving a job's ranks between its hosts: it owns the job's host table (fgroups/epochs.ts).
+// At each all-rank barrier from the one asked for, every host of the job votes (all its ranks can be captured
+// or not); with all votes in, the launcher asks the hosts for their free slots, plans the consolidation
+// (planner.ts packPlan: fewest hosts, no oversubscription, fewest moves) and answers every host: move to the
+// next epoch, not now, or never (nothing to gain). Once every host has switched it advances the epoch, records
+// the table, and lets all resume.
+import { HostTableEpochs } from '../fgroups/epochs.js';
+import type { MigrateDecision } from './job-protocol.js';
+import { packPlan } from './planner.js';
+
+export interface JobMovesDeps {
+  /** Every host the job was given a part on. */
+  hosts: readonly string[];
+  initial: readonly string[];
+  /** Free slots of each host now (this job's own not counted as taken by others). */
+  freeSlots(): Promise<Map<string, number>>;
+  decide(host: string, d: MigrateDecision): void;
+  resume(host: string, epoch: number): void;
+  /** The job's table changed (epoch advanced): keep it where the launcher and the cluster state look. */
+  switched(hostTable: string[]): void;
+  fail(problem: string): void;
+  log(line: string): void;
+}
+
+export class JobMoves {
+  readonly epochs: HostTableEpochs;
+  private readonly votes = new Map<number, Map<string, boolean>>();
+  private planned: { epoch: number; hostTable: string[] } | undefined;
+  private readonly ready = new Set<string>();
+  private over = false;
+
+  constructor(private readonly d: JobMovesDeps) {
+    this.epochs = new HostTableEpochs(d.initial);
+  }
+
+  /** Hosts that run ranks now: the ones that vote. */
+  private voters(): string[] {
+    return [...new Set(this.epochs.current.hostTable)];
+  }
+
+  onVote(host: string, v: { barrier?: unknown; ok?: unknown }): void {
+    if (!Number.isInteger(v?.barrier) || typeof v.ok !== 'boolean') return this.d.fail(`host ${host} sent a malformed migration vote`);
+    if (this.over || this.planned) return;
+    const barrier = v.barrier as number;
+    const at = this.votes.get(barrier) ?? new Map<string, boolean>();
+    this.votes.set(barrier, at);
+    at.set(host, v.ok);
+    const voters = this.voters();
+    if (!voters.every((h) => at.has(h))) return;
+    this.votes.delete(barrier);
+    void this.decide(barrier, voters.every((h) => at.get(h))).catch((e: Error) => this.d.fail(`the move could not be planned: ${e.message}`));
+  }
+
+  private async decide(barrier: number, allCan: boolean): Promise<void> {
+    const now = this.epochs.current;
+    if (!allCan) {
+      for (const h of this.voters()) this.d.decide(h, { barrier, go: false });
+      return;
+    }
+    const plan = packPlan(now.hostTable, await this.d.freeSlots());
+    if (plan.every((h, r) => h === now.hostTable[r])) {
+      this.over = true;
+      this.d.log(`no move at MPI_Barrier ${barrier}: the job cannot be put on fewer hosts without oversubscribing one`);
+      for (const h of this.voters()) this.d.decide(h, { barrier, go: false, final: true });
+      return;
+    }
+    this.planned = { epoch: now.epoch + 1, hostTable: plan };
+    this.d.log(`moving at MPI_Barrier ${barrier} to epoch ${now.epoch + 1}: ${describe(now.hostTable, plan)}`);
+    for (const h of this.d.hosts) this.d.decide(h, { barrier, go: true, epoch: now.epoch + 1, hostTable: plan });
+  }
+
+  onReady(host: string, v: { epoch?: unknown }): void {
+    if (!this.planned || v?.epoch !== this.planned.epoch) return this.d.fail(`host ${host} is ready for an epoch that is not under way`);
+    this.ready.add(host);
+    if (!this.d.hosts.every((h) => this.ready.has(h))) return;
+    const next = this.epochs.advance(this.planned.hostTable);
+    this.planned = undefined;
+    this.over = true; // one move per run
+    this.d.switched([...next.hostTable]);
+    for (const h of this.d.hosts) this.d.resume(h, next.epoch);
+  }
+}
+
+function describe(from: readonly string[], to: readonly string[]): string {
+  const moves = from.flatMap((h, r) => (h === to[r] ? [] : [`rank ${r} ${h} -> ${to[r]}`]));
+  return moves.join(', ');
+}
