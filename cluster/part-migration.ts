@@ -88,6 +88,8 @@ export class PartMigration implements CrossHostMoves {
       if (a?.epoch !== now.epoch + 1) return this.d.fail(`host ${host} drained for epoch ${String(a?.epoch)}, not ${now.epoch + 1}`);
       this.drainedBy.add(host);
     } else if (c.kind === 'migrate-capture') {
+      // Tests only: this host dies as a destination would mid-move (test/migration-hosts.test.ts).
+      if (process.env.FAASMPI_TEST_KILL_DESTINATION === '1') process.kill(process.pid, 'SIGKILL');
       const a = argsOf(c, 'migrate-capture');
       const rank = a?.rank;
       if (a?.epoch !== now.epoch + 1) return this.d.fail(`host ${host} sent a capture for epoch ${String(a?.epoch)}, not ${now.epoch + 1}`);

@@ -119,11 +119,12 @@ export function packPlan(table: readonly string[], free: ReadonlyMap<string, num
   const hosts = [...new Set(table)];
   const own = counts([...table]);
   const room = (h: string) => (own.get(h) ?? 0) + Math.max(0, free.get(h) ?? 0);
-  // Fewest hosts first; among as many, keep the hosts that already hold the most of the job's ranks (fewest moves).
-  const order = [...hosts].sort((a, b) => room(b) - room(a) || (own.get(b) ?? 0) - (own.get(a) ?? 0) || a.localeCompare(b));
+  // Fewest hosts first; among as many, keep the hosts that already hold the most of the job's ranks (fewest
+  // moves). Ties keep the later host, so that the host of rank 0 (placed first) is not special.
+  const order = [...hosts].sort((a, b) => room(b) - room(a) || (own.get(b) ?? 0) - (own.get(a) ?? 0) || b.localeCompare(a));
   let keep: string[] = [];
   for (let n = 1; n <= order.length; n++) {
-    const byOwn = [...hosts].sort((a, b) => (own.get(b) ?? 0) - (own.get(a) ?? 0) || room(b) - room(a) || a.localeCompare(b));
+    const byOwn = [...hosts].sort((a, b) => (own.get(b) ?? 0) - (own.get(a) ?? 0) || room(b) - room(a) || b.localeCompare(a));
     // Candidate sets of size n: the n hosts with most own ranks, or the n roomiest; take one that fits.
     const fits = (set: string[]) => set.reduce((s, h) => s + room(h), 0) >= table.length;
     const sets = [byOwn.slice(0, n), order.slice(0, n)];
