@@ -318,7 +318,9 @@ function merge(np: number, hostTable: string[], parts: [string, PartEnd][], fail
   let culprit: number | undefined;
   let snapshot = { used: false, note: '' };
   let crossHostRecords = 0;
+  let migrationNote: string | undefined;
   for (const [id, end] of parts) {
+    migrationNote ??= end.result.migrationNote;
     end.result.ranks.forEach((r, i) => { if (hostTable[i] === id && r) ranks[i] = r; });
     if (end.result.culprit !== undefined && (culprit === undefined || end.result.culprit < culprit)) culprit = end.result.culprit;
     if (end.result.snapshot.note) snapshot = { used: end.result.snapshot.used, note: `${id}: ${end.result.snapshot.note}` };
@@ -328,7 +330,7 @@ function merge(np: number, hostTable: string[], parts: [string, PartEnd][], fail
   // Running out of time explains it whatever the ranks did as they were ended.
   const hostFailure = culprit === undefined || timedOut ? failure : undefined;
   const exitCode = hostFailure ? hostFailure.code : jobExitCode(ranks).code;
-  return { exitCode, ranks, culprit, hostFailure, snapshot, hostTable, crossHostRecords };
+  return { exitCode, ranks, culprit, hostFailure, snapshot, hostTable, crossHostRecords, migrationNote };
 }
 
 /** "ranks 0-3" for each host, in host table order. */
