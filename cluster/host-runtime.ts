@@ -168,6 +168,9 @@ export class HostRuntime {
       case 'stdin':
         this.partOf(link, c)?.feedStdin(c.blob ?? new Uint8Array(0), argsOf(c, 'stdin').end === true);
         return;
+      case 'migrate-request':
+        this.requestMove(link, c);
+        return;
       case 'migrate-decision':
       case 'migrate-resume':
         this.partOf(link, c)?.onLauncherMigration(c);
@@ -189,6 +192,23 @@ export class HostRuntime {
       return;
     }
     part.onPeerMigration(link.peer, c);
+  }
+
+  /**
+   * An operator's move request (faasmpi migrate) from any link with a user certificate: only the job's owner
+   * may ask; a request that names no rank of the job, or no host of it, or a job that does not move, is refused.
+   */
+  private requestMove(link: HostLink, c: Control): void {
+    const refuse = (message: string) => link.open && link.send(control('refused', c.job, c.user, { message: `host ${this.hostId}: ${message}` }));
+    const part = this.parts.get(c.job);
+    if (!part) return void refuse(`runs no job ${c.job}`);
+    if (part.user !== link.peer) {
+      this.refused(link, `a move of job ${c.job}, which is not its own`);
+      return void refuse(`job ${c.job} is not yours`);
+    }
+    const why = part.requestMove(argsOf(c, 'migrate-request'));
+    if (why) return void refuse(why);
+    if (link.open) link.send(control('migrate-accepted', c.job, c.user, {}));
   }
 
   /** The part a launcher's control names: only the launcher that submitted it (and its user) may touch it. */

@@ -91,6 +91,25 @@ export class JobPart {
     return this.hosts.has(hostId);
   }
 
+  /** An operator's move request, checked and passed to the launcher; or why it is refused. */
+  requestMove(r: ControlKinds['migrate-request']): string | undefined {
+    const np = this.o.request.spec.np;
+    const m = this.o.request.spec.migration;
+    if (!m) return `job ${this.job} opted out of moves (--no-migrate)`;
+    const modules = Array.isArray(this.module) ? this.module : this.module ? [this.module] : [];
+    if (!modules.every((x) => x.meta?.asyncify)) return `job ${this.job}'s program was not built with faasmpicc -fmigrate: its ranks cannot move`;
+    if (this.state !== 'running') return `job ${this.job} is not running`;
+    if (r?.pack === true && r.rank === undefined && r.to === undefined) {
+      this.send('migrate-request', { pack: true });
+      return undefined;
+    }
+    if (!Number.isInteger(r?.rank) || r.rank! < 0 || r.rank! >= np) return `rank ${String(r?.rank)} is not a rank of job ${this.job} (0-${np - 1})`;
+    if (typeof r.to !== 'string' || !this.hosts.has(r.to)) return `host ${JSON.stringify(r?.to)} is not one of job ${this.job}'s hosts (${[...this.hosts].join(', ')})`;
+    if (this.epoch.hostTable[r.rank!] === r.to) return `rank ${r.rank} already runs on host ${r.to}`;
+    this.send('migrate-request', { rank: r.rank, to: r.to });
+    return undefined;
+  }
+
   /** The launcher's 'migrate-decision' or 'migrate-resume'. */
   onLauncherMigration(c: Control): void {
     if (!this.migration) return this.stop(`the launcher sent '${c.kind}' for a job that does not move`, true);
@@ -269,7 +288,7 @@ export class JobPart {
     };
   }
 
-  private send<K extends 'quiet' | 'part-end' | 'output' | 'stdin-credit' | 'migrate-vote' | 'migrate-ready'>(kind: K, args: ControlKinds[K], blob?: Uint8Array): void {
+  private send<K extends 'quiet' | 'part-end' | 'output' | 'stdin-credit' | 'migrate-vote' | 'migrate-ready' | 'migrate-request'>(kind: K, args: ControlKinds[K], blob?: Uint8Array): void {
     if (this.launcher.open) this.launcher.send(control(kind, this.job, this.user, args, blob));
   }
 

@@ -91,6 +91,13 @@ export interface MigrateCapture {
   rank: number;
 }
 
+/** An operator's request (faasmpi migrate): move one rank to a host of the job, or pack the job onto fewest hosts. */
+export interface MigrateRequest {
+  rank?: number;
+  to?: string;
+  pack?: boolean;
+}
+
 export interface ControlKinds {
   hello: Record<string, never>;
   'hello-reply': HelloReply;
@@ -112,6 +119,10 @@ export interface ControlKinds {
   /** Host to launcher: this host has switched to the epoch (its moved ranks' output all relayed before this). */
   'migrate-ready': MigrateEpoch;
   'migrate-resume': MigrateEpoch;
+  /** User to host (the job's owner only), and host to the job's launcher. */
+  'migrate-request': MigrateRequest;
+  /** Host to user: the request went to the job's launcher; it is answered at the job's next migration point. */
+  'migrate-accepted': Record<string, never>;
 }
 
 export type ControlKind = keyof ControlKinds;

@@ -3,7 +3,9 @@
 // or not); with all votes in, the launcher asks the hosts for their free slots, plans the consolidation
 // (planner.ts packPlan: fewest hosts, no oversubscription, fewest moves) and answers every host: move to the
 // next epoch, not now, or never (nothing to gain). Once every host has switched it advances the epoch, records
-// the table, and lets all resume.
+// the table, and lets all resume. What to do comes from --pack-at-barrier (pack from the start) or from an
+// operator's request (faasmpi migrate, passed on by a host of the job): without one, the answer is "not now".
+// One move per run for now.
 import { HostTableEpochs } from '../fgroups/epochs.js';
 import type { MigrateDecision } from './job-protocol.js';
 import { packPlan } from './planner.js';
@@ -12,6 +14,8 @@ export interface JobMovesDeps {
   /** Every host the job was given a part on. */
   hosts: readonly string[];
   initial: readonly string[];
+  /** --pack-at-barrier: pack at the first point; when nothing can be gained, say so once and never vote again. */
+  packFromStart: boolean;
   /** Free slots of each host now (this job's own not counted as taken by others). */
   freeSlots(): Promise<Map<string, number>>;
   decide(host: string, d: MigrateDecision): void;
@@ -28,9 +32,22 @@ export class JobMoves {
   private planned: { epoch: number; hostTable: string[] } | undefined;
   private readonly ready = new Set<string>();
   private over = false;
+  private pending: { pack: true } | { rank: number; to: string } | undefined;
 
   constructor(private readonly d: JobMovesDeps) {
     this.epochs = new HostTableEpochs(d.initial);
+    if (d.packFromStart) this.pending = { pack: true };
+  }
+
+  /** An operator's request, passed on by a host of the job (checked there; checked again: hosts are peers). */
+  request(host: string, r: { rank?: unknown; to?: unknown; pack?: unknown }): void {
+    const np = this.epochs.current.hostTable.length;
+    if (r?.pack === true) this.pending = { pack: true };
+    else if (Number.isInteger(r?.rank) && (r.rank as number) >= 0 && (r.rank as number) < np && typeof r.to === 'string' && this.d.hosts.includes(r.to)) {
+      this.pending = { rank: r.rank as number, to: r.to };
+    } else return this.d.fail(`host ${host} passed on a malformed move request`);
+    if (this.over) this.d.log(`a move was asked for, but this job has moved once already (one move per run): not moved`);
+    else this.d.log(`a move was asked for (${'pack' in this.pending ? 'pack' : `rank ${this.pending.rank} to host ${this.pending.to}`}): at the next migration point`);
   }
 
   /** Hosts that run ranks now: the ones that vote. */
@@ -53,17 +70,24 @@ export class JobMoves {
 
   private async decide(barrier: number, allCan: boolean): Promise<void> {
     const now = this.epochs.current;
-    if (!allCan) {
-      for (const h of this.voters()) this.d.decide(h, { barrier, go: false });
-      return;
-    }
-    const plan = packPlan(now.hostTable, await this.d.freeSlots());
+    const notNow = (final = false) => { for (const h of this.voters()) this.d.decide(h, { barrier, go: false, final }); };
+    const wanted = this.pending;
+    if (!allCan || !wanted) return notNow();
+    const free = await this.d.freeSlots();
+    let plan: string[];
+    if ('pack' in wanted) plan = packPlan(now.hostTable, free);
+    else if ((free.get(wanted.to) ?? 0) < 1) {
+      this.pending = undefined;
+      this.d.log(`rank ${wanted.rank} not moved to host ${wanted.to}: it has no free slot (a move never oversubscribes a host)`);
+      return notNow();
+    } else plan = now.hostTable.map((h, r) => (r === wanted.rank ? wanted.to : h));
     if (plan.every((h, r) => h === now.hostTable[r])) {
-      this.over = true;
+      this.pending = undefined;
       this.d.log(`no move at MPI_Barrier ${barrier}: the job cannot be put on fewer hosts without oversubscribing one`);
-      for (const h of this.voters()) this.d.decide(h, { barrier, go: false, final: true });
-      return;
+      // After --pack-at-barrier nothing more will be asked: the ranks stop voting.
+      return notNow(this.d.packFromStart);
     }
+    this.pending = undefined;
     this.planned = { epoch: now.epoch + 1, hostTable: plan };
     this.d.log(`moving at MPI_Barrier ${barrier} to epoch ${now.epoch + 1}: ${describe(now.hostTable, plan)}`);
     for (const h of this.d.hosts) this.d.decide(h, { barrier, go: true, epoch: now.epoch + 1, hostTable: plan });

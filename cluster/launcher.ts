@@ -208,6 +208,7 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   const moves = spec.migration === undefined ? undefined : new JobMoves({
     hosts: used.map((u) => u.id),
     initial: group.hostTable,
+    packFromStart: !spec.migration.onRequest,
     freeSlots: async () => new Map(await Promise.all(used.map(async ({ id, session }) => {
       const h = argsOf(await session.ask(control('hello', job, user, {}), ['hello-reply']), 'hello-reply');
       return [id, Number.isInteger(h.free) ? h.free : 0] as [string, number];
@@ -216,7 +217,9 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
     resume: (host, epoch) => sessionOf.get(host)?.send('migrate-resume', job, user, { epoch }),
     switched: (table) => {
       group.hostTable.splice(0, table.length, ...table);
+      // Where each rank runs now, for faasmpi jobs.
       void target.tenant?.setHostTable(job, table).catch(() => {});
+      void target.tenant?.updateJob(recordId, { hosts: table }).catch(() => {});
     },
     fail: (problem) => {
       if (!failure) failure = { code: 1, message: problem };
@@ -250,6 +253,8 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
           }
         } else if (c.kind === 'migrate-vote' && moves) {
           moves.onVote(id, argsOf(c, 'migrate-vote'));
+        } else if (c.kind === 'migrate-request' && moves) {
+          moves.request(id, argsOf(c, 'migrate-request'));
         } else if (c.kind === 'migrate-ready' && moves) {
           moves.onReady(id, argsOf(c, 'migrate-ready'));
         } else if (c.kind === 'stdin-credit') {

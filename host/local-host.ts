@@ -270,13 +270,14 @@ export class LocalHost {
     // -fmigrate; a part of a job spread over hosts moves only with the cluster's exchange (part.moves).
     const asked = spec.migration;
     const buildable = programs.every((p) => p.module.meta?.asyncify);
-    const movable = asked !== undefined && (!multiHost || part.moves !== undefined) && buildable;
-    const migrationNote = !asked || movable ? undefined : !buildable
+    // A job that moves only when an operator asks has no one to ask on one host.
+    const movable = asked !== undefined && (!multiHost || part.moves !== undefined) && buildable && !(asked.onRequest && !multiHost);
+    const migrationNote = !asked || movable || asked.onRequest ? undefined : !buildable
       ? 'the program was not built with faasmpicc -fmigrate: its ranks are not moved (--pack-at-barrier ignored)'
       : 'ranks of this job on several hosts cannot be moved here (--pack-at-barrier ignored)';
     /** Ranks this host runs now: a move between hosts adds the ranks that arrive (the deadlock watch sees them). */
     const running = [...localRanks];
-    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.verbose, localRanks, memories, (rank, pages) => {
+    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.every ?? 1, asked.verbose, localRanks, memories, (rank, pages) => {
       // As memoryFor(): the module's maximum, lowered to the job's cap per rank.
       const declared = programOf(rank).module.memory?.maximumPages;
       const maximum = cap ? Math.min(cap.rankPages, declared ?? cap.rankPages) : declared;

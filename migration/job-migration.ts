@@ -37,6 +37,7 @@ export class JobMigration {
   constructor(
     np: number,
     fromBarrier: number,
+    every: number,
     verbose: boolean,
     private readonly localRanks: readonly number[],
     /** The job's memory table (mutated in place: every rank's next task is given the new memories). */
@@ -51,7 +52,7 @@ export class JobMigration {
     private readonly baseDigest = '',
   ) {
     // One slot per rank, and a last word: set when no move will come any more.
-    this.control = { board: new SharedArrayBuffer(4 * (np + 1)), fromBarrier, verbose };
+    this.control = { board: new SharedArrayBuffer(4 * (np + 1)), fromBarrier, every, verbose };
     crossHost?.watch(this.control.board, localRanks);
   }
 

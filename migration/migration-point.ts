@@ -51,6 +51,7 @@ export class MigrationPoint {
       this.state.barriers++;
       const control = this.rank.migration;
       if (!control || this.state.moved || this.state.barriers < control.fromBarrier) return result;
+      if ((this.state.barriers - control.fromBarrier) % control.every !== 0) return result;
       // The board's last word: the job's owner said no move will come (nothing to consolidate).
       if (Atomics.load(new Int32Array(control.board), this.rank.identity.size) !== 0) return result;
       if (this.agreed(control.board, control.verbose)) {

@@ -37,6 +37,8 @@ export interface MigrationControl {
   board: SharedArrayBuffer;
   /** Move at the first all-rank MPI_Barrier from this one (1-based) at which every rank can be captured. */
   fromBarrier: number;
+  /** From there, vote at every `every`-th all-rank barrier (the same ones on every rank). */
+  every: number;
   /** Log why a rank could not be captured (faasmpirun -v). */
   verbose: boolean;
 }
