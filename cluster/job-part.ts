@@ -104,7 +104,8 @@ export class JobPart {
       return undefined;
     }
     if (!Number.isInteger(r?.rank) || r.rank! < 0 || r.rank! >= np) return `rank ${String(r?.rank)} is not a rank of job ${this.job} (0-${np - 1})`;
-    if (typeof r.to !== 'string' || !this.hosts.has(r.to)) return `host ${JSON.stringify(r?.to)} is not one of job ${this.job}'s hosts (${[...this.hosts].join(', ')})`;
+    const now = [...new Set(this.epoch.hostTable)];
+    if (typeof r.to !== 'string' || !now.includes(r.to)) return `host ${JSON.stringify(r?.to)} is not one of job ${this.job}'s hosts (${now.join(', ')})`;
     if (this.epoch.hostTable[r.rank!] === r.to) return `rank ${r.rank} already runs on host ${r.to}`;
     this.send('migrate-request', { rank: r.rank, to: r.to });
     return undefined;
@@ -126,7 +127,7 @@ export class JobPart {
   private makeMigration(): PartMigration {
     const me = this.o.host.hostId;
     return new PartMigration({
-      myHost: me, np: this.o.request.spec.np, hosts: this.hosts,
+      myHost: me, np: this.o.request.spec.np, hosts: this.hosts, repeat: this.o.request.spec.migration?.onRequest === true,
       epoch: () => this.epoch,
       toLauncher: (kind, args) => this.send(kind, args),
       toPeer: (host, kind, args, blob) => {
@@ -138,9 +139,9 @@ export class JobPart {
       bridge: () => this.bridge!,
       switchTo: (next, held) => {
         const before = this.epoch.hostTable.filter((h) => h === me).length;
+        // Faaslets each rank ran here in all (a rank may leave and come back): its output ends to wait for.
         for (const [rank, host] of next.hostTable.entries()) {
-          if (host !== me) this.faasletsHere.delete(rank);
-          else this.faasletsHere.set(rank, (this.faasletsHere.get(rank) ?? 0) + 1);
+          if (host === me) this.faasletsHere.set(rank, (this.faasletsHere.get(rank) ?? 0) + 1);
         }
         this.epoch = next;
         const bridge = new JobBridge(this.job, this.channels!, next.hostTable, me, this.o.linkTo, (problem) => this.stop(problem, true));
@@ -150,7 +151,7 @@ export class JobPart {
         this.o.slotsChanged?.(next.hostTable.filter((h) => h === me).length - before);
       },
       relayOutputOf: (rank) => this.output?.add(rank),
-      outputRelayed: (rank) => this.output?.ended(rank, 1) ?? Promise.resolve(),
+      outputRelayed: (rank) => this.output?.ended(rank, this.faasletsHere.get(rank) ?? 1) ?? Promise.resolve(),
       maxCaptureBytes: MAX_CAPTURE_BYTES,
       fail: (problem) => this.stop(problem, true),
       signal: this.abort.signal,
@@ -241,7 +242,7 @@ export class JobPart {
       result = { exitCode: 1, ranks: [], hostFailure: { code: 1, message: `host ${this.o.host.hostId}: ${(e as Error).message}` }, snapshot: { used: false, note: '' } };
     }
     // Ranks that were stopped (their worker terminated) never say their output is complete.
-    await output.drained([...this.faasletsHere.keys()].filter((r) => result.ranks[r] && result.ranks[r].kind !== 'stopped'), (r) => this.faasletsHere.get(r) ?? 1);
+    await output.drained([...this.faasletsHere.keys()].filter((r) => this.epoch.hostTable[r] === this.o.host.hostId).filter((r) => result.ranks[r] && result.ranks[r].kind !== 'stopped'), (r) => this.faasletsHere.get(r) ?? 1);
     this.send('part-end', {
       result,
       crossHostRecords: { sent: this.bridge?.sent ?? 0, received: this.bridge?.received ?? 0 },

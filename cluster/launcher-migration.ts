@@ -4,8 +4,9 @@
 // (planner.ts packPlan: fewest hosts, no oversubscription, fewest moves) and answers every host: move to the
 // next epoch, not now, or never (nothing to gain). Once every host has switched it advances the epoch, records
 // the table, and lets all resume. What to do comes from --pack-at-barrier (pack from the start) or from an
-// operator's request (faasmpi migrate, passed on by a host of the job): without one, the answer is "not now".
-// One move per run for now.
+// operator's request (faasmpi migrate, passed on by a host of the job), or from the planner: a job placed with
+// the pack policy that had to start on more hosts than it needs is consolidated once slots free up. Without any,
+// the answer is "not now". A job packed by --pack-at-barrier moves once; others may move again.
 import { HostTableEpochs } from '../fgroups/epochs.js';
 import type { MigrateDecision } from './job-protocol.js';
 import { packPlan } from './planner.js';
@@ -16,6 +17,8 @@ export interface JobMovesDeps {
   initial: readonly string[];
   /** --pack-at-barrier: pack at the first point; when nothing can be gained, say so once and never vote again. */
   packFromStart: boolean;
+  /** Consolidate whenever the hosts' free slots allow it (a job placed with the pack policy). */
+  consolidate: boolean;
   /** Free slots of each host now (this job's own not counted as taken by others). */
   freeSlots(): Promise<Map<string, number>>;
   decide(host: string, d: MigrateDecision): void;
@@ -46,7 +49,7 @@ export class JobMoves {
     else if (Number.isInteger(r?.rank) && (r.rank as number) >= 0 && (r.rank as number) < np && typeof r.to === 'string' && this.d.hosts.includes(r.to)) {
       this.pending = { rank: r.rank as number, to: r.to };
     } else return this.d.fail(`host ${host} passed on a malformed move request`);
-    if (this.over) this.d.log(`a move was asked for, but this job has moved once already (one move per run): not moved`);
+    if (this.over) this.d.log(`a move was asked for, but this job was packed by --pack-at-barrier already: not moved`);
     else this.d.log(`a move was asked for (${'pack' in this.pending ? 'pack' : `rank ${this.pending.rank} to host ${this.pending.to}`}): at the next migration point`);
   }
 
@@ -71,18 +74,24 @@ export class JobMoves {
   private async decide(barrier: number, allCan: boolean): Promise<void> {
     const now = this.epochs.current;
     const notNow = (final = false) => { for (const h of this.voters()) this.d.decide(h, { barrier, go: false, final }); };
-    const wanted = this.pending;
+    const spread = new Set(now.hostTable).size > 1;
+    const wanted = this.pending ?? (this.d.consolidate && spread ? { pack: true as const, planner: true } : undefined);
     if (!allCan || !wanted) return notNow();
     const free = await this.d.freeSlots();
     let plan: string[];
     if ('pack' in wanted) plan = packPlan(now.hostTable, free);
-    else if ((free.get(wanted.to) ?? 0) < 1) {
+    else if (!now.hostTable.includes(wanted.to)) {
+      this.pending = undefined;
+      this.d.log(`rank ${wanted.rank} not moved to host ${wanted.to}: the job no longer runs there`);
+      return notNow();
+    } else if ((free.get(wanted.to) ?? 0) < 1) {
       this.pending = undefined;
       this.d.log(`rank ${wanted.rank} not moved to host ${wanted.to}: it has no free slot (a move never oversubscribes a host)`);
       return notNow();
     } else plan = now.hostTable.map((h, r) => (r === wanted.rank ? wanted.to : h));
     if (plan.every((h, r) => h === now.hostTable[r])) {
       this.pending = undefined;
+      if ('planner' in wanted) return notNow(); // checked again at the next point
       this.d.log(`no move at MPI_Barrier ${barrier}: the job cannot be put on fewer hosts without oversubscribing one`);
       // After --pack-at-barrier nothing more will be asked: the ranks stop voting.
       return notNow(this.d.packFromStart);
@@ -90,18 +99,21 @@ export class JobMoves {
     this.pending = undefined;
     this.planned = { epoch: now.epoch + 1, hostTable: plan };
     this.d.log(`moving at MPI_Barrier ${barrier} to epoch ${now.epoch + 1}: ${describe(now.hostTable, plan)}`);
-    for (const h of this.d.hosts) this.d.decide(h, { barrier, go: true, epoch: now.epoch + 1, hostTable: plan });
+    // The hosts that run ranks now take part (a host whose ranks all left has ended its part).
+    for (const h of this.voters()) this.d.decide(h, { barrier, go: true, epoch: now.epoch + 1, hostTable: plan });
   }
 
   onReady(host: string, v: { epoch?: unknown }): void {
     if (!this.planned || v?.epoch !== this.planned.epoch) return this.d.fail(`host ${host} is ready for an epoch that is not under way`);
     this.ready.add(host);
-    if (!this.d.hosts.every((h) => this.ready.has(h))) return;
+    const taking = this.voters();
+    if (!taking.every((h) => this.ready.has(h))) return;
     const next = this.epochs.advance(this.planned.hostTable);
     this.planned = undefined;
-    this.over = true; // one move per run
+    this.ready.clear();
+    if (this.d.packFromStart) this.over = true; // --pack-at-barrier: one move
     this.d.switched([...next.hostTable]);
-    for (const h of this.d.hosts) this.d.resume(h, next.epoch);
+    for (const h of taking) this.d.resume(h, next.epoch);
   }
 }
 

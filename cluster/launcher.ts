@@ -209,6 +209,7 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
     hosts: used.map((u) => u.id),
     initial: group.hostTable,
     packFromStart: !spec.migration.onRequest,
+    consolidate: spec.migration.onRequest === true && target.policy === 'pack',
     freeSlots: async () => new Map(await Promise.all(used.map(async ({ id, session }) => {
       const h = argsOf(await session.ask(control('hello', job, user, {}), ['hello-reply']), 'hello-reply');
       return [id, Number.isInteger(h.free) ? h.free : 0] as [string, number];

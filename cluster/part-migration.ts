@@ -23,6 +23,8 @@ export interface PartMigrationDeps {
   np: number;
   /** The job's hosts (of its first epoch: a move only packs onto them). */
   hosts: ReadonlySet<string>;
+  /** The job may move more than once (moves on request or by the planner). */
+  repeat: boolean;
   /** The current epoch's table (the part keeps it: record checks follow it). */
   epoch(): HostTableEpoch;
   toLauncher<K extends 'migrate-vote' | 'migrate-ready'>(kind: K, args: ControlKinds[K]): void;
@@ -55,7 +57,7 @@ export class PartMigration implements CrossHostMoves {
   constructor(private readonly d: PartMigrationDeps) {}
 
   watch(board: SharedArrayBuffer, localRanks: readonly number[]): void {
-    this.relay = new VoteRelay(board, this.d.np, localRanks, (barrier, ok) => this.d.toLauncher('migrate-vote', { barrier, ok }));
+    this.relay = new VoteRelay(board, this.d.np, localRanks, (barrier, ok) => this.d.toLauncher('migrate-vote', { barrier, ok }), this.d.repeat);
     this.d.signal.addEventListener('abort', () => this.relay?.stop(), { once: true });
   }
 
@@ -168,10 +170,16 @@ export class PartMigration implements CrossHostMoves {
       this.d.relayOutputOf(rank);
     }
     this.d.switchTo(to, held);
+    this.relay?.setLocalRanks(to.hostTable.flatMap((h, r) => (h === me ? [r] : [])));
     // (5) The leaving ranks' output reaches the launcher before anyone resumes.
     await Promise.all([...captures.keys()].filter((r) => to.hostTable[r] !== me).map((r) => this.d.outputRelayed(r)));
     this.d.toLauncher('migrate-ready', { epoch: to.epoch });
     await this.until(() => this.resumed, 'waiting for the other hosts to switch');
+    // Ready for the next move (its marks and captures are for the epoch after this one).
+    this.decision = undefined;
+    this.resumed = false;
+    this.drainedBy.clear();
+    this.captures.clear();
     this.d.log(`faasmpi: host ${me} switched to epoch ${to.epoch} in ${(performance.now() - t0).toFixed(1)} ms`);
     return { hostTable: [...to.hostTable], here };
   }

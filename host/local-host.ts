@@ -277,13 +277,14 @@ export class LocalHost {
       : 'ranks of this job on several hosts cannot be moved here (--pack-at-barrier ignored)';
     /** Ranks this host runs now: a move between hosts adds the ranks that arrive (the deadlock watch sees them). */
     const running = [...localRanks];
-    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.every ?? 1, asked.verbose, localRanks, memories, (rank, pages) => {
+    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.every ?? 1, asked.onRequest === true, asked.verbose, localRanks, memories, (rank, pages) => {
       // As memoryFor(): the module's maximum, lowered to the job's cap per rank.
       const declared = programOf(rank).module.memory?.maximumPages;
       const maximum = cap ? Math.min(cap.rankPages, declared ?? cap.rankPages) : declared;
       return new WebAssembly.Memory({ initial: pages, maximum, shared: true } as WebAssembly.MemoryDescriptor);
     }, (old) => { wipe(old); noteReleased([old]); }, multiHost ? part.moves : undefined, (rank, capture, hostTable) => {
-      running.push(rank);
+      if (!running.includes(rank)) running.push(rank);
+      finished[rank] = false; // a rank may come back to a host it left
       runs.push(runRank(rank, capture));
     }, multiHost ? snapshotDigest(snapshotOf(localRanks[0]).used ? snapshotOf(localRanks[0]).snapshot : undefined) : '') : undefined;
     const transport = {

@@ -38,8 +38,10 @@ export class JobMigration {
     np: number,
     fromBarrier: number,
     every: number,
+    repeat: boolean,
     verbose: boolean,
-    private readonly localRanks: readonly number[],
+    /** The ranks on this host now (a move between hosts changes them). */
+    private localRanks: readonly number[],
     /** The job's memory table (mutated in place: every rank's next task is given the new memories). */
     private readonly memories: (WebAssembly.Memory | undefined)[],
     /** A zeroed memory for a rank, of `pages` pages (with the job's maximum). */
@@ -52,7 +54,7 @@ export class JobMigration {
     private readonly baseDigest = '',
   ) {
     // One slot per rank, and a last word: set when no move will come any more.
-    this.control = { board: new SharedArrayBuffer(4 * (np + 1)), fromBarrier, every, verbose };
+    this.control = { board: new SharedArrayBuffer(4 * (np + 1)), fromBarrier, every, repeat, verbose };
     crossHost?.watch(this.control.board, localRanks);
   }
 
@@ -92,6 +94,7 @@ export class JobMigration {
         }
       }
       this.stayed = new Map([...here].filter(([r]) => this.arrived.has(r)));
+      this.localRanks = [...here.keys()].sort((a, b) => a - b);
       for (const [rank, capture] of here) {
         const t0 = performance.now();
         const memory = this.emptyMemory(rank, capture.memory.memoryPages);

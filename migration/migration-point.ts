@@ -12,7 +12,7 @@ import { NotCapturable } from './object-graph.js';
 export interface PointState {
   /** All-rank barriers this rank has passed. */
   barriers: number;
-  /** The job has moved once already (one move per run for now). */
+  /** The job has moved already (then it moves again only if its control says `repeat`). */
   moved: boolean;
 }
 
@@ -50,7 +50,7 @@ export class MigrationPoint {
       if (result !== abi.MPI_SUCCESS || !this.holdsAllRanks(comm)) return result;
       this.state.barriers++;
       const control = this.rank.migration;
-      if (!control || this.state.moved || this.state.barriers < control.fromBarrier) return result;
+      if (!control || (this.state.moved && !control.repeat) || this.state.barriers < control.fromBarrier) return result;
       if ((this.state.barriers - control.fromBarrier) % control.every !== 0) return result;
       // The board's last word: the job's owner said no move will come (nothing to consolidate).
       if (Atomics.load(new Int32Array(control.board), this.rank.identity.size) !== 0) return result;

@@ -12,9 +12,11 @@ export class VoteRelay {
   constructor(
     board: SharedArrayBuffer,
     private readonly np: number,
-    private readonly localRanks: readonly number[],
+    private localRanks: readonly number[],
     /** Every local rank voted at all-rank barrier `barrier`; `why` says why not all can move, if so. */
     private readonly vote: (barrier: number, ok: boolean) => void,
+    /** The job may move again after a move (else the relay stops at the first). */
+    private readonly repeat = false,
   ) {
     this.slots = new Int32Array(board);
     void this.watch();
@@ -23,16 +25,19 @@ export class VoteRelay {
   private async watch(): Promise<void> {
     while (!this.stopped) {
       let barrier = Infinity, ok = true;
-      for (const r of this.localRanks) {
+      const ranks = this.localRanks;
+      for (const r of ranks) {
         let v = Atomics.load(this.slots, r);
-        while (!this.stopped && (v >> 1) <= this.lastVoted) {
-          await waitAsync(this.slots, r, v, 500);
+        // A move changes the local ranks (setLocalRanks): a rank that left here never votes here again.
+        while (!this.stopped && ranks === this.localRanks && (v >> 1) <= this.lastVoted) {
+          await waitAsync(this.slots, r, v, 200);
           v = Atomics.load(this.slots, r);
         }
         barrier = Math.min(barrier, v >> 1);
         if ((v & 1) === 0) ok = false;
       }
       if (this.stopped) return;
+      if (ranks !== this.localRanks) continue; // count again with the ranks here now
       this.lastVoted = barrier;
       this.vote(barrier, ok);
     }
@@ -49,7 +54,13 @@ export class VoteRelay {
       Atomics.store(this.slots, r, (barrier << 1) | (go ? 1 : 0));
       Atomics.notify(this.slots, r);
     }
-    if (go) this.stop(); // one move per run
+    if (go && !this.repeat) this.stop();
+  }
+
+  /** After a move between hosts: the ranks that vote here now. */
+  setLocalRanks(ranks: readonly number[]): void {
+    this.localRanks = [...ranks];
+    if (ranks.length === 0) this.stop(); // no rank here votes any more (the host's part ends)
   }
 
   stop(): void {

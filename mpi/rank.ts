@@ -39,6 +39,8 @@ export interface MigrationControl {
   fromBarrier: number;
   /** From there, vote at every `every`-th all-rank barrier (the same ones on every rank). */
   every: number;
+  /** Keep voting after a move (a job moved on request or by the planner may move again). */
+  repeat: boolean;
   /** Log why a rank could not be captured (faasmpirun -v). */
   verbose: boolean;
 }

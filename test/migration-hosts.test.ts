@@ -14,6 +14,7 @@ import { CAPTURE_VERSION, type RankCapture } from '../migration/capture.js';
 import { packPlan } from '../cluster/planner.js';
 import { PartMigration } from '../cluster/part-migration.js';
 import { control } from '../cluster/job-protocol.js';
+import { VoteRelay } from '../migration/vote-relay.js';
 
 /** As helpers.build, with room for binaryen's Asyncify pass on a loaded machine (C++ takes longest). */
 function build(source: string, out: string, flags: string[]): string {
@@ -173,7 +174,7 @@ describe('captures from peer hosts are checked', () => {
   test('a host may send only a rank it runs, for the next epoch, once, and only one the move brings here', () => {
     const failures: string[] = [];
     const part = new PartMigration({
-      myHost: 'A', np: 4, hosts: new Set(['A', 'B']),
+      myHost: 'A', np: 4, hosts: new Set(['A', 'B']), repeat: false,
       epoch: () => ({ epoch: 0, hostTable: ['A', 'A', 'B', 'B'] }),
       toLauncher: () => {}, toPeer: () => {}, channels: () => { throw new Error('unused'); }, bridge: () => { throw new Error('unused'); },
       switchTo: () => {}, relayOutputOf: () => {}, outputRelayed: async () => {}, maxCaptureBytes: 1 << 20,
@@ -198,6 +199,35 @@ describe('captures from peer hosts are checked', () => {
     const other = new PartMigration({ myHost: 'A', np: 2, hosts: new Set(['A', 'B']), epoch: () => ({ epoch: 0, hostTable: ['A', 'B'] }), fail: (p: string) => failures.push(p), signal: new AbortController().signal, log: () => {} } as never);
     other.onDecision({ barrier: 1, go: true, epoch: 1, hostTable: ['A', 'Z'] });
     assert.match(failures.pop()!, /names host "Z", which is not one of the job's/);
+  });
+});
+
+describe('the vote relay between the board and the job owner', () => {
+  test('it passes a host\'s combined vote, writes the decision for the other hosts\' ranks, and follows the ranks that move', async () => {
+    const board = new SharedArrayBuffer(4 * 5), slots = new Int32Array(board);
+    const votes: [number, boolean][] = [];
+    const relay = new VoteRelay(board, 4, [0, 1], (b, ok) => votes.push([b, ok]), true);
+    const settle = () => new Promise((r) => setTimeout(r, 30));
+    Atomics.store(slots, 0, (4 << 1) | 1);
+    Atomics.notify(slots, 0);
+    await settle();
+    assert.deepEqual(votes, [], 'not before every local rank voted');
+    Atomics.store(slots, 1, (4 << 1) | 0);
+    Atomics.notify(slots, 1);
+    await settle();
+    assert.deepEqual(votes, [[4, false]]);
+    relay.decide(4, true, false);
+    assert.deepEqual([slots[2] >> 1, slots[2] & 1, slots[3] & 1], [4, 1, 1], 'the other hosts\' ranks: the decision');
+    assert.deepEqual([slots[0], slots[1]], [(4 << 1) | 1, 4 << 1], 'local slots are the ranks\' own');
+    // Rank 0 left this host: the relay must not wait for its vote any more (it would never come).
+    relay.setLocalRanks([1]);
+    Atomics.store(slots, 1, (8 << 1) | 1);
+    Atomics.notify(slots, 1);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual(votes[1], [8, true]);
+    relay.decide(8, false, true);
+    assert.equal(slots[4], 1, 'the last word: no more moves');
+    relay.stop();
   });
 });
 

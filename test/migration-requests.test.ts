@@ -100,6 +100,39 @@ describe('faasmpi migrate', () => {
     for (const rank of [0, 1, 2, 3]) assert.equal(firstAndLast(r.stdout, rank)[1], 'h2');
   });
 
+  test('a second move in the same run: rank 0 then rank 1 moved on request, all ranks end on one host', { timeout: 240_000 }, async () => {
+    const run = launch(['--redis', redis.url, '--cluster', cluster, '--policy', 'spread', '-np', '4', '-v', wasm, '7000', '100'], as('gina'));
+    const { id } = await runningJob('gina');
+    const first = faasmpiCmd(['migrate', id, '--rank', '0', '--to', 'h2', '--redis', redis.url, '--cluster', cluster], 'gina');
+    assert.equal(first.status, 0, first.stderr);
+    await until('rank 0 runs on h2', () => /ranks 0@h2,1@h1,2-3@h2/.test(faasmpiCmd(['jobs', '--redis', redis.url, '--cluster', cluster, '--user', 'gina'], 'gina').stdout), 60_000);
+    const second = faasmpiCmd(['migrate', id, '--rank', '1', '--to', 'h2', '--redis', redis.url, '--cluster', cluster], 'gina');
+    assert.equal(second.status, 0, second.stderr);
+    const r = await run;
+    assert.equal(r.status, 0, describeRun(r));
+    assert.match(r.stderr, /to epoch 1: rank 0 h1 -> h2$/m);
+    assert.match(r.stderr, /to epoch 2: rank 1 h1 -> h2$/m);
+    for (const rank of [0, 1, 2, 3]) assert.equal(firstAndLast(r.stdout, rank)[1], 'h2');
+    assert.equal(r.stdout.split('\n').filter((l) => /^OK migrate_hosts rank \d$/.test(l)).length, 4);
+    assert.doesNotMatch(r.stdout, /FAIL/);
+  });
+
+  test('the planner: a job placed with --policy pack that had to be split is consolidated once another job frees its slots', { timeout: 240_000 }, async () => {
+    // Job A holds 2 slots on each host, so job B (pack) must start 2+2; when A ends, B moves onto one host.
+    const a = launch(['--redis', redis.url, '--cluster', cluster, '--policy', 'spread', '--no-migrate', '-np', '4', wasm, '1500', '100'], as('hank'));
+    await runningJob('hank');
+    const b = launch(['--redis', redis.url, '--cluster', cluster, '--policy', 'pack', '-np', '4', '-v', wasm, '7000', '100'], as('ivan'));
+    const { ranks } = await runningJob('ivan');
+    assert.equal(ranks, '0-1@h1,2-3@h2', 'B starts split');
+    const ra = await a;
+    assert.equal(ra.status, 0, describeRun(ra));
+    const rb = await b;
+    assert.equal(rb.status, 0, describeRun(rb));
+    assert.match(rb.stderr, /moving at MPI_Barrier \d+ to epoch 1: rank 0 h1 -> h2, rank 1 h1 -> h2$/m);
+    for (const rank of [0, 1, 2, 3]) assert.equal(firstAndLast(rb.stdout, rank)[1], 'h2');
+    assert.doesNotMatch(rb.stdout, /FAIL/);
+  });
+
   test('a job that opted out (--no-migrate) is refused and never moves', { timeout: 240_000 }, async () => {
     const run = launch(['--redis', redis.url, '--cluster', cluster, '--policy', 'spread', '--no-migrate', '-np', '4', '-v', wasm, '3000', '100'], as('dave'));
     const { id } = await runningJob('dave');
