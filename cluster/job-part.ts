@@ -70,7 +70,7 @@ export class JobPart {
     this.hosts = new Set(o.request.group.hostTable);
     this.epoch = { epoch: 0, hostTable: [...o.request.group.hostTable] };
     for (const r of o.localRanks) this.faasletsHere.set(r, 1);
-    this.migration = o.request.spec.migration === undefined ? undefined : this.makeMigration();
+    this.migration = o.request.spec?.migration === undefined ? undefined : this.makeMigration();
     const readers = o.request.stdin === 'all' ? o.localRanks : o.localRanks.filter((r) => r === o.request.stdin);
     this.stdin = new StdinRelay(readers, (bytes) => this.send('stdin-credit', { bytes }));
   }

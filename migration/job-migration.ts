@@ -53,8 +53,8 @@ export class JobMigration {
     /** Names the base the captures' memory diffs are against (snapshots/diff.ts snapshotDigest). */
     private readonly baseDigest = '',
   ) {
-    // One slot per rank, and a last word: set when no move will come any more.
-    this.control = { board: new SharedArrayBuffer(4 * (np + 1)), fromBarrier, every, repeat, verbose };
+    // One slot per rank, a word set when no move will come any more, and the owner's decision (between hosts).
+    this.control = { board: new SharedArrayBuffer(4 * (np + 2)), fromBarrier, every, repeat, verbose, decided: crossHost !== undefined };
     crossHost?.watch(this.control.board, localRanks);
   }
 

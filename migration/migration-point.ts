@@ -111,6 +111,17 @@ export class MigrationPoint {
       }
       if ((v & 1) === 0) all = false;
     }
+    // A job spread over hosts moves only when its owner says so (also when all its ranks are on this host now):
+    // the host writes that answer into the board's decision word.
+    if (this.rank.migration?.decided) {
+      const at = this.rank.identity.size + 1;
+      let v = Atomics.load(slots, at);
+      while ((v >> 1) < this.state.barriers) {
+        Atomics.wait(slots, at, v, 50);
+        v = Atomics.load(slots, at);
+      }
+      if ((v & 1) === 0 || (v >> 1) !== this.state.barriers) all = false;
+    }
     return all;
   }
 }

@@ -54,6 +54,9 @@ export class VoteRelay {
       Atomics.store(this.slots, r, (barrier << 1) | (go ? 1 : 0));
       Atomics.notify(this.slots, r);
     }
+    // The decision word: read by every local rank, even when all of the job's ranks are on this host.
+    Atomics.store(this.slots, this.np + 1, (barrier << 1) | (go ? 1 : 0));
+    Atomics.notify(this.slots, this.np + 1);
     if (go && !this.repeat) this.stop();
   }
 

@@ -41,6 +41,8 @@ export interface MigrationControl {
   every: number;
   /** Keep voting after a move (a job moved on request or by the planner may move again). */
   repeat: boolean;
+  /** The move needs the job owner's decision (a job spread over hosts): the board's word np + 1 carries it. */
+  decided: boolean;
   /** Log why a rank could not be captured (faasmpirun -v). */
   verbose: boolean;
 }

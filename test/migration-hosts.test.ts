@@ -204,7 +204,7 @@ describe('captures from peer hosts are checked', () => {
 
 describe('the vote relay between the board and the job owner', () => {
   test('it passes a host\'s combined vote, writes the decision for the other hosts\' ranks, and follows the ranks that move', async () => {
-    const board = new SharedArrayBuffer(4 * 5), slots = new Int32Array(board);
+    const board = new SharedArrayBuffer(4 * 6), slots = new Int32Array(board);
     const votes: [number, boolean][] = [];
     const relay = new VoteRelay(board, 4, [0, 1], (b, ok) => votes.push([b, ok]), true);
     const settle = () => new Promise((r) => setTimeout(r, 30));
@@ -226,7 +226,8 @@ describe('the vote relay between the board and the job owner', () => {
     await new Promise((r) => setTimeout(r, 400));
     assert.deepEqual(votes[1], [8, true]);
     relay.decide(8, false, true);
-    assert.equal(slots[4], 1, 'the last word: no more moves');
+    assert.equal(slots[4], 1, 'the word: no more moves');
+    assert.equal(slots[5], 8 << 1, 'the decision word: no move at barrier 8');
     relay.stop();
   });
 });
