@@ -20,6 +20,8 @@ export interface RunOptions {
   deadlockTimeoutMs: number;
   /** --pack-at-barrier K: move the ranks into fresh Faaslets at the K-th all-rank MPI_Barrier (-fmigrate modules). */
   packAtBarrier?: number;
+  /** --no-migrate: the job opts out of moves (operators' requests are refused). */
+  noMigrate?: boolean;
   /** Longest the program's constructors may run while its snapshot is prepared. */
   initTimeoutMs?: number;
   /** Most bytes of wasm memory the job's ranks may hold together (--max-memory). */
@@ -91,6 +93,8 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
                       with nothing in flight (default 5)
   --pack-at-barrier K move every rank into a fresh Faaslet at the K-th MPI_Barrier over all ranks (or the
                       next one at which every rank can be captured; -v says why not); needs faasmpicc -fmigrate
+  --no-migrate        the job's ranks are never moved between hosts (faasmpi migrate requests are refused);
+                      without it, a job on several hosts built with -fmigrate moves when its owner asks
   --init-timeout S    stop the job when the program's constructors run longer than S seconds (default 60)
   --max-memory SIZE   most memory the job's ranks may use together, e.g. 512M or 2G (a rank over its share
                       ends the job with a message); default: the host's limit, if any
@@ -171,6 +175,8 @@ export function parseRunArgs(argv: string[], cwd = process.cwd(), env: NodeJS.Pr
       if (v === 'none' || v === 'all') o.stdin = v;
       else if (/^\d+$/.test(v)) o.stdin = Number(v);
       else throw new UsageError(`--stdin takes a rank number, 'all' or 'none', got '${v}'`);
+    } else if (a === '--no-migrate') {
+      o.noMigrate = true;
     } else if (a === '--pack-at-barrier') {
       const v = value(a);
       o.packAtBarrier = Number(v);

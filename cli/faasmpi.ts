@@ -23,7 +23,12 @@ export const USAGE = `usage:
   faasmpi hosts [--redis URL] [--cluster NAME]
       list the live hosts of a cluster and their slots
   faasmpi jobs  [--redis URL] [--cluster NAME] [--user USER]
-      the jobs waiting in the cluster's queue, first in line first; with --user, that user's jobs too
+      the jobs waiting in the cluster's queue, first in line first; with --user, that user's jobs too, and
+      where each rank of theirs runs now
+  faasmpi migrate JOB (--rank R --to HOST | --pack) (--redis URL [--cluster NAME] | --hosts ADDR[,ADDR]...)
+                [--credentials DIR]
+      ask that a running job (yours: your user certificate, --credentials or FAASMPI_CREDENTIALS) move rank R to
+      host HOST, or onto as few hosts as possible, at its next migration point (faasmpicc -fmigrate programs)
   faasmpi certs init --dir DIR                    make the cluster's CA (DIR/ca.pem, DIR/ca-key.pem)
   faasmpi certs host --dir DIR --id ID [--addr A]...   a host's credentials in DIR/hosts/ID/
   faasmpi certs user --dir DIR --name USER        a user's credentials in DIR/users/USER/
@@ -213,12 +218,69 @@ async function jobs(argv: string[]): Promise<number> {
     if (values.user !== undefined) {
       for (const j of await state.forUser(checkName('user', values.user)).jobs()) {
         const end = j.exitCode === undefined ? '' : ` exit ${j.exitCode}`;
-        process.stdout.write(`job ${j.id} ${j.state} np ${j.np}${j.hosts.length ? ` hosts ${[...new Set(j.hosts)].join(',')}` : ''}${end}\n`);
+        process.stdout.write(`job ${j.id} ${j.state} np ${j.np}${j.hosts.length ? ` hosts ${[...new Set(j.hosts)].join(',')} ranks ${placement(j.hosts)}` : ''}${end}\n`);
       }
     }
     return 0;
   } finally {
     await state.close();
+  }
+}
+
+/** Where each rank runs, as "0-1@h1,2-3@h2" (consecutive ranks on one host together). */
+function placement(table: string[]): string {
+  const out: string[] = [];
+  for (let r = 0; r < table.length; ) {
+    let last = r;
+    while (last + 1 < table.length && table[last + 1] === table[r]) last++;
+    out.push(`${last === r ? r : `${r}-${last}`}@${table[r]}`);
+    r = last + 1;
+  }
+  return out.join(',');
+}
+
+async function migrate(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
+    rank: { type: 'string' }, to: { type: 'string' }, pack: { type: 'boolean' }, redis: { type: 'string' }, cluster: { type: 'string' },
+    hosts: { type: 'string' }, credentials: { type: 'string' },
+  } });
+  if (positionals.length !== 1) throw new UsageError('faasmpi migrate: name one job (its id, from faasmpi jobs --user)');
+  const job = positionals[0];
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(job)) throw new UsageError(`faasmpi migrate: '${job}' is not a job id`);
+  let request: { rank?: number; to?: string; pack?: boolean };
+  if (values.pack) {
+    if (values.rank !== undefined || values.to !== undefined) throw new UsageError('faasmpi migrate: --pack moves the whole job; it takes no --rank or --to');
+    request = { pack: true };
+  } else {
+    if (values.rank === undefined || values.to === undefined) throw new UsageError('faasmpi migrate: give --rank R --to HOST, or --pack');
+    if (!/^\d+$/.test(values.rank)) throw new UsageError(`faasmpi migrate: --rank needs a rank number, got '${values.rank}'`);
+    request = { rank: Number(values.rank), to: values.to };
+  }
+  const dir = values.credentials ?? process.env.FAASMPI_CREDENTIALS;
+  if (!dir) throw new UsageError('faasmpi migrate: only the job\'s owner may ask: --credentials DIR (from \'faasmpi certs user\') or FAASMPI_CREDENTIALS');
+  const credentials = loadCredentials(credentialFilesIn(dir), 'user');
+  let addresses: string[];
+  if (values.hosts) addresses = values.hosts.split(',').filter(Boolean).map((a) => a.replace(/@(\d+)$/, ':$1'));
+  else if (values.redis) {
+    const cluster = checkName('cluster', values.cluster ?? 'default');
+    const state = await openState(values.redis, cluster);
+    try {
+      const record = await state.forUser(credentials.identity.name).getJob(job);
+      if (!record) throw new UsageError(`faasmpi migrate: you have no job ${job} in cluster ${cluster}`);
+      if (record.state !== 'running') throw new UsageError(`faasmpi migrate: job ${job} is ${record.state}, not running`);
+      const live = await state.liveHosts();
+      addresses = [...new Set(record.hosts)].flatMap((id) => live.filter((h) => h.id === id).map((h) => h.address));
+    } finally {
+      await state.close();
+    }
+  } else throw new UsageError('faasmpi migrate: --redis URL or --hosts ADDR to find the job\'s hosts');
+  const { requestMove } = await import('../cluster/migrate-request.js');
+  try {
+    process.stdout.write(`${await requestMove(job, request, addresses, credentials)}\n`);
+    return 0;
+  } catch (e) {
+    process.stderr.write(`faasmpi migrate: ${(e as Error).message}\n`);
+    return 1;
   }
 }
 
@@ -228,6 +290,7 @@ export async function main(argv: string[]): Promise<number> {
     if (command === 'host') return await host(rest);
     if (command === 'hosts') return await hosts(rest);
     if (command === 'jobs') return await jobs(rest);
+    if (command === 'migrate') return await migrate(rest);
     if (command === 'certs') return certs(rest);
     process.stderr.write(`${USAGE}\n`);
     return command === undefined || command === '-h' || command === '--help' ? 0 : 2;

@@ -90,7 +90,7 @@ export async function main(argv: string[], { exitsNext = false }: MainOptions = 
     deadlockTimeoutMs: options.deadlockTimeoutMs,
     initTimeoutMs: options.initTimeoutMs,
     maxMemoryBytes: options.maxMemoryBytes,
-    migration: options.packAtBarrier === undefined ? undefined : { fromBarrier: options.packAtBarrier, verbose: options.verbose },
+    migration: migrationOf(options),
   };
   // A worker per rank up to one per core, started now, while nothing else needs the other cores; more would
   // only take CPU from this thread's way to the job's first task (their ranks start them when queued).
@@ -164,7 +164,9 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
     } else if (local) {
       // Enough slots that -np N always fits, spread evenly unless asked otherwise. The hosts admit the job's
       // working directory: they are this account's own processes.
-      await local.start(c.localHosts, Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts)), spec.sandboxRoot);
+      // A job that may move between them (--pack-at-barrier) needs room for all its ranks on one host.
+      const slots = Math.max(availableParallelism(), Math.ceil(spec.np / c.localHosts), spec.migration && !spec.migration.onRequest ? spec.np : 0);
+      await local.start(c.localHosts, slots, spec.sandboxRoot);
       target = {
         credentials: local.credentials, addresses: local.addresses, policy: c.policy ?? 'spread', hosts: c.nhosts,
         slotLimits: local.addresses.map(() => c.perNode),
@@ -220,6 +222,16 @@ async function launcherCredentials(c: RunOptions['cluster']): Promise<Credential
   const dir = c.credentials ?? process.env.FAASMPI_CREDENTIALS;
   if (!dir) throw new Error('running on hosts needs your user certificate: --credentials DIR (from \'faasmpi certs user\') or FAASMPI_CREDENTIALS');
   return loadCredentials(credentialFilesIn(dir), 'user');
+}
+
+/** Every how many all-rank barriers a job on several hosts checks for an operator's move request (faasmpi migrate). */
+const REQUEST_CHECK_EVERY = Number(process.env.FAASMPI_MIGRATE_CHECK_EVERY) > 0 ? Number(process.env.FAASMPI_MIGRATE_CHECK_EVERY) : 16;
+
+/** --pack-at-barrier K: move at K; otherwise a job may be moved on request unless it opts out (--no-migrate). */
+function migrationOf(o: { packAtBarrier?: number; noMigrate?: boolean; verbose: boolean }): JobSpec['migration'] {
+  if (o.packAtBarrier !== undefined) return { fromBarrier: o.packAtBarrier, every: 1, verbose: o.verbose };
+  if (o.noMigrate) return undefined;
+  return { fromBarrier: REQUEST_CHECK_EVERY, every: REQUEST_CHECK_EVERY, onRequest: true, verbose: o.verbose };
 }
 
 function loginName(): string {

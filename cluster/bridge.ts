@@ -20,7 +20,7 @@ export const HELD_LIMIT = Number(process.env.FAASMPI_NET_HELD_BYTES) > 0 ? Numbe
 
 export class BridgeError extends Error {}
 
-interface Held {
+export interface Held {
   h: RecordHeader;
   payload: Uint8Array;
 }
@@ -35,6 +35,8 @@ export class JobBridge {
   private holding: HostLink[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private ended = false;
+  /** Set when a move between hosts drains the job: the outboxes are flushed once more and no longer read. */
+  private sendingEnded = false;
   private readonly loops: Promise<void>[] = [];
   /** Records sent to and received from other hosts (for reports). */
   sent = 0;
@@ -69,7 +71,7 @@ export class JobBridge {
     const host = this.hostTable[rank];
     // After end() one more pass forwards what the part's last sends left in the outbox.
     for (let last = false; !last; ) {
-      last = this.ended;
+      last = this.ended || this.sendingEnded;
       const seen = this.channels.doorbell(rank);
       const link = this.linkTo(host);
       if (!link?.open) {
@@ -176,6 +178,35 @@ export class JobBridge {
       if (this.holding.length > 0 && this.heldBytes <= HELD_LIMIT / 2) this.releaseLinks();
       if (this.held.size > 0) this.scheduleRetry();
     }, 1);
+  }
+
+  /** A move between hosts: sends what the outboxes hold and stops reading them; records still arrive. */
+  async stopSending(): Promise<void> {
+    this.sendingEnded = true;
+    this.hostTable.forEach((host, rank) => {
+      if (host !== this.myHost) this.channels.ring(rank);
+    });
+    await Promise.all(this.loops);
+  }
+
+  /** After stopSending() and every peer's drained mark: ends this epoch's bridge; returns the records still
+   * held for full inboxes, per rank, in order (the next epoch's bridge or a moved rank takes them). */
+  finishEpoch(): Map<number, Held[]> {
+    this.ended = true;
+    clearTimeout(this.retryTimer);
+    this.releaseLinks();
+    const held = new Map(this.held);
+    this.held.clear();
+    this.heldBytes = 0;
+    return held;
+  }
+
+  /** Records a previous epoch's bridge held for a local rank (they go before anything newer). */
+  adoptHeld(rank: number, list: Held[]): void {
+    if (list.length === 0) return;
+    this.held.set(rank, [...list, ...(this.held.get(rank) ?? [])]);
+    for (const x of list) this.heldBytes += x.payload.byteLength;
+    this.scheduleRetry();
   }
 
   /** Stops forwarding (the part's ranks have ended). */

@@ -135,6 +135,10 @@ export class HostRuntime {
       else part.deliver(e.mpi, raw);
       return;
     }
+    if (link.identity.role === 'host' && (e.control.kind === 'migrate-drained' || e.control.kind === 'migrate-capture')) {
+      this.onPeerMigration(link, e.control);
+      return;
+    }
     if (link.identity.role !== 'user') {
       this.refused(link, `a '${e.control.kind}' control (only launchers send them)`);
       return;
@@ -164,9 +168,47 @@ export class HostRuntime {
       case 'stdin':
         this.partOf(link, c)?.feedStdin(c.blob ?? new Uint8Array(0), argsOf(c, 'stdin').end === true);
         return;
+      case 'migrate-request':
+        this.requestMove(link, c);
+        return;
+      case 'migrate-decision':
+      case 'migrate-resume':
+        this.partOf(link, c)?.onLauncherMigration(c);
+        return;
       default:
         this.refused(link, `an unexpected '${c.kind}'`);
     }
+  }
+
+  /**
+   * A peer host's part of a move between hosts: only a host given part of that job may speak of it (a capture
+   * is further checked against the job's host table and bounded in size by the part: part-migration.ts).
+   */
+  private onPeerMigration(link: HostLink, c: Control): void {
+    const part = this.parts.get(c.job);
+    if (!part) return; // the job has ended here
+    if (!part.isJobHost(link.peer)) {
+      this.refused(link, `a '${c.kind}' for job ${c.job}, which it has no part of`);
+      return;
+    }
+    part.onPeerMigration(link.peer, c);
+  }
+
+  /**
+   * An operator's move request (faasmpi migrate) from any link with a user certificate: only the job's owner
+   * may ask; a request that names no rank of the job, or no host of it, or a job that does not move, is refused.
+   */
+  private requestMove(link: HostLink, c: Control): void {
+    const refuse = (message: string) => link.open && link.send(control('refused', c.job, c.user, { message: `host ${this.hostId}: ${message}` }));
+    const part = this.parts.get(c.job);
+    if (!part) return void refuse(`runs no job ${c.job}`);
+    if (part.user !== link.peer) {
+      this.refused(link, `a move of job ${c.job}, which is not its own`);
+      return void refuse(`job ${c.job} is not yours`);
+    }
+    const why = part.requestMove(argsOf(c, 'migrate-request'));
+    if (why) return void refuse(why);
+    if (link.open) link.send(control('migrate-accepted', c.job, c.user, {}));
   }
 
   /** The part a launcher's control names: only the launcher that submitted it (and its user) may touch it. */
@@ -209,6 +251,8 @@ export class HostRuntime {
       return void refuse(`host ${this.hostId}: ${(e as Error).message}`);
     }
     this.used += local.length;
+    /** Slots the job holds here (a move between hosts changes it). */
+    let holding = local.length;
     await this.opts.state.reserveSlots(this.hostId, local.length, Number.MAX_SAFE_INTEGER).catch(() => false);
     const part = new JobPart({
       job: c.job, user, launcher: link, request: req, localRanks: local, host: this.host,
@@ -216,8 +260,14 @@ export class HostRuntime {
       log: this.opts.log,
       ended: () => {
         this.parts.delete(c.job);
-        this.used -= local.length;
-        void this.opts.state.releaseSlots(this.hostId, local.length).catch(() => {});
+        this.used -= holding;
+        if (holding > 0) void this.opts.state.releaseSlots(this.hostId, holding).catch(() => {});
+      },
+      slotsChanged: (delta) => {
+        holding += delta;
+        this.used += delta;
+        if (delta > 0) void this.opts.state.reserveSlots(this.hostId, delta, Number.MAX_SAFE_INTEGER).catch(() => false);
+        else if (delta < 0) void this.opts.state.releaseSlots(this.hostId, -delta).catch(() => {});
       },
     });
     this.parts.set(c.job, part);

@@ -12,7 +12,11 @@ import type { LocalHost } from '../host/local-host.js';
 import type { JobResult } from '../host/job.js';
 import type { StdinSource } from '../host-interface/wasi/fd-table.js';
 import { JobBridge } from './bridge.js';
-import { control, type ControlKinds, type PrepareRequest } from './job-protocol.js';
+import { argsOf, control, type ControlKinds, type PrepareRequest } from './job-protocol.js';
+import { PartMigration } from './part-migration.js';
+import type { HostTableEpoch } from '../fgroups/epochs.js';
+import type { JobChannels } from '../mpi/transport/job-channels.js';
+import type { Control } from './wire/codec.js';
 import { StdinRelay } from './stdin-relay.js';
 import type { MpiMessage } from './wire/codec.js';
 import type { HostLink } from './wire/link.js';
@@ -31,7 +35,12 @@ export interface JobPartOptions {
   log: (line: string) => void;
   /** Called once when the part is over (its slots go back). */
   ended: () => void;
+  /** A move between hosts changed how many of the job's ranks run here by `delta`. */
+  slotsChanged?: (delta: number) => void;
 }
+
+/** The most bytes a peer's capture of one rank may take (the link's own frame limit is 1 GiB). */
+const MAX_CAPTURE_BYTES = (1 << 30) - (1 << 20);
 
 export class JobPart {
   readonly job: string;
@@ -46,12 +55,22 @@ export class JobPart {
   private state: 'prepared' | 'running' | 'over' = 'prepared';
   private readonly hosts: Set<string>;
   private readonly stdin: StdinRelay;
+  /** The job's host table now (epochs advance when ranks move between hosts). */
+  private epoch: HostTableEpoch;
+  private channels: JobChannels | undefined;
+  private readonly migration: PartMigration | undefined;
+  private output: ReturnType<JobPart['relayOutput']> | undefined;
+  /** Faaslets each rank has run here (a rank that stays through a move runs two): their output ends to await. */
+  private readonly faasletsHere = new Map<number, number>();
 
   constructor(private readonly o: JobPartOptions) {
     this.job = o.job;
     this.user = o.user;
     this.launcher = o.launcher;
     this.hosts = new Set(o.request.group.hostTable);
+    this.epoch = { epoch: 0, hostTable: [...o.request.group.hostTable] };
+    for (const r of o.localRanks) this.faasletsHere.set(r, 1);
+    this.migration = o.request.spec?.migration === undefined ? undefined : this.makeMigration();
     const readers = o.request.stdin === 'all' ? o.localRanks : o.localRanks.filter((r) => r === o.request.stdin);
     this.stdin = new StdinRelay(readers, (bytes) => this.send('stdin-credit', { bytes }));
   }
@@ -62,13 +81,87 @@ export class JobPart {
     if (problem) this.stop(`the launcher sent ${problem}`, true);
   }
 
+  /** Whether the host runs ranks of the job now (a host all of whose ranks moved away is no longer needed). */
   hasHost(hostId: string): boolean {
+    return this.epoch.hostTable.includes(hostId);
+  }
+
+  /** Whether the host was given part of the job (it may take part in a move between hosts). */
+  isJobHost(hostId: string): boolean {
     return this.hosts.has(hostId);
+  }
+
+  /** An operator's move request, checked and passed to the launcher; or why it is refused. */
+  requestMove(r: ControlKinds['migrate-request']): string | undefined {
+    const np = this.o.request.spec.np;
+    const m = this.o.request.spec.migration;
+    if (!m) return `job ${this.job} opted out of moves (--no-migrate)`;
+    const modules = Array.isArray(this.module) ? this.module : this.module ? [this.module] : [];
+    if (!modules.every((x) => x.meta?.asyncify)) return `job ${this.job}'s program was not built with faasmpicc -fmigrate: its ranks cannot move`;
+    if (this.state !== 'running') return `job ${this.job} is not running`;
+    if (r?.pack === true && r.rank === undefined && r.to === undefined) {
+      this.send('migrate-request', { pack: true });
+      return undefined;
+    }
+    if (!Number.isInteger(r?.rank) || r.rank! < 0 || r.rank! >= np) return `rank ${String(r?.rank)} is not a rank of job ${this.job} (0-${np - 1})`;
+    const now = [...new Set(this.epoch.hostTable)];
+    if (typeof r.to !== 'string' || !now.includes(r.to)) return `host ${JSON.stringify(r?.to)} is not one of job ${this.job}'s hosts (${now.join(', ')})`;
+    if (this.epoch.hostTable[r.rank!] === r.to) return `rank ${r.rank} already runs on host ${r.to}`;
+    this.send('migrate-request', { rank: r.rank, to: r.to });
+    return undefined;
+  }
+
+  /** The launcher's 'migrate-decision' or 'migrate-resume'. */
+  onLauncherMigration(c: Control): void {
+    if (!this.migration) return this.stop(`the launcher sent '${c.kind}' for a job that does not move`, true);
+    if (c.kind === 'migrate-decision') this.migration.onDecision(argsOf(c, 'migrate-decision'));
+    else this.migration.onResume(argsOf(c, 'migrate-resume'));
+  }
+
+  /** A peer host's 'migrate-drained' or 'migrate-capture' (the host runtime checked it is a host of the job). */
+  onPeerMigration(hostId: string, c: Control): void {
+    if (!this.migration) return this.stop(`host ${hostId} sent '${c.kind}' for a job that does not move`, true);
+    this.migration.onPeer(hostId, c);
+  }
+
+  private makeMigration(): PartMigration {
+    const me = this.o.host.hostId;
+    return new PartMigration({
+      myHost: me, np: this.o.request.spec.np, hosts: this.hosts, repeat: this.o.request.spec.migration?.onRequest === true,
+      epoch: () => this.epoch,
+      toLauncher: (kind, args) => this.send(kind, args),
+      toPeer: (host, kind, args, blob) => {
+        const link = this.o.linkTo(host);
+        if (!link?.open) throw new Error(`cannot reach host ${host}: its link is closed`);
+        link.send(control(kind, this.job, this.user, args, blob));
+      },
+      channels: () => this.channels!,
+      bridge: () => this.bridge!,
+      switchTo: (next, held) => {
+        const before = this.epoch.hostTable.filter((h) => h === me).length;
+        // Faaslets each rank ran here in all (a rank may leave and come back): its output ends to wait for.
+        for (const [rank, host] of next.hostTable.entries()) {
+          if (host === me) this.faasletsHere.set(rank, (this.faasletsHere.get(rank) ?? 0) + 1);
+        }
+        this.epoch = next;
+        const bridge = new JobBridge(this.job, this.channels!, next.hostTable, me, this.o.linkTo, (problem) => this.stop(problem, true));
+        this.bridge = bridge;
+        bridge.start();
+        for (const [rank, list] of held) bridge.adoptHeld(rank, list);
+        this.o.slotsChanged?.(next.hostTable.filter((h) => h === me).length - before);
+      },
+      relayOutputOf: (rank) => this.output?.add(rank),
+      outputRelayed: (rank) => this.output?.ended(rank, this.faasletsHere.get(rank) ?? 1) ?? Promise.resolve(),
+      maxCaptureBytes: MAX_CAPTURE_BYTES,
+      fail: (problem) => this.stop(problem, true),
+      signal: this.abort.signal,
+      log: (line) => { if (this.o.request.spec.migration?.verbose) this.o.log(line); },
+    });
   }
 
   /** Why a record said to come from rank `src` may not arrive over the link from host `hostId`, if so. */
   refusesRecordFrom(hostId: string, src: number): string | undefined {
-    const table = this.o.request.group.hostTable;
+    const table = this.epoch.hostTable;
     if (!this.hosts.has(hostId)) return `host ${hostId} is not in its host table`;
     if (!Number.isInteger(src) || src < 0 || src >= table.length) return `source rank ${src} is not in the job`;
     if (table[src] !== hostId) return `source rank ${src} runs on host ${table[src]}, not on host ${hostId}`;
@@ -119,6 +212,7 @@ export class JobPart {
   private async run(module: LoadedModule | LoadedModule[]): Promise<void> {
     const { group, spec } = this.o.request;
     const output = this.relayOutput();
+    this.output = output;
     let result: JobResult;
     try {
       // Output fds are the launcher's own business: a launcher's numbers must never name this host's fds.
@@ -133,20 +227,22 @@ export class JobPart {
         outputChannel: output.channelName,
         outputGate: this.launcher,
         bridge: (channels) => {
+          this.channels = channels;
           const bridge = new JobBridge(group.id, channels, group.hostTable, this.o.host.hostId, this.o.linkTo, (problem) => this.stop(problem, true));
           this.bridge = bridge;
           bridge.start();
           for (const [m, raw] of this.early ?? []) bridge.deliver(m, raw);
           this.early = undefined;
-          return () => bridge.end();
+          return () => this.bridge!.end(); // the bridge of the last epoch
         },
+        moves: this.migration,
         onQuiet: (report: QuietReport) => this.send('quiet', report),
       });
     } catch (e) {
       result = { exitCode: 1, ranks: [], hostFailure: { code: 1, message: `host ${this.o.host.hostId}: ${(e as Error).message}` }, snapshot: { used: false, note: '' } };
     }
     // Ranks that were stopped (their worker terminated) never say their output is complete.
-    await output.drained(this.o.localRanks.filter((r) => result.ranks[r] && result.ranks[r].kind !== 'stopped'));
+    await output.drained([...this.faasletsHere.keys()].filter((r) => this.epoch.hostTable[r] === this.o.host.hostId).filter((r) => result.ranks[r] && result.ranks[r].kind !== 'stopped'), (r) => this.faasletsHere.get(r) ?? 1);
     this.send('part-end', {
       result,
       crossHostRecords: { sent: this.bridge?.sent ?? 0, received: this.bridge?.received ?? 0 },
@@ -158,29 +254,42 @@ export class JobPart {
   /** Listens on each local rank's output channel and forwards what arrives to the launcher. */
   private relayOutput() {
     const name = (rank: number) => `faasmpi-out:${this.job}:${rank}`;
-    const open = new Map<number, { channel: BroadcastChannel; done: Promise<void> }>();
-    for (const rank of this.o.localRanks) {
+    // Each Faaslet of a rank posts an end once all its output is posted; a rank that moves runs several.
+    const open = new Map<number, { channel: BroadcastChannel; ends: number; waiters: (() => void)[] }>();
+    const add = (rank: number) => {
+      if (open.has(rank)) return;
       const channel = new BroadcastChannel(name(rank));
-      let ended!: () => void;
-      const done = new Promise<void>((r) => (ended = r));
+      const entry = { channel, ends: 0, waiters: [] as (() => void)[] };
       channel.onmessage = (ev) => {
         const chunk = (ev as MessageEvent<OutputChunk>).data;
-        if ('end' in chunk) ended();
-        else this.send('output', { rank, fd: chunk.fd }, chunk.bytes);
+        if ('end' in chunk) {
+          entry.ends++;
+          for (const w of entry.waiters.splice(0)) w();
+        } else this.send('output', { rank, fd: chunk.fd }, chunk.bytes);
       };
-      open.set(rank, { channel, done });
-    }
+      open.set(rank, entry);
+    };
+    for (const rank of this.o.localRanks) add(rank);
+    /** Resolves once `rank` has posted `count` ends (at most OUTPUT_DRAIN_MS later). */
+    const ended = async (rank: number, count: number) => {
+      const entry = open.get(rank);
+      if (!entry) return;
+      const cap = new Promise<void>((r) => setTimeout(r, OUTPUT_DRAIN_MS).unref());
+      const reached = (async () => { while (entry.ends < count) await new Promise<void>((r) => entry.waiters.push(r)); })();
+      await Promise.race([reached, cap]);
+    };
     return {
       channelName: name,
-      drained: async (ranks: number[]) => {
-        const cap = new Promise<void>((r) => setTimeout(r, OUTPUT_DRAIN_MS).unref());
-        await Promise.race([Promise.all(ranks.map((r) => open.get(r)!.done)), cap]);
+      add,
+      ended,
+      drained: async (ranks: number[], count: (rank: number) => number) => {
+        await Promise.all(ranks.map((r) => ended(r, count(r))));
         for (const o of open.values()) o.channel.close();
       },
     };
   }
 
-  private send<K extends 'quiet' | 'part-end' | 'output' | 'stdin-credit'>(kind: K, args: ControlKinds[K], blob?: Uint8Array): void {
+  private send<K extends 'quiet' | 'part-end' | 'output' | 'stdin-credit' | 'migrate-vote' | 'migrate-ready' | 'migrate-request'>(kind: K, args: ControlKinds[K], blob?: Uint8Array): void {
     if (this.launcher.open) this.launcher.send(control(kind, this.job, this.user, args, blob));
   }
 

@@ -65,6 +65,39 @@ export interface StopRequest {
   reason: string;
 }
 
+/** A host's ranks all voted at an all-rank MPI_Barrier (migration/vote-relay.ts). */
+export interface MigrateVote {
+  barrier: number;
+  ok: boolean;
+}
+
+/** The job owner's answer to the votes at `barrier`: move to `hostTable` as epoch `epoch`, or not (`final`: never). */
+export interface MigrateDecision {
+  barrier: number;
+  go: boolean;
+  final?: boolean;
+  epoch?: number;
+  hostTable?: string[];
+}
+
+/** Between hosts and to and from the launcher: epoch `epoch` of a move (drained, switched, resume). */
+export interface MigrateEpoch {
+  epoch: number;
+}
+
+/** A rank's capture between hosts (the blob: migration/capture-wire.ts). */
+export interface MigrateCapture {
+  epoch: number;
+  rank: number;
+}
+
+/** An operator's request (faasmpi migrate): move one rank to a host of the job, or pack the job onto fewest hosts. */
+export interface MigrateRequest {
+  rank?: number;
+  to?: string;
+  pack?: boolean;
+}
+
 export interface ControlKinds {
   hello: Record<string, never>;
   'hello-reply': HelloReply;
@@ -78,6 +111,18 @@ export interface ControlKinds {
   stop: StopRequest;
   stdin: StdinChunk;
   'stdin-credit': StdinCredit;
+  'migrate-vote': MigrateVote;
+  'migrate-decision': MigrateDecision;
+  /** Host to host: every record this host sent the peer before the move is on the link before this. */
+  'migrate-drained': MigrateEpoch;
+  'migrate-capture': MigrateCapture;
+  /** Host to launcher: this host has switched to the epoch (its moved ranks' output all relayed before this). */
+  'migrate-ready': MigrateEpoch;
+  'migrate-resume': MigrateEpoch;
+  /** User to host (the job's owner only), and host to the job's launcher. */
+  'migrate-request': MigrateRequest;
+  /** Host to user: the request went to the job's launcher; it is answered at the job's next migration point. */
+  'migrate-accepted': Record<string, never>;
 }
 
 export type ControlKind = keyof ControlKinds;

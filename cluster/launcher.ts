@@ -11,6 +11,7 @@ import { deadlockMessage, type QuietReport } from '../host/deadlock-watch.js';
 import { jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from '../host/job.js';
 import { argsOf, control, type ControlKind, type ControlKinds, type HelloReply, type PartEnd } from './job-protocol.js';
 import { place, PlacementError, type PlacementPolicy } from './planner.js';
+import { JobMoves } from './launcher-migration.js';
 import { packBlob, type PreloadFile } from './preload.js';
 import { QueueTicket, type QueueOptions } from './queue.js';
 import { StdinFeed } from './stdin-feed.js';
@@ -202,6 +203,31 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
     .filter(({ id }) => readers === 'all' || group.hostTable[readers as number] === id)
     .map(({ id, session }) => ({ id, send: (bytes, end) => session.send('stdin', job, user, end ? { end } : {}, bytes) })));
   const deadlock = new DeadlockDecision(spec.deadlockTimeoutMs);
+  // Ranks may move between the job's hosts (faasmpirun --pack-at-barrier): the launcher owns the host table.
+  const sessionOf = new Map(used.map((u) => [u.id, u.session]));
+  const moves = spec.migration === undefined ? undefined : new JobMoves({
+    hosts: used.map((u) => u.id),
+    initial: group.hostTable,
+    packFromStart: !spec.migration.onRequest,
+    consolidate: spec.migration.onRequest === true && target.policy === 'pack',
+    freeSlots: async () => new Map(await Promise.all(used.map(async ({ id, session }) => {
+      const h = argsOf(await session.ask(control('hello', job, user, {}), ['hello-reply']), 'hello-reply');
+      return [id, Number.isInteger(h.free) ? h.free : 0] as [string, number];
+    }))),
+    decide: (host, d) => sessionOf.get(host)?.send('migrate-decision', job, user, d),
+    resume: (host, epoch) => sessionOf.get(host)?.send('migrate-resume', job, user, { epoch }),
+    switched: (table) => {
+      group.hostTable.splice(0, table.length, ...table);
+      // Where each rank runs now, for faasmpi jobs.
+      void target.tenant?.setHostTable(job, table).catch(() => {});
+      void target.tenant?.updateJob(recordId, { hosts: table }).catch(() => {});
+    },
+    fail: (problem) => {
+      if (!failure) failure = { code: 1, message: problem };
+      stopAll('a move between hosts failed');
+    },
+    log: (line) => { if (spec.migration?.verbose) process.stderr.write(`faasmpirun: ${line}\n`); },
+  });
   let timedOut = false;
   const stacks: Record<number, string[]> = {};
   // The hosts keep the limit; should one not, the launcher ends the job a little later itself.
@@ -226,6 +252,12 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
             failure = { code: 1, message: report };
             stopAll('deadlock');
           }
+        } else if (c.kind === 'migrate-vote' && moves) {
+          moves.onVote(id, argsOf(c, 'migrate-vote'));
+        } else if (c.kind === 'migrate-request' && moves) {
+          moves.request(id, argsOf(c, 'migrate-request'));
+        } else if (c.kind === 'migrate-ready' && moves) {
+          moves.onReady(id, argsOf(c, 'migrate-ready'));
         } else if (c.kind === 'stdin-credit') {
           stdin?.credit(id, argsOf(c, 'stdin-credit').bytes);
         } else if (c.kind === 'part-end') {
@@ -292,7 +324,9 @@ function merge(np: number, hostTable: string[], parts: [string, PartEnd][], fail
   let culprit: number | undefined;
   let snapshot = { used: false, note: '' };
   let crossHostRecords = 0;
+  let migrationNote: string | undefined;
   for (const [id, end] of parts) {
+    migrationNote ??= end.result.migrationNote;
     end.result.ranks.forEach((r, i) => { if (hostTable[i] === id && r) ranks[i] = r; });
     if (end.result.culprit !== undefined && (culprit === undefined || end.result.culprit < culprit)) culprit = end.result.culprit;
     if (end.result.snapshot.note) snapshot = { used: end.result.snapshot.used, note: `${id}: ${end.result.snapshot.note}` };
@@ -302,7 +336,7 @@ function merge(np: number, hostTable: string[], parts: [string, PartEnd][], fail
   // Running out of time explains it whatever the ranks did as they were ended.
   const hostFailure = culprit === undefined || timedOut ? failure : undefined;
   const exitCode = hostFailure ? hostFailure.code : jobExitCode(ranks).code;
-  return { exitCode, ranks, culprit, hostFailure, snapshot, hostTable, crossHostRecords };
+  return { exitCode, ranks, culprit, hostFailure, snapshot, hostTable, crossHostRecords, migrationNote };
 }
 
 /** "ranks 0-3" for each host, in host table order. */

@@ -108,3 +108,40 @@ function counts(table: string[]): Map<string, number> {
   for (const id of table) m.set(id, (m.get(id) ?? 0) + 1);
   return m;
 }
+
+/**
+ * Consolidation of a running job: the host table that puts its ranks on as few hosts as possible without
+ * oversubscribing any (a host may hold its own ranks of the job plus its free slots), moving as few ranks as
+ * possible. `free` counts the slots not taken, this job's own excluded. Returns the table unchanged when
+ * nothing fewer fits.
+ */
+export function packPlan(table: readonly string[], free: ReadonlyMap<string, number>): string[] {
+  const hosts = [...new Set(table)];
+  const own = counts([...table]);
+  const room = (h: string) => (own.get(h) ?? 0) + Math.max(0, free.get(h) ?? 0);
+  // Fewest hosts first; among as many, keep the hosts that already hold the most of the job's ranks (fewest
+  // moves). Ties keep the later host, so that the host of rank 0 (placed first) is not special.
+  const order = [...hosts].sort((a, b) => room(b) - room(a) || (own.get(b) ?? 0) - (own.get(a) ?? 0) || b.localeCompare(a));
+  let keep: string[] = [];
+  for (let n = 1; n <= order.length; n++) {
+    const byOwn = [...hosts].sort((a, b) => (own.get(b) ?? 0) - (own.get(a) ?? 0) || room(b) - room(a) || b.localeCompare(a));
+    // Candidate sets of size n: the n hosts with most own ranks, or the n roomiest; take one that fits.
+    const fits = (set: string[]) => set.reduce((s, h) => s + room(h), 0) >= table.length;
+    const sets = [byOwn.slice(0, n), order.slice(0, n)];
+    const ok = sets.filter(fits).sort((a, b) => movesInto(b, own) - movesInto(a, own));
+    if (ok.length > 0) { keep = ok[0]; break; }
+  }
+  if (keep.length >= hosts.length) return [...table];
+  const left = new Map(keep.map((h) => [h, room(h) - (own.get(h) ?? 0)]));
+  return table.map((h) => {
+    if (left.has(h)) return h;
+    const to = keep.find((k) => left.get(k)! > 0)!;
+    left.set(to, left.get(to)! - 1);
+    return to;
+  });
+}
+
+/** Ranks already on the hosts of `set` (they need not move). */
+function movesInto(set: string[], own: Map<string, number>): number {
+  return set.reduce((s, h) => s + (own.get(h) ?? 0), 0);
+}

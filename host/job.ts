@@ -35,10 +35,21 @@ export interface JobSpec {
   maxMemoryBytes?: number;
   /** Move every rank into a fresh Faaslet at the first all-rank MPI_Barrier from the fromBarrier-th (1-based) at
    * which all can be captured (faasmpirun --pack-at-barrier; modules built with faasmpicc -fmigrate). */
-  migration?: { fromBarrier: number; verbose: boolean };
+  migration?: JobMigrationSpec;
 }
 
 export const DEFAULT_INIT_TIMEOUT_MS = 60_000;
+
+/** When a job's ranks may be captured and moved (migration/). */
+export interface JobMigrationSpec {
+  /** The first all-rank MPI_Barrier at which the ranks may move. */
+  fromBarrier: number;
+  /** From there, every how many all-rank barriers the ranks vote (1: each; more: a job that moves only on request). */
+  every?: number;
+  /** Moves only when an operator asks (faasmpi migrate): never on one host; on several, asked at every `every`-th barrier. */
+  onRequest?: boolean;
+  verbose: boolean;
+}
 
 export type RankEnd = FaasletOutcome | { kind: 'stopped' };
 

@@ -22,7 +22,9 @@ import { FaasletPool, type PoolOptions } from './faaslet-pool.js';
 import { DEFAULT_INIT_TIMEOUT_MS, failureCode, jobExitCode, timeoutMessage, TIMEOUT_EXIT_CODE, type JobResult, type JobSpec, type RankEnd } from './job.js';
 import { wasmStacks } from './thread-stacks.js';
 import { SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
-import { JobMigration } from '../migration/job-migration.js';
+import { JobMigration, type CrossHostMoves } from '../migration/job-migration.js';
+import type { RankCapture } from '../migration/capture.js';
+import { snapshotDigest } from '../snapshots/diff.js';
 
 /** Where relayed output goes next (a launcher's link): whether it is backed up, and when it no longer is. */
 export interface OutputGate {
@@ -158,6 +160,8 @@ export interface PartPlacement {
   bridge?: (channels: JobChannels) => () => Promise<void>;
   /** Hands the local deadlock watch's view to whoever decides for the whole job (multi-host jobs). */
   onQuiet?: (report: QuietReport) => void;
+  /** Moves ranks between the job's hosts (cluster/part-migration.ts); absent: a multi-host part never moves. */
+  moves?: CrossHostMoves;
 }
 
 export interface LocalHostOptions extends PoolOptions {
@@ -263,18 +267,26 @@ export class LocalHost {
     const channels = JobChannels.create(spec.np);
     const multiHost = localRanks.length < spec.np;
     // Every rank must take part in the agreement, so a job moves only if all its programs were built with
-    // -fmigrate; and only within one host for now (a part of a multi-host job sees only its own ranks' votes).
+    // -fmigrate; a part of a job spread over hosts moves only with the cluster's exchange (part.moves).
     const asked = spec.migration;
-    const movable = asked !== undefined && !multiHost && programs.every((p) => p.module.meta?.asyncify);
-    const migrationNote = !asked || movable ? undefined : multiHost
-      ? 'ranks of a job on several hosts are not moved yet (--pack-at-barrier ignored)'
-      : 'the program was not built with faasmpicc -fmigrate: its ranks are not moved (--pack-at-barrier ignored)';
-    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.verbose, localRanks, memories, (rank, pages) => {
+    const buildable = programs.every((p) => p.module.meta?.asyncify);
+    // A job that moves only when an operator asks has no one to ask on one host.
+    const movable = asked !== undefined && (!multiHost || part.moves !== undefined) && buildable && !(asked.onRequest && !multiHost);
+    const migrationNote = !asked || movable || asked.onRequest ? undefined : !buildable
+      ? 'the program was not built with faasmpicc -fmigrate: its ranks are not moved (--pack-at-barrier ignored)'
+      : 'ranks of this job on several hosts cannot be moved here (--pack-at-barrier ignored)';
+    /** Ranks this host runs now: a move between hosts adds the ranks that arrive (the deadlock watch sees them). */
+    const running = [...localRanks];
+    const migration = asked && movable ? new JobMigration(spec.np, asked.fromBarrier, asked.every ?? 1, asked.onRequest === true, asked.verbose, localRanks, memories, (rank, pages) => {
       // As memoryFor(): the module's maximum, lowered to the job's cap per rank.
       const declared = programOf(rank).module.memory?.maximumPages;
       const maximum = cap ? Math.min(cap.rankPages, declared ?? cap.rankPages) : declared;
       return new WebAssembly.Memory({ initial: pages, maximum, shared: true } as WebAssembly.MemoryDescriptor);
-    }, (old) => { wipe(old); noteReleased([old]); }) : undefined;
+    }, (old) => { wipe(old); noteReleased([old]); }, multiHost ? part.moves : undefined, (rank, capture, hostTable) => {
+      if (!running.includes(rank)) running.push(rank);
+      finished[rank] = false; // a rank may come back to a host it left
+      runs.push(runRank(rank, capture));
+    }, multiHost ? snapshotDigest(snapshotOf(localRanks[0]).used ? snapshotOf(localRanks[0]).snapshot : undefined) : '') : undefined;
     const transport = {
       channels: channels.handle, memories, hostLoad: this.load.buffer, hostTable: multiHost ? group.hostTable : undefined,
       migration: migration ? migration.control : undefined,
@@ -287,7 +299,7 @@ export class LocalHost {
     const finished = new Array<boolean>(spec.np).fill(false);
     let culprit: number | undefined;
     let hostFailure: JobResult['hostFailure'];
-    const watch = new DeadlockWatch(channels, localRanks, finished, spec.deadlockTimeoutMs, (report) => {
+    const watch = new DeadlockWatch(channels, running, finished, spec.deadlockTimeoutMs, (report) => {
       hostFailure = { code: 1, message: report };
       stop.abort();
     }, part.onQuiet);
@@ -310,7 +322,9 @@ export class LocalHost {
       });
     }, spec.timeoutMs);
     const relay = part.outputChannel && new OutputRelayCredit(localRanks, part.outputChannel, part.outputGate);
-    const runs = localRanks.map(async (index) => {
+    /** The transport a rank's next Faaslet gets: with the job's host table of the current epoch. */
+    const transportNow = () => (migration?.hostTable ? { ...transport, hostTable: migration.hostTable } : transport);
+    const runRank = async (index: number, arrivedWith?: RankCapture) => {
       const fds = spec.outputFds?.[index];
       const sink = (fd: number): SinkSpec => ({
         fd: fds ? (fd === 1 ? fds.stdout : fds.stderr) : fd,
@@ -321,6 +335,7 @@ export class LocalHost {
         kind: 'run',
         module,
         identity: { groupId: group.id, index, size: spec.np, hostId: this.hostId },
+        transport: transportNow(),
         args: argv,
         env: [...spec.env, ...rankVariables(index, group.hostTable)],
         preopens,
@@ -328,18 +343,24 @@ export class LocalHost {
         stdout: sink(1),
         stderr: sink(2),
         snapshot: snapshot.used ? snapshot.snapshot : undefined,
-        transport,
       };
       const threads = new RankThreads(this.pool, task, memories[index]!, this.load.buffer, signal, (end) => rankFailed(index, end));
       if (module.meta?.threads) task.ompPort = threads.mainPort;
       try {
-        let end = await this.pool.run(task, signal);
-        // Captured at a migration point: go on in a fresh Faaslet once every local rank has stopped there.
+        let end = await this.pool.run(arrivedWith ? { ...task, resume: arrivedWith } : task, signal);
+        // Captured at a migration point: go on in a fresh Faaslet once every local rank has stopped there
+        // (with the job's host table of now), unless the rank left for another host.
+        let left = false;
         while (end.kind === 'migrate' && migration && !signal.aborted) {
-          await migration.arrive(index, end.capture, signal);
-          end = await this.pool.run({ ...task, resume: end.capture }, signal);
+          const next = await migration.arrive(index, end.capture, signal);
+          if (!next) {
+            left = true;
+            break;
+          }
+          end = await this.pool.run({ ...task, transport: transportNow(), resume: next }, signal);
         }
         finished[index] = true;
+        if (left) return; // its end is reported by the host it moved to
         if (failureCode(end) !== 0) rankFailed(index, end);
         else if (ranks[index].kind === 'stopped') ranks[index] = end;
       } catch (e) {
@@ -347,8 +368,10 @@ export class LocalHost {
       } finally {
         await threads.end();
       }
-    });
-    await Promise.all(runs);
+    };
+    const runs = localRanks.map((index) => runRank(index));
+    // Ranks that arrive by a move join `runs` while the others wait for them.
+    for (let i = 0; i < runs.length; i++) await runs[i];
     clearTimeout(timer);
     relay?.close();
     watch.stop();

@@ -12,7 +12,7 @@ import { NotCapturable } from './object-graph.js';
 export interface PointState {
   /** All-rank barriers this rank has passed. */
   barriers: number;
-  /** The job has moved once already (one move per run for now). */
+  /** The job has moved already (then it moves again only if its control says `repeat`). */
   moved: boolean;
 }
 
@@ -50,7 +50,10 @@ export class MigrationPoint {
       if (result !== abi.MPI_SUCCESS || !this.holdsAllRanks(comm)) return result;
       this.state.barriers++;
       const control = this.rank.migration;
-      if (!control || this.state.moved || this.state.barriers < control.fromBarrier) return result;
+      if (!control || (this.state.moved && !control.repeat) || this.state.barriers < control.fromBarrier) return result;
+      if ((this.state.barriers - control.fromBarrier) % control.every !== 0) return result;
+      // The board's last word: the job's owner said no move will come (nothing to consolidate).
+      if (Atomics.load(new Int32Array(control.board), this.rank.identity.size) !== 0) return result;
       if (this.agreed(control.board, control.verbose)) {
         this.state.moved = true;
         const at = performance.now();
@@ -75,7 +78,6 @@ export class MigrationPoint {
 
   private whyNot(): string | undefined {
     if (!this.asyncify()) return 'the module lacks the Asyncify exports faasmpicc -fmigrate adds';
-    if (this.rank.multiHost) return 'the job runs on several hosts (moving between hosts is not built yet)';
     const blocker = this.faasletBlocker();
     if (blocker) return blocker;
     try {
@@ -88,7 +90,8 @@ export class MigrationPoint {
   }
 
   /**
-   * Every rank writes (barrier count, can be captured) and waits for all to have written for this barrier.
+   * Every rank writes (barrier count, can be captured) and waits for all to have written for this barrier (on a
+   * job spread over hosts, the host writes the other hosts' ranks' slots with the job owner's decision).
    * No rank overwrites its slot before all have read it: it writes next only after the next all-rank barrier,
    * which none passes before every rank has finished reading here.
    */
@@ -100,13 +103,24 @@ export class MigrationPoint {
     Atomics.store(slots, this.rank.worldRank, mine);
     Atomics.notify(slots, this.rank.worldRank);
     let all = true;
-    for (let r = 0; r < slots.length; r++) {
+    for (let r = 0; r < this.rank.identity.size; r++) {
       let v = Atomics.load(slots, r);
       while ((v >> 1) < this.state.barriers) {
         Atomics.wait(slots, r, v, 50);
         v = Atomics.load(slots, r);
       }
       if ((v & 1) === 0) all = false;
+    }
+    // A job spread over hosts moves only when its owner says so (also when all its ranks are on this host now):
+    // the host writes that answer into the board's decision word.
+    if (this.rank.migration?.decided) {
+      const at = this.rank.identity.size + 1;
+      let v = Atomics.load(slots, at);
+      while ((v >> 1) < this.state.barriers) {
+        Atomics.wait(slots, at, v, 50);
+        v = Atomics.load(slots, at);
+      }
+      if ((v & 1) === 0 || (v >> 1) !== this.state.barriers) all = false;
     }
     return all;
   }

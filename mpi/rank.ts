@@ -37,6 +37,12 @@ export interface MigrationControl {
   board: SharedArrayBuffer;
   /** Move at the first all-rank MPI_Barrier from this one (1-based) at which every rank can be captured. */
   fromBarrier: number;
+  /** From there, vote at every `every`-th all-rank barrier (the same ones on every rank). */
+  every: number;
+  /** Keep voting after a move (a job moved on request or by the planner may move again). */
+  repeat: boolean;
+  /** The move needs the job owner's decision (a job spread over hosts): the board's word np + 1 carries it. */
+  decided: boolean;
   /** Log why a rank could not be captured (faasmpirun -v). */
   verbose: boolean;
 }

@@ -1,6 +1,7 @@
 // A memory diff: the 4 KiB chunks of a linear memory that differ from a base the receiver already has (the
 // program's post-initialisation snapshot, or a fresh zeroed memory). A migrated rank ships only these.
 //   byte format: "FDIF" | u32 version | u32 header length | header (UTF-8 JSON) | zero padding to 4 | u32[] runs | chunks
+import { createHash } from 'node:crypto';
 import { CHUNK, SnapshotError, WASM_PAGE, type Snapshot } from './snapshot.js';
 
 export const DIFF_FORMAT_VERSION = 1;
@@ -176,4 +177,11 @@ export function deserializeDiff(bytes: Uint8Array): MemoryDiff {
   const data = new SharedArrayBuffer(header.chunkCount * CHUNK);
   new Uint8Array(data).set(bytes.subarray(chunksAt));
   return { moduleId: header.moduleId, memoryPages: header.memoryPages, againstSnapshot: header.againstSnapshot, runs, data };
+}
+
+/** Names a base by its content, so that a diff is applied only onto the same base on another host. */
+export function snapshotDigest(base: Snapshot | undefined): string {
+  if (!base) return '';
+  return createHash('sha256').update(base.moduleId).update(new Uint8Array(base.runs.buffer, base.runs.byteOffset, base.runs.byteLength))
+    .update(new Uint8Array(base.data)).digest('hex');
 }

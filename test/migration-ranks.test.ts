@@ -112,14 +112,6 @@ describe('jobs whose ranks are not moved', () => {
     assert.match(asked.stderr, /faasmpirun: the program was not built with faasmpicc -fmigrate: its ranks are not moved/);
     assert.deepEqual(asked.stdout.split('\n').sort(), plain.stdout.split('\n').sort());
   });
-  test('a job spread over two host runtimes is not moved yet, and runs to the same result (no rank waits for votes)', () => {
-    const plain = faasmpiRun(['-np', '2', wasm.state, '3'], { timeoutMs: 120_000 });
-    const spread = faasmpiRun(['--local-hosts', '2', '--pack-at-barrier', '1', '-v', '-np', '2', wasm.state, '3'], { timeoutMs: 120_000 });
-    assert.equal(spread.status, 0, describeRun(spread));
-    assert.match(spread.stderr, /ranks on hosts \S+ \S+/); // really on two hosts
-    assert.doesNotMatch(spread.stderr, /moved to/);
-    for (const r of [0, 1]) assert.deepEqual(linesOf(spread.stdout, r), linesOf(plain.stdout, r));
-  });
   test('--pack-at-barrier needs a positive whole number', () => {
     const r = faasmpiRun(['--pack-at-barrier', '0', '-np', '2', wasm.plain]);
     assert.notEqual(r.status, 0);

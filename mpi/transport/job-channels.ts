@@ -105,6 +105,11 @@ export class JobChannels {
     Atomics.store(this.ranks, rank * WORDS_PER_RANK + SLEEPING, REMOTE);
   }
 
+  /** For a rank that moved onto this host (migration/): its inbox is its own again, and it sleeps only when it says so. */
+  markLocal(rank: number): void {
+    Atomics.store(this.ranks, rank * WORDS_PER_RANK + SLEEPING, 0);
+  }
+
   /** Resolves once the doorbell of `rank` moves from `seen` (for the host's event loop; never blocks it). */
   async ringed(rank: number, seen: number): Promise<void> {
     await waitAsync(this.ranks, rank * WORDS_PER_RANK + DOORBELL, seen);
