@@ -51,7 +51,7 @@ const KINDS = ['fork', 'arrive', 'release', 'chunk?', 'chunk', 'failed'] as cons
 
 export function encodeTeamMessage(m: TeamMessage): Uint8Array {
   const { kind, ...rest } = m;
-  let blob = new Uint8Array(0);
+  let blob: Uint8Array = new Uint8Array(0);
   const header: Record<string, unknown> = { ...rest };
   if ('update' in rest) { blob = rest.update; delete header.update; }
   if ('diff' in rest) { blob = rest.diff; delete header.diff; }
