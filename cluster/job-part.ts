@@ -14,7 +14,8 @@ import type { StdinSource } from '../host-interface/wasi/fd-table.js';
 import { JobBridge } from './bridge.js';
 import { control, type ControlKinds, type PrepareRequest } from './job-protocol.js';
 import { StdinRelay } from './stdin-relay.js';
-import type { MpiMessage } from './wire/codec.js';
+import { TeamRelay } from './team-relay.js';
+import type { MpiMessage, TeamEnvelope } from './wire/codec.js';
 import type { HostLink } from './wire/link.js';
 
 /** After its ranks end, a part waits at most this long for the last of their relayed output. */
@@ -51,7 +52,7 @@ export class JobPart {
     this.job = o.job;
     this.user = o.user;
     this.launcher = o.launcher;
-    this.hosts = new Set(o.request.group.hostTable);
+    this.hosts = new Set([...o.request.group.hostTable, ...(o.request.ompSpread?.hosts ?? [])]);
     const readers = o.request.stdin === 'all' ? o.localRanks : o.localRanks.filter((r) => r === o.request.stdin);
     this.stdin = new StdinRelay(readers, (bytes) => this.send('stdin-credit', { bytes }));
   }
@@ -116,10 +117,61 @@ export class JobPart {
     else this.early?.push([m, raw]);
   }
 
+  /** Team messages that came before this part started (the rank's host may start first), kept in order. */
+  private earlyTeam: [string, TeamEnvelope][] | undefined = [];
+  private relay: TeamRelay | undefined;
+
+  /** A spread OpenMP team's message from another host of the job. */
+  deliverTeam(from: string, m: TeamEnvelope): void {
+    if (this.relay) this.relay.deliver(from, m);
+    else if (this.earlyTeam && this.earlyTeam.length < 1024) this.earlyTeam.push([from, m]);
+    else this.stop(`host ${from} sent OpenMP team messages before the job started`, true);
+  }
+
+  /** --omp-spread: carries the job's team messages; replicas of ranks of other hosts run here on demand. */
+  private startRelay(module: LoadedModule | LoadedModule[]): TeamRelay | undefined {
+    const { group, spec, ompSpread } = this.o.request;
+    if (!ompSpread) return undefined;
+    const moduleOf = (rank: number) => {
+      if (!Array.isArray(module)) return { module, args: spec.args, argv0: spec.argv0 };
+      let first = 0;
+      for (let i = 0; i < module.length; i++) {
+        const app = this.apps![i];
+        if (rank < first + app.np) return { module: module[i], args: app.args, argv0: app.argv0 };
+        first += app.np;
+      }
+      throw new Error(`rank ${rank} has no program`);
+    };
+    const relay = new TeamRelay({
+      group, me: this.o.host.hostId, spreadHosts: ompSpread.hosts, verbose: ompSpread.verbose, host: this.o.host,
+      linkTo: this.o.linkTo, signal: this.abort.signal,
+      fail: (problem) => this.stop(problem, true),
+      replicaOf: (rank) => {
+        const { module: m, args, argv0 } = moduleOf(rank);
+        const channel = `faasmpi-out:${this.job}:${rank}`;
+        return { module: m, spec: { env: spec.env, args, argv0, sandboxRoot: spec.sandboxRoot, np: spec.np }, stdout: { fd: 1, channel }, stderr: { fd: 2, channel } };
+      },
+    });
+    this.relay = relay;
+    for (const [from, m] of this.earlyTeam ?? []) relay.deliver(from, m);
+    this.earlyTeam = undefined;
+    return relay;
+  }
+
   private async run(module: LoadedModule | LoadedModule[]): Promise<void> {
     const { group, spec } = this.o.request;
     const output = this.relayOutput();
+    const relay = this.startRelay(module);
     let result: JobResult;
+    if (this.o.localRanks.length === 0) {
+      // A host taking part only with OpenMP threads: its replicas run until the launcher stops the part.
+      await new Promise<void>((resolve) => { if (this.abort.signal.aborted) resolve(); else this.abort.signal.addEventListener('abort', () => resolve(), { once: true }); });
+      relay?.close();
+      await output.drained([]);
+      this.send('part-end', { result: { exitCode: this.failure ? 1 : 0, ranks: [], snapshot: { used: false, note: '' } }, crossHostRecords: { sent: 0, received: 0 }, failure: this.failure });
+      this.finish();
+      return;
+    }
     try {
       // Output fds are the launcher's own business: a launcher's numbers must never name this host's fds.
       const stdin = Array.from({ length: spec.np }, (_, r): StdinSource => {
@@ -141,10 +193,12 @@ export class JobPart {
           return () => bridge.end();
         },
         onQuiet: (report: QuietReport) => this.send('quiet', report),
+        ompSpread: relay && ((rank, maxMemoryBytes) => relay.mainLink(rank, maxMemoryBytes)),
       });
     } catch (e) {
       result = { exitCode: 1, ranks: [], hostFailure: { code: 1, message: `host ${this.o.host.hostId}: ${(e as Error).message}` }, snapshot: { used: false, note: '' } };
     }
+    relay?.close();
     // Ranks that were stopped (their worker terminated) never say their output is complete.
     await output.drained(this.o.localRanks.filter((r) => result.ranks[r] && result.ranks[r].kind !== 'stopped'));
     this.send('part-end', {
@@ -159,7 +213,9 @@ export class JobPart {
   private relayOutput() {
     const name = (rank: number) => `faasmpi-out:${this.job}:${rank}`;
     const open = new Map<number, { channel: BroadcastChannel; done: Promise<void> }>();
-    for (const rank of this.o.localRanks) {
+    // A part with spread teams also relays what replicas of other hosts' ranks print here.
+    const relayed = this.o.request.ompSpread ? this.o.request.group.hostTable.map((_, r) => r) : this.o.localRanks;
+    for (const rank of relayed) {
       const channel = new BroadcastChannel(name(rank));
       let ended!: () => void;
       const done = new Promise<void>((r) => (ended = r));

@@ -220,6 +220,16 @@ export class Faaslet {
     }
   }
 
+  /** A replica host's thread of another host's spread teams (openmp/spread/): serves them until the job ends. */
+  serveReplica(): FaasletOutcome | undefined {
+    try {
+      this.ompThread().serveReplica();
+      return undefined;
+    } catch (e) {
+      return this.outcomeOf(e);
+    }
+  }
+
   snapshot(): Snapshot {
     if (!this.loaded.meta) throw new SnapshotError(`${this.loaded.path}: only modules built by faasmpicc can be snapshotted`);
     return captureSnapshot(this.loaded.id, this.memory, this.instance.exports, this.loaded.meta.mutableGlobals);

@@ -68,6 +68,8 @@ export const M = {
   loopBase: 11,
   singleBase: 12,
   configGen: 13, // bumped when level, ancestors or ICVs change, so members re-read them only then
+  // Threads of the team on this host: fewer than nthreads when the team is spread over hosts (openmp/spread/)
+  localThreads: 14,
   // barrier (line 1): generation and arrivals in one word (see BARRIER_GEN), so a release can only ever
   // complete the generation its releaser arrived in
   barrier: LINE,

@@ -137,6 +137,9 @@ export function dispatchInit(f: Frame, waiting: Waiting, sched: number, lb: numb
     buffer: -1, nextLocal: 0, finished: false, ordIter: 0, bumped: false,
   };
   if (kind === 'static' && c === 0) loop.chunk = 0; // one balanced share per thread
+  if (f.local !== f.nthreads && (kind !== 'static' || ordered)) {
+    throw new OmpError(`a loop with ${ordered ? 'an ordered clause' : `schedule ${kind}`} in a parallel region spread over hosts is not supported yet (--omp-spread); use a static schedule or run without --omp-spread`);
+  }
   if (f.nthreads > 1 && (kind !== 'static' || ordered)) {
     if (loop.trip > 0x7fffffff) throw new OmpError(`a dynamically scheduled loop of ${loop.trip} iterations is beyond this runtime's 2^31 limit`);
     loop.buffer = acquireBuffer(f, waiting);

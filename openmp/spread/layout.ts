@@ -44,3 +44,9 @@ export function describeLayout(rank: number, level: number, blocks: readonly Hos
   const parts = blocks.map((b) => `host ${b.host}: ${b.count} (thread${b.count > 1 ? `s ${b.first}-${b.first + b.count - 1}` : ` ${b.first}`})`);
   return `rank ${rank}: OpenMP team of ${n} threads at level ${level} spread over ${blocks.length} host${blocks.length > 1 ? 's' : ''}: ${parts.join(', ')}`;
 }
+
+/** --omp-spread's shares: the team split evenly over the hosts (the main host first takes any remainder). */
+export function evenShares(n: number, hosts: readonly string[]): HostShare[] {
+  const base = Math.floor(n / hosts.length), extra = n % hosts.length;
+  return hosts.map((host, i) => ({ host, slots: base + (i < extra ? 1 : 0) }));
+}

@@ -65,7 +65,11 @@ export class MainMemorySync {
         throw new OmpError(`host ${r.host} sent a memory diff this runtime refuses: ${(e as Error).message}`);
       }
     });
-    const { aggregate, races } = mergeDiffs(this.tracker.synchronisedCopy, version, [own, ...decoded]);
+    const all = [own, ...decoded];
+    const merged = mergeDiffs(this.tracker.synchronisedCopy, version, all);
+    const { aggregate } = merged;
+    // Hosts that wrote the same values (e.g. every thread storing the team size) do not conflict.
+    const races = merged.races.filter((x) => x.hosts.some((h) => !sameBytes(bytesOf(all[h], x.offset, x.length), bytesOf(all[x.hosts[0]], x.offset, x.length))));
     if (aggregate.memoryBytes > this.maxMemoryBytes) throw new OmpError(`the merged memory (${aggregate.memoryBytes} bytes) is over the rank's limit of ${this.maxMemoryBytes}`);
     applyToLive(this.memory, aggregate);
     this.tracker.accept(aggregate);
@@ -77,6 +81,24 @@ export class MainMemorySync {
       receivedBytes: remote.reduce((s, r) => s + r.diff.length, 0),
     };
   }
+}
+
+/** The bytes a diff wrote at [offset, offset + length) (a range inside its runs). */
+function bytesOf(d: FDiff, offset: number, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (let i = 0; i < d.runs.length; i += 2) {
+    const off = d.runs[i], len = d.runs[i + 1];
+    const from = Math.max(off, offset), to = Math.min(off + len, offset + length);
+    if (from < to) out.set(d.data.subarray(at + from - off, at + to - off), from - offset);
+    at += len;
+    if (off >= offset + length) break;
+  }
+  return out;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
 function describeRace(x: RaceReport, names: string[]): string {
