@@ -185,6 +185,7 @@ export class OmpThread {
     // Configure the team before any member can see it (members are woken through their mailboxes).
     w[M.nthreads] = n;
     w[M.localThreads] = local;
+    w[M.firstLocal] = 0;
     w[M.microtask] = microtask;
     w[M.argc] = argc;
     for (let i = 0; i < argc; i++) w[M.args + i] = args[i];
@@ -380,6 +381,8 @@ export class OmpThread {
     const members = new Map<number, number>(); // thread number -> this host's gtid
     const tlsDone = new Set<number>();
     let own = -1;
+    // Dynamic loops met so far by this host's threads, and the team shape they were met in (see fork()).
+    let loops = 0, shape = '';
     for (;;) {
       let m: ForkMessage;
       try {
@@ -407,6 +410,7 @@ export class OmpThread {
       const w = proc.team(team);
       w[M.nthreads] = m.nthreads;
       w[M.localThreads] = m.members.length;
+      w[M.firstLocal] = me.tnum;
       w[M.microtask] = m.microtask;
       w[M.argc] = m.args.length;
       m.args.forEach((a, i) => { w[M.args + i] = a; });
@@ -421,7 +425,14 @@ export class OmpThread {
       m.icvs.ancestorTnum.forEach((x, i) => { w[M.ancestorTnum + i] = x; });
       m.icvs.ancestorSize.forEach((x, i) => { w[M.ancestorSize + i] = x; });
       w[M.configGen]++;
-      w[M.single] = w[M.loopBase] = w[M.singleBase] = 0;
+      const now = `${m.nthreads}:${m.members.length}:${me.tnum}`;
+      if (now !== shape) {
+        for (let b = 0; b < DISPATCH_BUFFERS * DISPATCH_WORDS; b++) w[M.dispatch + b] = 0;
+        loops = 0;
+        shape = now;
+      }
+      w[M.single] = w[M.singleBase] = 0;
+      w[M.loopBase] = loops;
       for (const o of others) {
         const g = members.get(o.tnum)!;
         Atomics.store(proc.words, threadWord(g, T.team), team);
@@ -434,7 +445,7 @@ export class OmpThread {
         Atomics.notify(proc.words, threadWord(g, T.mailbox));
       }
       try {
-        this.runRegion(team, me.tnum, this.guest.fn(m.microtask), m.args, true);
+        loops = this.runRegion(team, me.tnum, this.guest.fn(m.microtask), m.args, true).loops;
       } catch (e) {
         replica.fail(e instanceof Error ? e.message : String(e));
         throw e;
