@@ -170,6 +170,7 @@ export class Faaslet {
 
   /** Ends the process's pool threads, if it started any (when its main thread is done). */
   endOmpThreads(): void {
+    this.omp.existing()?.endSpread();
     this.omp.existing()?.processState?.shutdown();
   }
 

@@ -357,6 +357,11 @@ export class OmpThread {
     }
   }
 
+  /** The main thread's process ends: -v reports what its spread teams cost. */
+  endSpread(): void {
+    this.spreadMain?.report();
+  }
+
   /** Whether the current team spans hosts. */
   get spread(): boolean {
     const f = this.frame;

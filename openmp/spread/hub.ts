@@ -17,6 +17,8 @@ export const WIRE_LIMITS = (maxMemoryBytes: number): TeamWireLimits => ({ maxThr
 export interface SpreadStats {
   syncs: number;
   syncMs: number;
+  /** Of syncMs: waiting for the other hosts' arrivals (their compute, the network, their diffing). */
+  waitMs: number;
   diffBytesReceived: number;
   updateBytesSent: number;
 }
@@ -47,7 +49,7 @@ export class SpreadMain {
   private seq = 0;
   private blocks: HostBlock[] = [];
   private readonly described = new Set<string>();
-  readonly stats: SpreadStats = { syncs: 0, syncMs: 0, diffBytesReceived: 0, updateBytesSent: 0 };
+  readonly stats: SpreadStats = { syncs: 0, syncMs: 0, waitMs: 0, diffBytesReceived: 0, updateBytesSent: 0 };
 
   constructor(private readonly o: SpreadMainInit) {}
 
@@ -101,15 +103,18 @@ export class SpreadMain {
       if (got.has(p.host)) throw new OmpError(`host ${p.host} arrived twice at ${kind} ${this.seq}`);
       got.set(p.host, m);
     }
+    const arrived = performance.now();
+    this.stats.waitMs += arrived - started;
     if (kind === 'reduce') {
       const local = Array.from({ length: this.blocks[0].count }, (_, t) => ({ tnum: t, data: words[M.reduceData + t] }));
       const from = new Map([[this.blocks[0].host, local], ...remote.map((b) => [b.host, got.get(b.host)!.reduceData] as const)]);
       const order = reduceDataInOrder(nthreads, this.blocks, from, this.o.memory().buffer.byteLength);
       for (let t = 0; t < nthreads; t++) words[M.reduceData + t] = order[t];
     }
-    const out = this.sync!.merge(remote.map((b) => ({ host: b.host, diff: got.get(b.host)!.diff })));
-    if (out.races.length > 0) {
-      throw new OmpError(`${out.races[0]}${out.races.length > 1 ? ` (and ${out.races.length - 1} more)` : ''}. With --omp-spread, threads on different hosts must not write the same bytes between two barriers: a data race, or critical, atomic, locks, malloc or printf in a region spread over hosts, which are not carried across hosts yet`);
+    const out = this.sync!.merge(remote.map((b) => ({ host: b.host, diff: got.get(b.host)!.diff })), this.o.hosts[0]);
+    if (out.conflicts.length > 0) {
+      // Never a silent pick of one value: a lost update (critical, atomic) would look just like this.
+      throw new OmpError(`${out.conflicts[0]}${out.conflicts.length > 1 ? ` (and ${out.conflicts.length - 1} more ranges)` : ''}. With --omp-spread, threads on different hosts must not write the same bytes between two barriers: a data race, or critical, atomic, locks, malloc or printf in a region spread over hosts, which are not carried across hosts yet`);
     }
     const release = encodeTeamMessage({ kind: 'release', region: this.region, seq: this.seq, update: out.aggregate });
     for (const b of remote) this.o.link.send(b.host, release);
@@ -119,10 +124,15 @@ export class SpreadMain {
     this.stats.updateBytesSent += release.length * remote.length;
   }
 
+  /** -v, when the rank ends: what spreading its teams cost. */
+  report(): void {
+    if (this.o.verbose && this.region > 0) this.o.verbose(this.describeStats());
+  }
+
   /** The figures, for -v at the end of the process. */
   describeStats(): string {
     const s = this.stats;
-    return `rank ${this.o.rank}: spread regions ${this.region}, synchronisations ${s.syncs} (${s.syncs ? (s.syncMs / s.syncs).toFixed(2) : '0'} ms each), FDiffs received ${s.diffBytesReceived} bytes, updates sent ${s.updateBytesSent} bytes`;
+    return `rank ${this.o.rank}: ${this.region} region(s) spread over hosts, ${s.syncs} synchronisation(s) of ${s.syncs ? (s.syncMs / s.syncs).toFixed(3) : '0'} ms each (${s.syncs ? (s.waitMs / s.syncs).toFixed(3) : '0'} ms of it waiting for the other hosts), ${s.diffBytesReceived} bytes of FDiffs received, ${s.updateBytesSent} bytes of updates sent`;
   }
 }
 

@@ -25,8 +25,10 @@ function applyToLive(memory: WebAssembly.Memory, diff: FDiff): void {
 export interface MergeOutcome {
   /** The aggregate diff to send to every replica host. */
   aggregate: Uint8Array;
-  /** Bytes two hosts wrote outside any merge region (a data race in the program), by host name. */
+  /** Bytes two hosts wrote with different values (a data race in the program), by host name. */
   races: string[];
+  /** The same, without saying whose bytes were kept (for a message that ends the job). */
+  conflicts: string[];
   /** Bytes of diffs received and of the aggregate (for -v and the experiment). */
   receivedBytes: number;
 }
@@ -55,7 +57,7 @@ export class MainMemorySync {
    * racing bytes keep the first host's (the lowest thread numbers), and no other byte is touched. The result
    * is applied to the master memory and returned for the replicas.
    */
-  merge(remote: { host: string; diff: Uint8Array }[]): MergeOutcome {
+  merge(remote: { host: string; diff: Uint8Array }[], mainName = 'this host'): MergeOutcome {
     const version = this.tracker.syncedVersion;
     const own = this.tracker.diff(view(this.memory));
     const decoded = remote.map((r) => {
@@ -74,10 +76,11 @@ export class MainMemorySync {
     applyToLive(this.memory, aggregate);
     this.tracker.accept(aggregate);
     this.tracker.synced(version + 1);
-    const names = ['this host', ...remote.map((r) => r.host)];
+    const names = [mainName, ...remote.map((r) => r.host)];
     return {
       aggregate: encodeDiff(aggregate),
-      races: races.map((x) => describeRace(x, names)),
+      races: races.map((x) => `${describeConflict(x, names)}; ${names[x.hosts[0]]}'s bytes kept`),
+      conflicts: races.map((x) => describeConflict(x, names)),
       receivedBytes: remote.reduce((s, r) => s + r.diff.length, 0),
     };
   }
@@ -101,8 +104,8 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && Buffer.compare(a, b) === 0;
 }
 
-function describeRace(x: RaceReport, names: string[]): string {
-  return `data race: bytes ${x.offset}..${x.offset + x.length - 1} written by ${x.hosts.map((h) => names[h]).join(' and ')} at the same synchronisation point; ${names[x.hosts[0]]}'s bytes kept`;
+function describeConflict(x: RaceReport, names: string[]): string {
+  return `data race: bytes ${x.offset}..${x.offset + x.length - 1} of the memory were written with different values by ${x.hosts.map((h) => `host ${names[h]}`).join(' and ')} between two synchronisation points`;
 }
 
 export class ReplicaMemorySync {
