@@ -36,6 +36,11 @@ function mainSide() {
   return { memory, main, peer, words, close, sent };
 }
 
+/** Waits until the port has delivered `n` messages (a port message takes a turn of the event loop or more on a busy machine). */
+async function sentCount(sent: unknown[], n: number): Promise<void> {
+  for (let waited = 0; sent.length < n && waited < 10_000; waited += 5) await new Promise((r) => setTimeout(r, 5));
+}
+
 const arrive = (seq: number, diff: Uint8Array, sync: 'barrier' | 'join' | 'reduce' = 'barrier') => encodeTeamMessage({ kind: 'arrive', region: 1, seq, sync, reduceData: [], diff });
 
 describe('the main host against a hostile peer host', () => {
@@ -89,7 +94,7 @@ describe('the main host against a hostile peer host', () => {
 
   test('an honest peer: its writes land in the master and the release carries the merge back', async () => {
     const s = mainSide();
-    await new Promise((r) => setImmediate(r)); // the fork reaches the relay's side of the port
+    await sentCount(s.sent, 1); // the fork reaches the relay's side of the port
     assert.equal(s.sent.length, 1);
     const fork = decodeTeamMessage(s.sent[0].bytes, WIRE_LIMITS(16 * PAGE)) as ForkMessage;
     assert.deepEqual(fork.members.map((m) => m.tnum), [2, 3]);
@@ -103,7 +108,7 @@ describe('the main host against a hostile peer host', () => {
     s.peer('b', arrive(1, sync.ownDiff()));
     s.main.exchange('barrier', s.words, 4);
     assert.equal(new Uint8Array(s.memory.buffer)[3000], 9);
-    await new Promise((r) => setImmediate(r));
+    await sentCount(s.sent, 2);
     const release = decodeTeamMessage(s.sent[1].bytes, WIRE_LIMITS(16 * PAGE));
     assert.equal(release.kind, 'release');
     sync.applyUpdate((release as { update: Uint8Array }).update);
