@@ -4,7 +4,7 @@
 // before the master memory changes; and a replica refuses updates that do not come from the rank's host.
 import assert from 'node:assert/strict';
 import { MessageChannel } from 'node:worker_threads';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { encodeDiff } from '../fdiffs/index.js';
 import { JobAbort } from '../host-interface/types.js';
 import { OmpError } from '../openmp/errors.js';
@@ -17,6 +17,9 @@ import { M } from '../openmp/layout.js';
 import { WIRE_LIMITS } from '../openmp/spread/hub.js';
 
 const PAGE = 65536;
+/** Every side's ports, closed at the end even when an assertion failed first (an open port keeps the file running). */
+const openPorts: (() => void)[] = [];
+after(() => openPorts.forEach((close) => close()));
 
 function mainSide() {
   const memory = new WebAssembly.Memory({ initial: 2, maximum: 16, shared: true });
@@ -33,6 +36,7 @@ function mainSide() {
   const peer = (host: string, bytes: Uint8Array) => postToThread(channel.port1, bell, { host, bytes });
   const words = new Int32Array(4096);
   const close = () => { channel.port1.close(); channel.port2.close(); };
+  openPorts.push(close);
   return { memory, main, peer, words, close, sent };
 }
 
