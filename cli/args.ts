@@ -58,6 +58,8 @@ export interface ClusterOptions {
   preload: string[];
   /** Start this many host runtimes on this machine for the job (--local-hosts). */
   localHosts: number;
+  /** OpenMP teams may have threads on the job's other hosts (--omp-spread). */
+  ompSpread?: boolean;
   /** The cluster's shared state: its live hosts are used when no --hosts are given. */
   redis?: string;
   name: string;
@@ -107,6 +109,8 @@ export const USAGE = `usage: faasmpirun [options] program.wasm [args...]
   --redis URL         run on the live hosts registered in this Redis (when no --hosts are given)
   --cluster NAME      the cluster's name (default: default)
   --local-hosts K     start K host runtimes on this machine (loopback) for this job, and stop them after
+  --omp-spread        let a rank's OpenMP teams use threads on the job's other hosts too (OMP_NUM_THREADS
+                      split evenly over the hosts; -v prints each team's layout); needs several hosts
   --policy pack|spread  place ranks on as few hosts as possible (default) or evenly (default with --local-hosts)
   --nhosts N          use exactly N hosts
   --preload F[,F...]  send these input files to every host of the job, into the job's working directory there
@@ -206,6 +210,8 @@ export function parseRunArgs(argv: string[], cwd = process.cwd(), env: NodeJS.Pr
       continue;
     } else if (a === '--local-hosts') {
       o.cluster.localHosts = positive(a, value(a));
+    } else if (a === '--omp-spread') {
+      o.cluster.ompSpread = true;
     } else if (a === '--redis') {
       o.cluster.redis = value(a);
     } else if (a === '--cluster') {
@@ -236,6 +242,9 @@ export function parseRunArgs(argv: string[], cwd = process.cwd(), env: NodeJS.Pr
   }
   if (o.cluster.localHosts > 0 && (o.cluster.hosts.length > 0 || o.cluster.redis)) {
     throw new UsageError('--local-hosts starts its own hosts: it cannot be combined with --hosts, --hostfile or --redis');
+  }
+  if (o.cluster.ompSpread && o.cluster.localHosts === 0 && o.cluster.hosts.length === 0 && !o.cluster.redis) {
+    throw new UsageError('--omp-spread spreads OpenMP teams over the job\'s hosts: give several (--local-hosts, --hosts or --redis)');
   }
   if (o.cluster.waitHosts !== undefined && !o.cluster.redis) throw new UsageError('--wait-hosts waits for hosts registered in Redis: give --redis URL too');
   if (o.showVersion) return o;

@@ -201,6 +201,7 @@ async function runClustered(spec: JobSpec, options: RunOptions, output: RankOutp
       };
     }
     target.displayMap = options.displayMap ? (line) => process.stderr.write(`faasmpirun: ${line}\n`) : undefined;
+    if (c.ompSpread) target.ompSpread = { verbose: options.verbose };
     const result = await runOnCluster(spec, target);
     if (options.verbose) process.stderr.write(`faasmpirun: ranks on hosts ${result.hostTable.join(' ')}\n`);
     return result;

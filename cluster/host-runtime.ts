@@ -135,6 +135,19 @@ export class HostRuntime {
       else part.deliver(e.mpi, raw);
       return;
     }
+    if ('team' in e) {
+      // OpenMP teams spread over hosts: only between hosts of the job (the part checks who may say what).
+      if (link.identity.role !== 'host') {
+        this.refused(link, 'OpenMP team messages (only hosts carry them)');
+        link.close('only hosts carry OpenMP team messages');
+        return;
+      }
+      const part = this.parts.get(e.team.group);
+      if (!part) return;
+      if (!part.hasHost(link.peer)) this.refused(link, `an OpenMP team message of job ${e.team.group}, which it does not take part in`);
+      else part.deliverTeam(link.peer, e.team);
+      return;
+    }
     if (link.identity.role === 'host' && (e.control.kind === 'migrate-drained' || e.control.kind === 'migrate-capture')) {
       this.onPeerMigration(link, e.control);
       return;
@@ -235,7 +248,9 @@ export class HostRuntime {
     }
     req.spec = { ...req.spec, sandboxRoot: workDir };
     const local = req.group.hostTable.flatMap((h, i) => (h === this.hostId ? [i] : []));
-    if (local.length === 0) return void refuse(`host ${this.hostId} runs no rank of job ${c.job}`);
+    // --omp-spread: a host may take part only with OpenMP threads of ranks that run elsewhere.
+    const spreadOnly = local.length === 0 && req.ompSpread?.hosts.includes(this.hostId) === true;
+    if (local.length === 0 && !spreadOnly) return void refuse(`host ${this.hostId} runs no rank of job ${c.job}`);
     const free = this.opts.slots - this.used;
     if (local.length > free) return void refuse(`host ${this.hostId} has ${free} free slot(s); the job needs ${local.length} there`);
     let program: Uint8Array;
@@ -272,7 +287,7 @@ export class HostRuntime {
     });
     this.parts.set(c.job, part);
     try {
-      await Promise.all([part.load(program, apps), this.linkPeers(req.group.hostTable, req.addresses)]);
+      await Promise.all([part.load(program, apps), this.linkPeers([...req.group.hostTable, ...(req.ompSpread?.hosts ?? [])], req.addresses)]);
     } catch (e) {
       part.abandon();
       return void refuse(`host ${this.hostId}: ${(e as Error).message}`);
@@ -354,6 +369,8 @@ function checkPrepare(req: PrepareRequest, job: string): string | undefined {
   if (!Number.isInteger(g.size) || g.size < 1 || req.spec?.np !== g.size) return 'the job\'s size is malformed';
   if (typeof req.addresses !== 'object' || req.addresses === null) return 'the job\'s host addresses are malformed';
   if (typeof req.spec.sandboxRoot !== 'string') return 'the job\'s working directory is malformed';
+  const sp = req.ompSpread;
+  if (sp !== undefined && (typeof sp !== 'object' || sp === null || !Array.isArray(sp.hosts) || !sp.hosts.every((h) => typeof h === 'string') || typeof sp.verbose !== 'boolean')) return 'the job\'s OpenMP spread hosts are malformed';
   if (req.stdin !== undefined && req.stdin !== 'all' && !(Number.isInteger(req.stdin) && req.stdin >= 0 && req.stdin < g.size)) return 'the job\'s stdin rank is malformed';
   return undefined;
 }

@@ -18,7 +18,8 @@ import type { HostTableEpoch } from '../fgroups/epochs.js';
 import type { JobChannels } from '../mpi/transport/job-channels.js';
 import type { Control } from './wire/codec.js';
 import { StdinRelay } from './stdin-relay.js';
-import type { MpiMessage } from './wire/codec.js';
+import { TeamRelay } from './team-relay.js';
+import type { MpiMessage, TeamEnvelope } from './wire/codec.js';
 import type { HostLink } from './wire/link.js';
 
 /** After its ranks end, a part waits at most this long for the last of their relayed output. */
@@ -67,7 +68,7 @@ export class JobPart {
     this.job = o.job;
     this.user = o.user;
     this.launcher = o.launcher;
-    this.hosts = new Set(o.request.group.hostTable);
+    this.hosts = new Set([...o.request.group.hostTable, ...(o.request.ompSpread?.hosts ?? [])]);
     this.epoch = { epoch: 0, hostTable: [...o.request.group.hostTable] };
     for (const r of o.localRanks) this.faasletsHere.set(r, 1);
     this.migration = o.request.spec?.migration === undefined ? undefined : this.makeMigration();
@@ -209,11 +210,62 @@ export class JobPart {
     else this.early?.push([m, raw]);
   }
 
+  /** Team messages that came before this part started (the rank's host may start first), kept in order. */
+  private earlyTeam: [string, TeamEnvelope][] | undefined = [];
+  private relay: TeamRelay | undefined;
+
+  /** A spread OpenMP team's message from another host of the job. */
+  deliverTeam(from: string, m: TeamEnvelope): void {
+    if (this.relay) this.relay.deliver(from, m);
+    else if (this.earlyTeam && this.earlyTeam.length < 1024) this.earlyTeam.push([from, m]);
+    else this.stop(`host ${from} sent OpenMP team messages before the job started`, true);
+  }
+
+  /** --omp-spread: carries the job's team messages; replicas of ranks of other hosts run here on demand. */
+  private startRelay(module: LoadedModule | LoadedModule[]): TeamRelay | undefined {
+    const { group, spec, ompSpread } = this.o.request;
+    if (!ompSpread) return undefined;
+    const moduleOf = (rank: number) => {
+      if (!Array.isArray(module)) return { module, args: spec.args, argv0: spec.argv0 };
+      let first = 0;
+      for (let i = 0; i < module.length; i++) {
+        const app = this.apps![i];
+        if (rank < first + app.np) return { module: module[i], args: app.args, argv0: app.argv0 };
+        first += app.np;
+      }
+      throw new Error(`rank ${rank} has no program`);
+    };
+    const relay = new TeamRelay({
+      group, me: this.o.host.hostId, spreadHosts: ompSpread.hosts, verbose: ompSpread.verbose, host: this.o.host,
+      linkTo: this.o.linkTo, signal: this.abort.signal,
+      fail: (problem) => this.stop(problem, true),
+      replicaOf: (rank) => {
+        const { module: m, args, argv0 } = moduleOf(rank);
+        const channel = `faasmpi-out:${this.job}:${rank}`;
+        return { module: m, spec: { env: spec.env, args, argv0, sandboxRoot: spec.sandboxRoot, np: spec.np }, stdout: { fd: 1, channel }, stderr: { fd: 2, channel } };
+      },
+    });
+    this.relay = relay;
+    for (const [from, m] of this.earlyTeam ?? []) relay.deliver(from, m);
+    this.earlyTeam = undefined;
+    return relay;
+  }
+
   private async run(module: LoadedModule | LoadedModule[]): Promise<void> {
     const { group, spec } = this.o.request;
     const output = this.relayOutput();
     this.output = output;
+    const relay = this.startRelay(module);
     let result: JobResult;
+    if (this.o.localRanks.length === 0) {
+      // A host taking part only with OpenMP threads: its replicas run until the launcher stops the part.
+      await new Promise<void>((resolve) => { if (this.abort.signal.aborted) resolve(); else this.abort.signal.addEventListener('abort', () => resolve(), { once: true }); });
+      relay?.close();
+      await output.drained([], () => 1);
+      this.send('part-end', { result: { exitCode: this.failure ? 1 : 0, ranks: [], snapshot: { used: false, note: '' } }, crossHostRecords: { sent: 0, received: 0 }, failure: this.failure });
+      this.finish();
+      return;
+    }
     try {
       // Output fds are the launcher's own business: a launcher's numbers must never name this host's fds.
       const stdin = Array.from({ length: spec.np }, (_, r): StdinSource => {
@@ -237,10 +289,12 @@ export class JobPart {
         },
         moves: this.migration,
         onQuiet: (report: QuietReport) => this.send('quiet', report),
+        ompSpread: relay && ((rank, maxMemoryBytes) => relay.mainLink(rank, maxMemoryBytes)),
       });
     } catch (e) {
       result = { exitCode: 1, ranks: [], hostFailure: { code: 1, message: `host ${this.o.host.hostId}: ${(e as Error).message}` }, snapshot: { used: false, note: '' } };
     }
+    relay?.close();
     // Ranks that were stopped (their worker terminated) never say their output is complete.
     await output.drained([...this.faasletsHere.keys()].filter((r) => this.epoch.hostTable[r] === this.o.host.hostId).filter((r) => result.ranks[r] && result.ranks[r].kind !== 'stopped'), (r) => this.faasletsHere.get(r) ?? 1);
     this.send('part-end', {
@@ -269,7 +323,8 @@ export class JobPart {
       };
       open.set(rank, entry);
     };
-    for (const rank of this.o.localRanks) add(rank);
+    // A part with spread teams also relays what replicas of other hosts' ranks print here.
+    for (const rank of this.o.request.ompSpread ? this.o.request.group.hostTable.keys() : this.o.localRanks) add(rank);
     /** Resolves once `rank` has posted `count` ends (at most OUTPUT_DRAIN_MS later). */
     const ended = async (rank: number, count: number) => {
       const entry = open.get(rank);

@@ -31,6 +31,8 @@ export interface PrepareRequest {
   apps?: AppEntry[];
   /** Which ranks read the launcher's stdin (it follows in stdin controls): one rank, or each its own copy. */
   stdin?: number | 'all';
+  /** --omp-spread: the hosts OpenMP teams may use (rank hosts and hosts taking part only with threads); -v. */
+  ompSpread?: { hosts: string[]; verbose: boolean };
 }
 
 export interface Refusal {

@@ -50,6 +50,8 @@ export interface ClusterTarget {
   onStart?: () => void;
   /** Our stdin, and which ranks read it: one rank, or every rank its own copy (absent: none does). */
   stdin?: { input: Readable; readers: number | 'all' };
+  /** --omp-spread: every linked host takes part in the job's OpenMP teams (hosts without ranks too). */
+  ompSpread?: { verbose: boolean };
 }
 
 /** A host refused the job's part for want of free slots (another job took them first). */
@@ -137,7 +139,9 @@ export async function runOnCluster(spec: JobSpec, target: ClusterTarget): Promis
       if (target.displayMap) {
         for (const [id, ranks] of rankRanges(group.hostTable)) target.displayMap(`map: ${ranks} on host ${id} (${byId.get(id)!.session.address})`);
       }
-      const used = [...new Set(group.hostTable)].map((id) => ({ id, session: byId.get(id)!.session }));
+      // --omp-spread: hosts without ranks take part too, with OpenMP threads of the ranks' teams.
+      const ids = target.ompSpread ? [...new Set([...group.hostTable, ...byId.keys()])] : [...new Set(group.hostTable)];
+      const used = ids.map((id) => ({ id, session: byId.get(id)!.session }));
       const addresses = Object.fromEntries(used.map(({ id, session }) => [id, session.address]));
       try {
         return await runParts(spec, target, group, used, addresses, jobId, async () => { await ticket?.leave(); });
@@ -176,7 +180,8 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
   const apps = spec.apps?.map((a, i) => ({ argv0: a.argv0, args: a.args, np: a.np, size: programs[i].length }));
   const { blob, entries } = packBlob(Buffer.concat(programs), target.preload ?? []);
   const { program: _path, stdin: _stdin, outputFds: _fds, apps: _apps, ...remote } = spec;
-  const prepare = control('prepare', job, user, { group, addresses, spec: remote, files: target.preload ? entries : undefined, apps, stdin: target.stdin?.readers }, blob);
+  const ompSpread = target.ompSpread && { hosts: used.map((u) => u.id), verbose: target.ompSpread.verbose };
+  const prepare = control('prepare', job, user, { group, addresses, spec: remote, files: target.preload ? entries : undefined, apps, stdin: target.stdin?.readers, ompSpread }, blob);
   const answers = await Promise.allSettled(used.map(({ session }) => session.ask(prepare, ['ready', 'refused'])));
   const problems = answers.flatMap((a) => a.status === 'rejected' ? [(a.reason as Error).message] : a.value.kind === 'refused' ? [argsOf(a.value, 'refused').message] : []);
   if (problems.length > 0) {
@@ -236,7 +241,12 @@ async function runParts(spec: JobSpec, target: ClusterTarget, group: FGroup, use
     stopAll('the job ran out of time');
   }, spec.timeoutMs + TIMEOUT_GRACE_MS);
   const finished = new Promise<void>((resolve) => {
-    const check = () => { if (ends.size === used.length) resolve(); };
+    const rankHosts = new Set(group.hostTable);
+    const check = () => {
+      if (ends.size === used.length) resolve();
+      // Hosts taking part only with OpenMP threads end once every host with ranks has ended.
+      else if ([...rankHosts].every((id) => ends.has(id))) stopAll('the job is over');
+    };
     for (const { id, session } of used) {
       session.onControl = (c) => {
         if (c.job !== job) return;

@@ -16,6 +16,7 @@ import * as cluster from './cluster.js';
 import * as apps from './apps.js';
 import * as fdiffs from './fdiffs.js';
 import * as migration from './migration.js';
+import * as openmpHosts from './openmp-hosts.js';
 
 const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   'cold-start': coldStart,
@@ -26,11 +27,12 @@ const benchmarks: Record<string, { run(): Promise<BenchmarkResult> }> = {
   cluster,
   fdiffs,
   migration, // opt-in (several minutes): npm run experiments -- migration
+  'openmp-hosts': openmpHosts, // opt-in (minutes): npm run experiments -- openmp-hosts
   lammps, // opt-in (several minutes, builds LAMMPS): npm run experiments -- lammps
   apps, // opt-in (builds LULESH, HPCG, CoMD; tens of minutes): npm run experiments -- apps
 };
 /** Run only when named on the command line. */
-const optIn = new Set(['lammps', 'apps', 'migration']);
+const optIn = new Set(['lammps', 'apps', 'migration', 'openmp-hosts']);
 
 const wanted = process.argv.slice(2);
 for (const w of wanted) if (!benchmarks[w]) throw new Error(`unknown benchmark '${w}' (have: ${Object.keys(benchmarks).join(', ')})`);

@@ -17,6 +17,9 @@ import { collectIfDue, noteReleased } from './reclaim.js';
 import { parentPort, threadId, workerData, type MessagePort } from 'node:worker_threads';
 import type { ThreadRequester, ThreadSlotInit } from '../openmp/process.js';
 import { WorkerWarmUp } from '../mpi/warm-up.js';
+import type { SpreadConfig } from '../openmp/module.js';
+import { SpreadReplica } from '../openmp/spread/hub.js';
+import { PortTeamLink, TeamLinkClosed, type TeamLinkInit } from '../openmp/spread/port-link.js';
 
 interface TaskBase {
   module: LoadedModule;
@@ -45,6 +48,23 @@ export interface RunTask extends TaskBase {
    * one); `snapshot` is then the base its next capture diffs against, not something to restore.
    */
   resume?: RankCapture;
+  /** --omp-spread: the rank's link to the job's other hosts (its teams may have members there). */
+  ompSpread?: Extract<SpreadConfig, { role: 'main' }>;
+}
+
+/** A host's members of another host's rank's spread teams, on one replica of its memory (openmp/spread/). */
+export interface OmpReplicaTask extends TaskBase {
+  kind: 'omp-replica';
+  /** Fresh (all zero): it becomes the master's image at the first fork. */
+  memory: WebAssembly.Memory;
+  stdout: SinkSpec;
+  stderr: SinkSpec;
+  hostLoad: SharedArrayBuffer;
+  /** Where this thread asks for the other members' thread Faaslets. */
+  ompPort: MessagePort;
+  link: TeamLinkInit;
+  main: string;
+  maxMemoryBytes: number;
 }
 
 /** A process's request for OpenMP threads, sent on RunTask.ompPort; answered in the process state. */
@@ -81,7 +101,7 @@ export interface PrepareTask extends TaskBase {
   maxPages?: number;
 }
 
-export type FaasletTask = RunTask | PrepareTask | OmpThreadTask;
+export type FaasletTask = RunTask | PrepareTask | OmpThreadTask | OmpReplicaTask;
 
 export type PrepareResult =
   | { usable: true; snapshot: Snapshot }
@@ -109,6 +129,7 @@ function run(task: RunTask): FaasletOutcome {
       omp: {
         gtid: 0,
         requestThreads: port && threadRequester(port, fdTable.handle()),
+        spread: task.ompSpread,
       },
     }, task.resume ? undefined : task.snapshot, {}, task.transport.memories[task.identity.index]);
     if (task.resume) {
@@ -172,6 +193,40 @@ function runThread(task: OmpThreadTask): ThreadOutcome {
   }
 }
 
+function runReplica(task: OmpReplicaTask): ThreadOutcome {
+  const load = new HostLoad(task.hostLoad);
+  load.enter();
+  const fdTable = FdTable.create({ preopens: task.preopens, stdin: { kind: 'null' } });
+  const stdout = createSink(task.stdout), stderr = createSink(task.stderr);
+  const replica = new SpreadReplica({ link: new PortTeamLink(task.link), main: task.main, memory: task.memory, maxMemoryBytes: task.maxMemoryBytes });
+  try {
+    let first;
+    try {
+      first = replica.awaitFirstFork();
+    } catch (e) {
+      if (e instanceof TeamLinkClosed) return { kind: 'done' };
+      throw e;
+    }
+    const me = first.members[0];
+    const faaslet = Faaslet.createThread(task.module, {
+      identity: task.identity, args: task.args, env: task.env, fdTable, stdout, stderr, hostLoad: task.hostLoad,
+      omp: { gtid: 0, requestThreads: threadRequester(task.ompPort, fdTable.handle()), spread: { role: 'replica', replica } },
+    }, task.memory, { gtid: 0, stackTop: me.stackTop, tlsBlock: me.tlsBlock, scratch: me.scratch });
+    return faaslet.serveReplica() ?? { kind: 'done' };
+  } catch (e) {
+    const end = describeError(e);
+    if (end.kind === 'error' || end.kind === 'trap') replica.fail(end.kind === 'error' ? end.message : `trap: ${end.trap}`);
+    return end;
+  } finally {
+    stdout.flush();
+    stderr.flush();
+    load.leave();
+    task.ompPort.close();
+    fdTable.closeAll();
+    endRelayedOutput();
+  }
+}
+
 function threadRequester(port: MessagePort, fdTable: FdTableHandle): ThreadRequester {
   return (process, slots) => port.postMessage({ process, fdTable, slots } satisfies ThreadRequest);
 }
@@ -188,7 +243,7 @@ const warmUpAsked = poolData?.warmUpMpi === true || process.env.FAASMPI_MPI_WARM
 const warming = new WorkerWarmUp(warmUpAsked ? process.env.FAASMPI_MPI_WARMUP_MS : '0', process.env.FAASMPI_MPI_WARMUP_IDLE_MS, poolData?.hostLoad);
 
 export default function handle(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOutcome {
-  warming.busy(task.kind === 'run' ? task.transport.hostLoad : task.kind === 'omp-thread' ? task.hostLoad : undefined);
+  warming.busy(task.kind === 'run' ? task.transport.hostLoad : task.kind === 'omp-thread' || task.kind === 'omp-replica' ? task.hostLoad : undefined);
   let result;
   try {
     result = dispatch(task);
@@ -200,7 +255,7 @@ export default function handle(task: FaasletTask): FaasletOutcome | PrepareResul
   if (task.kind === 'run') {
     noteReleased(task.transport.memories);
     task.transport.memories.fill(undefined);
-  } else if (task.kind === 'omp-thread') {
+  } else if (task.kind === 'omp-thread' || task.kind === 'omp-replica') {
     noteReleased([task.memory]);
     (task as { memory?: WebAssembly.Memory }).memory = undefined;
   }
@@ -213,5 +268,6 @@ function dispatch(task: FaasletTask): FaasletOutcome | PrepareResult | ThreadOut
     case 'run': return run(task);
     case 'prepare': return prepare(task);
     case 'omp-thread': return runThread(task);
+    case 'omp-replica': return runReplica(task);
   }
 }

@@ -170,6 +170,7 @@ export class Faaslet {
 
   /** Ends the process's pool threads, if it started any (when its main thread is done). */
   endOmpThreads(): void {
+    this.omp.existing()?.endSpread();
     this.omp.existing()?.processState?.shutdown();
   }
 
@@ -214,6 +215,16 @@ export class Faaslet {
     try {
       this.omp.prestart();
       this.ompThread().serve();
+      return undefined;
+    } catch (e) {
+      return this.outcomeOf(e);
+    }
+  }
+
+  /** A replica host's thread of another host's spread teams (openmp/spread/): serves them until the job ends. */
+  serveReplica(): FaasletOutcome | undefined {
+    try {
+      this.ompThread().serveReplica();
       return undefined;
     } catch (e) {
       return this.outcomeOf(e);

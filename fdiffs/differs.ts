@@ -134,7 +134,8 @@ class SimdDiffer implements Differ {
   private static readonly BASE = SimdDiffer.DATA + KERNEL_CHUNK;
   private size = 0;
   constructor(readonly kernel: KernelName, private readonly coarse: boolean) {}
-  base() { return new Uint8Array(this.k.memory.buffer, SimdDiffer.BASE, this.size); }
+  // An empty copy (a tracker that starts from nothing) may lie past the kernel memory's end: no view then.
+  base() { return this.size === 0 ? new Uint8Array(0) : new Uint8Array(this.k.memory.buffer, SimdDiffer.BASE, this.size); }
   resize(bytes: number) {
     const need = SimdDiffer.BASE + bytes;
     const have = this.k.memory.buffer.byteLength;

@@ -4,6 +4,7 @@
 import { availableParallelism } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Piscina } from 'piscina';
+import type { OmpReplicaTask } from '../faaslet/faaslet-worker.js';
 import type { FaasletTask, OmpThreadTask, PrepareResult, PrepareTask, RunTask, ThreadOutcome } from '../faaslet/faaslet-worker.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 
@@ -62,7 +63,8 @@ export class FaasletPool {
   }
 
   run(task: RunTask, signal: AbortSignal): Promise<FaasletOutcome> {
-    const transferList = task.ompPort ? [task.ompPort as unknown as Transferable] : undefined;
+    const ports = [task.ompPort, task.ompSpread?.link.port].filter((p) => p !== undefined);
+    const transferList = ports.length > 0 ? (ports as unknown as Transferable[]) : undefined;
     const key = `${task.identity.groupId}:${task.identity.index}`;
     return this.counted(this.pool.run(task, { signal, transferList: transferList as any }) as Promise<FaasletOutcome>)
       .finally(() => this.rankThreads.delete(key));
@@ -75,6 +77,11 @@ export class FaasletPool {
 
   runThread(task: OmpThreadTask, signal: AbortSignal): Promise<ThreadOutcome> {
     return this.counted(this.pool.run(task, { signal, transferList: [task.ompPort as any] }) as Promise<ThreadOutcome>);
+  }
+
+  /** A replica host's serving thread of a spread team (openmp/spread/). */
+  runReplica(task: OmpReplicaTask, signal: AbortSignal): Promise<ThreadOutcome> {
+    return this.counted(this.pool.run(task, { signal, transferList: [task.ompPort as any, task.link.port as any] }) as Promise<ThreadOutcome>);
   }
 
   /** Faaslets that can still start without waiting for another to end. */

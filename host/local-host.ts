@@ -4,7 +4,9 @@ import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { availableParallelism, hostname } from 'node:os';
 import { singleHostGroup, type FGroup } from '../fgroups/fgroup.js';
-import type { PrepareTask, RunTask } from '../faaslet/faaslet-worker.js';
+import type { OmpReplicaTask, PrepareTask, RunTask, ThreadOutcome } from '../faaslet/faaslet-worker.js';
+import type { SpreadConfig } from '../openmp/module.js';
+import type { TeamLinkInit } from '../openmp/spread/port-link.js';
 import type { FaasletOutcome } from '../faaslet/outcome.js';
 import { RankThreads } from './rank-threads.js';
 import { memoryFor } from '../faaslet/faaslet.js';
@@ -162,6 +164,22 @@ export interface PartPlacement {
   onQuiet?: (report: QuietReport) => void;
   /** Moves ranks between the job's hosts (cluster/part-migration.ts); absent: a multi-host part never moves. */
   moves?: CrossHostMoves;
+  /** --omp-spread: a rank's link to the job's other hosts for its OpenMP teams (cluster/team-relay.ts). */
+  ompSpread?: (rank: number, maxMemoryBytes: number) => Extract<SpreadConfig, { role: 'main' }>;
+}
+
+/** What a host needs to run its members of another host's rank's spread OpenMP teams. */
+export interface OmpReplicaPlacement {
+  module: LoadedModule;
+  spec: Pick<JobSpec, 'env' | 'args' | 'argv0' | 'sandboxRoot' | 'np'>;
+  group: FGroup;
+  rank: number;
+  link: TeamLinkInit;
+  /** The host of the rank (its main thread). */
+  main: string;
+  stdout: SinkSpec;
+  stderr: SinkSpec;
+  signal: AbortSignal;
 }
 
 export interface LocalHostOptions extends PoolOptions {
@@ -346,6 +364,10 @@ export class LocalHost {
       };
       const threads = new RankThreads(this.pool, task, memories[index]!, this.load.buffer, signal, (end) => rankFailed(index, end));
       if (module.meta?.threads) task.ompPort = threads.mainPort;
+      if (module.meta?.threads && part.ompSpread && memories[index]) {
+        const pages = Math.min(cap?.rankPages ?? Infinity, module.memory?.maximumPages ?? 65536);
+        task.ompSpread = part.ompSpread(index, pages * WASM_PAGE);
+      }
       try {
         let end = await this.pool.run(arrivedWith ? { ...task, resume: arrivedWith } : task, signal);
         // Captured at a migration point: go on in a fresh Faaslet once every local rank has stopped there
@@ -396,6 +418,43 @@ export class LocalHost {
       snapshot: snapshotSummary([...snapshots.values()]),
       migrationNote,
     };
+  }
+
+  /**
+   * Runs this host's members of a spread team of a rank on another host, on one fresh replica of its memory
+   * (openmp/spread/), until the job ends. Its pool threads are granted like a rank's.
+   */
+  async runOmpReplica(o: OmpReplicaPlacement): Promise<ThreadOutcome> {
+    const m = o.module.memory;
+    if (!m || !o.module.meta?.threads) throw new Error('the program was not built with faasmpicc -fopenmp: its teams cannot span hosts');
+    const memory = new WebAssembly.Memory({ initial: m.initialPages, maximum: m.maximumPages ?? 65536, shared: true } as WebAssembly.MemoryDescriptor);
+    const base: RunTask = {
+      kind: 'run', module: o.module, identity: { groupId: o.group.id, index: o.rank, size: o.spec.np, hostId: this.hostId },
+      args: [o.spec.argv0, ...o.spec.args], env: [...o.spec.env, ...rankVariables(o.rank, o.group.hostTable)],
+      preopens: [{ guestPath: '/', hostPath: o.spec.sandboxRoot }], stdin: { kind: 'null' }, stdout: o.stdout, stderr: o.stderr,
+      transport: { channels: JobChannels.create(1).handle, memories: [], hostLoad: this.load.buffer },
+    };
+    let failed: FaasletOutcome | undefined;
+    // A member that fails ends this host's part of the team (the job then ends, naming the failure).
+    const stop = new AbortController();
+    const signal = AbortSignal.any([o.signal, stop.signal]);
+    setMaxListeners(0, signal);
+    const threads = new RankThreads(this.pool, base, memory, this.load.buffer, signal, (end) => { failed ??= end; stop.abort(); });
+    const task: OmpReplicaTask = {
+      kind: 'omp-replica', module: o.module, identity: base.identity, args: base.args, env: base.env, preopens: base.preopens,
+      memory, stdout: o.stdout, stderr: o.stderr, hostLoad: this.load.buffer, ompPort: threads.mainPort, link: o.link, main: o.main,
+      maxMemoryBytes: (m.maximumPages ?? 65536) * WASM_PAGE,
+    };
+    try {
+      const end = await this.pool.runReplica(task, signal);
+      return failed ?? end;
+    } catch (e) {
+      if (failed) return failed;
+      throw e;
+    } finally {
+      await threads.end();
+      wipe(memory);
+    }
   }
 
   /**

@@ -25,6 +25,8 @@ export interface Frame {
   loop: LoopState | undefined;
   /** Guest address of this implicit task's task header (its children are counted there). */
   implicitTask: number;
+  /** Threads of the team on this host: below nthreads in a team spread over hosts (openmp/spread/). */
+  local: number;
 }
 
 /**
@@ -34,9 +36,10 @@ export interface Frame {
 export function makeFrame(
   team: number, words: Int32Array | undefined, tnum: number, nthreads: number, level: number, activeLevel: number,
   ancestorTnum: number[], ancestorSize: number[], env: DataEnv, singles: number, loops: number, implicitTask: number,
+  local = nthreads,
 ): Frame {
   return {
     team, words, tnum, nthreads, level, activeLevel, ancestorTnum, ancestorSize, env, childEnv: undefined,
-    childAncestors: undefined, singles, loops, loop: undefined, implicitTask,
+    childAncestors: undefined, singles, loops, loop: undefined, implicitTask, local,
   };
 }

@@ -68,6 +68,9 @@ export const M = {
   loopBase: 11,
   singleBase: 12,
   configGen: 13, // bumped when level, ancestors or ICVs change, so members re-read them only then
+  // Threads of the team on this host: fewer than nthreads when the team is spread over hosts (openmp/spread/)
+  localThreads: 14,
+  firstLocal: 15, // the lowest thread number of the team on this host
   // barrier (line 1): generation and arrivals in one word (see BARRIER_GEN), so a release can only ever
   // complete the generation its releaser arrived in
   barrier: LINE,

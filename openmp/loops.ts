@@ -38,6 +38,15 @@ export interface LoopState {
   /** Ordered loops: this thread's current iteration, and whether it already passed its ordered region. */
   ordIter: number;
   bumped: boolean;
+  /**
+   * Dynamic and guided kinds: the logical iterations [from, to) this host's threads hand out among themselves.
+   * One host: the whole loop. A team spread over hosts: each host's share, in proportion to its threads, split
+   * at chunk boundaries (no network round trip per chunk; within a host chunks go out as threads ask).
+   */
+  from: number;
+  to: number;
+  /** Threads handing out this range (the team's threads on this host). */
+  handing: number;
 }
 
 function tripCount(lb: number, ub: number, st: number): number {
@@ -134,9 +143,24 @@ export function dispatchInit(f: Frame, waiting: Waiting, sched: number, lb: numb
   }
   const loop: LoopState = {
     kind, ordered, trip: tripCount(lb, ub, st), lb, st, chunk: Math.max(1, c), nthreads: f.nthreads, tnum: f.tnum,
-    buffer: -1, nextLocal: 0, finished: false, ordIter: 0, bumped: false,
+    buffer: -1, nextLocal: 0, finished: false, ordIter: 0, bumped: false, from: 0, to: 0, handing: f.local,
   };
+  loop.to = loop.trip;
   if (kind === 'static' && c === 0) loop.chunk = 0; // one balanced share per thread
+  if (f.local !== f.nthreads && kind !== 'static') {
+    const first = f.words![M.firstLocal], n = f.nthreads, count = f.local;
+    if (kind === 'dynamic') {
+      const chunks = Math.ceil(loop.trip / loop.chunk);
+      loop.from = Math.floor((chunks * first) / n) * loop.chunk;
+      loop.to = Math.min(loop.trip, Math.floor((chunks * (first + count)) / n) * loop.chunk);
+    } else {
+      loop.from = Math.floor((loop.trip * first) / n);
+      loop.to = Math.floor((loop.trip * (first + count)) / n);
+    }
+  }
+  if (f.local !== f.nthreads && ordered) {
+    throw new OmpError('a loop with an ordered clause in a parallel region spread over hosts is not supported yet (--omp-spread); run without --omp-spread');
+  }
   if (f.nthreads > 1 && (kind !== 'static' || ordered)) {
     if (loop.trip > 0x7fffffff) throw new OmpError(`a dynamically scheduled loop of ${loop.trip} iterations is beyond this runtime's 2^31 limit`);
     loop.buffer = acquireBuffer(f, waiting);
@@ -153,7 +177,7 @@ function acquireBuffer(f: Frame, waiting: Waiting): number {
   for (;;) {
     const owner = Atomics.load(w, base + D.owner);
     if (owner === id) return base;
-    if (Atomics.load(w, base + D.claim) === prev && (prev === 0 || Atomics.load(w, base + D.done) === f.nthreads) &&
+    if (Atomics.load(w, base + D.claim) === prev && (prev === 0 || Atomics.load(w, base + D.done) === f.local) &&
         Atomics.compareExchange(w, base + D.claim, prev, id) === prev) {
       Atomics.store(w, base + D.next, 0);
       Atomics.store(w, base + D.ordered, 0);
@@ -163,7 +187,7 @@ function acquireBuffer(f: Frame, waiting: Waiting): number {
       return base;
     }
     // Wait for the claimer to reset it, or for the threads still in the loop that used it before.
-    waiting.untilChanged(w, base + D.owner, owner, () => Atomics.load(w, base + D.done) === f.nthreads || Atomics.load(w, base + D.claim) !== prev);
+    waiting.untilChanged(w, base + D.owner, owner, () => Atomics.load(w, base + D.done) === f.local || Atomics.load(w, base + D.claim) !== prev);
   }
 }
 
@@ -205,16 +229,17 @@ function nextRange(f: Frame, loop: LoopState): [number, number] | undefined {
     }
     case 'dynamic': {
       const k = Atomics.add(w, loop.buffer + D.next, 1);
-      const first = k * loop.chunk;
-      return first < trip ? [first, Math.min(trip, first + loop.chunk)] : undefined;
+      const first = loop.from + k * loop.chunk;
+      return first < loop.to ? [first, Math.min(loop.to, first + loop.chunk)] : undefined;
     }
     case 'guided': {
       for (;;) {
-        const first = Atomics.load(w, loop.buffer + D.next);
-        if (first >= trip) return undefined;
-        const remaining = trip - first;
-        const size = Math.min(remaining, Math.max(loop.chunk, Math.ceil(remaining / (2 * nth))));
-        if (Atomics.compareExchange(w, loop.buffer + D.next, first, first + size) === first) return [first, first + size];
+        const done = Atomics.load(w, loop.buffer + D.next);
+        const first = loop.from + done;
+        if (first >= loop.to) return undefined;
+        const remaining = loop.to - first;
+        const size = Math.min(remaining, Math.max(loop.chunk, Math.ceil(remaining / (2 * loop.handing))));
+        if (Atomics.compareExchange(w, loop.buffer + D.next, done, done + size) === done) return [first, first + size];
       }
     }
   }

@@ -14,6 +14,8 @@ import { OmpThread } from './thread.js';
 import { UNSUPPORTED_OMP } from './unsupported.js';
 import { Waiting, waitPolicyFrom } from './wait.js';
 import { warmUp } from './warm-up.js';
+import { SpreadMain, type SpreadReplica } from './spread/hub.js';
+import { PortTeamLink, type TeamLinkInit } from './spread/port-link.js';
 
 export const OMP_MODULE_NAME = 'faasmpi_omp';
 
@@ -25,7 +27,13 @@ export interface OmpThreadConfig {
   scratch?: number;
   /** The main thread: how to get more threads from the host. */
   requestThreads?: ThreadRequester;
+  /** --omp-spread: the main thread's link to the job's other hosts, or a replica host's thread that serves them. */
+  spread?: SpreadConfig;
 }
+
+export type SpreadConfig =
+  | { role: 'main'; link: TeamLinkInit; hosts: string[]; maxMemoryBytes: number; verbose: boolean }
+  | { role: 'replica'; replica: SpreadReplica };
 
 export interface OmpContext {
   identity: FaasletIdentity;
@@ -65,7 +73,14 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     const icvs = initialIcvs(env);
     const cfg = ctx.thread ?? { gtid: 0 };
     const load = ctx.hostLoad ? new HostLoad(ctx.hostLoad) : HostLoad.create();
+    const sp = cfg.spread;
+    const spreadMain = sp?.role === 'main' ? new SpreadMain({
+      link: new PortTeamLink(sp.link), hosts: sp.hosts, memory: ctx.memory, maxMemoryBytes: sp.maxMemoryBytes, rank: ctx.identity.index,
+      verbose: sp.verbose ? (line) => ctx.stderr(`faasmpirun: ${line}\n`) : undefined,
+    }) : undefined;
+    const spreadReplica = sp?.role === 'replica' ? sp.replica : undefined;
     return new OmpThread({
+      spreadMain, spreadReplica,
       gtid: cfg.gtid, env: icvs.data, global: icvs.global, waiting: new Waiting(load, waitPolicyFrom(env)),
       guest: new OmpGuest(ctx.memory, ctx.exports), process: cfg.process ? new OmpProcess(cfg.process) : undefined,
       scratch: cfg.scratch, requestThreads: cfg.requestThreads, rank: ctx.identity.index,
@@ -134,13 +149,13 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     __kmpc_end_master: () => {},
     __kmpc_masked: (_loc: number, _gtid: number, filter: number) => (st.thread().frame.tnum === filter ? 1 : 0),
     __kmpc_end_masked: () => {},
-    __kmpc_ordered: () => orderedBegin(st.thread().frame, st.thread().waiting),
+    __kmpc_ordered: () => { st.thread().refuseIfSpread('ordered'); orderedBegin(st.thread().frame, st.thread().waiting); },
     __kmpc_end_ordered: () => orderedEnd(st.thread().frame),
-    __kmpc_critical: (_loc: number, _gtid: number, crit: number) => st.thread().locks.enterCritical(crit),
-    __kmpc_critical_with_hint: (_loc: number, _gtid: number, crit: number) => st.thread().locks.enterCritical(crit),
+    __kmpc_critical: (_loc: number, _gtid: number, crit: number) => { st.thread().refuseIfSpread('critical'); st.thread().locks.enterCritical(crit); },
+    __kmpc_critical_with_hint: (_loc: number, _gtid: number, crit: number) => { st.thread().refuseIfSpread('critical'); st.thread().locks.enterCritical(crit); },
     __kmpc_end_critical: (_loc: number, _gtid: number, crit: number) => st.thread().locks.leaveCritical(crit),
     // The guest's critical sections and locks (toolchain/guest/omp_locks.c) come here only for a held lock.
-    faasmpi_omp_lock_wait: (word: number) => st.thread().locks.waitFor(word),
+    faasmpi_omp_lock_wait: (word: number) => { st.thread().refuseIfSpread('critical or a lock'); st.thread().locks.waitFor(word); },
     faasmpi_omp_lock_wake: (word: number) => st.thread().locks.wake(word),
     __kmpc_single: () => (st.thread().single() ? 1 : 0),
     __kmpc_end_single: () => {},
@@ -176,29 +191,30 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     __kmpc_init_lock: (_l: number, _g: number, p: number) => st.thread().locks.init(p),
     __kmpc_init_lock_with_hint: (_l: number, _g: number, p: number) => st.thread().locks.init(p),
     __kmpc_destroy_lock: (_l: number, _g: number, p: number) => st.thread().locks.destroy(p),
-    __kmpc_set_lock: (_l: number, _g: number, p: number) => st.thread().locks.set(p),
+    __kmpc_set_lock: (_l: number, _g: number, p: number) => { st.thread().refuseIfSpread('an OpenMP lock'); st.thread().locks.set(p); },
     __kmpc_unset_lock: (_l: number, _g: number, p: number) => st.thread().locks.unset(p),
     __kmpc_test_lock: (_l: number, _g: number, p: number) => st.thread().locks.test(p),
     __kmpc_init_nest_lock: (_l: number, _g: number, p: number) => st.thread().locks.initNest(p),
     __kmpc_init_nest_lock_with_hint: (_l: number, _g: number, p: number) => st.thread().locks.initNest(p),
     __kmpc_destroy_nest_lock: (_l: number, _g: number, p: number) => st.thread().locks.destroyNest(p),
-    __kmpc_set_nest_lock: (_l: number, _g: number, p: number) => { st.thread().locks.setNest(p); },
+    __kmpc_set_nest_lock: (_l: number, _g: number, p: number) => { st.thread().refuseIfSpread('an OpenMP nest lock'); st.thread().locks.setNest(p); },
     __kmpc_unset_nest_lock: (_l: number, _g: number, p: number) => st.thread().locks.unsetNest(p),
     __kmpc_test_nest_lock: (_l: number, _g: number, p: number) => st.thread().locks.testNest(p),
     omp_init_lock: (p: number) => st.thread().locks.init(p),
     omp_init_lock_with_hint: (p: number) => st.thread().locks.init(p),
     omp_destroy_lock: (p: number) => st.thread().locks.destroy(p),
-    omp_set_lock: (p: number) => st.thread().locks.set(p),
+    omp_set_lock: (p: number) => { st.thread().refuseIfSpread('an OpenMP lock'); st.thread().locks.set(p); },
     omp_unset_lock: (p: number) => st.thread().locks.unset(p),
     omp_test_lock: (p: number) => st.thread().locks.test(p),
     omp_init_nest_lock: (p: number) => st.thread().locks.initNest(p),
     omp_init_nest_lock_with_hint: (p: number) => st.thread().locks.initNest(p),
     omp_destroy_nest_lock: (p: number) => st.thread().locks.destroyNest(p),
-    omp_set_nest_lock: (p: number) => { st.thread().locks.setNest(p); },
+    omp_set_nest_lock: (p: number) => { st.thread().refuseIfSpread('an OpenMP nest lock'); st.thread().locks.setNest(p); },
     omp_unset_nest_lock: (p: number) => st.thread().locks.unsetNest(p),
     omp_test_nest_lock: (p: number) => st.thread().locks.testNest(p),
     // ---- tasks
     __kmpc_omp_task_alloc: (_loc: number, _gtid: number, flags: number, sizeofTask: number, sizeofShareds: number, entry: number) => {
+      st.thread().refuseIfSpread('task');
       st.thread().ensureTaskContext();
       return st.thread().tasks.alloc(flags, sizeofTask, sizeofShareds, entry);
     },
@@ -215,9 +231,9 @@ export function createOmpModule(ctx: OmpContext): OmpModule {
     __kmpc_taskgroup: () => { st.thread().ensureTaskContext(); st.thread().tasks.taskgroupBegin(); },
     __kmpc_end_taskgroup: () => st.thread().tasks.taskgroupEnd(),
     __kmpc_taskloop: (_loc: number, _gtid: number, task: number, ifVal: number, lb: number, ub: number, stride: bigint, nogroup: number, sched: number, grain: bigint, dup: number) =>
-      st.thread().tasks.taskloop(task, ifVal, lb, ub, stride, nogroup, sched, grain, dup),
+      st.thread().refuseIfSpread('taskloop') ?? st.thread().tasks.taskloop(task, ifVal, lb, ub, stride, nogroup, sched, grain, dup),
     __kmpc_taskloop_5: (_loc: number, _gtid: number, task: number, ifVal: number, lb: number, ub: number, stride: bigint, nogroup: number, sched: number, grain: bigint, _modifier: number, dup: number) =>
-      st.thread().tasks.taskloop(task, ifVal, lb, ub, stride, nogroup, sched, grain, dup),
+      st.thread().refuseIfSpread('taskloop') ?? st.thread().tasks.taskloop(task, ifVal, lb, ub, stride, nogroup, sched, grain, dup),
     // ---- memory (allocate clause, omp_alloc): the guest's allocator
     __kmpc_alloc: (_gtid: number, size: number) => allocate(size, 16),
     __kmpc_aligned_alloc: (_gtid: number, align: number, size: number) => allocate(size, align),

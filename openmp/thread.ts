@@ -11,6 +11,16 @@ import { OmpGuest } from './guest.js';
 import { Locks } from './locks.js';
 import { HDR, Tasks } from './tasks.js';
 import type { Waiting } from './wait.js';
+import type { SpreadMain, SpreadReplica } from './spread/hub.js';
+import type { HostBlock } from './spread/layout.js';
+import { TeamLinkClosed } from './spread/port-link.js';
+import type { ForkMessage, SyncKind } from './spread/team-wire.js';
+
+/** Blocks with thread number `local` as the first on another host: the main host got fewer threads than planned. */
+function renumber(blocks: HostBlock[], local: number): HostBlock[] {
+  let next = local;
+  return [{ ...blocks[0], count: local }, ...blocks.slice(1).map((b) => { const r = { ...b, first: next }; next += b.count; return r; })];
+}
 
 /** Bytes of per-thread scratch in guest memory: ids for the microtask, then one implicit-task header per level. */
 const SCRATCH = 16 + (MAX_LEVELS + 2) * HDR;
@@ -52,6 +62,10 @@ export interface OmpThreadInit {
   rank?: number;
   /** Run late members' shares at the join (FAASMPI_OMP_LATE_SHARES=0: never; for measurements). */
   lateShares?: boolean;
+  /** --omp-spread: the main thread may give its teams members on other hosts. */
+  spreadMain?: SpreadMain;
+  /** A host running members of another host's teams: this thread speaks for them (see serveReplica). */
+  spreadReplica?: SpreadReplica;
 }
 
 export class OmpThread {
@@ -79,6 +93,12 @@ export class OmpThread {
   private readonly rank: number;
   /** The thread whose share this thread runs now (0: its own work). MPI and messages act as that thread. */
   actingFor = 0;
+  private readonly spreadMain?: SpreadMain;
+  private readonly spreadReplica?: SpreadReplica;
+  /** The frame of the spread region this thread speaks for its host in (it runs the exchanges). */
+  private hubFrame: Frame | undefined;
+  /** Guest blocks set aside (in the master memory) for thread numbers that run on other hosts, kept for reuse. */
+  private readonly remoteBlocks = new Map<number, ThreadSlotInit>();
 
   constructor(init: OmpThreadInit) {
     this.gtid = init.gtid;
@@ -90,7 +110,9 @@ export class OmpThread {
     this.attached = !init.process || this.scratch !== 0;
     this.requestThreads = init.requestThreads;
     this.rank = init.rank ?? 0;
-    if (init.lateShares === false) this.lateSharesAllowed = false;
+    if (init.lateShares === false || init.spreadReplica) this.lateSharesAllowed = false;
+    this.spreadMain = init.spreadMain;
+    this.spreadReplica = init.spreadReplica;
     this.locks = new Locks(this.guest, this.waiting, () => this.actingFor || this.gtid);
     this.tasks = new Tasks(this.guest, this.waiting, () => this.frame, () => this.gtid);
     // The initial implicit task: a team of one at level 0. (Its header is set up when scratch exists.)
@@ -145,12 +167,16 @@ export class OmpThread {
     for (let i = 0; i < argc; i++) args.push(this.guest.mem.i32(argsPtr + 4 * i));
     const fn = this.guest.fn(microtask);
     const wanted = ifClause ? this.teamSize(numThreads) : 1;
-    const hot = wanted > 1 ? this.teamFor(wanted) : undefined;
+    // --omp-spread: a level-1 team larger than this host's share gets members on other hosts.
+    let blocks = wanted > 1 && this.spreadMain && this.frame.level === 0 ? this.spreadMain.layout(wanted) : undefined;
+    const hot = blocks ? this.teamFor(blocks[0].count, true) : wanted > 1 ? this.teamFor(wanted) : undefined;
     if (!hot) {
       this.runSerialized(fn, args);
       return;
     }
-    const n = hot.members.length + 1;
+    const local = hot.members.length + 1;
+    if (blocks && blocks[0].count !== local) blocks = renumber(blocks, local);
+    const n = blocks ? blocks.reduce((sum, b) => sum + b.count, 0) : local;
     const parent = this.frame;
     const proc = this.process!;
     const w = proc.team(hot.team);
@@ -158,6 +184,8 @@ export class OmpThread {
     const env = parent.childEnv;
     // Configure the team before any member can see it (members are woken through their mailboxes).
     w[M.nthreads] = n;
+    w[M.localThreads] = local;
+    w[M.firstLocal] = 0;
     w[M.microtask] = microtask;
     w[M.argc] = argc;
     for (let i = 0; i < argc; i++) w[M.args + i] = args[i];
@@ -175,19 +203,26 @@ export class OmpThread {
     w[M.loopBase] = hot.loops;
     w[M.singleBase] = hot.singles;
     w[M.members] = this.gtid;
-    for (let i = 1; i < n; i++) {
+    for (let i = 1; i < local; i++) {
       const g = hot.members[i - 1];
       w[M.members + i] = g;
       Atomics.store(proc.words, threadWord(g, T.team), hot.team);
       Atomics.store(proc.words, threadWord(g, T.tnum), i);
       Atomics.store(proc.words, threadWord(g, T.share), ShareState.offered);
     }
-    for (let i = 1; i < n; i++) {
+    if (blocks) {
+      const tnums = [...parent.ancestorTnum, parent.tnum], sizes = [...parent.ancestorSize, parent.nthreads];
+      this.spreadMain!.fork(blocks, {
+        microtask, args, nthreads: n, level: parent.level + 1,
+        icvs: { dynamic: env.dynamic, runSched: env.runSched, runChunk: env.runChunk, nthreads: env.nthreads, maxActiveLevels: this.global.maxActiveLevels, ancestorTnum: tnums, ancestorSize: sizes },
+      }, (tnum) => this.remoteBlock(tnum));
+    }
+    for (let i = 1; i < local; i++) {
       const g = hot.members[i - 1];
       Atomics.add(proc.words, threadWord(g, T.mailbox), 1);
       if (Atomics.load(proc.words, threadWord(g, T.sleeping))) Atomics.notify(proc.words, threadWord(g, T.mailbox));
     }
-    const met = this.runRegion(hot.team, 0, fn, args);
+    const met = this.runRegion(hot.team, 0, fn, args, blocks !== undefined);
     hot.loops = met.loops;
     hot.singles = met.singles;
   }
@@ -265,18 +300,161 @@ export class OmpThread {
   }
 
   /** This thread's part of a region of `team` (forker: tnum 0), then the join barrier. */
-  private runRegion(team: number, tnum: number, fn: Function, args: number[]): { loops: number; singles: number } {
+  private runRegion(team: number, tnum: number, fn: Function, args: number[], hub = false): { loops: number; singles: number } {
     const proc = this.process!;
     const w = proc.team(team);
     const c = this.teamConfig(team, w);
-    this.frames.push(makeFrame(team, w, tnum, w[M.nthreads], c.level, w[M.activeLevel], c.tnums, c.sizes, c.env, w[M.singleBase], w[M.loopBase], 0));
+    const frame = makeFrame(team, w, tnum, w[M.nthreads], c.level, w[M.activeLevel], c.tnums, c.sizes, c.env, w[M.singleBase], w[M.loopBase], 0, w[M.localThreads] || w[M.nthreads]);
+    this.frames.push(frame);
+    if (hub) this.hubFrame = frame;
     try {
       this.callMicrotask(fn, args, tnum);
-      if (tnum === 0) this.runLateShares(w, fn, args);
-      this.barrier();
+      if (tnum === 0 && frame.local === frame.nthreads) this.runLateShares(w, fn, args);
+      if (frame.local !== frame.nthreads) this.spreadBarrier('join');
+      else this.barrier();
       return { loops: this.frame.loops, singles: this.frame.singles };
     } finally {
+      if (hub) this.hubFrame = undefined;
       this.popFrame();
+    }
+  }
+
+  /** Guest blocks in the master memory for a thread number that runs on another host (set aside once). */
+  private remoteBlock(tnum: number): Omit<ThreadSlotInit, 'gtid'> & { gtid: number } {
+    let b = this.remoteBlocks.get(tnum);
+    if (!b) {
+      b = this.allocBlocks(tnum);
+      this.remoteBlocks.set(tnum, b);
+    }
+    return b;
+  }
+
+  /**
+   * A barrier of a team spread over hosts: this host's members arrive; the one that speaks for the host waits
+   * for all of them, exchanges the memory changes with the other hosts (spread/hub.ts) and then releases them.
+   */
+  private spreadBarrier(kind: SyncKind, beforeRelease?: () => void): void {
+    const f = this.frame;
+    const w = f.words!;
+    const gen = Atomics.add(w, M.barrier, 1) & ~(BARRIER_GEN - 1);
+    Atomics.notify(w, M.barrier);
+    const passed = () => (Atomics.load(w, M.barrier) & ~(BARRIER_GEN - 1)) !== gen;
+    if (this.hubFrame === f) {
+      const full = (gen + f.local) | 0;
+      for (let v = Atomics.load(w, M.barrier); v !== full; v = Atomics.load(w, M.barrier)) this.waiting.untilChanged(w, M.barrier, v);
+      if (this.spreadMain) this.spreadMain.exchange(kind, w, f.nthreads);
+      else this.spreadReplica!.exchange(kind, w, f.tnum, f.local);
+      beforeRelease?.();
+      Atomics.store(w, M.barrier, (gen + BARRIER_GEN) | 0);
+      Atomics.notify(w, M.barrier);
+      return;
+    }
+    Atomics.add(w, M.barrierSleepers, 1);
+    try {
+      for (let v = Atomics.load(w, M.barrier); !passed(); v = Atomics.load(w, M.barrier)) this.waiting.untilChanged(w, M.barrier, v, passed);
+    } finally {
+      Atomics.sub(w, M.barrierSleepers, 1);
+    }
+  }
+
+  /** The main thread's process ends: -v reports what its spread teams cost. */
+  endSpread(): void {
+    this.spreadMain?.report();
+  }
+
+  /** Whether the current team spans hosts. */
+  get spread(): boolean {
+    const f = this.frame;
+    return f.local !== f.nthreads;
+  }
+
+  /** A construct this runtime does not carry across hosts yet: refused, never run wrong. */
+  refuseIfSpread(construct: string): void {
+    if (this.spread) throw new OmpError(`${construct} in a parallel region spread over hosts is not supported yet (--omp-spread); run without --omp-spread`);
+  }
+
+  /**
+   * A host running members of another host's teams: each fork brings the memory update and this host's block
+   * of thread numbers; this thread takes the first, pool threads of this host (on the same replica) the rest.
+   * Returns when the job ends.
+   */
+  serveReplica(): void {
+    const replica = this.spreadReplica!;
+    const proc = this.ensureProcess();
+    if (!proc) throw new OmpError('a replica host needs a thread pool');
+    const team = proc.allocTeam();
+    const members = new Map<number, number>(); // thread number -> this host's gtid
+    const tlsDone = new Set<number>();
+    let own = -1;
+    // Dynamic loops met so far by this host's threads, and the team shape they were met in (see fork()).
+    let loops = 0, shape = '';
+    for (;;) {
+      let m: ForkMessage;
+      try {
+        m = replica.nextFork();
+      } catch (e) {
+        if (e instanceof TeamLinkClosed) return;
+        throw e;
+      }
+      const [me, ...others] = m.members;
+      if (own !== me.tnum) {
+        // This thread's stack, TLS block and scratch are those the main host set aside for the thread number.
+        this.guest.startThread(me.stackTop, me.tlsBlock, tlsDone.has(me.tlsBlock));
+        if (me.tlsBlock) tlsDone.add(me.tlsBlock);
+        this.scratch = me.scratch;
+        own = me.tnum;
+      }
+      const missing = others.filter((o) => !members.has(o.tnum));
+      if (missing.length > 0) {
+        const gtids = proc.reserveNew(missing.length);
+        const slots = gtids.map((gtid, i) => ({ gtid, stackTop: missing[i].stackTop, tlsBlock: missing[i].tlsBlock, scratch: missing[i].scratch }));
+        const granted = this.requestThreads ? proc.startThreads(slots, this.requestThreads) : 0;
+        if (granted < missing.length) throw new OmpError(`this host could start only ${granted} of the ${missing.length} threads the team needs here`);
+        missing.forEach((o, i) => { members.set(o.tnum, gtids[i]); if (o.tlsBlock) tlsDone.add(o.tlsBlock); });
+      }
+      const w = proc.team(team);
+      w[M.nthreads] = m.nthreads;
+      w[M.localThreads] = m.members.length;
+      w[M.firstLocal] = me.tnum;
+      w[M.microtask] = m.microtask;
+      w[M.argc] = m.args.length;
+      m.args.forEach((a, i) => { w[M.args + i] = a; });
+      w[M.level] = m.level;
+      w[M.activeLevel] = m.level;
+      w[M.dynamic] = m.icvs.dynamic ? 1 : 0;
+      w[M.runSched] = m.icvs.runSched;
+      w[M.runChunk] = m.icvs.runChunk;
+      w[M.nthreadsListLength] = m.icvs.nthreads.length;
+      m.icvs.nthreads.forEach((x, i) => { w[M.nthreadsList + i] = x; });
+      w[M.maxActiveLevels] = m.icvs.maxActiveLevels;
+      m.icvs.ancestorTnum.forEach((x, i) => { w[M.ancestorTnum + i] = x; });
+      m.icvs.ancestorSize.forEach((x, i) => { w[M.ancestorSize + i] = x; });
+      w[M.configGen]++;
+      const now = `${m.nthreads}:${m.members.length}:${me.tnum}`;
+      if (now !== shape) {
+        for (let b = 0; b < DISPATCH_BUFFERS * DISPATCH_WORDS; b++) w[M.dispatch + b] = 0;
+        loops = 0;
+        shape = now;
+      }
+      w[M.single] = w[M.singleBase] = 0;
+      w[M.loopBase] = loops;
+      for (const o of others) {
+        const g = members.get(o.tnum)!;
+        Atomics.store(proc.words, threadWord(g, T.team), team);
+        Atomics.store(proc.words, threadWord(g, T.tnum), o.tnum);
+        Atomics.store(proc.words, threadWord(g, T.share), ShareState.offered);
+      }
+      for (const o of others) {
+        const g = members.get(o.tnum)!;
+        Atomics.add(proc.words, threadWord(g, T.mailbox), 1);
+        Atomics.notify(proc.words, threadWord(g, T.mailbox));
+      }
+      try {
+        loops = this.runRegion(team, me.tnum, this.guest.fn(m.microtask), m.args, true).loops;
+      } catch (e) {
+        replica.fail(e instanceof Error ? e.message : String(e));
+        throw e;
+      }
     }
   }
 
@@ -358,7 +536,7 @@ export class OmpThread {
   }
 
   /** The team this thread forks at its current level, grown or shrunk to n threads (fewer if none are left). */
-  private teamFor(n: number): HotTeam | undefined {
+  private teamFor(n: number, alone = false): HotTeam | undefined {
     const proc = this.ensureProcess();
     if (!proc) return undefined;
     const level = this.frame.level;
@@ -374,7 +552,7 @@ export class OmpThread {
     while (hot.members.length > need) proc.release(hot.members.pop()!);
     if (hot.members.length < need) hot.members.push(...proc.claimIdle(need - hot.members.length));
     if (hot.members.length < need) hot.members.push(...this.startThreads(proc, need - hot.members.length));
-    return hot.members.length > 0 ? hot : undefined;
+    return hot.members.length > 0 || alone ? hot : undefined;
   }
 
   private ensureProcess(): OmpProcess | undefined {
@@ -517,6 +695,10 @@ export class OmpThread {
       while (this.tasks.runOne()) { /* a team of one runs its tasks at once; nothing is queued */ }
       return;
     }
+    if (f.local !== f.nthreads) {
+      this.spreadBarrier('barrier');
+      return;
+    }
     const n = f.nthreads;
     // Arrive; the word's generation bits say which barrier instance this thread is in.
     const gen = Atomics.add(w, M.barrier, 1) & ~(BARRIER_GEN - 1);
@@ -547,6 +729,8 @@ export class OmpThread {
     const f = this.frame;
     const c = ++f.singles;
     if (!f.words) return true;
+    // Across hosts thread 0 runs every single: all threads meet each single construct, so it always comes.
+    if (f.local !== f.nthreads) return f.tnum === 0;
     return Atomics.compareExchange(f.words, M.single, c - 1, c) === c - 1;
   }
 
@@ -555,6 +739,7 @@ export class OmpThread {
     const f = this.frame;
     const w = f.words;
     if (!w) return;
+    this.refuseIfSpread('single copyprivate');
     if (didit) Atomics.store(w, M.copyData, data);
     this.barrier();
     if (!didit) (this.guest.fn(cpyFunc) as (dst: number, src: number) => void)(data, Atomics.load(w, M.copyData));
@@ -570,6 +755,12 @@ export class OmpThread {
     const f = this.frame;
     const w = f.words;
     if (!w) return 1;
+    if (f.local !== f.nthreads) {
+      // Thread 0 combines; the others wait at a second synchronisation until it has folded the result in.
+      const first = this.spreadReduce(data, reduceFunc);
+      if (first === 0) this.spreadBarrier('barrier');
+      return first;
+    }
     const n = f.nthreads;
     if (f.tnum !== 0) {
       const gen = Atomics.load(w, M.reduceGen);
@@ -592,6 +783,10 @@ export class OmpThread {
     const f = this.frame;
     const w = f.words;
     if (!w || f.tnum !== 0) return;
+    if (f.local !== f.nthreads) {
+      this.spreadBarrier('barrier');
+      return;
+    }
     Atomics.store(w, M.reduceArrived, 0);
     Atomics.add(w, M.reduceGen, 1);
     Atomics.notify(w, M.reduceGen);
@@ -608,6 +803,7 @@ export class OmpThread {
     const f = this.frame;
     const w = f.words;
     if (!w) return 1;
+    if (f.local !== f.nthreads) return this.spreadReduce(data, reduceFunc);
     const n = f.nthreads;
     const gen = Atomics.load(w, M.reduceGen);
     Atomics.store(w, M.reduceData + f.tnum, data);
@@ -621,6 +817,25 @@ export class OmpThread {
     } else {
       this.waiting.untilChanged(w, M.reduceGen, gen);
     }
+    return f.tnum === 0 ? 1 : 0;
+  }
+
+  /**
+   * A reduction across hosts: every thread's private data travels to the main host in its host's diff, with
+   * the address of its reduce data; thread 0 then combines all of them in thread order, as on one host
+   * (spread/reduce-order.ts), and returns 1 to fold the result into the shared variables.
+   */
+  private spreadReduce(data: number, reduceFunc: number): number {
+    const f = this.frame;
+    const w = f.words!;
+    w[M.reduceData + f.tnum] = data;
+    // Thread 0 (the main host's hub) combines before it releases this host's threads: their data is on their
+    // stacks, which they would reuse once released.
+    const combine = () => {
+      const fn = this.guest.fn(reduceFunc) as (lhs: number, rhs: number) => void;
+      for (let t = 1; t < f.nthreads; t++) fn(data, w[M.reduceData + t]);
+    };
+    this.spreadBarrier('reduce', f.tnum === 0 ? combine : undefined);
     return f.tnum === 0 ? 1 : 0;
   }
 

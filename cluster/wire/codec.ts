@@ -26,7 +26,14 @@ export interface Control {
   blob?: Uint8Array;
 }
 
-export type Envelope = { mpi: MpiMessage } | { control: Control };
+/** A spread OpenMP team's message about one rank's team (openmp/spread/team-wire.ts). */
+export interface TeamEnvelope {
+  group: string;
+  rank: number;
+  payload: Uint8Array;
+}
+
+export type Envelope = { mpi: MpiMessage } | { control: Control } | { team: TeamEnvelope };
 
 // The .proto lives beside this module's source; compiled code runs from dist/cluster/wire.
 const PROTO = fileURLToPath(new URL('../../../cluster/wire/faasmpi.proto', import.meta.url));
@@ -40,5 +47,5 @@ export function encodeFrame(items: Envelope[]): Uint8Array {
 export function decodeFrame(bytes: Uint8Array): Envelope[] {
   // bytes fields stay Uint8Arrays (views of the received buffer, no copy); 64-bit integers become Numbers.
   const frame = FrameType.toObject(FrameType.decode(bytes), { longs: Number, defaults: true }) as { items: Envelope[] };
-  return frame.items.map((e) => ('mpi' in e && e.mpi ? { mpi: e.mpi } : { control: (e as { control: Control }).control }));
+  return frame.items.map((e) => ('mpi' in e && e.mpi ? { mpi: e.mpi } : 'team' in e && e.team ? { team: e.team } : { control: (e as { control: Control }).control }));
 }

@@ -99,7 +99,7 @@ export class HostLink extends EventEmitter<HostLinkEvents> {
       return;
     }
     this.queue.push(envelope);
-    this.queuedBytes += 'mpi' in envelope ? envelope.mpi.payload.byteLength + 64 : 256;
+    this.queuedBytes += 'mpi' in envelope ? envelope.mpi.payload.byteLength + 64 : 'team' in envelope ? envelope.team.payload.byteLength + 64 : 256;
     if (this.queuedBytes >= COALESCE_BYTES) this.flush();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
