@@ -82,9 +82,12 @@ export class JobPart {
     if (problem) this.stop(`the launcher sent ${problem}`, true);
   }
 
-  /** Whether the host runs ranks of the job now (a host all of whose ranks moved away is no longer needed). */
+  /**
+   * Whether the job needs the host now: it runs ranks of the job, or OpenMP threads of its spread teams (a host
+   * all of whose ranks moved away is no longer needed).
+   */
   hasHost(hostId: string): boolean {
-    return this.epoch.hostTable.includes(hostId);
+    return this.epoch.hostTable.includes(hostId) || (this.o.request.ompSpread?.hosts.includes(hostId) ?? false);
   }
 
   /** Whether the host was given part of the job (it may take part in a move between hosts). */
