@@ -19,7 +19,9 @@ describe('the private warm-up job', () => {
     const n = w.run({ maxMs: 300 });
     assert.equal(w.broken, undefined, `the warm-up broke: ${w.broken}`);
     assert.ok(n > 0, 'no round in 300 ms');
-    assert.equal(w.run({ maxMs: 0, steps: 1 }), 0, 'one step is less than a round');
+    // One step completes at most the round in progress (the 300 ms run may have stopped just before its last step).
+    assert.ok(w.run({ maxMs: 0, steps: 1 }) <= 1, 'one step completed more than the round in progress');
+    assert.equal(w.run({ maxMs: 0, steps: 1 }) + w.run({ maxMs: 0, steps: 1 }) <= 1, true, 'two steps completed two rounds');
   });
 
   test('a worker\'s warm-up waits for idle time, runs only between event-loop turns, stops while busy and resumes after', async () => {
